@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Manifests in records/<track>.json and hints/<track>.json. They hold figures only (times, dates, paths,
+ * hashes); for upstream tracks the files themselves come from `speedrun records sync`.
+ */
+
+export const TrackName = z.enum(['nanogpt', 'tiny']);
+export type TrackName = z.infer<typeof TrackName>;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
+
+export const FileRef = z.object({
+  /** Relative to the package root for bundled tracks, to the upstream repository for upstream tracks. */
+  path: z.string().min(1),
+  sha256: Sha256,
+  bytes: z.number().int().positive().optional(),
+});
+export type FileRef = z.infer<typeof FileRef>;
+
+export const TrackSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled') }),
+  z.object({
+    kind: z.literal('upstream'),
+    repo: z.string().url(),
+    commit: z.string().regex(/^[0-9a-f]{40}$/),
+    license: z.string(),
+  }),
+]);
+export type TrackSource = z.infer<typeof TrackSource>;
+
+export const RecordEntry = z.object({
+  number: z.number().int().positive(),
+  description: z.string().min(1),
+  /** ISO date (YYYY-MM-DD) the record was set. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** Reference time to the target on the track's reference hardware; FSR uses it unless calibrated. */
+  time_ms: z.number().positive(),
+  /** Where time_ms comes from, in words (e.g. "paper authors' re-measurement on 8xH100"). */
+  time_source: z.string(),
+  /** The public leaderboard's time, where it differs from time_ms. */
+  readme_time_ms: z.number().positive().optional(),
+  script: FileRef,
+  /** Excluded from the task list (e.g. the paper drops record 6's task: an empty diff). */
+  task_excluded: z.string().optional(),
+});
+export type RecordEntry = z.infer<typeof RecordEntry>;
+
+export const TrackManifest = z.object({
+  track: TrackName,
+  title: z.string(),
+  target_val_loss: z.number().positive(),
+  reference_hardware: z.string(),
+  source: TrackSource,
+  launch: z.object({
+    /** python: `python script.py`; torchrun: `torchrun --standalone --nproc_per_node=N script.py`. */
+    runner: z.enum(['python', 'torchrun']),
+    nproc: z.number().int().positive(),
+    /** Seconds after which a node is killed, unless overridden. */
+    timeout_s: z.number().positive(),
+  }),
+  records: z.array(RecordEntry).min(2),
+});
+export type TrackManifest = z.infer<typeof TrackManifest>;
+
+export const HintLevel = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(9)]);
+export type HintLevel = z.infer<typeof HintLevel>;
+
+export const HintKind = z.enum(['diff', 'pseudo', 'description', 'paper', 'extra']);
+
+export const HintEntry = FileRef.extend({
+  /** The task: record N's script, aiming for record N+1. */
+  record: z.number().int().positive(),
+  level: HintLevel,
+  kind: HintKind,
+});
+export type HintEntry = z.infer<typeof HintEntry>;
+
+export const HintManifest = z.object({
+  track: TrackName,
+  source: TrackSource,
+  hints: z.array(HintEntry),
+});
+export type HintManifest = z.infer<typeof HintManifest>;

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 600_000,
+    // Training tests are CPU-bound on small machines; running files one at a time keeps timings honest.
+    fileParallelism: false,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'results/test-results.json' },
+  },
+});
