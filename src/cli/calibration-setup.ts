@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { TrackManifest } from '../core/catalog/schema.js';
+import { calibrate, ladder, type LadderRung } from '../core/calibrate/run-calibration.js';
+import type { CalibrationFile } from '../core/calibrate/calibration-file.js';
+import { trackEnvironment } from '../core/data/track-env.js';
+import { LocalExecutor } from '../core/exec/local.js';
+import type { PythonWithTorch } from '../core/exec/python.js';
+import type { CliContext } from './context.js';
+import { formatSeconds } from './options.js';
+
+/** The demo and `speedrun calibrate` share this: prepare data, measure interleaved repeats, save. */
+export async function calibrateRecords(
+  ctx: CliContext,
+  manifest: TrackManifest,
+  records: number[],
+  repeats: number,
+  python: PythonWithTorch,
+  signal: AbortSignal,
+): Promise<CalibrationFile> {
+  const cache = ctx.cache();
+  const trackEnv = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
+  ctx.log(`calibrating ${manifest.track} records ${records.join(', ')} × ${repeats} repeats (interleaved)…`);
+  return calibrate({
+    manifest,
+    records,
+    repeats,
+    executor: new LocalExecutor(),
+    python,
+    cache,
+    trackEnv,
+    workRoot: join(cache.root, 'calibration', `${manifest.track}-runs`),
+    signal,
+    onRepeat: (record, repeat, result) =>
+      ctx.log(`  record ${record} repeat ${repeat}/${repeats}: ${result.status}, time to target ${formatSeconds(result.time_to_target_ms)}`),
+  });
+}
+
+/** The ladder with each rung's speedup and whether it clears the required factor. */
+export function formatLadder(rungs: LadderRung[], file: CalibrationFile, minSpeedup: number): string {
+  const lines = ['record  median   min      max      speedup'];
+  for (const rung of rungs) {
+    const entry = file.records[String(rung.record)];
+    const speedup = rung.speedup === null ? '' : `${rung.speedup.toFixed(2)}×${rung.speedup < minSpeedup ? `  below ${minSpeedup}×` : ''}`;
+    lines.push(
+      `${String(rung.record).padEnd(8)}${formatSeconds(rung.median_ms).padEnd(9)}${formatSeconds(entry?.min_ms).padEnd(9)}${formatSeconds(entry?.max_ms).padEnd(9)}${speedup}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export { ladder };

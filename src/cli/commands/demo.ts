@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadTrack, listTasks } from '../../core/catalog/catalog.js';
+import { loadCalibration } from '../../core/calibrate/calibration-file.js';
+import { taskTimes } from '../../core/search/task-times.js';
+import type { RunSummary } from '../../core/store/schema.js';
+import type { CliContext } from '../context.js';
+import { interruptSignal, parsePositiveInt } from '../options.js';
+import { ensureTorch } from '../ensure-torch.js';
+import { calibrateRecords } from '../calibration-setup.js';
+import { runOne } from '../run-setup.js';
+import { formatFsr } from '../format-run.js';
+import { formatSeconds } from '../options.js';
+
+interface DemoFlags {
+  record?: string;
+  hint: string;
+  python?: string;
+  install: boolean;
+  out: string;
+  json?: boolean;
+}
+
+export function registerDemoCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('the whole loop on the tiny track: install torch if needed, make data, calibrate, run the reference and null agents, print their FSRs')
+    .option('--record <n>', 'the tiny task to run (default: the last, fastest one)')
+    .option('--hint <spec>', 'hint given to the agents', 'L1')
+    .option('--python <path>', 'Python interpreter with torch')
+    .option('--no-install', "never apt-get install Debian's python3-torch when torch is missing")
+    .option('--out <dir>', 'results folder', 'results')
+    .option('--json', 'print one JSON object with both runs')
+    .action(async (flags: DemoFlags) => {
+      const signal = interruptSignal(ctx);
+      const python = await ensureTorch(ctx, flags.python ?? ctx.env.SPEEDRUN_PYTHON, flags.install);
+      ctx.log(`python: ${python.python} (torch ${python.torchVersion})`);
+      const manifest = await loadTrack('tiny');
+      const tasks = listTasks(manifest);
+      const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks[tasks.length - 1]!.record;
+
+      const cache = ctx.cache();
+      const times = await taskTimes(manifest, record, await loadCalibration(cache.calibration('tiny')), cache);
+      if (times.from !== 'calibration') await calibrateRecords(ctx, manifest, [record, record + 1], 3, python, signal);
+
+      const runs: RunSummary[] = [];
+      for (const agent of ['reference', 'null']) {
+        ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
+        runs.push(await runOne(ctx, { track: 'tiny', record, hint: flags.hint, agent, executor: 'local', out: resolve(flags.out) }, python, signal));
+      }
+      if (flags.json) {
+        ctx.json({ record, runs });
+        return;
+      }
+      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}: t_i ${formatSeconds(runs[0]!.baseline_ms)}, t_i+1 ${formatSeconds(runs[0]!.target_ms)}`);
+      ctx.out('agent      status    best time  FSR');
+      for (const run of runs) {
+        ctx.out(`${run.agent.padEnd(11)}${run.status.padEnd(10)}${formatSeconds(run.best?.train_time_ms).padEnd(11)}${formatFsr(run.fsr)}`);
+      }
+      ctx.out(`results in ${resolve(flags.out)}`);
+    });
+}

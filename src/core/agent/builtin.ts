@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
+import type { CacheLayout } from '../paths.js';
+import { UserError } from '../errors.js';
+import type { Agent, ProposeInput, Proposal } from './agent.js';
+
+/** The oracle: proposes record i+1's own script, so its FSR should be about 1 (measurement noise aside). */
+export class ReferenceAgent implements Agent {
+  readonly name = 'reference';
+
+  constructor(private readonly cache: CacheLayout) {}
+
+  async propose(input: ProposeInput): Promise<Proposal> {
+    getRecord(input.manifest, input.record + 1);
+    const path = await resolveRecordScript(input.manifest, input.record + 1, this.cache);
+    return { script: await readFile(path, 'utf8'), note: `applied record ${input.record + 1}'s script` };
+  }
+}
+
+/** Changes nothing: the floor of the benchmark. Its script equals the baseline, so it scores exactly 0. */
+export class NullAgent implements Agent {
+  readonly name = 'null';
+
+  async propose(input: ProposeInput): Promise<Proposal> {
+    return { script: input.parentScript, note: 'left the script unchanged' };
+  }
+}
+
+export const BUILTIN_AGENTS = ['reference', 'null'] as const;
+
+export function builtinAgent(name: string, cache: CacheLayout): Agent {
+  if (name === 'reference') return new ReferenceAgent(cache);
+  if (name === 'null') return new NullAgent();
+  throw new UserError(`unknown agent '${name}'`, `use one of: ${BUILTIN_AGENTS.join(', ')}`);
+}

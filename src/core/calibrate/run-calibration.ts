@@ -1,0 +1,114 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { resolveRecordScript } from '../catalog/catalog.js';
+import { sha256OfFile } from '../catalog/files.js';
+import type { TrackManifest } from '../catalog/schema.js';
+import type { Executor } from '../exec/types.js';
+import type { PythonWithTorch } from '../exec/python.js';
+import type { CacheLayout } from '../paths.js';
+import { executeNode } from '../search/execute-node.js';
+import type { NodeResult } from '../store/schema.js';
+import { loadCalibration, saveCalibration, type CalibrationFile, type RecordCalibration } from './calibration-file.js';
+import { median } from './stats.js';
+
+export interface CalibrateInput {
+  manifest: TrackManifest;
+  records: number[];
+  repeats: number;
+  executor: Executor;
+  python: PythonWithTorch;
+  cache: CacheLayout;
+  trackEnv: Record<string, string>;
+  /** Where each repeat's logs are kept. */
+  workRoot: string;
+  signal?: AbortSignal;
+  /** Called after every repeat, so a long calibration shows progress. */
+  onRepeat?: (record: number, repeat: number, result: NodeResult) => void;
+  now?: () => Date;
+}
+
+/**
+ * Measures each record's time to target on this machine. Repeats are interleaved (1,2,..,n,1,2,..) so that
+ * slow drifts of the machine (thermal, other load) spread over all records instead of biasing one.
+ * Results merge into the track's calibration file; records not asked for keep their earlier entries.
+ */
+export async function calibrate(input: CalibrateInput): Promise<CalibrationFile> {
+  const { manifest, cache } = input;
+  const now = input.now ?? (() => new Date());
+  const scripts = new Map<number, { path: string; sha: string }>();
+  for (const record of input.records) {
+    const path = await resolveRecordScript(manifest, record, cache);
+    scripts.set(record, { path, sha: (await sha256OfFile(path)) ?? '' });
+  }
+
+  const times = new Map<number, Array<number | null>>(input.records.map((r) => [r, []]));
+  const stamp = now().toISOString().replace(/[:.]/g, '-');
+  for (let repeat = 0; repeat < input.repeats; repeat++) {
+    for (const record of input.records) {
+      input.signal?.throwIfAborted();
+      const script = scripts.get(record)!;
+      const result = await executeNode({
+        runId: `calibrate-${manifest.track}`,
+        node: record,
+        parent: null,
+        operator: 'baseline',
+        scriptPath: script.path,
+        scriptSha256: script.sha,
+        workDir: join(input.workRoot, stamp, `r${String(record).padStart(2, '0')}-${repeat + 1}`),
+        executor: input.executor,
+        launch: {
+          runner: manifest.launch.runner,
+          nproc: manifest.launch.nproc,
+          timeoutMs: manifest.launch.timeout_s * 1000,
+          python: input.python.python,
+          env: input.trackEnv,
+        },
+        targetValLoss: manifest.target_val_loss,
+        signal: input.signal,
+      });
+      times.get(record)!.push(result.status === 'ok' ? result.time_to_target_ms : null);
+      input.onRepeat?.(record, repeat + 1, result);
+    }
+  }
+
+  const path = cache.calibration(manifest.track);
+  const previous = await loadCalibration(path);
+  const file: CalibrationFile = {
+    track: manifest.track,
+    updated_at: now().toISOString(),
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', python: input.python.python, torch_version: input.python.torchVersion },
+    records: { ...(previous?.records ?? {}) },
+  };
+  for (const [record, values] of times) file.records[String(record)] = summarise(scripts.get(record)!.sha, values);
+  await saveCalibration(path, file);
+  return file;
+}
+
+function summarise(sha: string, values: Array<number | null>): RecordCalibration {
+  const ok = values.filter((v): v is number => v !== null);
+  return {
+    script_sha256: sha,
+    times_ms: values,
+    // A record that failed in any repeat has no trustworthy time.
+    median_ms: ok.length === values.length && ok.length > 0 ? median(ok) : null,
+    min_ms: ok.length ? Math.min(...ok) : null,
+    max_ms: ok.length ? Math.max(...ok) : null,
+    failures: values.length - ok.length,
+  };
+}
+
+export interface LadderRung {
+  record: number;
+  median_ms: number | null;
+  /** How many times faster than the record before it (null for the first or when either is missing). */
+  speedup: number | null;
+}
+
+/** The ladder property: each record should be clearly faster than the one before it. */
+export function ladder(file: CalibrationFile, records: number[]): LadderRung[] {
+  return records.map((record, i) => {
+    const median_ms = file.records[String(record)]?.median_ms ?? null;
+    const prev = i > 0 ? (file.records[String(records[i - 1])]?.median_ms ?? null) : null;
+    return { record, median_ms, speedup: prev !== null && median_ms ? prev / median_ms : null };
+  });
+}

@@ -1,0 +1,24 @@
+import type { NodeResult } from './store/schema.js';
+
+/**
+ * The one typed event stream of the core. The headless NDJSON printer, the journal and (later) the TUI all
+ * consume it; nothing else is shown to a user that is not in an event.
+ */
+export type SpeedrunEvent =
+  | { type: 'run-started'; run_id: string; track: string; record: number; hint: string; agent: string; baseline_ms: number; target_ms: number; results_dir: string }
+  | { type: 'node-created'; run_id: string; node: number; parent: number | null; operator: 'baseline' | 'draft' | 'improve' | 'debug' }
+  | { type: 'edit-applied'; run_id: string; node: number; lines_added: number; lines_removed: number; duplicate_of: number | null }
+  | { type: 'log-line'; run_id: string; node: number; stream: 'stdout' | 'stderr'; line: string }
+  | { type: 'metric'; run_id: string; node: number; step: number; total_steps: number | null; val_loss: number; train_time_ms: number | null }
+  | { type: 'node-finished'; run_id: string; node: number; result: NodeResult }
+  | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: { node: number; train_time_ms: number; val_loss: number } | null }
+  | { type: 'error'; run_id?: string; node?: number; message: string };
+
+export type EventSink = (event: SpeedrunEvent) => void;
+
+/** Fans one event out to several consumers. */
+export function fanOut(...sinks: Array<EventSink | undefined>): EventSink {
+  return (event) => {
+    for (const sink of sinks) sink?.(event);
+  };
+}

@@ -1,0 +1,121 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LineSplitter } from './line-splitter.js';
+import type { ExecResult, ExecSpec, Executor } from './types.js';
+
+const STDERR_TAIL_LINES = 40;
+/** Time between SIGTERM and SIGKILL when stopping a process tree. */
+const KILL_GRACE_MS = 3_000;
+
+/**
+ * Runs a script directly on this machine. The script runs in its own process group so a timeout or an
+ * abort kills everything it started (dataloader workers, torchrun's children), not only the direct child.
+ */
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+
+  async run(spec: ExecSpec): Promise<ExecResult> {
+    await mkdir(spec.workDir, { recursive: true });
+    const stdoutPath = join(spec.workDir, 'stdout.log');
+    const stderrPath = join(spec.workDir, 'stderr.log');
+    const [command, args] = commandFor(spec);
+
+    const started = performance.now();
+    const child = execa(command, args, {
+      cwd: spec.workDir,
+      env: { PYTHONUNBUFFERED: '1', ...spec.env },
+      extendEnv: true,
+      detached: true,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+    });
+
+    const stdoutFile = createWriteStream(stdoutPath);
+    const stderrFile = createWriteStream(stderrPath);
+    const stderrTail: string[] = [];
+    pipeLines(child.stdout, stdoutFile, (line) => spec.onLine?.('stdout', line));
+    pipeLines(child.stderr, stderrFile, (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      spec.onLine?.('stderr', line);
+    });
+
+    let timedOut = false;
+    let aborted = false;
+    const stopTree = () => killProcessGroup(child.pid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      stopTree();
+    };
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal?.aborted) onAbort();
+
+    const result = await child;
+    const wallMs = performance.now() - started;
+    clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    // Children that outlived the main process (e.g. a daemonised grandchild) go too.
+    killProcessGroup(child.pid, 'SIGKILL');
+    await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
+
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      timedOut,
+      aborted,
+      wallMs,
+      stdoutPath,
+      stderrPath,
+      stderrTail: stderrTail.join('\n'),
+    };
+  }
+}
+
+function commandFor(spec: ExecSpec): [string, string[]] {
+  if (spec.runner === 'torchrun') {
+    return [spec.python, ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${spec.nproc}`, spec.scriptPath]];
+  }
+  return [spec.python, [spec.scriptPath]];
+}
+
+function pipeLines(
+  stream: NodeJS.ReadableStream | null | undefined,
+  file: WriteStream,
+  onLine: (line: string) => void,
+): void {
+  if (!stream) return;
+  const splitter = new LineSplitter();
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    file.write(chunk);
+    for (const line of splitter.push(chunk)) onLine(line);
+  });
+  stream.on('end', () => {
+    for (const line of splitter.end()) onLine(line);
+  });
+}
+
+/** SIGTERM the whole group, then SIGKILL whatever is left after a grace period. */
+function killProcessGroup(pid: number | undefined, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): void {
+  if (pid === undefined) return;
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  send(signal);
+  if (signal === 'SIGTERM') setTimeout(() => send('SIGKILL'), KILL_GRACE_MS).unref();
+}
+
+function closeStream(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(resolve));
+}

@@ -1,0 +1,36 @@
+/** What an executor needs to run one node's training script. */
+export interface ExecSpec {
+  /** The node's working folder; logs are written here. */
+  workDir: string;
+  /** The script to run, absolute. */
+  scriptPath: string;
+  runner: 'python' | 'torchrun';
+  nproc: number;
+  /** The Python interpreter that has torch. */
+  python: string;
+  /** The track's environment (data paths etc.), added to a minimal inherited environment. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Each complete output line as it arrives. */
+  onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  /** The signal that ended the process, if any (e.g. SIGKILL after a timeout or an OOM kill). */
+  signal: string | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** The harness's own wall clock for the whole process, start to exit. */
+  wallMs: number;
+  stdoutPath: string;
+  stderrPath: string;
+  /** Last lines of stderr, for error messages and the agent's debug prompt. */
+  stderrTail: string;
+}
+
+export interface Executor {
+  readonly name: string;
+  run(spec: ExecSpec): Promise<ExecResult>;
+}

@@ -1,0 +1,78 @@
+import type { Executor, ExecResult } from '../exec/types.js';
+import type { EventSink } from '../events.js';
+import { LogParser, type ParsedLog } from '../measure/log-parser.js';
+import { timeToTarget } from '../measure/time-to-target.js';
+import { checkClock } from '../measure/clock-check.js';
+import type { NodeResult, NodeStatus } from '../store/schema.js';
+
+export interface ExecuteNodeInput {
+  runId: string;
+  node: number;
+  parent: number | null;
+  operator: NodeResult['operator'];
+  scriptPath: string;
+  scriptSha256: string;
+  workDir: string;
+  executor: Executor;
+  launch: { runner: 'python' | 'torchrun'; nproc: number; timeoutMs: number; python: string; env: Record<string, string> };
+  targetValLoss: number;
+  signal?: AbortSignal;
+  emit?: EventSink;
+}
+
+/**
+ * Trains one node and turns what happened into a NodeResult. The metric comes only from the deterministic
+ * log parser, fed line by line as the script prints, so a live view and the final result agree.
+ */
+export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
+  const { runId, node, emit } = input;
+  const parser = new LogParser();
+  const exec = await input.executor.run({
+    workDir: input.workDir,
+    scriptPath: input.scriptPath,
+    runner: input.launch.runner,
+    nproc: input.launch.nproc,
+    python: input.launch.python,
+    env: input.launch.env,
+    timeoutMs: input.launch.timeoutMs,
+    signal: input.signal,
+    onLine: (stream, line) => {
+      emit?.({ type: 'log-line', run_id: runId, node, stream, line });
+      if (stream !== 'stdout') return;
+      for (const event of parser.push(`${line}\n`)) {
+        if (event.kind === 'val') {
+          const p = event.point;
+          emit?.({ type: 'metric', run_id: runId, node, step: p.step, total_steps: p.total_steps, val_loss: p.val_loss, train_time_ms: p.train_time_ms });
+        }
+      }
+    },
+  });
+  parser.end();
+  const parsed = parser.result();
+  const reached = timeToTarget(parsed.points, input.targetValLoss);
+  const warnings = [...parsed.warnings, ...checkClock({ parsed, wallMs: exec.wallMs, exitCode: exec.exitCode })];
+
+  return {
+    node,
+    parent: input.parent,
+    operator: input.operator,
+    status: statusOf(exec, parsed, reached.reached),
+    measured_by: 'executed',
+    duplicate_of: null,
+    script_sha256: input.scriptSha256,
+    time_to_target_ms: exec.exitCode === 0 && reached.reached ? reached.time_ms : null,
+    final: parsed.final,
+    wall_ms: Math.round(exec.wallMs),
+    exit_code: exec.exitCode,
+    stderr_tail: exec.stderrTail,
+    warnings,
+  };
+}
+
+function statusOf(exec: ExecResult, parsed: ParsedLog, reached: boolean): NodeStatus {
+  if (exec.aborted) return 'aborted';
+  if (exec.timedOut) return 'timeout';
+  if (exec.exitCode !== 0) return 'crashed';
+  if (!parsed.points.some((p) => Number.isFinite(p.val_loss) && p.train_time_ms !== null)) return 'no-metric';
+  return reached ? 'ok' : 'missed-target';
+}
