@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -7,8 +7,17 @@ import type { HintManifest, TrackManifest, TrackSource } from '../../src/core/ca
 
 export const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
+const created: string[] = [];
+
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `speedrun-${prefix}-`));
+  const dir = await mkdtemp(join(tmpdir(), `speedrun-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Remove every folder tempDir made; call from afterAll. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 /** Small made-up files standing in for record scripts and hint texts. */

@@ -14,7 +14,8 @@ export const FileRef = z.object({
   /** Relative to the package root for bundled tracks, to the upstream repository for upstream tracks. */
   path: z.string().min(1),
   sha256: Sha256,
-  bytes: z.number().int().positive().optional(),
+  /** Zero is real: upstream's level-0 diff of record 6 (a pure PyTorch upgrade) is an empty file. */
+  bytes: z.number().int().nonnegative().optional(),
 });
 export type FileRef = z.infer<typeof FileRef>;
 

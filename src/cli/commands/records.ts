@@ -1,0 +1,181 @@
+import type { Command } from 'commander';
+import { fileState, getRecord, listTasks, loadHints, loadTrack, localFilePath, parseTrackName } from '../../core/catalog/catalog.js';
+import type { FileState } from '../../core/catalog/files.js';
+import { availableHintLevels, formatHintSpec } from '../../core/catalog/hints.js';
+import { TrackName, type TrackManifest, type TrackSource } from '../../core/catalog/schema.js';
+import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js';
+import { UserError } from '../../core/errors.js';
+import type { CacheLayout } from '../../core/paths.js';
+import type { CliContext } from '../context.js';
+
+/** What `records list` shows for a script: is it here, and is it the right one. */
+export type ScriptAvailability = 'bundled' | 'synced' | 'not synced' | 'missing' | 'modified';
+
+function availability(source: TrackSource, state: FileState): ScriptAvailability {
+  if (state === 'modified') return 'modified';
+  if (source.kind === 'bundled') return state === 'ok' ? 'bundled' : 'missing';
+  return state === 'ok' ? 'synced' : 'not synced';
+}
+
+export function parseRecordNumber(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new UserError(`record must be a positive whole number, got ${JSON.stringify(value)}`, 'e.g. --record 3 (see speedrun records list)');
+  }
+  return Number(value);
+}
+
+/** 2968348 → "49.47 min", 45210 → "45.2 s". */
+export function formatTime(ms: number): string {
+  return ms >= 60_000 ? `${(ms / 60_000).toFixed(2)} min` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function listRows(manifest: TrackManifest, cache: CacheLayout) {
+  const tasks = new Set(listTasks(manifest).map((t) => t.record));
+  return Promise.all(
+    manifest.records.map(async (r) => ({
+      track: manifest.track,
+      record: r.number,
+      date: r.date,
+      time_ms: r.time_ms,
+      readme_time_ms: r.readme_time_ms ?? null,
+      description: r.description,
+      script: availability(manifest.source, await fileState(manifest.source, r.script, cache)),
+      task: tasks.has(r.number),
+      task_excluded: r.task_excluded ?? null,
+    })),
+  );
+}
+
+function registerList(records: Command, ctx: CliContext): void {
+  records
+    .command('list')
+    .description('list the records of one track, or of every track')
+    .option('--track <track>', `only this track (${TrackName.options.join(', ')})`)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { track?: string; json?: boolean }) => {
+      const tracks = opts.track ? [parseTrackName(opts.track)] : TrackName.options;
+      const rows = [];
+      const skipped: string[] = [];
+      for (const track of tracks) {
+        let manifest: TrackManifest;
+        try {
+          manifest = await loadTrack(track);
+        } catch (error) {
+          // Listing every track: a track whose manifest is absent is reported, not fatal.
+          if (opts.track || !(error instanceof UserError) || !error.message.startsWith('no ')) throw error;
+          skipped.push(track);
+          ctx.log(`note: ${error.message}`);
+          continue;
+        }
+        rows.push(...(await listRows(manifest, ctx.cache())));
+      }
+      if (opts.json) return ctx.json({ records: rows, skipped_tracks: skipped });
+      ctx.out(
+        formatTable(
+          ['track', 'record', 'date', 'time', 'script', 'description'],
+          rows.map((r) => [r.track, String(r.record), r.date, formatTime(r.time_ms), r.script, r.description]),
+        ),
+      );
+      if (rows.some((r) => r.script === 'not synced')) ctx.log('fetch upstream scripts with: speedrun records sync --track nanogpt');
+    });
+}
+
+function registerShow(records: Command, ctx: CliContext): void {
+  records
+    .command('show')
+    .description('show one record: times, script, sync state and hint levels')
+    .argument('<record>', 'record number')
+    .requiredOption('--track <track>', `track (${TrackName.options.join(', ')})`)
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (n: string, opts: { track: string; json?: boolean }) => {
+      const track = parseTrackName(opts.track);
+      const manifest = await loadTrack(track);
+      const record = getRecord(manifest, parseRecordNumber(n));
+      const cache = ctx.cache();
+      const state = await fileState(manifest.source, record.script, cache);
+      const task = listTasks(manifest).find((t) => t.record === record.number) ?? null;
+      let hintLevels: number[] = [];
+      try {
+        hintLevels = availableHintLevels(await loadHints(track), record.number);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        ctx.log(`note: ${error.message}`);
+      }
+      const details = {
+        track,
+        record: record.number,
+        description: record.description,
+        date: record.date,
+        time_ms: record.time_ms,
+        time_source: record.time_source,
+        readme_time_ms: record.readme_time_ms ?? null,
+        target_val_loss: manifest.target_val_loss,
+        reference_hardware: manifest.reference_hardware,
+        script: { ...record.script, local_path: localFilePath(manifest.source, record.script, cache), state: availability(manifest.source, state) },
+        source: manifest.source,
+        task,
+        task_excluded: record.task_excluded ?? null,
+        hint_levels: hintLevels,
+      };
+      if (opts.json) return ctx.json(details);
+      const lines = [
+        `track ${track}, record ${record.number}: ${record.description}`,
+        `date:          ${record.date}`,
+        `time:          ${formatTime(record.time_ms)} (${record.time_ms} ms; ${record.time_source})`,
+        ...(record.readme_time_ms !== undefined ? [`readme time:   ${formatTime(record.readme_time_ms)} (${record.readme_time_ms} ms)`] : []),
+        `target:        val_loss <= ${manifest.target_val_loss} on ${manifest.reference_hardware}`,
+        `script:        ${record.script.path} (sha256 ${record.script.sha256.slice(0, 12)}…)`,
+        `local copy:    ${details.script.state} — ${details.script.local_path}`,
+        task
+          ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1})`
+          : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
+        `hint levels:   ${hintLevels.length ? formatHintSpec(hintLevels) : 'none'}`,
+      ];
+      ctx.out(lines.join('\n'));
+      if (details.script.state === 'not synced') ctx.log(`fetch it with: speedrun records sync --track ${track}`);
+    });
+}
+
+function registerSync(records: Command, ctx: CliContext): void {
+  records
+    .command('sync')
+    .description('fetch the record scripts and hint files of an upstream track at its pinned commit, verifying every sha256')
+    .option('--track <track>', 'track to sync', 'nanogpt')
+    .option('--source <url-or-path>', 'clone or fetch from here instead of the pinned repository (e.g. a local clone)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { track: string; source?: string; json?: boolean }) => {
+      const track = parseTrackName(opts.track);
+      const manifest = await loadTrack(track);
+      if (manifest.source.kind === 'bundled') {
+        if (opts.json) return ctx.json({ track, bundled: true, ok: true, message: 'bundled with speedrun; nothing to sync' });
+        return ctx.out(`track ${track} is bundled with speedrun; it needs no sync.`);
+      }
+      const hints = await loadHints(track);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new UserError('sync interrupted; the previous cache is unchanged', 'run the sync again'));
+      process.once('SIGINT', onSigint);
+      try {
+        const report = await syncUpstream({ manifest, hints, source: opts.source, cache: ctx.cache(), signal: controller.signal, log: ctx.log, env: ctx.env });
+        if (opts.json) return ctx.json(report);
+        ctx.out(`synced ${report.files.length} files of ${report.repo} at ${report.commit.slice(0, 12)} (mirror ${report.mirror}) into ${report.dir}`);
+      } catch (error) {
+        if (opts.json && error instanceof SyncVerificationError) ctx.json(error.report);
+        throw error;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}
+
+export function registerRecordsCommands(program: Command, ctx: CliContext): void {
+  const records = program.command('records').description('the record catalog: list, show and sync records');
+  registerList(records, ctx);
+  registerShow(records, ctx);
+  registerSync(records, ctx);
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { UserError } from '../errors.js';
+import { packageRoot, type CacheLayout } from '../paths.js';
+import { resolveManifestFile } from './catalog.js';
+import { loadHints } from './load.js';
+import type { HintEntry, HintManifest, TrackName } from './schema.js';
+
+/** Levels an agent may receive. Level 0 (the human diff) is for judging only. */
+export const AGENT_HINT_LEVELS = [1, 2, 3, 9] as const;
+
+const HEADINGS: Record<number, string> = {
+  1: 'pseudocode of the change',
+  2: 'text description of the change',
+  3: 'mini-paper about the change',
+  9: 'extra documentation',
+};
+
+const VALID_SPECS = 'none, L1, L2, L3, or levels joined with + (L1+L2, L1+L2+L3, ...)';
+
+/** `none` → [], `L2+L1+L2` → [1, 2]. */
+export function parseHintSpec(spec: string): number[] {
+  const text = spec.trim();
+  if (text.toLowerCase() === 'none') return [];
+  const parts = text.split('+').map((p) => p.trim());
+  const levels = new Set<number>();
+  for (const part of parts) {
+    const m = /^[Ll]([123])$/.exec(part);
+    if (!m?.[1]) throw new UserError(`bad hint spec ${JSON.stringify(spec)}`, `use ${VALID_SPECS}`);
+    levels.add(Number(m[1]));
+  }
+  return [...levels].sort((a, b) => a - b);
+}
+
+/** `[]` → `none`, `[1, 2]` → `L1+L2`. */
+export function formatHintSpec(levels: readonly number[]): string {
+  return levels.length === 0 ? 'none' : [...new Set(levels)].sort((a, b) => a - b).map((l) => `L${l}`).join('+');
+}
+
+/** The levels an agent may receive for a task (record n → n+1), sorted; level 0 never appears. */
+export function availableHintLevels(hints: HintManifest, record: number): number[] {
+  const levels = hints.hints.filter((h) => h.record === record && h.level !== 0).map((h) => h.level as number);
+  return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+export interface ComposeHintOptions {
+  track: TrackName;
+  record: number;
+  levels: number[];
+  cache: CacheLayout;
+  /** Package root for bundled tracks and for reading hints/<track>.json. */
+  root?: string;
+  /** Use this manifest instead of reading hints/<track>.json. */
+  hints?: HintManifest;
+}
+
+/** The hint as an agent receives it: each requested level under its own heading, in level order. */
+export async function composeHint(opts: ComposeHintOptions): Promise<string> {
+  const root = opts.root ?? packageRoot;
+  const levels = [...new Set(opts.levels)].sort((a, b) => a - b);
+  if (levels.length === 0) return '';
+  if (levels.includes(0)) {
+    throw new UserError('hint level 0 (the human diff) is used only for judging and is never given to an agent', `use ${VALID_SPECS}`);
+  }
+  const manifest = opts.hints ?? (await loadHints(opts.track, root));
+  const entries = manifest.hints.filter((h) => h.record === opts.record);
+  const sections: string[] = [];
+  for (const level of levels) {
+    const matches = entries.filter((h) => h.level === level);
+    if (matches.length === 0) {
+      const available = availableHintLevels(manifest, opts.record);
+      throw new UserError(
+        `track ${opts.track} has no level-${level} hint for record ${opts.record}`,
+        available.length ? `available levels for record ${opts.record}: ${formatHintSpec(available)}` : `record ${opts.record} has no hints; pick a record that starts a task`,
+      );
+    }
+    for (const entry of matches) sections.push(await section(entry, opts, manifest, root));
+  }
+  return `${sections.join('\n\n')}\n`;
+}
+
+async function section(entry: HintEntry, opts: ComposeHintOptions, manifest: HintManifest, root: string): Promise<string> {
+  const path = await resolveManifestFile(opts.track, manifest.source, entry, opts.cache, root);
+  // Upstream files often open with blank lines; the heading already separates sections.
+  const text = (await readFile(path, 'utf8')).replace(/^(\s*\n)+/, '').trimEnd();
+  const title = entry.level === 9 ? `${HEADINGS[9]} (${basename(entry.path)})` : HEADINGS[entry.level];
+  return `## Hint level ${entry.level}: ${title}\n\n${text}`;
+}

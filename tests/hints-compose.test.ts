@@ -1,0 +1,89 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { availableHintLevels, composeHint, formatHintSpec, parseHintSpec } from '../src/core/catalog/hints.js';
+import { syncUpstream } from '../src/core/catalog/sync.js';
+import { UserError } from '../src/core/errors.js';
+import { cacheLayout } from '../src/core/paths.js';
+import { fixtureFiles, fixtureManifests, makeFixtureRepo, removeTempDirs, tempDir, upstreamSource, writeFiles } from './helpers/catalog-fixtures.js';
+
+afterAll(removeTempDirs);
+
+const files = fixtureFiles();
+const noCache = cacheLayout('/nonexistent-speedrun-cache');
+
+describe('parseHintSpec', () => {
+  it.each([
+    ['none', []],
+    ['L1', [1]],
+    ['L2', [2]],
+    ['L3', [3]],
+    ['L1+L2', [1, 2]],
+    ['L1+L2+L3', [1, 2, 3]],
+    ['L3+L1+L1', [1, 3]],
+    [' l2 + L1 ', [1, 2]],
+  ])('%s → %j', (spec, levels) => {
+    expect(parseHintSpec(spec)).toEqual(levels);
+  });
+
+  it.each(['', 'L0', 'L4', 'L9', 'L1+', 'all', 'L1,L2', 'none+L1'])('rejects %j listing the valid forms', (spec) => {
+    const error = (() => {
+      try {
+        parseHintSpec(spec);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).fix).toContain('L1+L2+L3');
+  });
+
+  it('formats levels back to the canonical spec', () => {
+    expect(formatHintSpec([])).toBe('none');
+    expect(formatHintSpec([3, 1])).toBe('L1+L3');
+  });
+});
+
+describe('composeHint', () => {
+  async function bundled() {
+    const root = await tempDir('root');
+    const { manifest, hints } = fixtureManifests({ kind: 'bundled' }, files, 'tiny');
+    await writeFiles(root, { ...files, 'records/tiny.json': JSON.stringify(manifest), 'hints/tiny.json': JSON.stringify(hints) });
+    return { root, hints };
+  }
+
+  it('puts each level under its own heading, in level order, from the bundled manifest', async () => {
+    const { root } = await bundled();
+    const text = await composeHint({ track: 'tiny', record: 1, levels: [3, 1], cache: noCache, root });
+    expect(text).toBe('## Hint level 1: pseudocode of the change\n\npseudo one v1\n\n## Hint level 3: mini-paper about the change\n\npaper one v1\n');
+  });
+
+  it('returns nothing for level none and never includes the level-0 diff', async () => {
+    const { root } = await bundled();
+    expect(await composeHint({ track: 'tiny', record: 1, levels: [], cache: noCache, root })).toBe('');
+    const all = await composeHint({ track: 'tiny', record: 1, levels: [1, 2, 3], cache: noCache, root });
+    expect(all).not.toContain('+b v1');
+    await expect(composeHint({ track: 'tiny', record: 1, levels: [0], cache: noCache, root })).rejects.toThrow(/judging/);
+  });
+
+  it('names the available levels when a level is missing for the record', async () => {
+    const { root, hints } = await bundled();
+    expect(availableHintLevels(hints, 2)).toEqual([1]);
+    const error = await composeHint({ track: 'tiny', record: 2, levels: [1, 2], cache: noCache, root }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).fix).toContain('L1');
+  });
+
+  it('refuses a bundled hint whose bytes do not match its sha256', async () => {
+    const { root } = await bundled();
+    await writeFiles(root, { 'knowledge/record_1/level_2_description.txt': 'tampered\n' });
+    await expect(composeHint({ track: 'tiny', record: 1, levels: [2], cache: noCache, root })).rejects.toThrow(/does not match its sha256/);
+  });
+
+  it('reads upstream hints from the synced cache, and asks for a sync before that', async () => {
+    const repo = await makeFixtureRepo(files);
+    const cache = cacheLayout(await tempDir('cache'));
+    const { manifest, hints } = fixtureManifests(upstreamSource(repo.commit), files);
+    await expect(composeHint({ track: 'nanogpt', record: 1, levels: [2], cache, hints })).rejects.toThrow(/not synced/);
+    await syncUpstream({ manifest, hints, source: repo.path, cache });
+    expect(await composeHint({ track: 'nanogpt', record: 1, levels: [2], cache, hints })).toBe('## Hint level 2: text description of the change\n\ndescription one v1\n');
+  });
+});
