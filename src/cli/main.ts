@@ -1,15 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { SpeedrunError } from '../core/errors.js';
-import { makeContext } from './context.js';
+import { addCacheFlagToCommands, makeContext } from './context.js';
 import { registerCommands } from './commands/index.js';
 
 const program = new Command('speedrun')
   .description('Benchmark AI research agents on reproducing NanoGPT speedrun records')
-  .option('--cache <dir>', 'cache folder for synced records, data and calibrations (default: $SPEEDRUN_CACHE or ~/.cache/speedrun)')
   .showHelpAfterError()
   .exitOverride();
 
 registerCommands(program, makeContext(program, process.env));
+addCacheFlagToCommands(program);
 
 try {
   await program.parseAsync(process.argv);
