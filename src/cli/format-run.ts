@@ -6,7 +6,9 @@ export function formatFsr(value: number | null): string {
 }
 
 export function formatRunSummary(s: RunSummary): string {
-  const best = s.best ? `node ${s.best.node}: ${formatSeconds(s.best.train_time_ms)} (val_loss ${s.best.val_loss.toFixed(4)})` : 'none';
+  const best = s.best
+    ? `node ${s.best.node}: ${formatSeconds(s.best.train_time_ms)}${s.best.val_loss === null ? ' (the baseline record)' : ` (val_loss ${s.best.val_loss.toFixed(4)})`}`
+    : 'none';
   return [
     `run ${s.run_id} ${s.status}`,
     `  task       ${s.track} record ${s.record} → ${s.record + 1}, hint ${s.hint}, agent ${s.agent}`,

@@ -1,4 +1,4 @@
-import type { NodeResult } from './store/schema.js';
+import type { NodeResult, RunSummary } from './store/schema.js';
 
 /**
  * The one typed event stream of the core. The headless NDJSON printer, the journal and (later) the TUI all
@@ -11,7 +11,7 @@ export type SpeedrunEvent =
   | { type: 'log-line'; run_id: string; node: number; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'metric'; run_id: string; node: number; step: number; total_steps: number | null; val_loss: number; train_time_ms: number | null }
   | { type: 'node-finished'; run_id: string; node: number; result: NodeResult }
-  | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: { node: number; train_time_ms: number; val_loss: number } | null }
+  | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
   | { type: 'error'; run_id?: string; node?: number; message: string };
 
 export type EventSink = (event: SpeedrunEvent) => void;

@@ -1,8 +1,22 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerHintsCommands } from './hints.js';
+import { registerRecordsCommands } from './records.js';
+import { registerDataCommands } from './data.js';
+import { registerRunCommand } from './run.js';
+import { registerCalibrateCommand } from './calibrate.js';
+import { registerDemoCommand } from './demo.js';
+import { registerLogCommands } from './log.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   void program;
   void ctx;
+  registerRecordsCommands(program, ctx);
+  registerHintsCommands(program, ctx);
+  registerDataCommands(program, ctx);
+  registerRunCommand(program, ctx);
+  registerCalibrateCommand(program, ctx);
+  registerDemoCommand(program, ctx);
+  registerLogCommands(program, ctx);
 }

@@ -50,6 +50,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   parser.end();
   const parsed = parser.result();
   const reached = timeToTarget(parsed.points, input.targetValLoss);
+  const counts = exec.exitCode === 0 && reached.reached && reached.time_ms !== null;
   const warnings = [...parsed.warnings, ...checkClock({ parsed, wallMs: exec.wallMs, exitCode: exec.exitCode })];
 
   return {
@@ -60,7 +61,8 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     measured_by: 'executed',
     duplicate_of: null,
     script_sha256: input.scriptSha256,
-    time_to_target_ms: exec.exitCode === 0 && reached.reached ? reached.time_ms : null,
+    time_to_target_ms: counts ? reached.time_ms : null,
+    val_loss_at_target: counts ? reached.val_loss : null,
     final: parsed.final,
     wall_ms: Math.round(exec.wallMs),
     exit_code: exec.exitCode,

@@ -14,6 +14,8 @@ export const NodeResult = z.object({
   duplicate_of: z.number().int().nonnegative().nullable(),
   script_sha256: z.string(),
   time_to_target_ms: z.number().nullable(),
+  /** The validation loss on the line that reached the target. */
+  val_loss_at_target: z.number().nullable(),
   final: z
     .object({ step: z.number(), total_steps: z.number().nullable(), val_loss: z.number(), train_time_ms: z.number().nullable() })
     .nullable(),
@@ -49,7 +51,8 @@ export const RunSummary = z.object({
   target_ms: z.number(),
   /** calibration: measured on this machine by `speedrun calibrate`; record-table: the manifest's reference times. */
   times_from: z.enum(['calibration', 'record-table']),
-  best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number() }).nullable(),
+  /** val_loss is null when the best node is the baseline timed by calibration or the record table. */
+  best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
   results_dir: z.string(),
