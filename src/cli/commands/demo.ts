@@ -11,6 +11,7 @@ import { calibrateRecords } from '../calibration-setup.js';
 import { runOne } from '../run-setup.js';
 import { formatFsr } from '../format-run.js';
 import { formatSeconds } from '../options.js';
+import { logProgress } from '../progress.js';
 
 interface DemoFlags {
   record?: string;
@@ -46,7 +47,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const runs: RunSummary[] = [];
       for (const agent of ['reference', 'null']) {
         ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
-        runs.push(await runOne(ctx, { track: 'tiny', record, hint: flags.hint, agent, executor: 'local', out: resolve(flags.out) }, python, signal));
+        runs.push(await runOne(ctx, { track: 'tiny', record, hint: flags.hint, agent, executor: 'local', out: resolve(flags.out) }, python, signal, logProgress(ctx)));
       }
       if (flags.json) {
         ctx.json({ record, runs });

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { findPython, formatSeconds, interruptSignal, parsePositiveInt } from '../options.js';
+import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { runOne } from '../run-setup.js';
 import { formatRunSummary } from '../format-run.js';
-import type { SpeedrunEvent } from '../../core/events.js';
+import { logProgress } from '../progress.js';
 
 interface RunFlags {
   track: string;
@@ -48,31 +48,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         },
         python,
         signal,
-        (event) => {
-          const line = progressLine(event);
-          if (line) ctx.log(line);
-        },
+        logProgress(ctx),
       );
       if (flags.json) ctx.json(summary);
       else ctx.out(formatRunSummary(summary));
       if (summary.status !== 'finished') process.exitCode = 1;
     });
-}
-
-/** A compact human line for the events worth seeing live; null for the rest (log lines stay in the files). */
-export function progressLine(event: SpeedrunEvent): string | null {
-  switch (event.type) {
-    case 'run-started':
-      return `run ${event.run_id}: track ${event.track}, record ${event.record} → ${event.record + 1}, hint ${event.hint}, agent ${event.agent} (t_i ${formatSeconds(event.baseline_ms)}, t_i+1 ${formatSeconds(event.target_ms)})`;
-    case 'edit-applied':
-      return `node ${event.node}: +${event.lines_added} −${event.lines_removed} lines${event.duplicate_of !== null ? ` (identical to node ${event.duplicate_of}; not trained again)` : ''}`;
-    case 'metric':
-      return `node ${event.node}: step ${event.step}/${event.total_steps ?? '?'} val_loss ${event.val_loss.toFixed(4)} at ${formatSeconds(event.train_time_ms)}`;
-    case 'node-finished':
-      return `node ${event.node}: ${event.result.status}, time to target ${formatSeconds(event.result.time_to_target_ms)}${event.result.warnings.length ? `; warnings: ${event.result.warnings.join('; ')}` : ''}`;
-    case 'error':
-      return `error: ${event.message}`;
-    default:
-      return null;
-  }
 }

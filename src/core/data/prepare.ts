@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
+import { sha256Hex } from '../catalog/files.js';
 import { encodeShard } from './shards.js';
 import { TINY_CORPUS_SPEC, TinyGrammar, generateTokens, tinyShardPlan } from './tiny-corpus.js';
 
@@ -54,10 +54,6 @@ function tinyData(dir: string): TinyData {
   };
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 function expectedPlan() {
   return tinyShardPlan(TINY_SEED, TINY_TRAIN_SHARDS, TINY_TRAIN_TOKENS_PER_SHARD, TINY_VAL_SHARD_TOKENS);
 }
@@ -83,7 +79,7 @@ export async function tinyDataPresent(dir: string): Promise<boolean> {
     } catch {
       return false;
     }
-    if (bytes.length !== entry.bytes || sha256(bytes) !== entry.sha256) return false;
+    if (bytes.length !== entry.bytes || sha256Hex(bytes) !== entry.sha256) return false;
   }
   return true;
 }
@@ -109,7 +105,7 @@ export async function prepareTinyData(dir: string, opts: PrepareOptions = {}): P
     opts.signal?.throwIfAborted();
     const bytes = encodeShard(generateTokens(grammar, shard.streamSeed, shard.tokens));
     await writeFileAtomic(join(dir, shard.name), bytes);
-    files.push({ name: shard.name, tokens: shard.tokens, bytes: bytes.length, sha256: sha256(bytes) });
+    files.push({ name: shard.name, tokens: shard.tokens, bytes: bytes.length, sha256: sha256Hex(bytes) });
     log(`wrote ${shard.name} (${shard.tokens} tokens)`);
   }
   opts.signal?.throwIfAborted();
