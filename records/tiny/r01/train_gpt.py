@@ -43,7 +43,7 @@ class Hyperparameters:
     warmup_iters = 100
     weight_decay = 0.1
     # evaluation
-    val_every = 50
+    val_every = 25
 
 
 args = Hyperparameters()

@@ -1,9 +1,7 @@
-"""Tiny track, record 4: Muon for the hidden matrices, with a modernised block.
+"""Tiny track, record 4: rotary position embeddings and a warmup / constant / warmdown schedule.
 
-Rotary positions, parameter-free RMSNorm (also on queries and keys), ReLU^2 MLP, zero-initialised output
-projections and head, separate embedding and output head. The weight matrices inside the blocks are trained
-with Muon (orthogonalised momentum); embeddings and head with AdamW at a higher rate.
-Warmup / constant / linear warmdown schedule. CPU only; runs on PyTorch 1.13 and 2.x.
+Rotary positions on queries and keys, LayerNorm, GELU MLP, tied embedding/unembedding, AdamW with a short
+warmup, a constant learning rate and a linear warmdown to zero. CPU only; runs on PyTorch 1.13 and 2.x.
 """
 import glob
 import math
@@ -40,11 +38,10 @@ class Hyperparameters:
     # optimisation
     batch_size = 16
     seq_len = 128
-    num_iterations = 140
-    learning_rate = 6e-3  # AdamW: embeddings and head
-    muon_learning_rate = 0.06  # Muon: matrices inside the blocks
-    warmup_iters = 10
-    warmdown_iters = 56
+    num_iterations = 280
+    learning_rate = 3e-3
+    warmup_iters = 20
+    warmdown_iters = 112
     weight_decay = 0.1
     # evaluation
     val_every = 10
@@ -116,10 +113,6 @@ def causal_attention(q, k, v):
     return att.softmax(dim=-1) @ v
 
 
-def rms_norm(x):
-    return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + 1e-6)
-
-
 class Rotary(nn.Module):
     """Rotates pairs of channels by position-dependent angles, so q.k depends on relative position."""
 
@@ -149,7 +142,7 @@ class CausalSelfAttention(nn.Module):
         q = q.view(B, T, self.n_head, C // self.n_head)
         k = k.view(B, T, self.n_head, C // self.n_head)
         v = v.view(B, T, self.n_head, C // self.n_head)
-        q, k = self.rotary(rms_norm(q)), self.rotary(rms_norm(k))  # QK-norm bounds the attention logits
+        q, k = self.rotary(q), self.rotary(k)
         y = causal_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
         return self.c_proj(y.transpose(1, 2).reshape(B, T, C))
 
@@ -161,18 +154,20 @@ class MLP(nn.Module):
         self.c_proj = nn.Linear(4 * dim, dim, bias=False)
 
     def forward(self, x):
-        return self.c_proj(F.relu(self.c_fc(x)).square())
+        return self.c_proj(F.gelu(self.c_fc(x)))
 
 
 class Block(nn.Module):
     def __init__(self, dim, n_head):
         super().__init__()
+        self.ln_1 = nn.LayerNorm(dim)
         self.attn = CausalSelfAttention(dim, n_head)
+        self.ln_2 = nn.LayerNorm(dim)
         self.mlp = MLP(dim)
 
     def forward(self, x):
-        x = x + self.attn(rms_norm(x))
-        x = x + self.mlp(rms_norm(x))
+        x = x + self.attn(self.ln_1(x))
+        x = x + self.mlp(self.ln_2(x))
         return x
 
 
@@ -181,23 +176,20 @@ class GPT(nn.Module):
         super().__init__()
         self.wte = nn.Embedding(vocab_size, dim)
         self.blocks = nn.ModuleList([Block(dim, n_head) for _ in range(n_layer)])
+        self.ln_f = nn.LayerNorm(dim)
         self.lm_head = nn.Linear(dim, vocab_size, bias=False)
         self.apply(self._init_weights)
-        # Zero-init every residual-branch output and the head: each block starts as the identity.
-        for block in self.blocks:
-            nn.init.zeros_(block.attn.c_proj.weight)
-            nn.init.zeros_(block.mlp.c_proj.weight)
-        nn.init.zeros_(self.lm_head.weight)
+        self.lm_head.weight = self.wte.weight  # weight tying
 
     def _init_weights(self, module):
         if isinstance(module, (nn.Linear, nn.Embedding)):
             nn.init.normal_(module.weight, mean=0.0, std=0.02)
 
     def forward(self, idx, targets):
-        x = rms_norm(self.wte(idx))
+        x = self.wte(idx)
         for block in self.blocks:
             x = block(x)
-        logits = self.lm_head(rms_norm(x))
+        logits = self.lm_head(self.ln_f(x))
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
 
 
@@ -206,57 +198,16 @@ model = GPT(args.vocab_size, args.n_layer, args.n_head, args.n_embd, args.seq_le
 # -----------------------------------------------------------------------------
 # Optimiser and schedule
 
-def orthogonalize(G, steps):
-    """Map G to a nearby matrix with all singular values close to 1, via the quintic Newton-Schulz iteration
-    X <- (15 X - 10 X X^T X + 3 (X X^T)^2 X) / 8, which pushes every singular value in (0, 1] towards 1."""
-    X = G / (G.norm() + 1e-7)  # Frobenius norm >= spectral norm, so singular values start in (0, 1]
-    transposed = X.size(0) > X.size(1)
-    if transposed:
-        X = X.T
-    for _ in range(steps):
-        A = X @ X.T
-        X = (15.0 * X - 10.0 * (A @ X) + 3.0 * (A @ (A @ X))) / 8.0
-    return X.T if transposed else X
-
-
-class Muon(torch.optim.Optimizer):
-    """SGD with Nesterov momentum whose update for each matrix is orthogonalised before it is applied, so every
-    direction of the update moves at the same rate instead of a few dominant ones."""
-
-    def __init__(self, params, lr, momentum=0.95, ns_steps=7):
-        super().__init__(params, dict(lr=lr, momentum=momentum, ns_steps=ns_steps))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                if "momentum_buffer" not in state:
-                    state["momentum_buffer"] = torch.zeros_like(p.grad)
-                buf = state["momentum_buffer"]
-                buf.mul_(group["momentum"]).add_(p.grad)
-                update = orthogonalize(p.grad.add(buf, alpha=group["momentum"]), group["ns_steps"])
-                p.add_(update, alpha=-group["lr"] * max(1.0, p.size(0) / p.size(1)) ** 0.5)
-
-
-hidden_matrices = [p for p in model.blocks.parameters() if p.ndim == 2]
-others = [p for p in model.parameters() if all(p is not q for q in hidden_matrices)]
-optimizers = [
-    torch.optim.AdamW(others, lr=args.learning_rate, betas=(0.9, 0.95), weight_decay=args.weight_decay),
-    Muon(hidden_matrices, lr=args.muon_learning_rate),
-]
-for opt in optimizers:
-    for group in opt.param_groups:
-        group["initial_lr"] = group["lr"]
+optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, betas=(0.9, 0.95), weight_decay=args.weight_decay)
 
 
 def get_lr(it):
-    """Multiplier on each optimiser's rate: linear warmup, constant, then a linear warmdown to zero."""
+    """Linear warmup, constant, then a linear warmdown to zero over the last warmdown_iters steps."""
     if it < args.warmup_iters:
-        return (it + 1) / args.warmup_iters
+        return args.learning_rate * (it + 1) / args.warmup_iters
     if it < args.num_iterations - args.warmdown_iters:
-        return 1.0
-    return (args.num_iterations - it) / args.warmdown_iters
+        return args.learning_rate
+    return args.learning_rate * (args.num_iterations - it) / args.warmdown_iters
 
 
 # -----------------------------------------------------------------------------
@@ -295,11 +246,10 @@ for step in range(N + 1):
     x, y = train_loader.next_batch()
     loss = model(x, y)
     loss.backward()
-    for opt in optimizers:
-        for group in opt.param_groups:
-            group["lr"] = group["initial_lr"] * get_lr(step)
-        opt.step()
-    model.zero_grad(set_to_none=True)
+    for group in optimizer.param_groups:
+        group["lr"] = get_lr(step)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
 
     elapsed_ms = training_time_ms + 1000 * (time.process_time() - t0)
     print(f"step:{step + 1}/{N} train_loss:{loss.item():.4f} train_time:{elapsed_ms:.0f}ms step_avg:{elapsed_ms / (step + 1):.2f}ms", flush=True)

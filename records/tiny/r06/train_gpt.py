@@ -1,0 +1,319 @@
+"""Tiny track, record 6: value embeddings and U-net skip connections, with retuned rates.
+
+A second token embedding is mixed into every layer's attention values, and the outputs of the first half of
+the blocks are added (with learned weights) to the inputs of the second half in mirror order.
+Muon runs at a lower rate and AdamW at a higher one. Otherwise as record 5:
+
+Rotary positions, parameter-free RMSNorm (also on queries and keys), ReLU^2 MLP, zero-initialised output
+projections and head, separate embedding and output head. The weight matrices inside the blocks are trained
+with Muon (orthogonalised momentum); embeddings and head with AdamW at a higher rate.
+Warmup / constant / linear warmdown schedule. CPU only; runs on PyTorch 1.13 and 2.x.
+"""
+import glob
+import math
+import os
+import time
+
+# Single-threaded BLAS/OpenMP, set before numpy and torch load them (torch.set_num_threads alone leaves
+# OpenBLAS's own pool running, and then the CPU-time clock below would count two threads).
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# One thread, and the process's CPU time as the training clock: at this model size a second thread buys
+# little, and CPU time keeps train_time steady when other work shares the machine (it never exceeds wall time).
+torch.set_num_threads(1)
+torch.manual_seed(0)
+np.random.seed(0)
+
+
+class Hyperparameters:
+    # data (fixed by the track: do not change)
+    train_files = os.environ["NANOGPT_TRAIN_FILES"]
+    val_files = os.environ["NANOGPT_VAL_FILES"]
+    val_tokens = int(os.environ["NANOGPT_VAL_TOKENS"])
+    vocab_size = 256
+    # model
+    n_layer = 2
+    n_head = 2
+    n_embd = 64
+    # optimisation
+    batch_size = 16
+    seq_len = 128
+    num_iterations = 100
+    learning_rate = 1.2e-2  # AdamW: embeddings and head
+    muon_learning_rate = 0.04  # Muon: matrices inside the blocks
+    warmup_iters = 10
+    warmdown_iters = 50
+    weight_decay = 0.1
+    # evaluation
+    val_every = 10
+
+
+args = Hyperparameters()
+
+# -----------------------------------------------------------------------------
+# Data: upstream .bin shards (256 int32 header: magic 20240520, version 1, token count; then uint16 tokens)
+
+
+def load_shard(path):
+    header = np.fromfile(path, dtype="<i4", count=256)
+    if header.size != 256 or header[0] != 20240520:
+        raise ValueError(f"{path}: not a token shard (bad magic number)")
+    if header[1] != 1:
+        raise ValueError(f"{path}: unsupported shard version {header[1]}")
+    tokens = np.fromfile(path, dtype="<u2", offset=256 * 4)
+    if tokens.size != header[2]:
+        raise ValueError(f"{path}: header says {header[2]} tokens, file has {tokens.size}")
+    return torch.from_numpy(tokens.astype(np.int64))
+
+
+def shard_paths(pattern):
+    paths = sorted(glob.glob(pattern))
+    if not paths:
+        raise FileNotFoundError(f"no shards match {pattern}")
+    return paths
+
+
+class DataLoader:
+    """Walks the training shards in order, B*T tokens per batch, wrapping around at the end."""
+
+    def __init__(self, pattern, B, T):
+        self.paths = shard_paths(pattern)
+        self.B, self.T = B, T
+        self.shard = -1
+        self.next_shard()
+
+    def next_shard(self):
+        self.shard = (self.shard + 1) % len(self.paths)
+        self.tokens = load_shard(self.paths[self.shard])
+        self.pos = 0
+
+    def next_batch(self):
+        n = self.B * self.T
+        if self.pos + n + 1 > len(self.tokens):
+            self.next_shard()
+        buf = self.tokens[self.pos : self.pos + n + 1]
+        self.pos += n
+        return buf[:-1].view(self.B, self.T), buf[1:].view(self.B, self.T)
+
+
+val_data = torch.cat([load_shard(p) for p in shard_paths(args.val_files)])
+assert len(val_data) > args.val_tokens, "not enough validation tokens"
+val_data = val_data[: args.val_tokens + 1]
+
+# -----------------------------------------------------------------------------
+# Model
+
+
+def causal_attention(q, k, v):
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    T = q.size(-2)
+    att = (q @ k.transpose(-2, -1)) / math.sqrt(q.size(-1))
+    mask = torch.ones(T, T, dtype=torch.bool).tril()
+    att = att.masked_fill(~mask, float("-inf"))
+    return att.softmax(dim=-1) @ v
+
+
+def rms_norm(x):
+    return x * torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + 1e-6)
+
+
+class Rotary(nn.Module):
+    """Rotates pairs of channels by position-dependent angles, so q.k depends on relative position."""
+
+    def __init__(self, head_dim, base=10000.0):
+        super().__init__()
+        self.register_buffer("inv_freq", 1.0 / (base ** (torch.arange(0, head_dim, 2).float() / head_dim)), persistent=False)
+
+    def forward(self, x):  # x: (B, T, H, D)
+        t = torch.arange(x.size(1), dtype=torch.float32)
+        freqs = torch.outer(t, self.inv_freq)
+        cos, sin = freqs.cos()[None, :, None, :], freqs.sin()[None, :, None, :]
+        x1, x2 = x.chunk(2, dim=-1)
+        return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, dim, n_head):
+        super().__init__()
+        self.n_head = n_head
+        self.c_attn = nn.Linear(dim, 3 * dim, bias=False)
+        self.c_proj = nn.Linear(dim, dim, bias=False)
+        self.rotary = Rotary(dim // n_head)
+
+    def forward(self, x, ve):
+        B, T, C = x.shape
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        v = 0.5 * v + 0.5 * ve  # value embedding: token identity straight into the values
+        q = q.view(B, T, self.n_head, C // self.n_head)
+        k = k.view(B, T, self.n_head, C // self.n_head)
+        v = v.view(B, T, self.n_head, C // self.n_head)
+        q, k = self.rotary(rms_norm(q)), self.rotary(rms_norm(k))  # QK-norm bounds the attention logits
+        y = causal_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
+        return self.c_proj(y.transpose(1, 2).reshape(B, T, C))
+
+
+class MLP(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.c_fc = nn.Linear(dim, 4 * dim, bias=False)
+        self.c_proj = nn.Linear(4 * dim, dim, bias=False)
+
+    def forward(self, x):
+        return self.c_proj(F.relu(self.c_fc(x)).square())
+
+
+class Block(nn.Module):
+    def __init__(self, dim, n_head):
+        super().__init__()
+        self.attn = CausalSelfAttention(dim, n_head)
+        self.mlp = MLP(dim)
+
+    def forward(self, x, ve):
+        x = x + self.attn(rms_norm(x), ve)
+        x = x + self.mlp(rms_norm(x))
+        return x
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab_size, n_layer, n_head, dim, seq_len):
+        super().__init__()
+        self.wte = nn.Embedding(vocab_size, dim)
+        self.value_embed = nn.Embedding(vocab_size, dim)
+        self.skip_weights = nn.Parameter(torch.ones(n_layer // 2))
+        self.blocks = nn.ModuleList([Block(dim, n_head) for _ in range(n_layer)])
+        self.lm_head = nn.Linear(dim, vocab_size, bias=False)
+        self.apply(self._init_weights)
+        # Zero-init every residual-branch output and the head: each block starts as the identity.
+        for block in self.blocks:
+            nn.init.zeros_(block.attn.c_proj.weight)
+            nn.init.zeros_(block.mlp.c_proj.weight)
+        nn.init.zeros_(self.lm_head.weight)
+
+    def _init_weights(self, module):
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+
+    def forward(self, idx, targets):
+        x = rms_norm(self.wte(idx))
+        ve = self.value_embed(idx)
+        half = len(self.blocks) // 2
+        skips = []
+        for i, block in enumerate(self.blocks):
+            if i >= len(self.blocks) - half:  # second half: add the mirrored first-half output
+                x = x + self.skip_weights[len(self.blocks) - 1 - i] * skips.pop()
+            x = block(x, ve)
+            if i < half:
+                skips.append(x)
+        logits = self.lm_head(rms_norm(x))
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+
+
+model = GPT(args.vocab_size, args.n_layer, args.n_head, args.n_embd, args.seq_len)
+
+# -----------------------------------------------------------------------------
+# Optimiser and schedule
+
+def orthogonalize(G, steps):
+    """Map G to a nearby matrix with all singular values close to 1, via the quintic Newton-Schulz iteration
+    X <- (15 X - 10 X X^T X + 3 (X X^T)^2 X) / 8, which pushes every singular value in (0, 1] towards 1."""
+    X = G / (G.norm() + 1e-7)  # Frobenius norm >= spectral norm, so singular values start in (0, 1]
+    transposed = X.size(0) > X.size(1)
+    if transposed:
+        X = X.T
+    for _ in range(steps):
+        A = X @ X.T
+        X = (15.0 * X - 10.0 * (A @ X) + 3.0 * (A @ (A @ X))) / 8.0
+    return X.T if transposed else X
+
+
+class Muon(torch.optim.Optimizer):
+    """SGD with Nesterov momentum whose update for each matrix is orthogonalised before it is applied, so every
+    direction of the update moves at the same rate instead of a few dominant ones."""
+
+    def __init__(self, params, lr, momentum=0.95, ns_steps=7):
+        super().__init__(params, dict(lr=lr, momentum=momentum, ns_steps=ns_steps))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = torch.zeros_like(p.grad)
+                buf = state["momentum_buffer"]
+                buf.mul_(group["momentum"]).add_(p.grad)
+                update = orthogonalize(p.grad.add(buf, alpha=group["momentum"]), group["ns_steps"])
+                p.add_(update, alpha=-group["lr"] * max(1.0, p.size(0) / p.size(1)) ** 0.5)
+
+
+hidden_matrices = [p for p in model.blocks.parameters() if p.ndim == 2]
+others = [p for p in model.parameters() if all(p is not q for q in hidden_matrices)]
+optimizers = [
+    torch.optim.AdamW(others, lr=args.learning_rate, betas=(0.9, 0.95), weight_decay=args.weight_decay),
+    Muon(hidden_matrices, lr=args.muon_learning_rate),
+]
+for opt in optimizers:
+    for group in opt.param_groups:
+        group["initial_lr"] = group["lr"]
+
+
+def get_lr(it):
+    """Multiplier on each optimiser's rate: linear warmup, constant, then a linear warmdown to zero."""
+    if it < args.warmup_iters:
+        return (it + 1) / args.warmup_iters
+    if it < args.num_iterations - args.warmdown_iters:
+        return 1.0
+    return (args.num_iterations - it) / args.warmdown_iters
+
+
+# -----------------------------------------------------------------------------
+# Training loop (the clock stops during validation)
+
+
+def evaluate():
+    model.eval()
+    n = args.batch_size * args.seq_len
+    assert args.val_tokens % n == 0, "val_tokens must be a multiple of batch_size * seq_len"
+    total = 0.0
+    with torch.no_grad():
+        for i in range(args.val_tokens // n):
+            buf = val_data[i * n : (i + 1) * n + 1]
+            x, y = buf[:-1].view(args.batch_size, args.seq_len), buf[1:].view(args.batch_size, args.seq_len)
+            total += model(x, y).item()
+    model.train()
+    return total / (args.val_tokens // n)
+
+
+train_loader = DataLoader(args.train_files, args.batch_size, args.seq_len)
+N = args.num_iterations
+training_time_ms = 0.0
+t0 = time.process_time()
+for step in range(N + 1):
+    last_step = step == N
+    if last_step or step % args.val_every == 0:
+        training_time_ms += 1000 * (time.process_time() - t0)
+        val_loss = evaluate()
+        step_avg = training_time_ms / step if step > 0 else float("nan")
+        print(f"step:{step}/{N} val_loss:{val_loss:.4f} train_time:{training_time_ms:.0f}ms step_avg:{step_avg:.2f}ms", flush=True)
+        t0 = time.process_time()
+    if last_step:
+        break
+
+    x, y = train_loader.next_batch()
+    loss = model(x, y)
+    loss.backward()
+    for opt in optimizers:
+        for group in opt.param_groups:
+            group["lr"] = group["initial_lr"] * get_lr(step)
+        opt.step()
+    model.zero_grad(set_to_none=True)
+
+    elapsed_ms = training_time_ms + 1000 * (time.process_time() - t0)
+    print(f"step:{step + 1}/{N} train_loss:{loss.item():.4f} train_time:{elapsed_ms:.0f}ms step_avg:{elapsed_ms / (step + 1):.2f}ms", flush=True)
