@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Tests that train real models set their own, longer timeouts.
     testTimeout: 60_000,
     hookTimeout: 600_000,
     // Training tests are CPU-bound on small machines; running files one at a time keeps timings honest.

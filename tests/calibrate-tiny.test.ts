@@ -17,7 +17,7 @@ describe('speedrun calibrate on the tiny track', () => {
     cache = await mkdtemp(join(tmpdir(), 'speedrun-calib-'));
   });
 
-  it('measures each record, saves the calibration and reports the ladder', async () => {
+  it('measures each record, saves the calibration and reports the ladder', { timeout: 300_000 }, async () => {
     const result = await speedrun(['calibrate', '--track', 'tiny', '--records', `${record}-${record + 1}`, '--repeats', '1', '--json', '--cache', cache]);
     expect(result.exitCode, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as { ladder: Array<{ record: number; median_ms: number; speedup: number | null }>; failed: number[] };

@@ -7,7 +7,7 @@ import { RunSummary, NodeResult } from '../src/core/store/schema.js';
 import { BIN } from './helpers/cli.js';
 
 describe('interrupting a run', () => {
-  it('Ctrl-C stops training at once and keeps the run folder with its status', async () => {
+  it('Ctrl-C stops training at once and keeps the run folder with its status', { timeout: 300_000 }, async () => {
     const cache = await mkdtemp(join(tmpdir(), 'speedrun-int-'));
     const out = join(cache, 'results');
     // Record 1 trains for the longest, so the interrupt lands mid-training.

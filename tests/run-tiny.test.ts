@@ -22,7 +22,7 @@ describe('speedrun run on the tiny track', () => {
     out = await mkdtemp(join(tmpdir(), 'speedrun-results-'));
   });
 
-  it('trains the reference agent and scores it against the record table', async () => {
+  it('trains the reference agent and scores it against the record table', { timeout: 300_000 }, async () => {
     const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--hint', 'L1', '--agent', 'reference', '--out', out, '--json'], env);
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
