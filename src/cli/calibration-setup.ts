@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TrackManifest } from '../core/catalog/schema.js';
-import { calibrate, ladder, type LadderRung } from '../core/calibrate/run-calibration.js';
+import { calibrate, type LadderRung } from '../core/calibrate/run-calibration.js';
 import type { CalibrationFile } from '../core/calibrate/calibration-file.js';
 import { trackEnvironment } from '../core/data/track-env.js';
 import { LocalExecutor } from '../core/exec/local.js';
@@ -47,5 +47,3 @@ export function formatLadder(rungs: LadderRung[], file: CalibrationFile, minSpee
   }
   return lines.join('\n');
 }
-
-export { ladder };

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { loadTrack, parseTrackName } from '../../core/catalog/catalog.js';
 import type { CliContext } from '../context.js';
 import { findPython, interruptSignal, parsePositiveInt, parseRecordRange } from '../options.js';
-import { calibrateRecords, formatLadder, ladder } from '../calibration-setup.js';
+import { ladder } from '../../core/calibrate/run-calibration.js';
+import { calibrateRecords, formatLadder } from '../calibration-setup.js';
 
 /** The tiny track promises each rung is at least this much faster than the one before. */
 export const LADDER_MIN_SPEEDUP = 1.25;

@@ -38,7 +38,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       ctx.log(`python: ${python.python} (torch ${python.torchVersion})`);
       const manifest = await loadTrack('tiny');
       const tasks = listTasks(manifest);
-      const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks[tasks.length - 1]!.record;
+      const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks.at(-1)!.record;
 
       const cache = ctx.cache();
       const times = await taskTimes(manifest, record, await loadCalibration(cache.calibration('tiny')), cache);

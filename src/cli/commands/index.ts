@@ -10,8 +10,6 @@ import { registerLogCommands } from './log.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
-  void program;
-  void ctx;
   registerRecordsCommands(program, ctx);
   registerHintsCommands(program, ctx);
   registerDataCommands(program, ctx);
