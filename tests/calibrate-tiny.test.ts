@@ -1,11 +1,13 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTasks, loadTrack } from '../src/core/catalog/catalog.js';
 import { CalibrationFile } from '../src/core/calibrate/calibration-file.js';
 import { RunSummary } from '../src/core/store/schema.js';
 import { speedrun } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // Real training of the two fastest tiny records, once each: calibration, then a run scored against it.
 describe('speedrun calibrate on the tiny track', () => {
@@ -14,7 +16,7 @@ describe('speedrun calibrate on the tiny track', () => {
 
   beforeAll(async () => {
     record = listTasks(await loadTrack('tiny')).at(-1)!.record;
-    cache = await mkdtemp(join(tmpdir(), 'speedrun-calib-'));
+    cache = await tempDir('calib');
   });
 
   it('measures each record, saves the calibration and reports the ladder', { timeout: 300_000 }, async () => {

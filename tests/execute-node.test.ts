@@ -1,14 +1,16 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { executeNode } from '../src/core/search/execute-node.js';
 import type { SpeedrunEvent } from '../src/core/events.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // Fake training scripts print upstream-format lines; any python3 runs them (no torch needed).
 async function runFake(lines: string[], tail = '', timeoutMs = 30_000) {
-  const dir = await mkdtemp(join(tmpdir(), 'node-'));
+  const dir = await tempDir('node');
   const script = join(dir, 'train_gpt.py');
   await writeFile(script, `import sys, time\n${lines.map((l) => `print(${JSON.stringify(l)}, flush=True)`).join('\n')}\n${tail}\n`);
   const events: SpeedrunEvent[] = [];

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/core/exec/local.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // The executor needs only a Python, not torch: any python3 on PATH does.
 const PYTHON = 'python3';
@@ -26,7 +28,7 @@ function isAlive(pid: number): boolean {
 
 describe('local executor', () => {
   it('streams output lines, saves logs and passes the track environment', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'exec-ok-'));
+    const dir = await tempDir('exec-ok');
     const script = await scriptIn(dir, 'import os, sys\nprint("step:0/2 val_loss:1.0 train_time:0ms")\nprint("data", os.environ["NANOGPT_VAL_TOKENS"])\nprint("warn", file=sys.stderr)\n');
     const lines: string[] = [];
     const result = await new LocalExecutor().run({
@@ -42,7 +44,7 @@ describe('local executor', () => {
   });
 
   it('reports a crashing script with its exit code and the tail of stderr', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'exec-crash-'));
+    const dir = await tempDir('exec-crash');
     const script = await scriptIn(dir, 'print("step:0/10 val_loss:5.0 train_time:0ms", flush=True)\nraise RuntimeError("CUDA out of memory (simulated)")\n');
     const result = await new LocalExecutor().run({ workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 30_000 });
     expect(result.exitCode).toBe(1);
@@ -51,7 +53,7 @@ describe('local executor', () => {
   });
 
   it("kills a hanging script's whole process tree at the timeout", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'exec-hang-'));
+    const dir = await tempDir('exec-hang');
     // The script starts a grandchild that would outlive it, reports both pids, then hangs.
     const script = await scriptIn(
       dir,
@@ -79,7 +81,7 @@ describe('local executor', () => {
   });
 
   it('stops the process tree when aborted', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'exec-abort-'));
+    const dir = await tempDir('exec-abort');
     const script = await scriptIn(dir, 'import time\nprint("started", flush=True)\ntime.sleep(600)\n');
     const controller = new AbortController();
     const result = await new LocalExecutor().run({

@@ -1,13 +1,16 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findPythonWithTorch, torchVersionOf } from '../src/core/exec/python.js';
 import { UserError } from '../src/core/errors.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 /** A stand-in interpreter: a shell script that behaves like `python -c "import torch; ..."` would. */
 async function fakePython(body: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'fake-python-'));
+  const dir = await tempDir('fake-python');
   const path = join(dir, 'python');
   await writeFile(path, `#!/bin/sh\n${body}\n`);
   await chmod(path, 0o755);

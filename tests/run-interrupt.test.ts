@@ -1,14 +1,16 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RunSummary, NodeResult } from '../src/core/store/schema.js';
 import { BIN } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 describe('interrupting a run', () => {
   it('Ctrl-C stops training at once and keeps the run folder with its status', { timeout: 300_000 }, async () => {
-    const cache = await mkdtemp(join(tmpdir(), 'speedrun-int-'));
+    const cache = await tempDir('int');
     const out = join(cache, 'results');
     // Record 1 trains for the longest, so the interrupt lands mid-training.
     const child = execa('node', [BIN, 'run', '--track', 'tiny', '--record', '1', '--agent', 'reference', '--json', '--cache', cache, '--out', out], {

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTasks, loadTrack } from '../src/core/catalog/catalog.js';
 import { fsr } from '../src/core/score/fsr.js';
 import { RunSummary, NodeResult } from '../src/core/store/schema.js';
 import { speedrun } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // End to end on the real tiny track: real data preparation, real PyTorch training, the built binary.
 describe('speedrun run on the tiny track', () => {
@@ -18,8 +20,8 @@ describe('speedrun run on the tiny track', () => {
     const manifest = await loadTrack('tiny');
     // The last task has the fastest records, which keeps the suite short.
     record = listTasks(manifest).at(-1)!.record;
-    env = { SPEEDRUN_CACHE: await mkdtemp(join(tmpdir(), 'speedrun-cache-')) };
-    out = await mkdtemp(join(tmpdir(), 'speedrun-results-'));
+    env = { SPEEDRUN_CACHE: await tempDir('cache') };
+    out = await tempDir('results');
   });
 
   it('trains the reference agent and scores it against the record table', { timeout: 300_000 }, async () => {

@@ -113,7 +113,7 @@ describe('prepareTinyData', () => {
     const path = join(dir, 'tiny_train_000002.bin');
     const original = sha256(await readFile(path));
     const corrupted = await readFile(path);
-    corrupted[SHARD_HEADER_BYTES + 10] ^= 0xff;
+    corrupted[SHARD_HEADER_BYTES + 10] = corrupted[SHARD_HEADER_BYTES + 10]! ^ 0xff;
     await writeFile(path, corrupted);
     expect(await tinyDataPresent(dir)).toBe(false);
     await prepareTinyData(dir);

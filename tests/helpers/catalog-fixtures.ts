@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tempDir } from './temp.js';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { HintManifest, TrackManifest, TrackSource } from '../../src/core/catalog/schema.js';
 
 export const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const created: string[] = [];
-
-export async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `speedrun-${prefix}-`));
-  created.push(dir);
-  return dir;
-}
-
-/** Remove every folder tempDir made; call from afterAll. */
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(created.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-}
+export { removeTempDirs, tempDir } from './temp.js';
 
 /** Small made-up files standing in for record scripts and hint texts. */
 export function fixtureFiles(tag = 'v1'): Record<string, string> {
