@@ -6,7 +6,7 @@ import { trackEnvironment } from '../core/data/track-env.js';
 import { LocalExecutor } from '../core/exec/local.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import type { CliContext } from './context.js';
-import { formatSeconds } from './options.js';
+import { formatTable, formatTime } from './format.js';
 
 /** The demo and `speedrun calibrate` share this: prepare data, measure interleaved repeats, save. */
 export async function calibrateRecords(
@@ -31,19 +31,16 @@ export async function calibrateRecords(
     workRoot: join(cache.root, 'calibration', `${manifest.track}-runs`),
     signal,
     onRepeat: (record, repeat, result) =>
-      ctx.log(`  record ${record} repeat ${repeat}/${repeats}: ${result.status}, time to target ${formatSeconds(result.time_to_target_ms)}`),
+      ctx.log(`  record ${record} repeat ${repeat}/${repeats}: ${result.status}, time to target ${formatTime(result.time_to_target_ms)}`),
   });
 }
 
 /** The ladder with each rung's speedup and whether it clears the required factor. */
 export function formatLadder(rungs: LadderRung[], file: CalibrationFile, minSpeedup: number): string {
-  const lines = ['record  median   min      max      speedup'];
-  for (const rung of rungs) {
+  const rows = rungs.map((rung) => {
     const entry = file.records[String(rung.record)];
     const speedup = rung.speedup === null ? '' : `${rung.speedup.toFixed(2)}×${rung.speedup < minSpeedup ? `  below ${minSpeedup}×` : ''}`;
-    lines.push(
-      `${String(rung.record).padEnd(8)}${formatSeconds(rung.median_ms).padEnd(9)}${formatSeconds(entry?.min_ms).padEnd(9)}${formatSeconds(entry?.max_ms).padEnd(9)}${speedup}`,
-    );
-  }
-  return lines.join('\n');
+    return [String(rung.record), formatTime(rung.median_ms), formatTime(entry?.min_ms), formatTime(entry?.max_ms), speedup];
+  });
+  return formatTable(['record', 'median', 'min', 'max', 'speedup'], rows);
 }

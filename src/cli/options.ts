@@ -18,9 +18,10 @@ export function parseRecordRange(spec: string): number[] {
 }
 
 export function parsePositiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new UserError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`, flag.includes('record') ? 'e.g. --record 3 (see speedrun records list)' : undefined);
+  }
+  return Number(value);
 }
 
 /** --python wins over SPEEDRUN_PYTHON; with neither, the interpreters that usually have torch are tried. */
@@ -28,19 +29,18 @@ export function findPython(ctx: CliContext, flag: string | undefined): Promise<P
   return findPythonWithTorch(flag ?? ctx.env.SPEEDRUN_PYTHON);
 }
 
-/** Aborts on the first Ctrl-C / SIGTERM so long operations stop cleanly; a second Ctrl-C exits at once. */
-export function interruptSignal(ctx: CliContext): AbortSignal {
+/**
+ * Aborts on the first Ctrl-C / SIGTERM so long operations stop cleanly; a second Ctrl-C exits at once.
+ * `reason` makes the error the command ends with (by default: interrupted, results so far are kept).
+ */
+export function interruptSignal(ctx: CliContext, reason?: () => Error): AbortSignal {
   const controller = new AbortController();
   const onSignal = (name: string) => {
     if (controller.signal.aborted) process.exit(130);
-    ctx.log(`\n${name}: stopping (results so far are kept)…`);
-    controller.abort(new Error(`interrupted by ${name}`));
+    ctx.log(`\n${name}: stopping…`);
+    controller.abort(reason?.() ?? new Error(`interrupted by ${name}; results so far are kept`));
   };
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   return controller.signal;
-}
-
-export function formatSeconds(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? '—' : `${(ms / 1000).toFixed(1)}s`;
 }

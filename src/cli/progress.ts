@@ -1,6 +1,6 @@
 import type { EventSink, SpeedrunEvent } from '../core/events.js';
 import type { CliContext } from './context.js';
-import { formatSeconds } from './options.js';
+import { formatTime } from './format.js';
 
 /** Human progress on stderr for the events worth seeing live. */
 export function logProgress(ctx: CliContext): EventSink {
@@ -14,13 +14,13 @@ export function logProgress(ctx: CliContext): EventSink {
 function progressLine(event: SpeedrunEvent): string | null {
   switch (event.type) {
     case 'run-started':
-      return `run ${event.run_id}: track ${event.track}, record ${event.record} → ${event.record + 1}, hint ${event.hint}, agent ${event.agent} (t_i ${formatSeconds(event.baseline_ms)}, t_i+1 ${formatSeconds(event.target_ms)})`;
+      return `run ${event.run_id}: track ${event.track}, record ${event.record} → ${event.record + 1}, hint ${event.hint}, agent ${event.agent} (t_i ${formatTime(event.baseline_ms)}, t_i+1 ${formatTime(event.target_ms)})`;
     case 'edit-applied':
       return `node ${event.node}: +${event.lines_added} −${event.lines_removed} lines${event.duplicate_of !== null ? ` (identical to node ${event.duplicate_of}; not trained again)` : ''}`;
     case 'metric':
-      return `node ${event.node}: step ${event.step}/${event.total_steps ?? '?'} val_loss ${event.val_loss.toFixed(4)} at ${formatSeconds(event.train_time_ms)}`;
+      return `node ${event.node}: step ${event.step}/${event.total_steps ?? '?'} val_loss ${event.val_loss.toFixed(4)} at ${formatTime(event.train_time_ms)}`;
     case 'node-finished':
-      return `node ${event.node}: ${event.result.status}, time to target ${formatSeconds(event.result.time_to_target_ms)}${event.result.warnings.length ? `; warnings: ${event.result.warnings.join('; ')}` : ''}`;
+      return `node ${event.node}: ${event.result.status}, time to target ${formatTime(event.result.time_to_target_ms)}${event.result.warnings.length ? `; warnings: ${event.result.warnings.join('; ')}` : ''}`;
     case 'error':
       return `error: ${event.message}`;
     default:

@@ -9,8 +9,7 @@ import { interruptSignal, parsePositiveInt } from '../options.js';
 import { ensureTorch } from '../ensure-torch.js';
 import { calibrateRecords } from '../calibration-setup.js';
 import { runOne } from '../run-setup.js';
-import { formatFsr } from '../format-run.js';
-import { formatSeconds } from '../options.js';
+import { formatFsr, formatTable, formatTime } from '../format.js';
 import { logProgress } from '../progress.js';
 
 interface DemoFlags {
@@ -53,11 +52,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         ctx.json({ record, runs });
         return;
       }
-      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}: t_i ${formatSeconds(runs[0]!.baseline_ms)}, t_i+1 ${formatSeconds(runs[0]!.target_ms)}`);
-      ctx.out('agent      status    best time  FSR');
-      for (const run of runs) {
-        ctx.out(`${run.agent.padEnd(11)}${run.status.padEnd(10)}${formatSeconds(run.best?.train_time_ms).padEnd(11)}${formatFsr(run.fsr)}`);
-      }
+      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}: t_i ${formatTime(runs[0]!.baseline_ms)}, t_i+1 ${formatTime(runs[0]!.target_ms)}`);
+      ctx.out(formatTable(['agent', 'status', 'best time', 'FSR'], runs.map((run) => [run.agent, run.status, formatTime(run.best?.train_time_ms), formatFsr(run.fsr)])));
       ctx.out(`results in ${resolve(flags.out)}`);
     });
 }

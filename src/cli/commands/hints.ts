@@ -3,7 +3,7 @@ import { getRecord, loadTrack, parseTrackName } from '../../core/catalog/catalog
 import { composeHint, formatHintSpec, parseHintSpec } from '../../core/catalog/hints.js';
 import { TrackName } from '../../core/catalog/schema.js';
 import type { CliContext } from '../context.js';
-import { parseRecordNumber } from './records.js';
+import { parsePositiveInt } from '../options.js';
 
 export function registerHintsCommands(program: Command, ctx: CliContext): void {
   const hints = program.command('hints').description('hints given to agents (levels L1 pseudocode, L2 description, L3 mini-paper)');
@@ -16,7 +16,7 @@ export function registerHintsCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { track: string; record: string; level: string; json?: boolean }) => {
       const track = parseTrackName(opts.track);
-      const record = parseRecordNumber(opts.record);
+      const record = parsePositiveInt(opts.record, '--record');
       const levels = parseHintSpec(opts.level);
       const manifest = await loadTrack(track);
       const entry = getRecord(manifest, record); // an unknown record fails listing the valid ones

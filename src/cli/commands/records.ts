@@ -7,6 +7,8 @@ import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js'
 import { UserError } from '../../core/errors.js';
 import type { CacheLayout } from '../../core/paths.js';
 import type { CliContext } from '../context.js';
+import { formatTable, formatTime } from '../format.js';
+import { interruptSignal, parsePositiveInt } from '../options.js';
 
 /** What `records list` shows for a script: is it here, and is it the right one. */
 export type ScriptAvailability = 'bundled' | 'synced' | 'not synced' | 'missing' | 'modified';
@@ -17,23 +19,7 @@ function availability(source: TrackSource, state: FileState): ScriptAvailability
   return state === 'ok' ? 'synced' : 'not synced';
 }
 
-export function parseRecordNumber(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new UserError(`record must be a positive whole number, got ${JSON.stringify(value)}`, 'e.g. --record 3 (see speedrun records list)');
-  }
-  return Number(value);
-}
 
-/** 2968348 → "49.47 min", 45210 → "45.2 s". */
-export function formatTime(ms: number): string {
-  return ms >= 60_000 ? `${(ms / 60_000).toFixed(2)} min` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
 
 async function listRows(manifest: TrackManifest, cache: CacheLayout) {
   const tasks = new Set(listTasks(manifest).map((t) => t.record));
@@ -96,7 +82,7 @@ function registerShow(records: Command, ctx: CliContext): void {
     .action(async (n: string, opts: { track: string; json?: boolean }) => {
       const track = parseTrackName(opts.track);
       const manifest = await loadTrack(track);
-      const record = getRecord(manifest, parseRecordNumber(n));
+      const record = getRecord(manifest, parsePositiveInt(n, 'record'));
       const cache = ctx.cache();
       const state = await fileState(manifest.source, record.script, cache);
       const task = listTasks(manifest).find((t) => t.record === record.number) ?? null;
@@ -157,18 +143,14 @@ function registerSync(records: Command, ctx: CliContext): void {
         return ctx.out(`track ${track} is bundled with speedrun; it needs no sync.`);
       }
       const hints = await loadHints(track);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort(new UserError('sync interrupted; the previous cache is unchanged', 'run the sync again'));
-      process.once('SIGINT', onSigint);
+      const signal = interruptSignal(ctx, () => new UserError('sync interrupted; the previous cache is unchanged', 'run the sync again'));
       try {
-        const report = await syncUpstream({ manifest, hints, source: opts.source, cache: ctx.cache(), signal: controller.signal, log: ctx.log, env: ctx.env });
+        const report = await syncUpstream({ manifest, hints, source: opts.source, cache: ctx.cache(), signal, log: ctx.log, env: ctx.env });
         if (opts.json) return ctx.json(report);
         ctx.out(`synced ${report.files.length} files of ${report.repo} at ${report.commit.slice(0, 12)} (mirror ${report.mirror}) into ${report.dir}`);
       } catch (error) {
         if (opts.json && error instanceof SyncVerificationError) ctx.json(error.report);
         throw error;
-      } finally {
-        process.off('SIGINT', onSigint);
       }
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { runOne } from '../run-setup.js';
-import { formatRunSummary } from '../format-run.js';
+import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
 
 interface RunFlags {
