@@ -38,6 +38,8 @@ describe('speedrun run on the tiny track', () => {
     expect(node.wall_ms!).toBeGreaterThan(node.time_to_target_ms!);
     const best = Math.min(node.time_to_target_ms!, summary.baseline_ms);
     expect(summary.fsr).toBeCloseTo(fsr(summary.baseline_ms, summary.target_ms, best), 10);
+    // Trained here, scored against another machine's times: the score says so.
+    expect(summary.fsr_flags.join('\n')).toMatch(/record table .*speedrun calibrate --track tiny/);
 
     // The run folder holds everything a reader needs to audit the score.
     for (const file of ['run.json', 'journal.jsonl', 'hint.md', 'nodes/0/train_gpt.py', 'nodes/1/edit.diff', 'nodes/1/stdout.log', 'nodes/1/stderr.log']) {
@@ -57,6 +59,7 @@ describe('speedrun run on the tiny track', () => {
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
     expect(summary.fsr).toBe(0);
+    expect(summary.fsr_flags).toEqual([]);
     expect(summary.best).toMatchObject({ train_time_ms: summary.baseline_ms });
     const node = NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', '1', 'result.json'), 'utf8')));
     expect(node).toMatchObject({ measured_by: 'duplicate', duplicate_of: 0 });

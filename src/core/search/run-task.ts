@@ -79,7 +79,7 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
       times_from: input.times.from,
       best: best ? { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target } : null,
       fsr: score,
-      fsr_flags: score === null ? [] : fsrFlags(score),
+      fsr_flags: score === null ? [] : [...fsrFlags(score), ...timesFlags(input.times, manifest, nodes)],
       results_dir: store.dir,
     };
   };
@@ -161,6 +161,14 @@ async function finish(store: RunStore, config: RunConfig, summary: RunSummary, e
   emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
   await store.flush();
   await store.writeRun(config, summary);
+}
+
+/** A node trained here but scored against times from other hardware compares unlike with unlike. */
+function timesFlags(times: TaskTimes, manifest: TrackManifest, nodes: readonly NodeResult[]): string[] {
+  if (times.from !== 'record-table' || !nodes.some((n) => n.measured_by === 'executed')) return [];
+  return [
+    `t_i and t_i+1 come from the record table (${manifest.reference_hardware}), not this machine; run \`speedrun calibrate --track ${manifest.track}\` for a like-for-like score`,
+  ];
 }
 
 /** The fastest node that reached the target; the baseline counts, so a run never scores below 0. */
