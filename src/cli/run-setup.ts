@@ -37,7 +37,7 @@ export async function runOne(ctx: CliContext, opts: RunOptions, python: PythonWi
   const hintText = await composeHint({ track: manifest.track, record: opts.record, levels, cache });
   const trackEnv = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
   const calibration = await loadCalibration(cache.calibration(manifest.track));
-  const times = await taskTimes(manifest, opts.record, calibration, cache);
+  const times = taskTimes(manifest, opts.record, calibration);
   return runTask({
     manifest,
     record: opts.record,

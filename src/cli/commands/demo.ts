@@ -40,7 +40,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks.at(-1)!.record;
 
       const cache = ctx.cache();
-      const times = await taskTimes(manifest, record, await loadCalibration(cache.calibration('tiny')), cache);
+      const times = taskTimes(manifest, record, await loadCalibration(cache.calibration('tiny')));
       if (times.from !== 'calibration') await calibrateRecords(ctx, manifest, [record, record + 1], 3, python, signal);
 
       const runs: RunSummary[] = [];

@@ -1,12 +1,11 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { resolveRecordScript } from '../catalog/catalog.js';
-import { sha256OfFile } from '../catalog/files.js';
+import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { Executor } from '../exec/types.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { CacheLayout } from '../paths.js';
-import { executeNode } from '../search/execute-node.js';
+import { executeNode, trackLaunch } from '../search/execute-node.js';
 import type { NodeResult } from '../store/schema.js';
 import { loadCalibration, saveCalibration, type CalibrationFile, type RecordCalibration } from './calibration-file.js';
 import { median } from './stats.js';
@@ -38,9 +37,11 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
   const scripts = new Map<number, { path: string; sha: string }>();
   for (const record of input.records) {
     const path = await resolveRecordScript(manifest, record, cache);
-    scripts.set(record, { path, sha: (await sha256OfFile(path)) ?? '' });
+    // resolveRecordScript verified the file against the manifest's hash.
+    scripts.set(record, { path, sha: getRecord(manifest, record).script.sha256 });
   }
 
+  const launch = trackLaunch(manifest, input.python.python, input.trackEnv);
   const times = new Map<number, Array<number | null>>(input.records.map((r) => [r, []]));
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   for (let repeat = 0; repeat < input.repeats; repeat++) {
@@ -56,13 +57,7 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
         scriptSha256: script.sha,
         workDir: join(input.workRoot, stamp, `r${String(record).padStart(2, '0')}-${repeat + 1}`),
         executor: input.executor,
-        launch: {
-          runner: manifest.launch.runner,
-          nproc: manifest.launch.nproc,
-          timeoutMs: manifest.launch.timeout_s * 1000,
-          python: input.python.python,
-          env: input.trackEnv,
-        },
+        launch,
         targetValLoss: manifest.target_val_loss,
         signal: input.signal,
       });

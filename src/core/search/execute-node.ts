@@ -1,9 +1,19 @@
-import type { Executor, ExecResult } from '../exec/types.js';
+import type { ExecSpec, Executor, ExecResult } from '../exec/types.js';
+import type { TrackManifest } from '../catalog/schema.js';
 import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
 import { timeToTarget } from '../measure/time-to-target.js';
 import { checkClock } from '../measure/clock-check.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
+
+/** How a track's scripts are started: the part of an ExecSpec that is the same for every node of a run. */
+export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env'>;
+
+/** The track's launcher and timeout (unless overridden), the interpreter with torch, and the data environment. */
+export function trackLaunch(manifest: TrackManifest, python: string, env: Record<string, string>, timeoutMs?: number): Launch {
+  const { runner, nproc, timeout_s } = manifest.launch;
+  return { runner, nproc, timeoutMs: timeoutMs ?? timeout_s * 1000, python, env };
+}
 
 export interface ExecuteNodeInput {
   runId: string;
@@ -14,7 +24,7 @@ export interface ExecuteNodeInput {
   scriptSha256: string;
   workDir: string;
   executor: Executor;
-  launch: { runner: 'python' | 'torchrun'; nproc: number; timeoutMs: number; python: string; env: Record<string, string> };
+  launch: Launch;
   targetValLoss: number;
   signal?: AbortSignal;
   emit?: EventSink;
@@ -30,11 +40,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const exec = await input.executor.run({
     workDir: input.workDir,
     scriptPath: input.scriptPath,
-    runner: input.launch.runner,
-    nproc: input.launch.nproc,
-    python: input.launch.python,
-    env: input.launch.env,
-    timeoutMs: input.launch.timeoutMs,
+    ...input.launch,
     signal: input.signal,
     onLine: (stream, line) => {
       emit?.({ type: 'log-line', run_id: runId, node, stream, line });

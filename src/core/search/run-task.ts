@@ -12,7 +12,7 @@ import type { CacheLayout } from '../paths.js';
 import { fsr, fsrFlags } from '../score/fsr.js';
 import { RunStore } from '../store/run-store.js';
 import type { NodeResult, RunConfig, RunSummary } from '../store/schema.js';
-import { executeNode } from './execute-node.js';
+import { executeNode, trackLaunch } from './execute-node.js';
 import type { TaskTimes } from './task-times.js';
 
 export interface RunTaskInput {
@@ -107,13 +107,7 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
           scriptSha256: sha,
           workDir: store.nodeDir(1),
           executor: input.executor,
-          launch: {
-            runner: manifest.launch.runner,
-            nproc: manifest.launch.nproc,
-            timeoutMs: input.timeoutMs ?? manifest.launch.timeout_s * 1000,
-            python: input.python.python,
-            env: input.trackEnv,
-          },
+          launch: trackLaunch(manifest, input.python.python, input.trackEnv, input.timeoutMs),
           targetValLoss: manifest.target_val_loss,
           signal: input.signal,
           emit,
