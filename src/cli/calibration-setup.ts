@@ -6,7 +6,8 @@ import { trackEnvironment } from '../core/data/track-env.js';
 import { LocalExecutor } from '../core/exec/local.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import type { CliContext } from './context.js';
-import { formatTable, formatTime } from './format.js';
+import { formatTable } from './format.js';
+import { formatTime } from '../core/format-time.js';
 
 /** The demo and `speedrun calibrate` share this: prepare data, measure interleaved repeats, save. */
 export async function calibrateRecords(

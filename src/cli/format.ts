@@ -1,10 +1,5 @@
 import type { RunSummary } from '../core/store/schema.js';
-
-/** 2968348 → "49.47 min", 45210 → "45.2 s"; no time → "—". */
-export function formatTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  return ms >= 60_000 ? `${(ms / 60_000).toFixed(2)} min` : `${(ms / 1000).toFixed(1)} s`;
-}
+import { formatTime } from '../core/format-time.js';
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -22,10 +17,16 @@ export function formatRunSummary(s: RunSummary): string {
     : 'none';
   return [
     `run ${s.run_id} ${s.status}`,
-    `  task       ${s.track} record ${s.record} → ${s.record + 1}, hint ${s.hint}, agent ${s.agent}`,
+    `  task       ${s.track} record ${s.record} → ${s.record + 1}, hint ${s.hint}, agent ${s.agent}${s.model ? ` (${s.model})` : ''}`,
     `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from})`,
     `  best       ${best}`,
     `  FSR        ${formatFsr(s.fsr)}${s.fsr_flags.length ? `  (${s.fsr_flags.join('; ')})` : ''}`,
+    ...(s.usage.llm_calls ? [`  LLM        ${formatUsage(s.usage)}`] : []),
     `  results    ${s.results_dir}`,
   ].join('\n');
+}
+
+function formatUsage(u: RunSummary['usage']): string {
+  const cost = u.cost_usd === null ? 'cost unknown (no prices)' : `$${u.cost_usd.toFixed(4)}`;
+  return `${u.llm_calls} calls, ${u.prompt_tokens} + ${u.completion_tokens} tokens, ${cost}`;
 }

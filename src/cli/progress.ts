@@ -1,6 +1,6 @@
 import type { EventSink, SpeedrunEvent } from '../core/events.js';
 import type { CliContext } from './context.js';
-import { formatTime } from './format.js';
+import { formatTime } from '../core/format-time.js';
 
 /** Human progress on stderr for the events worth seeing live. */
 export function logProgress(ctx: CliContext): EventSink {
@@ -15,11 +15,18 @@ function progressLine(event: SpeedrunEvent): string | null {
   switch (event.type) {
     case 'run-started':
       return `run ${event.run_id}: track ${event.track}, record ${event.record} → ${event.record + 1}, hint ${event.hint}, agent ${event.agent} (t_i ${formatTime(event.baseline_ms)}, t_i+1 ${formatTime(event.target_ms)})`;
+    case 'node-created':
+      return event.parent === null ? null : `node ${event.node}: ${event.operator} from node ${event.parent}`;
+    case 'llm-call':
+      return event.error
+        ? `node ${event.node}: LLM ${event.purpose} failed: ${event.error}`
+        : `node ${event.node}: LLM ${event.purpose}, ${event.prompt_tokens ?? '?'} + ${event.completion_tokens ?? '?'} tokens${event.cost_usd === null ? '' : `, $${event.cost_usd.toFixed(4)}`}, ${formatTime(event.latency_ms)}`;
     case 'edit-applied':
-      return `node ${event.node}: +${event.lines_added} −${event.lines_removed} lines${event.duplicate_of !== null ? ` (identical to node ${event.duplicate_of}; not trained again)` : ''}`;
+      return `node ${event.node}: +${event.lines_added} −${event.lines_removed} lines: ${event.note}${event.duplicate_of !== null ? ` (identical to node ${event.duplicate_of}; not trained again)` : ''}`;
     case 'metric':
       return `node ${event.node}: step ${event.step}/${event.total_steps ?? '?'} val_loss ${event.val_loss.toFixed(4)} at ${formatTime(event.train_time_ms)}`;
     case 'node-finished':
+      if (event.result.error) return `node ${event.node}: ${event.result.status}: ${event.result.error}`;
       return `node ${event.node}: ${event.result.status}, time to target ${formatTime(event.result.time_to_target_ms)}${event.result.warnings.length ? `; warnings: ${event.result.warnings.join('; ')}` : ''}`;
     case 'error':
       return `error: ${event.message}`;

@@ -5,19 +5,22 @@ import { trackEnvironment } from '../core/data/track-env.js';
 import { LocalExecutor } from '../core/exec/local.js';
 import type { Executor } from '../core/exec/types.js';
 import { UserError } from '../core/errors.js';
-import { builtinAgent } from '../core/agent/builtin.js';
 import { runTask } from '../core/search/run-task.js';
 import { taskTimes } from '../core/search/task-times.js';
 import type { RunSummary } from '../core/store/schema.js';
 import type { EventSink } from '../core/events.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import type { CliContext } from './context.js';
+import type { PreparedAgent } from './agent-setup.js';
+import { describeHardware } from './hardware.js';
 
 export interface RunOptions {
   track: string;
   record: number;
   hint: string;
-  agent: string;
+  agent: PreparedAgent;
+  /** How many nodes the agent writes (default 1). */
+  maxNodes?: number;
   executor: string;
   out: string;
   timeoutMs?: number;
@@ -43,9 +46,13 @@ export async function runOne(ctx: CliContext, opts: RunOptions, python: PythonWi
     record: opts.record,
     hintSpec: opts.hint,
     hintText,
-    agent: builtinAgent(opts.agent, cache),
+    agent: opts.agent.agent,
+    model: opts.agent.model,
+    budget: opts.agent.budget,
+    maxNodes: opts.maxNodes,
     executor,
     python,
+    hardware: describeHardware(manifest, python),
     cache,
     resultsRoot: opts.out,
     trackEnv,

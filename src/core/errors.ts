@@ -24,9 +24,10 @@ export class UserError extends SpeedrunError {
 export class ExternalError extends SpeedrunError {
   constructor(
     readonly system: string,
-    message: string,
+    /** The message without the system's name in front. */
+    readonly detail: string,
     fix?: string,
   ) {
-    super(`${system}: ${message}`, 3, fix);
+    super(`${system}: ${detail}`, 3, fix);
   }
 }

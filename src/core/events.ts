@@ -7,10 +7,21 @@ import type { NodeResult, RunSummary } from './store/schema.js';
 export type SpeedrunEvent =
   | { type: 'run-started'; run_id: string; track: string; record: number; hint: string; agent: string; baseline_ms: number; target_ms: number; results_dir: string }
   | { type: 'node-created'; run_id: string; node: number; parent: number | null; operator: 'baseline' | 'draft' | 'improve' | 'debug' }
-  | { type: 'edit-applied'; run_id: string; node: number; lines_added: number; lines_removed: number; duplicate_of: number | null }
+  | { type: 'edit-applied'; run_id: string; node: number; lines_added: number; lines_removed: number; duplicate_of: number | null; note: string }
   | { type: 'log-line'; run_id: string; node: number; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'metric'; run_id: string; node: number; step: number; total_steps: number | null; val_loss: number; train_time_ms: number | null }
   | { type: 'node-finished'; run_id: string; node: number; result: NodeResult }
+  | {
+      type: 'llm-call';
+      run_id: string;
+      node: number;
+      purpose: string;
+      prompt_tokens: number | null;
+      completion_tokens: number | null;
+      cost_usd: number | null;
+      latency_ms: number;
+      error: string | null;
+    }
   | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
   | { type: 'error'; run_id?: string; node?: number; message: string };
 

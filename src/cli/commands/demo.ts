@@ -9,7 +9,9 @@ import { interruptSignal, parsePositiveInt } from '../options.js';
 import { ensureTorch } from '../ensure-torch.js';
 import { calibrateRecords } from '../calibration-setup.js';
 import { runOne } from '../run-setup.js';
-import { formatFsr, formatTable, formatTime } from '../format.js';
+import { prepareAgent } from '../agent-setup.js';
+import { formatFsr, formatTable } from '../format.js';
+import { formatTime } from '../../core/format-time.js';
 import { logProgress } from '../progress.js';
 
 interface DemoFlags {
@@ -46,7 +48,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const runs: RunSummary[] = [];
       for (const agent of ['reference', 'null']) {
         ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
-        runs.push(await runOne(ctx, { track: 'tiny', record, hint: flags.hint, agent, executor: 'local', out: resolve(flags.out) }, python, signal, logProgress(ctx)));
+        const prepared = await prepareAgent(ctx, { agent });
+        runs.push(await runOne(ctx, { track: 'tiny', record, hint: flags.hint, agent: prepared, executor: 'local', out: resolve(flags.out) }, python, signal, logProgress(ctx)));
       }
       if (flags.json) {
         ctx.json({ record, runs });

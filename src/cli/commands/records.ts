@@ -7,7 +7,8 @@ import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js'
 import { UserError } from '../../core/errors.js';
 import type { CacheLayout } from '../../core/paths.js';
 import type { CliContext } from '../context.js';
-import { formatTable, formatTime } from '../format.js';
+import { formatTable } from '../format.js';
+import { formatTime } from '../../core/format-time.js';
 import { interruptSignal, parsePositiveInt } from '../options.js';
 
 /** What `records list` shows for a script: is it here, and is it the right one. */

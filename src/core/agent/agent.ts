@@ -1,23 +1,65 @@
 import type { TrackManifest } from '../catalog/schema.js';
+import type { TaskTimes } from '../search/task-times.js';
+import type { NodeResult } from '../store/schema.js';
+import type { LlmCallRecord } from './llm/call-record.js';
+
+export type Operator = 'draft' | 'improve' | 'debug';
+
+/** An earlier node as the agent may learn from it: what was tried and what the harness measured. */
+export interface NodeHistory {
+  result: NodeResult;
+  /** The proposing agent's own words on the change (null for the baseline). */
+  note: string | null;
+  /** An optional LLM reading of the node's log; never a source of metrics. */
+  analysis: string | null;
+}
 
 export interface ProposeInput {
   manifest: TrackManifest;
   /** The task's record i: the agent starts from its script and aims for record i+1's time. */
   record: number;
+  /** The node being written, and what it is: a first draft, an improvement of a valid node, or a fix of a buggy one. */
+  node: number;
+  operator: Operator;
+  parent: NodeHistory;
   parentScript: string;
+  /** The parent's ancestors from the baseline down, then the parent itself. */
+  history: NodeHistory[];
+  /** For debug: the end of the failing parent's output. */
+  parentLogTail: string | null;
   /** The composed hint (empty for `none`). */
   hint: string;
+  hardware: string;
+  times: TaskTimes;
+  timeoutMs: number;
+  /** Called once per LLM call, successful or not, so the caller can keep the transcript under the node. */
+  onCall?: (call: LlmCallRecord) => void;
   signal?: AbortSignal;
 }
 
-export interface Proposal {
-  script: string;
-  /** One line on what the agent did, for logs and the journal. */
-  note: string;
-}
+/** A new script, or the reason there is none; the latter makes the node buggy and the run goes on. */
+export type Proposal =
+  | { ok: true; script: string; /** one line on what the agent did */ note: string }
+  | { ok: false; status: 'edit-failed' | 'agent-error'; message: string };
 
-/** Anything that proposes a new training script: the LLM coder, the built-in oracles, a human. */
+/** What a run records about its agent (never secrets). */
+export type AgentDescription = { name: string } & Record<string, unknown>;
+
+/** Anything that proposes a new training script: the LLM coder, the built-in oracles, a replayed transcript. */
 export interface Agent {
   readonly name: string;
+  describe(): AgentDescription;
   propose(input: ProposeInput): Promise<Proposal>;
+  /** Throws BudgetExhaustedError when the agent may make no further LLM call (agents without a budget omit it). */
+  checkBudget?(): void;
+  /** An optional short reading of a trained node's log for later prompts. */
+  analyze?(input: AnalyzeInput): Promise<string | null>;
+}
+
+export interface AnalyzeInput {
+  node: number;
+  outcome: string;
+  logTail: string;
+  onCall?: (call: LlmCallRecord) => void;
+  signal?: AbortSignal;
 }

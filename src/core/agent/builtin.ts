@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import type { CacheLayout } from '../paths.js';
 import { UserError } from '../errors.js';
-import type { Agent, ProposeInput, Proposal } from './agent.js';
+import type { Agent, AgentDescription, ProposeInput, Proposal } from './agent.js';
 
 /** The oracle: proposes record i+1's own script, so its FSR should be about 1 (measurement noise aside). */
 export class ReferenceAgent implements Agent {
@@ -10,10 +10,14 @@ export class ReferenceAgent implements Agent {
 
   constructor(private readonly cache: CacheLayout) {}
 
+  describe(): AgentDescription {
+    return { name: this.name };
+  }
+
   async propose(input: ProposeInput): Promise<Proposal> {
     getRecord(input.manifest, input.record + 1);
     const path = await resolveRecordScript(input.manifest, input.record + 1, this.cache);
-    return { script: await readFile(path, 'utf8'), note: `applied record ${input.record + 1}'s script` };
+    return { ok: true, script: await readFile(path, 'utf8'), note: `applied record ${input.record + 1}'s script` };
   }
 }
 
@@ -21,8 +25,12 @@ export class ReferenceAgent implements Agent {
 export class NullAgent implements Agent {
   readonly name = 'null';
 
+  describe(): AgentDescription {
+    return { name: this.name };
+  }
+
   async propose(input: ProposeInput): Promise<Proposal> {
-    return { script: input.parentScript, note: 'left the script unchanged' };
+    return { ok: true, script: input.parentScript, note: 'left the script unchanged' };
   }
 }
 

@@ -74,6 +74,9 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     exit_code: exec.exitCode,
     stderr_tail: exec.stderrTail,
     warnings,
+    note: null,
+    error: null,
+    llm: null,
   };
 }
 

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { createTwoFilesPatch } from 'diff';
 import type { Agent } from '../agent/agent.js';
+import { BudgetExhaustedError } from '../agent/budget.js';
+import { sumUsage } from '../agent/usage.js';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
@@ -12,7 +13,10 @@ import type { CacheLayout } from '../paths.js';
 import { fsr, fsrFlags } from '../score/fsr.js';
 import { RunStore } from '../store/run-store.js';
 import type { NodeResult, RunConfig, RunSummary } from '../store/schema.js';
-import { executeNode, trackLaunch } from './execute-node.js';
+import { runAgentNode, type AgentNodeContext, type KnownNode } from './agent-node.js';
+import { bestNode } from './best-node.js';
+import { trackLaunch } from './execute-node.js';
+import { nextStep } from './sequential-policy.js';
 import type { TaskTimes } from './task-times.js';
 
 export interface RunTaskInput {
@@ -22,8 +26,16 @@ export interface RunTaskInput {
   hintSpec: string;
   hintText: string;
   agent: Agent;
+  /** The model behind an LLM agent, for the summary; null for built-in agents. */
+  model?: string | null;
+  /** The agent's budget limits as configured, recorded with the run. */
+  budget?: Record<string, number>;
+  /** How many nodes the agent writes (the baseline not counted). */
+  maxNodes?: number;
   executor: Executor;
   python: PythonWithTorch;
+  /** The machine the scripts run on, in words, for the agent's prompt. */
+  hardware: string;
   cache: CacheLayout;
   resultsRoot: string;
   /** The track's environment for the script (data locations). */
@@ -36,13 +48,15 @@ export interface RunTaskInput {
 }
 
 /**
- * One run: the baseline node (record i, measured by calibration or the record table), one agent proposal
- * trained for real unless it is identical to a script already measured, then the best valid node and its FSR.
+ * One run: the baseline node (record i, timed by calibration or the record table), then up to maxNodes agent nodes
+ * (draft, then improve the best or debug the last failure), each trained unless identical to a script already
+ * measured; then the best valid node and its FSR. The run ends early when the agent's LLM budget runs out.
  */
 export async function runTask(input: RunTaskInput): Promise<RunSummary> {
   const { manifest, record } = input;
   getRecord(manifest, record + 1); // a task needs a next record to aim for
   const now = input.now ?? (() => new Date());
+  const maxNodes = input.maxNodes ?? 1;
   const runId = makeRunId(now(), manifest.track, record, input.hintSpec, input.agent.name);
   const store = await RunStore.create(input.resultsRoot, runId);
   const emit = fanOut((event) => void store.journal(event), input.emit);
@@ -56,6 +70,9 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
     executor: input.executor.name,
     python: input.python.python,
     torch_version: input.python.torchVersion,
+    agent_config: input.agent.describe(),
+    budget: input.budget ?? {},
+    max_nodes: maxNodes,
     created_at: now().toISOString(),
   };
   await store.writeRun(config, null);
@@ -63,9 +80,10 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
   const { baselineMs, targetMs } = input.times;
   emit({ type: 'run-started', run_id: runId, track: manifest.track, record, hint: input.hintSpec, agent: input.agent.name, baseline_ms: baselineMs, target_ms: targetMs, results_dir: store.dir });
 
-  const nodes: NodeResult[] = [];
+  const known = new Map<number, KnownNode>();
+  const nodes = () => [...known.values()].map((k) => k.result);
   const summarize = (status: RunSummary['status']): RunSummary => {
-    const best = bestNode(nodes);
+    const best = bestNode(nodes());
     const score = best ? fsr(baselineMs, targetMs, best.time_to_target_ms) : null;
     return {
       run_id: runId,
@@ -73,54 +91,70 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
       record,
       hint: input.hintSpec,
       agent: input.agent.name,
+      model: input.model ?? null,
       status,
       baseline_ms: baselineMs,
       target_ms: targetMs,
       times_from: input.times.from,
       best: best ? { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target } : null,
       fsr: score,
-      fsr_flags: score === null ? [] : [...fsrFlags(score), ...timesFlags(input.times, manifest, nodes)],
+      fsr_flags: score === null ? [] : [...fsrFlags(score), ...timesFlags(input.times, manifest, nodes())],
+      usage: sumUsage(nodes().map((n) => n.llm)),
       results_dir: store.dir,
     };
   };
 
   try {
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
-    nodes.push(await recordBaseline(store, emit, runId, baselineScript, input.times));
+    const baseline = await recordBaseline(store, emit, runId, baselineScript, input.times);
+    known.set(0, { result: baseline, script: baselineScript, note: null, analysis: null });
 
-    emit({ type: 'node-created', run_id: runId, node: 1, parent: 0, operator: 'draft' });
-    const proposal = await input.agent.propose({ manifest, record, parentScript: baselineScript, hint: input.hintText, signal: input.signal });
-    const edit = createTwoFilesPatch('node-0/train_gpt.py', 'node-1/train_gpt.py', baselineScript, proposal.script);
-    const scriptPath = await store.writeNodeFiles(1, { script: proposal.script, edit });
-    const sha = sha256Hex(proposal.script);
-    const twin = nodes.find((n) => n.script_sha256 === sha);
-    emit({ type: 'edit-applied', run_id: runId, node: 1, ...countChangedLines(edit), duplicate_of: twin?.node ?? null });
-
-    const result: NodeResult = twin
-      ? { ...twin, node: 1, parent: 0, operator: 'draft', measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] }
-      : await executeNode({
-          runId,
-          node: 1,
-          parent: 0,
-          operator: 'draft',
-          scriptPath,
-          scriptSha256: sha,
-          workDir: store.nodeDir(1),
-          executor: input.executor,
-          launch: trackLaunch(manifest, input.python.python, input.trackEnv, input.timeoutMs),
-          targetValLoss: manifest.target_val_loss,
-          signal: input.signal,
-          emit,
-        });
-    nodes.push(result);
-    await store.writeNodeResult(result);
-    emit({ type: 'node-finished', run_id: runId, node: 1, result });
-
-    const summary = summarize(result.status === 'aborted' ? 'aborted' : 'finished');
+    const ctx: AgentNodeContext = {
+      runId,
+      store,
+      emit,
+      manifest,
+      record,
+      agent: input.agent,
+      executor: input.executor,
+      launch: trackLaunch(manifest, input.python.python, input.trackEnv, input.timeoutMs),
+      hintText: input.hintText,
+      hardware: input.hardware,
+      times: input.times,
+      known,
+      signal: input.signal,
+    };
+    let status: RunSummary['status'] = 'finished';
+    for (let node = 1; node <= maxNodes; node++) {
+      const step = nextStep(nodes());
+      try {
+        input.agent.checkBudget?.();
+        const result = await runAgentNode(ctx, node, step.operator, step.parent);
+        if (result.status === 'aborted') {
+          status = 'aborted';
+          break;
+        }
+      } catch (error) {
+        if (!(error instanceof BudgetExhaustedError)) throw error;
+        emit({ type: 'error', run_id: runId, node, message: `${error.message}; the run ends with the nodes it has` });
+        status = 'budget-exhausted';
+        break;
+      }
+      if (input.signal?.aborted) {
+        status = 'aborted';
+        break;
+      }
+    }
+    const summary = summarize(status);
     await finish(store, config, summary, emit);
     return summary;
   } catch (error) {
-    // Whatever was measured before the failure stays on disk with the run marked failed.
+    // Whatever was measured before the failure stays on disk. A stop by the user is an aborted run, not a failure.
+    if (input.signal?.aborted) {
+      const summary = summarize('aborted');
+      await finish(store, config, summary, emit);
+      return summary;
+    }
     emit({ type: 'error', run_id: runId, message: error instanceof Error ? error.message : String(error) });
     await finish(store, config, summarize('failed'), emit);
     throw error;
@@ -145,6 +179,9 @@ async function recordBaseline(store: RunStore, emit: EventSink, runId: string, s
     exit_code: null,
     stderr_tail: '',
     warnings: [],
+    note: null,
+    error: null,
+    llm: null,
   };
   await store.writeNodeResult(result);
   emit({ type: 'node-finished', run_id: runId, node: 0, result });
@@ -163,26 +200,6 @@ function timesFlags(times: TaskTimes, manifest: TrackManifest, nodes: readonly N
   return [
     `t_i and t_i+1 come from the record table (${manifest.reference_hardware}), not this machine; run \`speedrun calibrate --track ${manifest.track}\` for a like-for-like score`,
   ];
-}
-
-/** The fastest node that reached the target; the baseline counts, so a run never scores below 0. */
-export function bestNode(nodes: readonly NodeResult[]): NodeResult | null {
-  let best: NodeResult | null = null;
-  for (const node of nodes) {
-    if (node.status !== 'ok' || node.time_to_target_ms === null) continue;
-    if (!best || node.time_to_target_ms < (best.time_to_target_ms ?? Infinity)) best = node;
-  }
-  return best;
-}
-
-function countChangedLines(patch: string): { lines_added: number; lines_removed: number } {
-  let added = 0;
-  let removed = 0;
-  for (const line of patch.split('\n')) {
-    if (line.startsWith('+') && !line.startsWith('+++')) added++;
-    else if (line.startsWith('-') && !line.startsWith('---')) removed++;
-  }
-  return { lines_added: added, lines_removed: removed };
 }
 
 function makeRunId(at: Date, track: string, record: number, hint: string, agent: string): string {

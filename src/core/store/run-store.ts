@@ -2,6 +2,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import type { SpeedrunEvent } from '../events.js';
+import { CALLS_FILE, type LlmCallRecord } from '../agent/llm/call-record.js';
 import type { NodeResult, RunConfig, RunSummary } from './schema.js';
 
 /**
@@ -49,8 +50,19 @@ export class RunStore {
    */
   journal(event: SpeedrunEvent): Promise<void> {
     if (event.type === 'log-line') return this.pending;
-    const line = `${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`;
-    this.pending = this.pending.then(() => appendFile(join(this.dir, 'journal.jsonl'), line));
+    return this.append(join(this.dir, 'journal.jsonl'), { at: new Date().toISOString(), ...event });
+  }
+
+  /** Keeps one LLM call under its node (llm-calls.jsonl), in call order. */
+  recordCall(call: LlmCallRecord): Promise<void> {
+    const dir = this.nodeDir(call.node);
+    this.pending = this.pending.then(() => mkdir(dir, { recursive: true }).then(() => undefined));
+    return this.append(join(dir, CALLS_FILE), call);
+  }
+
+  private append(path: string, value: unknown): Promise<void> {
+    const line = `${JSON.stringify(value)}\n`;
+    this.pending = this.pending.then(() => appendFile(path, line));
     return this.pending;
   }
 
@@ -61,5 +73,10 @@ export class RunStore {
 
   async writeText(relative: string, text: string): Promise<void> {
     await writeFile(join(this.dir, relative), text);
+  }
+
+  async writeNodeText(node: number, name: string, text: string): Promise<void> {
+    await mkdir(this.nodeDir(node), { recursive: true });
+    await writeFileAtomic(join(this.nodeDir(node), name), text);
   }
 }

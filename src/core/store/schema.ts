@@ -1,18 +1,41 @@
 import { z } from 'zod';
 
-/** How a node's execution ended. `missed-target` ran fine but never reached the target: valid-but-slow. */
-export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'aborted']);
+/**
+ * How a node ended. `missed-target` ran fine but never reached the target: valid-but-slow. `edit-failed` (the
+ * agent's edit never applied) and `agent-error` (the LLM call failed for good) never produced a script to run.
+ */
+export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'edit-failed', 'agent-error', 'aborted']);
 export type NodeStatus = z.infer<typeof NodeStatus>;
+
+/** Buggy nodes are candidates for debugging; a valid node that misses the target is slow, not buggy. */
+export const BUGGY_STATUSES: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'edit-failed', 'agent-error'];
+
+export const LlmUsage = z.object({
+  llm_calls: z.number().int().nonnegative(),
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nullable(),
+});
+export type LlmUsage = z.infer<typeof LlmUsage>;
 
 export const NodeResult = z.object({
   node: z.number().int().nonnegative(),
   parent: z.number().int().nonnegative().nullable(),
   operator: z.enum(['baseline', 'draft', 'improve', 'debug']),
   status: NodeStatus,
-  /** Where the numbers come from: a training run here, a calibration, the record table, or an identical earlier node. */
-  measured_by: z.enum(['executed', 'calibration', 'record-table', 'duplicate']),
+  /**
+   * Where the numbers come from: a training run here, a calibration, the record table, an identical earlier node,
+   * or nothing (the agent produced no script).
+   */
+  measured_by: z.enum(['executed', 'calibration', 'record-table', 'duplicate', 'not-run']),
   duplicate_of: z.number().int().nonnegative().nullable(),
-  script_sha256: z.string(),
+  script_sha256: z.string().nullable(),
+  /** The agent's one-line account of its change. */
+  note: z.string().nullable(),
+  /** Why the node has no script (edit-failed, agent-error), in words a user can act on. */
+  error: z.string().nullable(),
+  /** The LLM calls spent on this node (proposal, edit retries, log analysis). */
+  llm: LlmUsage.nullable(),
   time_to_target_ms: z.number().nullable(),
   /** The validation loss on the line that reached the target. */
   val_loss_at_target: z.number().nullable(),
@@ -35,6 +58,10 @@ export const RunConfig = z.object({
   executor: z.string(),
   python: z.string().nullable(),
   torch_version: z.string().nullable(),
+  /** The agent's settings (model, endpoint, edit format, ...) and the prompt set's version and hash; never keys. */
+  agent_config: z.record(z.string(), z.unknown()),
+  budget: z.record(z.string(), z.number()),
+  max_nodes: z.number().int().positive(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
@@ -46,7 +73,10 @@ export const RunSummary = z.object({
   record: z.number(),
   hint: z.string(),
   agent: z.string(),
-  status: z.enum(['finished', 'failed', 'aborted']),
+  /** The model behind an `llm` or `replay` agent; null for the built-in agents. */
+  model: z.string().nullable(),
+  /** budget-exhausted: the LLM budget ran out; the nodes before that are kept and scored. */
+  status: z.enum(['finished', 'failed', 'aborted', 'budget-exhausted']),
   baseline_ms: z.number(),
   target_ms: z.number(),
   /** calibration: measured on this machine by `speedrun calibrate`; record-table: the manifest's reference times. */
@@ -55,6 +85,7 @@ export const RunSummary = z.object({
   best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
+  usage: LlmUsage,
   results_dir: z.string(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;

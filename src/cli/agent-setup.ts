@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Agent } from '../core/agent/agent.js';
+import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
+import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
+import { editFormat } from '../core/agent/edits/index.js';
+import { LlmAgent } from '../core/agent/llm-agent.js';
+import { CONFIG_FILE_NAME, loadConfig, resolveApiKey, resolveModel, type SpeedrunConfig } from '../core/agent/llm/config-file.js';
+import { checkEndpoint, OpenAiChatClient } from '../core/agent/llm/openai-client.js';
+import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-client.js';
+import { replayModel } from '../core/agent/llm/replay-model.js';
+import { loadPromptSet } from '../core/agent/prompts.js';
+import { UserError } from '../core/errors.js';
+import type { CliContext } from './context.js';
+
+export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay'] as const;
+
+export interface AgentFlags {
+  agent: string;
+  model?: string;
+  baseUrl?: string;
+  editFormat?: string;
+  config?: string;
+  replay?: string;
+  maxLlmCalls?: string;
+  maxTokens?: string;
+  maxDollars?: string;
+}
+
+export interface PreparedAgent {
+  agent: Agent;
+  /** The model's profile name, for summaries; null for the built-in agents. */
+  model: string | null;
+  budget: BudgetLimits;
+}
+
+/**
+ * Builds the agent a command asked for. For `llm` everything that can fail fast does so here, before any data or
+ * training: the config file, the API key (exit 2) and whether the endpoint answers at all (exit 3).
+ */
+export async function prepareAgent(ctx: CliContext, flags: AgentFlags, signal?: AbortSignal): Promise<PreparedAgent> {
+  if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, signal);
+  if (flags.agent === 'replay') return prepareReplayAgent(flags);
+  if ((BUILTIN_AGENTS as readonly string[]).includes(flags.agent)) return { agent: builtinAgent(flags.agent, ctx.cache()), model: null, budget: {} };
+  throw new UserError(`unknown agent '${flags.agent}'`, `use one of: ${AGENT_NAMES.join(', ')}`);
+}
+
+async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, signal?: AbortSignal): Promise<PreparedAgent> {
+  if (!flags.model) {
+    throw new UserError('--agent llm needs --model', `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
+  }
+  const config = await findConfig(ctx, flags.config);
+  const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
+  const budget = budgetLimits(config, flags);
+  if (budget.max_dollars !== undefined && !model.prices) {
+    throw new UserError(`--max-dollars needs prices for model ${model.name}`, `add prices: { input_per_million: …, output_per_million: … } to its profile in ${CONFIG_FILE_NAME}`);
+  }
+  const apiKey = resolveApiKey(model, ctx.env);
+  await checkEndpoint(model, apiKey, signal);
+  ctx.log(`agent: llm, model ${model.name} (${model.model} at ${model.base_url}), edit format ${model.edit_format}`);
+  const agent = new LlmAgent({
+    name: 'llm',
+    client: new OpenAiChatClient(model, apiKey),
+    model,
+    editFormat: editFormat(model.edit_format),
+    prompts: await loadPromptSet(),
+    budget: new LlmBudget(budget),
+  });
+  return { agent, model: model.name, budget };
+}
+
+/** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */
+async function prepareReplayAgent(flags: AgentFlags): Promise<PreparedAgent> {
+  if (!flags.replay) throw new UserError('--agent replay needs --replay RUN_DIR', 'pass the folder of a run made with --agent llm, e.g. results/<run-id>');
+  const runDir = resolve(flags.replay);
+  const runJson = join(runDir, 'run.json');
+  if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no run.json)`, 'pass the folder of a run made with --agent llm');
+  const recorded = JSON.parse(await readFile(runJson, 'utf8')) as { config?: { agent_config?: Record<string, unknown> } };
+  const { model, promptVersion } = replayModel(recorded.config?.agent_config ?? {}, runJson);
+  const budget = budgetLimits(null, flags);
+  const agent = new LlmAgent({
+    name: 'replay',
+    client: new ReplayChatClient(await loadRecordedCalls(runDir)),
+    model,
+    editFormat: editFormat(model.edit_format),
+    prompts: await loadPromptSet(promptVersion),
+    budget: new LlmBudget(budget),
+  });
+  return { agent, model: model.name, budget };
+}
+
+/** --config, else $SPEEDRUN_CONFIG, else ./speedrun.config.yaml when it exists; no config is fine. */
+async function findConfig(ctx: CliContext, flag: string | undefined): Promise<SpeedrunConfig | null> {
+  const explicit = flag ?? ctx.env.SPEEDRUN_CONFIG;
+  if (explicit) return loadConfig(resolve(explicit));
+  return existsSync(CONFIG_FILE_NAME) ? loadConfig(resolve(CONFIG_FILE_NAME)) : null;
+}
+
+/** The config's budget with the command line's limits on top. */
+function budgetLimits(config: SpeedrunConfig | null, flags: AgentFlags): BudgetLimits {
+  const limits: Record<string, number> = { ...config?.budget };
+  const number = (value: string | undefined, flag: string, key: keyof BudgetLimits) => {
+    if (value === undefined) return;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+    limits[key] = n;
+  };
+  number(flags.maxLlmCalls, '--max-llm-calls', 'max_calls');
+  number(flags.maxTokens, '--max-tokens', 'max_tokens');
+  number(flags.maxDollars, '--max-dollars', 'max_dollars');
+  const parsed = BudgetLimits.safeParse(limits);
+  if (!parsed.success) throw new UserError(`bad budget: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'calls and tokens are whole numbers');
+  return parsed.data;
+}

@@ -1,0 +1,49 @@
+import { formatTime } from '../format-time.js';
+import type { NodeResult } from '../store/schema.js';
+import type { NodeHistory } from './agent.js';
+
+/** What the harness measured for a node, in one sentence for a prompt. Built only from the parser's numbers. */
+export function describeOutcome(result: NodeResult): string {
+  const final = result.final;
+  const finalText = final
+    ? `final val_loss ${final.val_loss.toFixed(4)} at step ${final.step}${final.total_steps ? `/${final.total_steps}` : ''}, train_time ${formatTime(final.train_time_ms)}`
+    : 'no validation line';
+  const text = ((): string => {
+    switch (result.status) {
+      case 'ok':
+        if (result.measured_by === 'calibration' || result.measured_by === 'record-table') {
+          return `reaches the target in ${formatTime(result.time_to_target_ms)} (the record's measured time)`;
+        }
+        return `reached the target at train_time ${formatTime(result.time_to_target_ms)} (val_loss ${result.val_loss_at_target?.toFixed(4) ?? '?'})`;
+      case 'missed-target':
+        return `ran to the end but never reached the target (${finalText})`;
+      case 'crashed':
+        return `crashed with exit code ${result.exit_code} (${finalText})`;
+      case 'timeout':
+        return `was killed at the time limit (${finalText})`;
+      case 'no-metric':
+        return 'exited without printing a validation line with a train_time';
+      case 'edit-failed':
+        return `produced no script: the edit could not be applied (${result.error ?? 'no reason recorded'})`;
+      case 'agent-error':
+        return `produced no script: ${result.error ?? 'the agent failed'}`;
+      case 'aborted':
+        return 'was stopped by the user';
+    }
+  })();
+  const duplicate = result.duplicate_of !== null ? ` It was identical to node ${result.duplicate_of}.` : '';
+  const warnings = result.warnings.length ? ` Harness warnings: ${result.warnings.join('; ')}.` : '';
+  return `${text}.${duplicate}${warnings}`;
+}
+
+/** The history section of a prompt: one entry per node, oldest first. */
+export function describeHistory(history: readonly NodeHistory[]): string {
+  return history
+    .map(({ result, note, analysis }) => {
+      const what = result.operator === 'baseline' ? 'the starting record' : `${result.operator} of node ${result.parent}`;
+      const lines = [`- node ${result.node} (${what})${note ? `: ${note}` : ''}`, `  outcome: ${describeOutcome(result)}`];
+      if (analysis) lines.push(`  analysis of its log: ${analysis.replace(/\s+/g, ' ').trim()}`);
+      return lines.join('\n');
+    })
+    .join('\n');
+}

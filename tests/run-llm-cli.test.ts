@@ -1,0 +1,97 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { NodeResult, RunSummary } from '../src/core/store/schema.js';
+import { tinyScript } from './helpers/agent-fixtures.js';
+import { speedrun } from './helpers/cli.js';
+import { searchReplaceAnswer } from './helpers/edit-answers.js';
+import { closedBaseUrl, startLlmStub, type LlmStub } from './helpers/llm-stub.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
+let stub: LlmStub | undefined;
+afterEach(async () => {
+  await stub?.close();
+  stub = undefined;
+});
+
+const SECRET = 'sk-cli-secret-never-on-disk-7777';
+const NO_OP = 'Keep it.\n<<<<<<< SEARCH\nimport glob\n=======\nimport glob\n>>>>>>> REPLACE\n';
+
+// The real binary against a loopback OpenAI-compatible server.
+describe('speedrun run --agent llm', () => {
+  let cache: string;
+  let out: string;
+  beforeAll(async () => {
+    cache = await tempDir('llm-cli-cache');
+    out = await tempDir('llm-cli-out');
+  });
+  const base = (record = '1') => ['run', '--track', 'tiny', '--record', record, '--hint', 'L1', '--agent', 'llm', '--cache', cache, '--out', out, '--json'];
+
+  it('trains the model’s search/replace edit of record 1 and recovers most of the speedup', { timeout: 300_000 }, async () => {
+    const [r1, r2] = [await tinyScript(1), await tinyScript(2)];
+    stub = await startLlmStub([{ content: searchReplaceAnswer(r1, r2), usage: { prompt_tokens: 4000, completion_tokens: 150 } }]);
+    const result = await speedrun([...base(), '--base-url', stub.baseUrl, '--model', 'stub'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = RunSummary.parse(JSON.parse(result.stdout));
+    expect(summary).toMatchObject({ agent: 'llm', model: 'stub', status: 'finished', best: { node: 1 }, usage: { llm_calls: 1, prompt_tokens: 4000 } });
+    expect(summary.fsr!).toBeGreaterThanOrEqual(0.6);
+    const node = NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', '1', 'result.json'), 'utf8')));
+    expect(node).toMatchObject({ status: 'ok', measured_by: 'executed', note: 'I raise the peak learning rate.' });
+    expect(await readFile(join(summary.results_dir, 'nodes', '1', 'train_gpt.py'), 'utf8')).toBe(r2);
+    expect(result.stderr).toMatch(/node 1: LLM propose, 4000 \+ 150 tokens/);
+    for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) expect(await readFile(join(entry.parentPath, entry.name), 'utf8'), entry.name).not.toContain(SECRET);
+    }
+  });
+
+  it('exits 2 and names the variable when the API key is missing', async () => {
+    stub = await startLlmStub();
+    const result = await speedrun([...base(), '--base-url', stub.baseUrl, '--model', 'stub'], { OPENAI_API_KEY: '' });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/OPENAI_API_KEY/);
+    expect(result.stderr).toMatch(/export OPENAI_API_KEY/);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('exits 3 with a fix when nothing answers at the endpoint, before preparing anything', async () => {
+    const result = await speedrun([...base(), '--base-url', await closedBaseUrl(), '--model', 'stub'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/LLM endpoint/);
+    expect(result.stderr).toMatch(/--base-url/);
+    expect(result.stderr).not.toContain(SECRET);
+  });
+
+  it('exits 2 when --agent llm has no --model, and names bad config fields', async () => {
+    const noModel = await speedrun(base(), { OPENAI_API_KEY: SECRET });
+    expect(noModel.exitCode).toBe(2);
+    expect(noModel.stderr).toMatch(/--model/);
+    const config = join(await tempDir('cfg'), 'speedrun.config.yaml');
+    await writeFile(config, 'models:\n  mine:\n    temperature: hot\n');
+    const bad = await speedrun([...base(), '--config', config, '--model', 'mine'], { OPENAI_API_KEY: SECRET });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/models\.mine\.temperature/);
+  });
+
+  it('uses a model profile from the config file, and replays the run without an endpoint or key', { timeout: 120_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }, { content: '<<<<<<< SEARCH\nnot in the script\n=======\nx\n>>>>>>> REPLACE' }, { content: NO_OP }]);
+    const config = join(await tempDir('cfg'), 'speedrun.config.yaml');
+    await writeFile(config, `models:\n  local-coder:\n    base_url: ${stub.baseUrl}\n    model: served-name\n    api_key_env: null\n    temperature: 0.3\n`);
+    const live = await speedrun([...base(), '--config', config, '--model', 'local-coder', '--nodes', '2'], { OPENAI_API_KEY: '' });
+    expect(live.exitCode, live.stderr).toBe(0);
+    const recorded = RunSummary.parse(JSON.parse(live.stdout));
+    expect(recorded).toMatchObject({ model: 'local-coder', usage: { llm_calls: 3 } });
+    expect(stub.chatRequests()[0]!.body).toMatchObject({ model: 'served-name', temperature: 0.3 });
+    await stub.close();
+    stub = undefined;
+
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', recorded.results_dir, '--nodes', '2'], { OPENAI_API_KEY: '' });
+    expect(replay.exitCode, replay.stderr).toBe(0);
+    const replayed = RunSummary.parse(JSON.parse(replay.stdout));
+    expect(replayed).toMatchObject({ agent: 'replay', model: 'local-coder', status: 'finished', usage: { llm_calls: 3 } });
+    for (const n of ['1', '2']) {
+      const read = async (dir: string) => NodeResult.parse(JSON.parse(await readFile(join(dir, 'nodes', n, 'result.json'), 'utf8')));
+      expect(await read(replayed.results_dir)).toEqual(await read(recorded.results_dir));
+    }
+  });
+});
