@@ -121,6 +121,37 @@ describe('a run with the LLM agent', () => {
     expect(config.budget).toEqual({ max_calls: 2 });
   });
 
+  it('asks for a log analysis when the profile wants one, keeps it beside the node, and shows it to the next prompt', async () => {
+    stub = await startLlmStub([{ content: `I add a check.\n${CRASH}` }, { content: 'The script raised before training began.' }, { content: NO_OP }]);
+    const agent = await stubAgent(stub.baseUrl, { summarize_logs: true });
+    const { summary, node } = await run(agent, 2);
+    expect(await readFile(join(summary.results_dir, 'nodes', '1', 'analysis.md'), 'utf8')).toBe('The script raised before training began.\n');
+    const requests = stub.chatRequests();
+    // The analysis sees the harness's outcome and the log, and the debug prompt that follows carries the analysis.
+    expect((requests[1]!.body as { messages: Array<{ content: string }> }).messages[0]!.content).toMatch(/crashed with exit code 1[\s\S]*boom from node/);
+    expect(userPrompt(requests[2]!)).toContain('analysis of its log: The script raised before training began.');
+    expect((await node(1)).llm).toMatchObject({ llm_calls: 2 });
+    // The metric never comes from the analysis: node 1 is still the crash the harness measured.
+    expect((await node(1)).status).toBe('crashed');
+  });
+
+  it('turns a hung endpoint into a timed-out agent-error node and finishes the run', async () => {
+    stub = await startLlmStub([{ hang: true }]);
+    const agent = await stubAgent(stub.baseUrl, { timeout_s: 0.3, max_retries: 0 });
+    const started = Date.now();
+    const { summary, node } = await run(agent, 1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(summary).toMatchObject({ status: 'finished', fsr: 0 });
+    expect((await node(1)).error).toMatch(/timed out/i);
+  });
+
+  it('ends as budget-exhausted once the dollars are spent', async () => {
+    stub = await startLlmStub([{ content: NO_OP, usage: { prompt_tokens: 600_000, completion_tokens: 0 } }, { content: NO_OP }]);
+    const agent = await stubAgent(stub.baseUrl, { prices: { input_per_million: 1, output_per_million: 1 } }, { max_dollars: 0.5 });
+    const { summary } = await run(agent, 3);
+    expect(summary).toMatchObject({ status: 'budget-exhausted', usage: { llm_calls: 1, cost_usd: 0.6 } });
+  });
+
   it('replays a recorded run without an endpoint: same nodes, same scripts, same outcomes', async () => {
     stub = await startLlmStub([
       { content: `I add a check.\n${CRASH}` },
