@@ -9,6 +9,7 @@ import { OpenAiChatClient } from '../../src/core/agent/llm/openai-client.js';
 import { loadPromptSet } from '../../src/core/agent/prompts.js';
 import { loadTrack } from '../../src/core/catalog/catalog.js';
 import { packageRoot } from '../../src/core/paths.js';
+import { nodeResult } from '../../src/core/store/node-result.js';
 import type { NodeResult } from '../../src/core/store/schema.js';
 import { stubModel } from './llm-stub.js';
 
@@ -30,25 +31,7 @@ export async function stubAgent(baseUrl: string, profile: ModelProfileInput = {}
 }
 
 export function baselineResult(timeMs = 36_000): NodeResult {
-  return {
-    node: 0,
-    parent: null,
-    operator: 'baseline',
-    status: 'ok',
-    measured_by: 'record-table',
-    duplicate_of: null,
-    script_sha256: 'x',
-    time_to_target_ms: timeMs,
-    val_loss_at_target: null,
-    final: null,
-    wall_ms: null,
-    exit_code: null,
-    stderr_tail: '',
-    warnings: [],
-    note: null,
-    error: null,
-    llm: null,
-  };
+  return nodeResult({ node: 0, parent: null, operator: 'baseline', status: 'ok', measured_by: 'record-table', script_sha256: 'x', time_to_target_ms: timeMs });
 }
 
 /** A draft of tiny record 1 with the L1-style hint text `hint`. */

@@ -9,6 +9,7 @@ import type { TrackManifest } from '../catalog/schema.js';
 import type { EventSink } from '../events.js';
 import type { Executor } from '../exec/types.js';
 import type { RunStore } from '../store/run-store.js';
+import { nodeResult } from '../store/node-result.js';
 import type { LlmUsage, NodeResult } from '../store/schema.js';
 import { executeNode, type Launch } from './execute-node.js';
 import { readLogTail } from './log-tail.js';
@@ -148,23 +149,7 @@ export function notRun(
   error: string,
   llm: LlmUsage | null,
 ): NodeResult {
-  return {
-    ...base,
-    status,
-    measured_by: 'not-run',
-    duplicate_of: null,
-    script_sha256: null,
-    time_to_target_ms: null,
-    val_loss_at_target: null,
-    final: null,
-    wall_ms: null,
-    exit_code: null,
-    stderr_tail: '',
-    warnings: [],
-    note: null,
-    error,
-    llm,
-  };
+  return nodeResult({ ...base, status, measured_by: 'not-run', error, llm });
 }
 
 /** The chain from the baseline down to `node`, for the prompt's history. */

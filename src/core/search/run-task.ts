@@ -11,6 +11,7 @@ import type { PythonWithTorch } from '../exec/python.js';
 import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { fsr, fsrFlags } from '../score/fsr.js';
+import { nodeResult } from '../store/node-result.js';
 import { RunStore } from '../store/run-store.js';
 import type { NodeResult, RunConfig, RunSummary } from '../store/schema.js';
 import { runAgentNode, type AgentNodeContext, type KnownNode } from './agent-node.js';
@@ -164,25 +165,15 @@ export async function runTask(input: RunTaskInput): Promise<RunSummary> {
 async function recordBaseline(store: RunStore, emit: EventSink, runId: string, script: string, times: TaskTimes): Promise<NodeResult> {
   emit({ type: 'node-created', run_id: runId, node: 0, parent: null, operator: 'baseline' });
   await store.writeNodeFiles(0, { script, edit: '' });
-  const result: NodeResult = {
+  const result = nodeResult({
     node: 0,
     parent: null,
     operator: 'baseline',
     status: 'ok',
     measured_by: times.from,
-    duplicate_of: null,
     script_sha256: sha256Hex(script),
     time_to_target_ms: times.baselineMs,
-    val_loss_at_target: null,
-    final: null,
-    wall_ms: null,
-    exit_code: null,
-    stderr_tail: '',
-    warnings: [],
-    note: null,
-    error: null,
-    llm: null,
-  };
+  });
   await store.writeNodeResult(result);
   emit({ type: 'node-finished', run_id: runId, node: 0, result });
   return result;
