@@ -13,7 +13,9 @@ import { loadTrack } from '../src/core/catalog/catalog.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { findPythonWithTorch, type PythonWithTorch } from '../src/core/exec/python.js';
 import { cacheLayout } from '../src/core/paths.js';
-import { runTask } from '../src/core/search/run-task.js';
+import { runSearch } from '../src/core/search/run-engine.js';
+import { makeScaffold } from '../src/core/search/scaffolds/index.js';
+import { SlotPool } from '../src/core/exec/slot-pool.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { stubAgent, tinyScript } from './helpers/agent-fixtures.js';
 import { startLlmStub, type LlmStub, type StubRequest } from './helpers/llm-stub.js';
@@ -37,22 +39,29 @@ beforeAll(async () => {
   python = await findPythonWithTorch(undefined);
 });
 
+/**
+ * One run of record 1 with AIDE reduced to one draft that always debugs a crashed leaf: draft, then debug the last
+ * crash, else improve the best node — a fixed order the tests below can script the LLM's answers against.
+ */
 async function run(agent: Agent, maxNodes: number, extra: { budget?: Record<string, number> } = {}) {
   const out = await tempDir('llm-run');
-  const summary = await runTask({
+  const summary = await runSearch({
+    runId: 'llm-run',
+    runDir: join(out, 'llm-run'),
     manifest: await loadTrack('tiny'),
     record: 1,
     hintSpec: 'L1',
     hintText: '## Hint level 1: pseudocode of the change\n\nraise the learning rate',
     agent,
     model: 'stub',
-    budget: extra.budget,
-    maxNodes,
+    budget: extra.budget ?? {},
+    scaffold: makeScaffold({ name: 'aide', drafts: 1, debug_prob: 1 }, { nodes: maxNodes }),
+    seed: 1,
     executor: new LocalExecutor(),
+    slots: new SlotPool(1),
     python,
     hardware: 'test machine',
     cache: cacheLayout(await tempDir('llm-cache')),
-    resultsRoot: out,
     trackEnv: {},
     times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
   });

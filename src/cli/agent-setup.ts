@@ -23,9 +23,6 @@ export interface AgentFlags {
   editFormat?: string;
   config?: string;
   replay?: string;
-  maxLlmCalls?: string;
-  maxTokens?: string;
-  maxDollars?: string;
 }
 
 export interface PreparedAgent {
@@ -39,20 +36,20 @@ export interface PreparedAgent {
  * Builds the agent a command asked for. For `llm` everything that can fail fast does so here, before any data or
  * training: the config file, the API key (exit 2) and whether the endpoint answers at all (exit 3).
  */
-export async function prepareAgent(ctx: CliContext, flags: AgentFlags, signal?: AbortSignal): Promise<PreparedAgent> {
-  if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, signal);
-  if (flags.agent === 'replay') return prepareReplayAgent(flags);
+export async function prepareAgent(ctx: CliContext, flags: AgentFlags, budget: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
+  if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, budget, signal);
+  if (flags.agent === 'replay') return prepareReplayAgent(flags, budget);
   if ((BUILTIN_AGENTS as readonly string[]).includes(flags.agent)) return { agent: builtinAgent(flags.agent, ctx.cache()), model: null, budget: {} };
   throw new UserError(`unknown agent '${flags.agent}'`, `use one of: ${AGENT_NAMES.join(', ')}`);
 }
 
-async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, signal?: AbortSignal): Promise<PreparedAgent> {
+async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (!flags.model) {
     throw new UserError('--agent llm needs --model', `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
   }
   const config = await findConfig(ctx, flags.config);
   const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
-  const budget = budgetLimits(config, flags);
+  const budget = { ...config?.budget, ...overrides };
   if (budget.max_dollars !== undefined && !model.prices) {
     throw new UserError(`--max-dollars needs prices for model ${model.name}`, `add prices: { input_per_million: …, output_per_million: … } to its profile in ${CONFIG_FILE_NAME}`);
   }
@@ -71,14 +68,13 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, signal?: Abor
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */
-async function prepareReplayAgent(flags: AgentFlags): Promise<PreparedAgent> {
+async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Promise<PreparedAgent> {
   if (!flags.replay) throw new UserError('--agent replay needs --replay RUN_DIR', 'pass the folder of a run made with --agent llm, e.g. results/<run-id>');
   const runDir = resolve(flags.replay);
   const runJson = join(runDir, 'run.json');
   if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no run.json)`, 'pass the folder of a run made with --agent llm');
   const recorded = JSON.parse(await readFile(runJson, 'utf8')) as { config?: { agent_config?: Record<string, unknown> } };
   const { model, promptVersion } = replayModel(recorded.config?.agent_config ?? {}, runJson);
-  const budget = budgetLimits(null, flags);
   const agent = new LlmAgent({
     name: 'replay',
     client: new ReplayChatClient(await loadRecordedCalls(runDir)),
@@ -97,9 +93,9 @@ async function findConfig(ctx: CliContext, flag: string | undefined): Promise<Sp
   return existsSync(CONFIG_FILE_NAME) ? loadConfig(resolve(CONFIG_FILE_NAME)) : null;
 }
 
-/** The config's budget with the command line's limits on top. */
-function budgetLimits(config: SpeedrunConfig | null, flags: AgentFlags): BudgetLimits {
-  const limits: Record<string, number> = { ...config?.budget };
+/** --max-llm-calls, --max-tokens, --max-dollars as budget limits (on top of the config file's budget). */
+export function budgetFromFlags(flags: { maxLlmCalls?: string; maxTokens?: string; maxDollars?: string }): BudgetLimits {
+  const limits: Record<string, number> = {};
   const number = (value: string | undefined, flag: string, key: keyof BudgetLimits) => {
     if (value === undefined) return;
     const n = Number(value);

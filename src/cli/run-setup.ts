@@ -1,29 +1,37 @@
-import { loadTrack, parseTrackName } from '../core/catalog/catalog.js';
+import { loadTrack } from '../core/catalog/catalog.js';
 import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
 import { loadCalibration } from '../core/calibrate/calibration-file.js';
 import { trackEnvironment } from '../core/data/track-env.js';
+import type { BudgetLimits } from '../core/agent/budget.js';
+import type { PlannedRun } from '../core/bench/bench-plan.js';
 import { LocalExecutor } from '../core/exec/local.js';
+import type { PythonWithTorch } from '../core/exec/python.js';
+import type { SlotPool } from '../core/exec/slot-pool.js';
 import type { Executor } from '../core/exec/types.js';
 import { UserError } from '../core/errors.js';
-import { runTask } from '../core/search/run-task.js';
+import type { EventSink } from '../core/events.js';
+import { runSearch } from '../core/search/run-engine.js';
+import { makeScaffold } from '../core/search/scaffolds/index.js';
 import { taskTimes } from '../core/search/task-times.js';
 import type { RunSummary } from '../core/store/schema.js';
-import type { EventSink } from '../core/events.js';
-import type { PythonWithTorch } from '../core/exec/python.js';
+import { prepareAgent, type PreparedAgent } from './agent-setup.js';
 import type { CliContext } from './context.js';
-import type { PreparedAgent } from './agent-setup.js';
 import { describeHardware } from './hardware.js';
 
-export interface RunOptions {
-  track: string;
-  record: number;
-  hint: string;
-  agent: PreparedAgent;
-  /** How many nodes the agent writes (default 1). */
-  maxNodes?: number;
-  executor: string;
-  out: string;
+/** What every run of one command shares: the interpreter, the executor and its slots, limits and LLM settings. */
+export interface SharedRunSettings {
+  python: PythonWithTorch;
+  executor: Executor;
+  slots: SlotPool;
   timeoutMs?: number;
+  wallBudgetMs?: number;
+  /** Overrides the scaffold's node cap. */
+  nodes?: number;
+  budget?: BudgetLimits;
+  /** speedrun.config.yaml to read model profiles from. */
+  config?: string;
+  signal: AbortSignal;
+  emit?: EventSink;
 }
 
 export function makeExecutor(name: string): Executor {
@@ -31,34 +39,50 @@ export function makeExecutor(name: string): Executor {
   throw new UserError(`executor '${name}' is not available in this version`, 'use --executor local');
 }
 
-/** Everything `speedrun run` does after flags are parsed; the demo calls it too. */
-export async function runOne(ctx: CliContext, opts: RunOptions, python: PythonWithTorch, signal: AbortSignal, emit?: EventSink): Promise<RunSummary> {
-  const manifest = await loadTrack(parseTrackName(opts.track));
+/**
+ * Prepares one cell of a bench (agent, hint, data, times, scaffold) and runs its search in `runDir`, resuming
+ * what is there. `speedrun run` is a bench of one cell and comes through here too.
+ */
+export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run: PlannedRun, runDir: string, prepared?: PreparedAgent): Promise<RunSummary> {
+  const manifest = await loadTrack(run.track);
   const cache = ctx.cache();
-  const executor = makeExecutor(opts.executor);
-  const levels = parseHintSpec(opts.hint);
-  const hintText = await composeHint({ track: manifest.track, record: opts.record, levels, cache });
-  const trackEnv = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
-  const calibration = await loadCalibration(cache.calibration(manifest.track));
-  const times = taskTimes(manifest, opts.record, calibration);
-  return runTask({
+  const agent = prepared ?? (await prepareCellAgent(ctx, shared, run));
+  const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
+  const trackEnv = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
+  const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
+  return runSearch({
+    runId: run.run_id,
+    runDir,
     manifest,
-    record: opts.record,
-    hintSpec: opts.hint,
+    record: run.record,
+    hintSpec: run.hint,
     hintText,
-    agent: opts.agent.agent,
-    model: opts.agent.model,
-    budget: opts.agent.budget,
-    maxNodes: opts.maxNodes,
-    executor,
-    python,
-    hardware: describeHardware(manifest, python),
+    agent: agent.agent,
+    model: agent.model,
+    budget: agent.budget,
+    scaffold: makeScaffold(run.scaffold, { nodes: shared.nodes }),
+    seed: run.seed,
+    executor: shared.executor,
+    slots: shared.slots,
+    python: shared.python,
+    hardware: describeHardware(manifest, shared.python),
     cache,
-    resultsRoot: opts.out,
     trackEnv,
     times,
-    timeoutMs: opts.timeoutMs,
-    signal,
-    emit,
+    timeoutMs: shared.timeoutMs,
+    wallBudgetMs: shared.wallBudgetMs,
+    signal: shared.signal,
+    emit: shared.emit,
   });
+}
+
+/** The agent of a cell, with its own budget (every run counts its LLM use from zero). */
+export function prepareCellAgent(ctx: CliContext, shared: Pick<SharedRunSettings, 'budget' | 'config' | 'signal'>, run: PlannedRun): Promise<PreparedAgent> {
+  const entry = typeof run.agent === 'string' ? { name: run.agent } : run.agent;
+  return prepareAgent(
+    ctx,
+    { agent: entry.name, model: entry.model, baseUrl: entry.base_url, editFormat: entry.edit_format, replay: entry.replay, config: shared.config },
+    shared.budget ?? {},
+    shared.signal,
+  );
 }

@@ -1,12 +1,26 @@
 import type { NodeResult, RunSummary } from './store/schema.js';
+import type { BenchRunEntry } from './bench/run-bench.js';
 
 /**
  * The one typed event stream of the core. The headless NDJSON printer, the journal and (later) the TUI all
  * consume it; nothing else is shown to a user that is not in an event.
  */
 export type SpeedrunEvent =
-  | { type: 'run-started'; run_id: string; track: string; record: number; hint: string; agent: string; baseline_ms: number; target_ms: number; results_dir: string }
-  | { type: 'node-created'; run_id: string; node: number; parent: number | null; operator: 'baseline' | 'draft' | 'improve' | 'debug' }
+  | {
+      /** run-resumed: the same run continued from its folder after an interruption. */
+      type: 'run-started' | 'run-resumed';
+      run_id: string;
+      track: string;
+      record: number;
+      hint: string;
+      agent: string;
+      scaffold: string;
+      seed: number;
+      baseline_ms: number;
+      target_ms: number;
+      results_dir: string;
+    }
+  | { type: 'node-created'; run_id: string; node: number; parent: number | null; second_parent: number | null; operator: NodeResult['operator'] }
   | { type: 'edit-applied'; run_id: string; node: number; lines_added: number; lines_removed: number; duplicate_of: number | null; note: string }
   | { type: 'log-line'; run_id: string; node: number; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'metric'; run_id: string; node: number; step: number; total_steps: number | null; val_loss: number; train_time_ms: number | null }
@@ -23,7 +37,9 @@ export type SpeedrunEvent =
       error: string | null;
     }
   | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
-  | { type: 'error'; run_id?: string; node?: number; message: string };
+  | { type: 'error'; run_id?: string; node?: number; message: string }
+  | { type: 'bench-started'; dir: string; runs: number; resumed: boolean }
+  | { type: 'bench-finished'; runs: BenchRunEntry[] };
 
 export type EventSink = (event: SpeedrunEvent) => void;
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadTrack, parseTrackName } from '../../core/catalog/catalog.js';
 import type { CliContext } from '../context.js';
-import { findPython, interruptSignal, parsePositiveInt, parseRecordRange } from '../options.js';
+import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
+import { parseRecordRange } from '../../core/catalog/record-range.js';
 import { ladder } from '../../core/calibrate/run-calibration.js';
 import { calibrateRecords, formatLadder } from '../calibration-setup.js';
 

@@ -4,6 +4,7 @@ import { registerHintsCommands } from './hints.js';
 import { registerRecordsCommands } from './records.js';
 import { registerDataCommands } from './data.js';
 import { registerRunCommand } from './run.js';
+import { registerBenchCommand } from './bench.js';
 import { registerCalibrateCommand } from './calibrate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerLogCommands } from './log.js';
@@ -14,6 +15,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerHintsCommands(program, ctx);
   registerDataCommands(program, ctx);
   registerRunCommand(program, ctx);
+  registerBenchCommand(program, ctx);
   registerCalibrateCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerLogCommands(program, ctx);

@@ -2,27 +2,35 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
-import { runOne } from '../run-setup.js';
 import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
-import { prepareAgent, type AgentFlags } from '../agent-setup.js';
+import { budgetFromFlags, type AgentFlags } from '../agent-setup.js';
+import { singleRunCell } from '../bench-setup.js';
+import { makeExecutor, prepareCellAgent, runPlanned } from '../run-setup.js';
+import { SlotPool } from '../../core/exec/slot-pool.js';
 
 interface RunFlags extends AgentFlags {
   track: string;
   record: string;
   hint: string;
+  scaffold: string;
   nodes: string;
+  seed: string;
   executor: string;
   python?: string;
   out: string;
   timeout?: string;
+  timeBudget?: string;
+  maxLlmCalls?: string;
+  maxTokens?: string;
+  maxDollars?: string;
   json?: boolean;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('run one task: start from record N, let an agent edit it, train, and score the result (FSR)')
+    .description('run one task: start from record N, let an agent search for a faster script, train, and score the best (FSR)')
     .option('--track <track>', 'tiny | nanogpt', 'tiny')
     .requiredOption('--record <n>', 'the task: start from this record, aim for the next one')
     .option('--hint <spec>', 'none | L1 | L2 | L3 | L1+L2 | L1+L2+L3', 'none')
@@ -32,7 +40,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")
     .option('--config <file>', 'model profiles and budget (default: $SPEEDRUN_CONFIG, else ./speedrun.config.yaml if present)')
     .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
-    .option('--nodes <n>', 'how many nodes the agent writes (draft, then improve the best or debug a failure)', '1')
+    .option('--scaffold <name>', 'search policy: flat | tree | forest | aide | multi-aide | greedy | mcts | evolutionary', 'flat')
+    .option('--nodes <n>', 'node cap: how many nodes the agent writes (the baseline not counted)', '1')
+    .option('--seed <n>', "the scaffold's random seed", '1')
+    .option('--time-budget <seconds>', 'stop creating nodes after this much wall time')
     .option('--max-llm-calls <n>', 'budget: end the run cleanly after this many LLM calls')
     .option('--max-tokens <n>', 'budget: ... after this many prompt + completion tokens')
     .option('--max-dollars <x>', "budget: ... after this many dollars (needs prices in the model's profile)")
@@ -43,19 +54,37 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (flags: RunFlags) => {
       const signal = interruptSignal(ctx);
-      const record = parsePositiveInt(flags.record, '--record');
-      const maxNodes = parsePositiveInt(flags.nodes, '--nodes');
-      const timeoutMs = flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined;
+      const budget = budgetFromFlags(flags);
+      const cell = await singleRunCell({
+        track: flags.track,
+        record: parsePositiveInt(flags.record, '--record'),
+        hint: flags.hint,
+        agent: { name: flags.agent, model: flags.model, base_url: flags.baseUrl, edit_format: flags.editFormat, replay: flags.replay },
+        scaffold: flags.scaffold,
+        seed: parsePositiveInt(flags.seed, '--seed'),
+      });
       // The agent first: a missing key or an unreachable endpoint fails before any data or training.
-      const agent = await prepareAgent(ctx, flags, signal);
+      const agent = await prepareCellAgent(ctx, { budget, config: flags.config, signal }, cell);
       const python = await findPython(ctx, flags.python);
       ctx.log(`python: ${python.python} (torch ${python.torchVersion})`);
-      const summary = await runOne(
+      const out = resolve(flags.out);
+      const summary = await runPlanned(
         ctx,
-        { track: flags.track, record, hint: flags.hint, agent, maxNodes, executor: flags.executor, out: resolve(flags.out), timeoutMs },
-        python,
-        signal,
-        logProgress(ctx),
+        {
+          python,
+          executor: makeExecutor(flags.executor),
+          slots: new SlotPool(1),
+          timeoutMs: flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined,
+          wallBudgetMs: flags.timeBudget ? parsePositiveInt(flags.timeBudget, '--time-budget') * 1000 : undefined,
+          nodes: parsePositiveInt(flags.nodes, '--nodes'),
+          budget,
+          config: flags.config,
+          signal,
+          emit: logProgress(ctx),
+        },
+        cell,
+        resolve(out, cell.run_id),
+        agent,
       );
       if (flags.json) ctx.json(summary);
       else ctx.out(formatRunSummary(summary));

@@ -1,9 +1,10 @@
 import type { TrackManifest } from '../catalog/schema.js';
 import type { TaskTimes } from '../search/task-times.js';
-import type { NodeResult } from '../store/schema.js';
+import type { LlmUsage, NodeResult } from '../store/schema.js';
 import type { LlmCallRecord } from './llm/call-record.js';
 
-export type Operator = 'draft' | 'improve' | 'debug';
+/** What an agent node does: a fresh attempt from the baseline, a step on a valid node, a fix of a buggy one, or a mix of two. */
+export type Operator = 'draft' | 'improve' | 'debug' | 'crossover';
 
 /** An earlier node as the agent may learn from it: what was tried and what the harness measured. */
 export interface NodeHistory {
@@ -23,6 +24,8 @@ export interface ProposeInput {
   operator: Operator;
   parent: NodeHistory;
   parentScript: string;
+  /** For crossover: the other parent and its script. */
+  secondParent?: (NodeHistory & { script: string }) | null;
   /** The parent's ancestors from the baseline down, then the parent itself. */
   history: NodeHistory[];
   /** For debug: the end of the failing parent's output. */
@@ -52,6 +55,8 @@ export interface Agent {
   propose(input: ProposeInput): Promise<Proposal>;
   /** Throws BudgetExhaustedError when the agent may make no further LLM call (agents without a budget omit it). */
   checkBudget?(): void;
+  /** On resume: the LLM use already spent by this run, so budgets count from there. */
+  restoreUsage?(usage: LlmUsage): void;
   /** An optional short reading of a trained node's log for later prompts. */
   analyze?(input: AnalyzeInput): Promise<string | null>;
 }

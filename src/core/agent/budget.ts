@@ -40,6 +40,11 @@ export class LlmBudget {
     addCall(this.used, usage, costUsd);
   }
 
+  /** Counts use spent before this process (a resumed run) against the limits. */
+  preload(usage: LlmUsage): void {
+    Object.assign(this.used, usage);
+  }
+
   totals(): LlmUsage {
     return { ...this.used };
   }

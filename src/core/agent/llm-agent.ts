@@ -1,4 +1,5 @@
 import type { Agent, AgentDescription, AnalyzeInput, ProposeInput, Proposal } from './agent.js';
+import type { LlmUsage } from '../store/schema.js';
 import { BudgetExhaustedError, type LlmBudget } from './budget.js';
 import type { EditFormat } from './edits/edit-format.js';
 import type { LlmCallRecord } from './llm/call-record.js';
@@ -58,6 +59,10 @@ export class LlmAgent implements Agent {
   /** Throws BudgetExhaustedError when no further call is allowed, so a run can stop before starting a node. */
   checkBudget(): void {
     this.opts.budget.check();
+  }
+
+  restoreUsage(usage: LlmUsage): void {
+    this.opts.budget.preload(usage);
   }
 
   async propose(input: ProposeInput): Promise<Proposal> {

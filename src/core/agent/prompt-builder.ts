@@ -41,6 +41,20 @@ function userMessage(prompts: PromptSet, input: ProposeInput): string {
         parent_time: formatTime(input.parent.result.time_to_target_ms),
         script,
       });
+    case 'crossover': {
+      const second = input.secondParent;
+      if (!second) throw new Error('a crossover needs a second parent');
+      return prompts.render('crossover', {
+        task,
+        hint_section,
+        history: describeHistory(input.history),
+        parent: input.parent.result.node,
+        second_parent: second.result.node,
+        second_outcome: describeOutcome(second.result),
+        second_script: second.script.replace(/\n+$/, ''),
+        script,
+      });
+    }
     case 'debug':
       return prompts.render('debug', {
         task,

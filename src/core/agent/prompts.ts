@@ -13,6 +13,7 @@ const TEMPLATE_NAMES = [
   'draft',
   'improve',
   'debug',
+  'crossover',
   'edit-feedback',
   'edit-search-replace',
   'edit-udiff',

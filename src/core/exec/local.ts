@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { launchCommand, PARENT_PID_VAR } from './launch-command.js';
 import { LineSplitter } from './line-splitter.js';
+import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
 import type { ExecResult, ExecSpec, Executor } from './types.js';
+
+export { killStaleNodeProcess } from './stale-process.js';
 
 const STDERR_TAIL_LINES = 40;
 /** Time between SIGTERM and SIGKILL when stopping a process tree. */
@@ -12,6 +17,11 @@ const KILL_GRACE_MS = 3_000;
 /**
  * Runs a script directly on this machine. The script runs in its own process group so a timeout or an
  * abort kills everything it started (dataloader workers, torchrun's children), not only the direct child.
+ * Being detached, it would outlive a harness killed with SIGKILL; so on Linux it is started through a
+ * launcher that makes the kernel kill it when the harness dies, and a pid file in the node's folder lets a
+ * resumed bench stop whatever escaped (killStaleNodeProcess). The kernel sends that signal when the
+ * *thread* that spawned the process ends: run the executor on Node's main thread, not in a worker thread
+ * that may end before the training does.
  */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
@@ -20,18 +30,33 @@ export class LocalExecutor implements Executor {
     await mkdir(spec.workDir, { recursive: true });
     const stdoutPath = join(spec.workDir, 'stdout.log');
     const stderrPath = join(spec.workDir, 'stderr.log');
-    const [command, args] = commandFor(spec);
+    const [command, args] = launchCommand(spec);
+    const launchId = randomUUID();
 
     const started = performance.now();
     const child = execa(command, args, {
       cwd: spec.workDir,
-      env: { PYTHONUNBUFFERED: '1', ...spec.env },
+      env: { PYTHONUNBUFFERED: '1', ...spec.env, [PARENT_PID_VAR]: String(process.pid), [LAUNCH_ID_VAR]: launchId },
       extendEnv: true,
       detached: true,
       reject: false,
       buffer: false,
       stdin: 'ignore',
     });
+
+    // Written while the process runs; a failure to write it must not fail the run (it only aids cleanup).
+    const pidFileWritten =
+      child.pid === undefined
+        ? Promise.resolve()
+        : writeNodePidFile(spec.workDir, {
+            pid: child.pid,
+            pgid: child.pid,
+            harnessPid: process.pid,
+            startedAt: new Date().toISOString(),
+            command: [command, ...args],
+            scriptPath: spec.scriptPath,
+            launchId,
+          }).catch(() => undefined);
 
     const stdoutFile = createWriteStream(stdoutPath);
     const stderrFile = createWriteStream(stderrPath);
@@ -63,6 +88,8 @@ export class LocalExecutor implements Executor {
     spec.signal?.removeEventListener('abort', onAbort);
     // Children that outlived the main process (e.g. a daemonised grandchild) go too.
     killProcessGroup(child.pid, 'SIGKILL');
+    await pidFileWritten;
+    await removeNodePidFile(spec.workDir).catch(() => undefined);
     await Promise.all([closeStream(stdoutFile), closeStream(stderrFile)]);
 
     return {
@@ -76,13 +103,6 @@ export class LocalExecutor implements Executor {
       stderrTail: stderrTail.join('\n'),
     };
   }
-}
-
-function commandFor(spec: ExecSpec): [string, string[]] {
-  if (spec.runner === 'torchrun') {
-    return [spec.python, ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${spec.nproc}`, spec.scriptPath]];
-  }
-  return [spec.python, [spec.scriptPath]];
 }
 
 function pipeLines(

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { Agent, NodeHistory, Operator, ProposeInput, Proposal } from '../agent/agent.js';
+import type { Agent, NodeHistory } from '../agent/agent.js';
 import { BudgetExhaustedError } from '../agent/budget.js';
 import type { LlmCallRecord } from '../agent/llm/call-record.js';
 import { describeOutcome } from '../agent/outcome.js';
@@ -8,51 +9,144 @@ import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { EventSink } from '../events.js';
 import type { Executor } from '../exec/types.js';
-import type { RunStore } from '../store/run-store.js';
+import type { SlotPool } from '../exec/slot-pool.js';
 import { nodeResult } from '../store/node-result.js';
-import type { LlmUsage, NodeResult } from '../store/schema.js';
+import type { RunHistory } from '../store/run-history.js';
+import type { RunStore } from '../store/run-store.js';
+import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
 import { executeNode, type Launch } from './execute-node.js';
 import { readLogTail } from './log-tail.js';
 import type { TaskTimes } from './task-times.js';
 
-/** What a run knows about each node: the measured result, the script, and the agent's words on it. */
+/** What a run knows about each finished node: the measured result, the script, and the agent's words on it. */
 export interface KnownNode extends NodeHistory {
   script: string | null;
 }
 
-export interface AgentNodeContext {
+export interface NodeContext {
   runId: string;
   store: RunStore;
+  history: RunHistory;
   emit: EventSink;
   manifest: TrackManifest;
   record: number;
   agent: Agent;
   executor: Executor;
+  slots: SlotPool;
   launch: Launch;
   hintText: string;
   hardware: string;
   times: TaskTimes;
+  /** Finished nodes only; a node enters when its result is final. */
   known: Map<number, KnownNode>;
   signal?: AbortSignal;
 }
 
-/**
- * One agent node: the proposal (its LLM calls kept under the node), the edit against the parent, training unless an
- * identical script was already measured, and an optional log analysis. Budget exhaustion and aborts propagate.
- */
-export async function runAgentNode(ctx: AgentNodeContext, node: number, operator: Operator, parentNode: number): Promise<NodeResult> {
-  const { store, emit, runId } = ctx;
-  const parent = ctx.known.get(parentNode);
-  if (!parent?.script) throw new Error(`node ${node}: parent ${parentNode} has no script`);
-  emit({ type: 'node-created', run_id: runId, node, parent: parentNode, operator });
+/** A proposal that produced a script (trained next), or a node that ends here without one. */
+export type ProposeOutcome =
+  | { kind: 'script'; script: string; note: string }
+  | { kind: 'finished'; result: NodeResult; budgetExhausted: boolean };
 
+/**
+ * Asks the agent for a node's script, keeps its LLM calls under the node, writes script, edit and proposal.json,
+ * and commits the script on its parent's commit. Budget exhaustion and aborts propagate.
+ */
+export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUsage): Promise<ProposeOutcome> {
+  const parent = scriptOf(ctx, meta.parent);
+  const second = meta.second_parent === null ? null : scriptOf(ctx, meta.second_parent);
+  const onCall = recordCalls(ctx, usage);
+  let proposal;
+  try {
+    proposal = await ctx.agent.propose({
+      manifest: ctx.manifest,
+      record: ctx.record,
+      node: meta.node,
+      operator: meta.operator as Exclude<NodeMeta['operator'], 'baseline'>,
+      parent: parent.known,
+      parentScript: parent.script,
+      secondParent: second ? { ...second.known, script: second.script } : null,
+      history: ancestry(ctx.known, parent.known.result.node),
+      parentLogTail: meta.operator === 'debug' ? await readLogTail(ctx.store.nodeDir(parent.known.result.node), parent.known.result.stderr_tail) : null,
+      hint: ctx.hintText,
+      hardware: ctx.hardware,
+      times: ctx.times,
+      timeoutMs: ctx.launch.timeoutMs,
+      onCall,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    // A budget that runs out mid-proposal still leaves the node on record, with its calls, before the run ends.
+    if (error instanceof BudgetExhaustedError) return { kind: 'finished', result: notRun(meta, 'agent-error', error.message, usage), budgetExhausted: true };
+    throw error;
+  }
+  if (!proposal.ok) return { kind: 'finished', result: notRun(meta, proposal.status, proposal.message, usage), budgetExhausted: false };
+
+  const edit = createTwoFilesPatch(`node-${meta.parent}/train_gpt.py`, `node-${meta.node}/train_gpt.py`, parent.script, proposal.script);
+  await ctx.store.writeNodeFiles(meta.node, { script: proposal.script, edit });
+  await ctx.history.commitNode({ node: meta.node, parent: meta.parent, secondParent: meta.second_parent, operator: meta.operator, script: proposal.script, message: proposal.note });
+  await ctx.store.writeProposal(meta.node, { note: proposal.note });
+  return { kind: 'script', script: proposal.script, note: proposal.note };
+}
+
+/**
+ * Measures a proposed script: an identical script already measured is not trained again; otherwise it trains
+ * while holding an executor slot. Then an optional LLM reading of the log (never a source of metrics).
+ */
+export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
+  const sha = sha256Hex(script);
+  const twin = [...ctx.known.values()].find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result;
+  const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
+  ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
+  const base = { ...meta, note, llm: usage };
+  if (twin) {
+    const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
+    return { result, analysis: null };
+  }
+  const executed = await ctx.slots.with(
+    () =>
+      executeNode({
+        runId: ctx.runId,
+        ...meta,
+        scriptPath: join(ctx.store.nodeDir(meta.node), 'train_gpt.py'),
+        scriptSha256: sha,
+        workDir: ctx.store.nodeDir(meta.node),
+        executor: ctx.executor,
+        launch: ctx.launch,
+        targetValLoss: ctx.manifest.target_val_loss,
+        signal: ctx.signal,
+        emit: ctx.emit,
+      }),
+    ctx.signal,
+  );
+  const result: NodeResult = { ...executed, ...base };
+  let analysis: string | null = null;
+  if (result.status !== 'aborted' && ctx.agent.analyze) {
+    const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
+    analysis = await ctx.agent.analyze({ node: meta.node, outcome: describeOutcome(result), logTail, onCall: recordCalls(ctx, usage), signal: ctx.signal });
+    if (analysis) await ctx.store.writeNodeText(meta.node, 'analysis.md', `${analysis}\n`);
+  }
+  return { result: { ...result, llm: usage }, analysis };
+}
+
+/** A node without a script: the edit never applied, or the LLM call failed for good. */
+export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error', error: string, llm: LlmUsage | null): NodeResult {
+  return nodeResult({ ...meta, status, measured_by: 'not-run', error, llm });
+}
+
+/** The usage already recorded under a node (a resumed node keeps counting from there). */
+export async function usageSoFar(store: RunStore, node: number): Promise<LlmUsage> {
   const usage = emptyUsage();
-  const onCall = (call: LlmCallRecord) => {
+  for (const call of await store.readCalls(node)) addCall(usage, call.usage, call.cost_usd);
+  return usage;
+}
+
+function recordCalls(ctx: NodeContext, usage: LlmUsage): (call: LlmCallRecord) => void {
+  return (call) => {
     addCall(usage, call.usage, call.cost_usd);
-    void store.recordCall(call);
-    emit({
+    void ctx.store.recordCall(call);
+    ctx.emit({
       type: 'llm-call',
-      run_id: runId,
+      run_id: ctx.runId,
       node: call.node,
       purpose: call.purpose,
       prompt_tokens: call.usage?.prompt_tokens ?? null,
@@ -62,94 +156,12 @@ export async function runAgentNode(ctx: AgentNodeContext, node: number, operator
       error: call.error?.message ?? null,
     });
   };
-  const base = { node, parent: parentNode, operator } as const;
-
-  const proposal = await proposeRecordingBudgetStop(ctx, base, usage, {
-    manifest: ctx.manifest,
-    record: ctx.record,
-    node,
-    operator,
-    parent,
-    parentScript: parent.script,
-    history: ancestry(ctx.known, parentNode),
-    parentLogTail: operator === 'debug' ? await readLogTail(store.nodeDir(parentNode), parent.result.stderr_tail) : null,
-    hint: ctx.hintText,
-    hardware: ctx.hardware,
-    times: ctx.times,
-    timeoutMs: ctx.launch.timeoutMs,
-    onCall,
-    signal: ctx.signal,
-  });
-  if (!proposal.ok) {
-    const result = notRun(base, proposal.status, proposal.message, usage);
-    await finishNode(ctx, result, { script: null, note: null, analysis: null });
-    return result;
-  }
-
-  const edit = createTwoFilesPatch(`node-${parentNode}/train_gpt.py`, `node-${node}/train_gpt.py`, parent.script, proposal.script);
-  const scriptPath = await store.writeNodeFiles(node, { script: proposal.script, edit });
-  const sha = sha256Hex(proposal.script);
-  const twin = [...ctx.known.values()].find((k) => k.result.script_sha256 === sha)?.result;
-  emit({ type: 'edit-applied', run_id: runId, node, ...countChangedLines(edit), duplicate_of: twin?.node ?? null, note: proposal.note });
-
-  let result: NodeResult = twin
-    ? { ...twin, ...base, note: proposal.note, error: null, llm: usage, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] }
-    : {
-        ...(await executeNode({
-          runId,
-          ...base,
-          scriptPath,
-          scriptSha256: sha,
-          workDir: store.nodeDir(node),
-          executor: ctx.executor,
-          launch: ctx.launch,
-          targetValLoss: ctx.manifest.target_val_loss,
-          signal: ctx.signal,
-          emit,
-        })),
-        note: proposal.note,
-      };
-
-  let analysis: string | null = null;
-  if (!twin && result.status !== 'aborted' && ctx.agent.analyze) {
-    const logTail = await readLogTail(store.nodeDir(node), result.stderr_tail);
-    analysis = await ctx.agent.analyze({ node, outcome: describeOutcome(result), logTail, onCall, signal: ctx.signal });
-    if (analysis) await store.writeNodeText(node, 'analysis.md', `${analysis}\n`);
-  }
-  result = { ...result, llm: usage };
-  await finishNode(ctx, result, { script: proposal.script, note: proposal.note, analysis });
-  return result;
 }
 
-/** A budget that runs out mid-proposal still leaves the node on record (with its calls) before the run ends. */
-async function proposeRecordingBudgetStop(
-  ctx: AgentNodeContext,
-  base: Pick<NodeResult, 'node' | 'parent' | 'operator'>,
-  usage: LlmUsage,
-  input: ProposeInput,
-): Promise<Proposal> {
-  try {
-    return await ctx.agent.propose(input);
-  } catch (error) {
-    if (error instanceof BudgetExhaustedError) await finishNode(ctx, notRun(base, 'agent-error', error.message, usage), { script: null, note: null, analysis: null });
-    throw error;
-  }
-}
-
-async function finishNode(ctx: AgentNodeContext, result: NodeResult, known: Omit<KnownNode, 'result'>): Promise<void> {
-  ctx.known.set(result.node, { result, ...known });
-  await ctx.store.writeNodeResult(result);
-  ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: result.node, result });
-}
-
-/** A node without a script: the edit never applied, or the LLM call failed for good. */
-export function notRun(
-  base: Pick<NodeResult, 'node' | 'parent' | 'operator'>,
-  status: 'edit-failed' | 'agent-error',
-  error: string,
-  llm: LlmUsage | null,
-): NodeResult {
-  return nodeResult({ ...base, status, measured_by: 'not-run', error, llm });
+function scriptOf(ctx: NodeContext, node: number | null): { known: KnownNode; script: string } {
+  const known = node === null ? undefined : ctx.known.get(node);
+  if (!known?.script) throw new Error(`node ${node} is not a finished node with a script`);
+  return { known, script: known.script };
 }
 
 /** The chain from the baseline down to `node`, for the prompt's history. */

@@ -4,6 +4,7 @@ import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
 import { timeToTarget } from '../measure/time-to-target.js';
 import { checkClock } from '../measure/clock-check.js';
+import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
 /** How a track's scripts are started: the part of an ExecSpec that is the same for every node of a run. */
@@ -19,6 +20,7 @@ export interface ExecuteNodeInput {
   runId: string;
   node: number;
   parent: number | null;
+  second_parent?: number | null;
   operator: NodeResult['operator'];
   scriptPath: string;
   scriptSha256: string;
@@ -59,13 +61,13 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const counts = exec.exitCode === 0 && reached.reached && reached.time_ms !== null;
   const warnings = [...parsed.warnings, ...checkClock({ parsed, wallMs: exec.wallMs, exitCode: exec.exitCode })];
 
-  return {
+  return nodeResult({
     node,
     parent: input.parent,
+    second_parent: input.second_parent ?? null,
     operator: input.operator,
     status: statusOf(exec, parsed, reached.reached),
     measured_by: 'executed',
-    duplicate_of: null,
     script_sha256: input.scriptSha256,
     time_to_target_ms: counts ? reached.time_ms : null,
     val_loss_at_target: counts ? reached.val_loss : null,
@@ -74,10 +76,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     exit_code: exec.exitCode,
     stderr_tail: exec.stderrTail,
     warnings,
-    note: null,
-    error: null,
-    llm: null,
-  };
+  });
 }
 
 function statusOf(exec: ExecResult, parsed: ParsedLog, reached: boolean): NodeStatus {

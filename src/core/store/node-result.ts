@@ -5,6 +5,7 @@ type Required = Pick<NodeResult, 'node' | 'parent' | 'operator' | 'status' | 'me
 /** A node result with everything not given left empty (no script hash, times, log or LLM use). */
 export function nodeResult(fields: Required & Partial<NodeResult>): NodeResult {
   return {
+    second_parent: null,
     duplicate_of: null,
     script_sha256: null,
     time_to_target_ms: null,

@@ -21,7 +21,9 @@ export type LlmUsage = z.infer<typeof LlmUsage>;
 export const NodeResult = z.object({
   node: z.number().int().nonnegative(),
   parent: z.number().int().nonnegative().nullable(),
-  operator: z.enum(['baseline', 'draft', 'improve', 'debug']),
+  operator: z.enum(['baseline', 'draft', 'improve', 'debug', 'crossover']),
+  /** A crossover's second parent; null for every other operator. */
+  second_parent: z.number().int().nonnegative().nullable(),
   status: NodeStatus,
   /**
    * Where the numbers come from: a training run here, a calibration, the record table, an identical earlier node,
@@ -49,6 +51,19 @@ export const NodeResult = z.object({
 });
 export type NodeResult = z.infer<typeof NodeResult>;
 
+/** The scaffold's decision for a node, written before anything else of it. */
+export const NodeMeta = z.object({
+  node: z.number().int().nonnegative(),
+  parent: z.number().int().nonnegative().nullable(),
+  second_parent: z.number().int().nonnegative().nullable(),
+  operator: NodeResult.shape.operator,
+});
+export type NodeMeta = z.infer<typeof NodeMeta>;
+
+/** Written once a node's script is complete on disk. */
+export const ProposalRecord = z.object({ note: z.string() });
+export type ProposalRecord = z.infer<typeof ProposalRecord>;
+
 export const RunConfig = z.object({
   run_id: z.string(),
   track: z.string(),
@@ -61,7 +76,8 @@ export const RunConfig = z.object({
   /** The agent's settings (model, endpoint, edit format, ...) and the prompt set's version and hash; never keys. */
   agent_config: z.record(z.string(), z.unknown()),
   budget: z.record(z.string(), z.number()),
-  max_nodes: z.number().int().positive(),
+  scaffold: z.record(z.string(), z.unknown()),
+  seed: z.number().int(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
@@ -75,8 +91,12 @@ export const RunSummary = z.object({
   agent: z.string(),
   /** The model behind an `llm` or `replay` agent; null for the built-in agents. */
   model: z.string().nullable(),
-  /** budget-exhausted: the LLM budget ran out; the nodes before that are kept and scored. */
+  scaffold: z.string(),
+  seed: z.number().int(),
+  /** budget-exhausted: the LLM budget ran out; the nodes before that are kept and scored. aborted and failed runs resume. */
   status: z.enum(['finished', 'failed', 'aborted', 'budget-exhausted']),
+  /** Why the search stopped before its scaffold was done (wall-clock or LLM budget), else null. */
+  stop_reason: z.string().nullable(),
   baseline_ms: z.number(),
   target_ms: z.number(),
   /** calibration: measured on this machine by `speedrun calibrate`; record-table: the manifest's reference times. */
@@ -85,6 +105,8 @@ export const RunSummary = z.object({
   best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
+  /** Finished nodes, the baseline included. */
+  nodes: z.number().int(),
   usage: LlmUsage,
   results_dir: z.string(),
 });

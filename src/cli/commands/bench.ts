@@ -1,0 +1,136 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { planBench } from '../../core/bench/bench-plan.js';
+import { claimBenchFolder, readBenchManifest } from '../../core/bench/bench-manifest.js';
+import type { BenchSpec, BenchSpecInput } from '../../core/bench/bench-spec.js';
+import { runBench, type BenchRunEntry } from '../../core/bench/run-bench.js';
+import { SlotPool } from '../../core/exec/slot-pool.js';
+import { UserError } from '../../core/errors.js';
+import type { EventSink } from '../../core/events.js';
+import { budgetFromFlags } from '../agent-setup.js';
+import { loadBenchFile, loadManifests, parseAgentList, parseBenchSpec, splitList } from '../bench-setup.js';
+import type { CliContext } from '../context.js';
+import { formatFsr, formatTable } from '../format.js';
+import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
+import { logProgress } from '../progress.js';
+import { makeExecutor, runPlanned } from '../run-setup.js';
+import { formatTime } from '../../core/format-time.js';
+
+interface BenchFlags {
+  track: string;
+  records?: string;
+  hints: string;
+  agents: string;
+  scaffolds: string;
+  seeds: string;
+  nodes?: string;
+  slots: string;
+  parallel: string;
+  timeout?: string;
+  timeBudget?: string;
+  maxLlmCalls?: string;
+  maxTokens?: string;
+  maxDollars?: string;
+  config?: string;
+  python?: string;
+  out?: string;
+  resume?: string;
+  json?: boolean;
+}
+
+export function registerBenchCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('bench')
+    .description('run a matrix of tasks × hints × agents × scaffolds × seeds into one resumable results folder')
+    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget); flags build it otherwise')
+    .option('--track <tracks>', 'tracks, comma-separated', 'tiny')
+    .option('--records <range>', 'task records, e.g. 1-3,5')
+    .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L1+L2, L1+L2+L3', 'none')
+    .option('--agents <agents>', 'comma-separated: reference, null, llm:MODEL, replay:RUN_DIR', 'reference')
+    .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
+    .option('--seeds <n>', 'seeds 1..N per cell', '1')
+    .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)")
+    .option('--slots <n>', 'training slots of the executor (nodes that train at once)', '1')
+    .option('--parallel <n>', 'runs in progress at once', '1')
+    .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
+    .option('--time-budget <seconds>', 'per run: stop creating nodes after this much wall time')
+    .option('--max-llm-calls <n>', 'per run LLM budget: calls')
+    .option('--max-tokens <n>', 'per run LLM budget: tokens')
+    .option('--max-dollars <x>', 'per run LLM budget: dollars')
+    .option('--config <file>', 'model profiles (default: $SPEEDRUN_CONFIG, else ./speedrun.config.yaml if present)')
+    .option('--python <path>', 'Python interpreter with torch')
+    .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
+    .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
+    .option('--json', 'stream NDJSON events on stdout, the last one {"type":"bench-finished","runs":[...]}')
+    .action(async (file: string | undefined, flags: BenchFlags) => {
+      const signal = interruptSignal(ctx);
+      const { dir, spec } = await benchFolderAndSpec(file, flags);
+      const runs = planBench(spec, await loadManifests(spec.tracks));
+      await mkdir(dir, { recursive: true });
+      const resumed = (await claimBenchFolder(dir, spec, runs.map((r) => r.run_id), new Date())) === 'resume';
+      const python = await findPython(ctx, flags.python);
+      ctx.log(`bench ${dir}: ${runs.length} runs${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
+      const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
+      emit({ type: 'bench-started', dir, runs: runs.length, resumed });
+      const shared = {
+        python,
+        executor: makeExecutor(spec.executor),
+        slots: new SlotPool(spec.slots),
+        timeoutMs: spec.timeout_s === undefined ? undefined : spec.timeout_s * 1000,
+        wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
+        nodes: spec.nodes,
+        budget: spec.budget,
+        config: flags.config,
+        signal,
+        emit,
+      };
+      const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => runPlanned(ctx, shared, run, runDir), emit, signal });
+      if (!flags.json) ctx.out(formatBenchTable(entries));
+      if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);
+      if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted')) process.exitCode = 1;
+    });
+}
+
+/** --resume DIR takes the spec kept in the folder; otherwise the YAML file or the flags make it. */
+async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): Promise<{ dir: string; spec: BenchSpec }> {
+  if (flags.resume) {
+    const dir = resolve(flags.resume);
+    const manifest = await readBenchManifest(dir);
+    if (!manifest) throw new UserError(`${dir} holds no bench (no bench.json)`, 'pass the --out folder of an earlier `speedrun bench`');
+    return { dir, spec: manifest.spec };
+  }
+  if (!flags.out) throw new UserError('speedrun bench needs --out DIR (or --resume DIR)', 'e.g. --out results/bench-1');
+  if (file) return { dir: resolve(flags.out), spec: await loadBenchFile(resolve(file)) };
+  if (!flags.records) throw new UserError('speedrun bench needs --records (or a spec file)', 'e.g. --records 1-3');
+  const budget = budgetFromFlags(flags);
+  const input: BenchSpecInput = {
+    tracks: splitList(flags.track) as BenchSpecInput['tracks'],
+    records: flags.records,
+    hints: splitList(flags.hints),
+    agents: parseAgentList(flags.agents),
+    scaffolds: splitList(flags.scaffolds),
+    seeds: parsePositiveInt(flags.seeds, '--seeds'),
+    ...(flags.nodes && { nodes: parsePositiveInt(flags.nodes, '--nodes') }),
+    slots: parsePositiveInt(flags.slots, '--slots'),
+    parallel: parsePositiveInt(flags.parallel, '--parallel'),
+    ...(flags.timeout && { timeout_s: parsePositiveInt(flags.timeout, '--timeout') }),
+    ...(flags.timeBudget && { time_budget_s: parsePositiveInt(flags.timeBudget, '--time-budget') }),
+    ...(Object.keys(budget).length && { budget }),
+  };
+  return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
+}
+
+/** Every event but log lines, one JSON object per line on stdout. */
+function ndjson(ctx: CliContext): EventSink {
+  return (event) => {
+    if (event.type !== 'log-line') ctx.json(event);
+  };
+}
+
+function formatBenchTable(entries: BenchRunEntry[]): string {
+  return formatTable(
+    ['run', 'status', 'best', 'time', 'FSR'],
+    entries.map((e) => [e.run_id, e.status, e.best ? `node ${e.best.node}` : '—', formatTime(e.best?.train_time_ms), formatFsr(e.fsr)]),
+  );
+}

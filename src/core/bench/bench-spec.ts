@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { BudgetLimits } from '../agent/budget.js';
+import { EDIT_FORMATS } from '../agent/edits/edit-format.js';
+import { TrackName } from '../catalog/schema.js';
+import { ScaffoldSpec } from '../search/scaffolds/index.js';
+
+/** An agent of the matrix: a bare name (`reference`, `null`), or an LLM with its model and overrides. */
+export const AgentEntry = z.union([
+  z.string().min(1),
+  z.strictObject({
+    name: z.string().min(1),
+    model: z.string().min(1).optional(),
+    base_url: z.string().url().optional(),
+    edit_format: z.enum(EDIT_FORMATS).optional(),
+    replay: z.string().optional(),
+  }),
+]);
+export type AgentEntry = z.infer<typeof AgentEntry>;
+
+/**
+ * A bench: the matrix tracks × records × hints × agents × scaffolds × seeds, and how to run it. The same spec is
+ * kept in bench.json, so a re-run on the same folder can tell a resume from a different bench.
+ */
+export const BenchSpec = z.strictObject({
+  tracks: z.array(TrackName).min(1).default(['tiny']),
+  /** Task records, as a range string per track ("1-3,5") or a list. */
+  records: z.union([z.string().min(1), z.array(z.number().int().positive()).min(1)]),
+  hints: z.array(z.string().min(1)).min(1).default(['none']),
+  agents: z.array(AgentEntry).min(1).default(['reference']),
+  scaffolds: z.array(ScaffoldSpec).min(1).default(['flat']),
+  /** Node cap for every scaffold (default: each scaffold's own). */
+  nodes: z.number().int().positive().optional(),
+  /** A number N means seeds 1..N; a list names them. */
+  seeds: z.union([z.number().int().positive(), z.array(z.number().int().nonnegative()).min(1)]).default(1),
+  executor: z.enum(['local']).default('local'),
+  /** Training slots of the executor (one node trains per slot). */
+  slots: z.number().int().positive().default(1),
+  /** Runs in progress at once. */
+  parallel: z.number().int().positive().default(1),
+  /** Kill a node's training after this long (default: the track's). */
+  timeout_s: z.number().positive().optional(),
+  /** Per run: stop creating nodes after this much wall time. */
+  time_budget_s: z.number().positive().optional(),
+  /** Per run LLM budget. */
+  budget: BudgetLimits.optional(),
+});
+export type BenchSpec = z.infer<typeof BenchSpec>;
+export type BenchSpecInput = z.input<typeof BenchSpec>;

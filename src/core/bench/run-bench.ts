@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import type { EventSink } from '../events.js';
+import { FINAL_STATUSES } from '../search/run-engine.js';
+import { RunStore } from '../store/run-store.js';
+import type { RunSummary } from '../store/schema.js';
+import { agentLabel, scaffoldLabel, type PlannedRun } from './bench-plan.js';
+
+/** One line of the bench's result: the run's cell of the matrix and its score. */
+export interface BenchRunEntry {
+  run_id: string;
+  track: string;
+  record: number;
+  hint: string;
+  agent: string;
+  scaffold: string;
+  seed: number;
+  status: RunSummary['status'];
+  fsr: number | null;
+  best: RunSummary['best'];
+  /** Why the run has no result (it failed before finishing), else null. */
+  error: string | null;
+}
+
+export interface RunBenchInput {
+  dir: string;
+  runs: PlannedRun[];
+  parallel: number;
+  /** Prepares and runs one cell in its folder (resuming it when the folder holds an unfinished run). */
+  runOne: (run: PlannedRun, runDir: string) => Promise<RunSummary>;
+  emit?: EventSink;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the matrix, `parallel` runs at a time. A run already finished in the folder is never run again; a run that
+ * fails is recorded and the bench goes on, so one broken cell loses no other result.
+ */
+export async function runBench(input: RunBenchInput): Promise<BenchRunEntry[]> {
+  const entries = new Array<BenchRunEntry>(input.runs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < input.runs.length && !input.signal?.aborted) {
+      const index = next++;
+      const run = input.runs[index]!;
+      entries[index] = await runCell(input, run);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(input.parallel, input.runs.length) }, worker));
+  const done = entries.filter((e): e is BenchRunEntry => e !== undefined);
+  input.emit?.({ type: 'bench-finished', runs: done });
+  return done;
+}
+
+async function runCell(input: RunBenchInput, run: PlannedRun): Promise<BenchRunEntry> {
+  const runDir = join(input.dir, run.run_id);
+  const stored = await RunStore.open(runDir).then((s) => s.readRun());
+  if (stored?.result && FINAL_STATUSES.includes(stored.result.status)) return entryOf(run, stored.result, null);
+  try {
+    return entryOf(run, await input.runOne(run, runDir), null);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    input.emit?.({ type: 'error', run_id: run.run_id, message });
+    // The run folder may hold a summary written on the way out (status failed); use it when it is there.
+    const after = await RunStore.open(runDir).then((s) => s.readRun()).catch(() => null);
+    return entryOf(run, after?.result ?? null, message);
+  }
+}
+
+function entryOf(run: PlannedRun, summary: RunSummary | null, error: string | null): BenchRunEntry {
+  return {
+    run_id: run.run_id,
+    track: run.track,
+    record: run.record,
+    hint: run.hint,
+    agent: agentLabel(run.agent),
+    scaffold: scaffoldLabel(run.scaffold),
+    seed: run.seed,
+    status: summary?.status ?? 'failed',
+    fsr: summary?.fsr ?? null,
+    best: summary?.best ?? null,
+    error,
+  };
+}

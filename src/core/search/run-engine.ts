@@ -1,0 +1,346 @@
+import { readFile } from 'node:fs/promises';
+import type { Agent } from '../agent/agent.js';
+import { BudgetExhaustedError } from '../agent/budget.js';
+import { describeOutcome } from '../agent/outcome.js';
+import { emptyUsage, sumUsage } from '../agent/usage.js';
+import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
+import { sha256Hex } from '../catalog/files.js';
+import type { TrackManifest } from '../catalog/schema.js';
+import { killStaleNodeProcess } from '../exec/stale-process.js';
+import type { PythonWithTorch } from '../exec/python.js';
+import type { SlotPool } from '../exec/slot-pool.js';
+import type { Executor } from '../exec/types.js';
+import { fanOut, type EventSink } from '../events.js';
+import type { CacheLayout } from '../paths.js';
+import { nodeResult } from '../store/node-result.js';
+import { RunHistory } from '../store/run-history.js';
+import { RunStore, type StoredNode } from '../store/run-store.js';
+import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
+import { proposeNode, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
+import { trackLaunch } from './execute-node.js';
+import { summarizeRun } from './run-summary.js';
+import { decisionRandom } from './scaffolds/random.js';
+import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
+import type { TaskTimes } from './task-times.js';
+
+export interface RunSearchInput {
+  runId: string;
+  /** The run's folder: created, or resumed when it already holds an unfinished run. */
+  runDir: string;
+  manifest: TrackManifest;
+  record: number;
+  hintSpec: string;
+  hintText: string;
+  agent: Agent;
+  model: string | null;
+  budget: Record<string, number>;
+  scaffold: Scaffold;
+  seed: number;
+  executor: Executor;
+  slots: SlotPool;
+  python: PythonWithTorch;
+  hardware: string;
+  cache: CacheLayout;
+  trackEnv: Record<string, string>;
+  times: TaskTimes;
+  timeoutMs?: number;
+  /** Stop creating nodes after this much wall time (in-flight nodes finish). */
+  wallBudgetMs?: number;
+  signal?: AbortSignal;
+  emit?: EventSink;
+  now?: () => Date;
+}
+
+/** Runs that are over; anything else found in a run folder (aborted, failed, or no result yet) is resumed. */
+export const FINAL_STATUSES: ReadonlyArray<RunSummary['status']> = ['finished', 'budget-exhausted'];
+
+/**
+ * One search: the baseline node, then nodes as the scaffold decides, the agent writing the next node while
+ * earlier ones train (one proposal at a time, training limited by the executor's slots). Every step is on disk
+ * before the next, so a run killed at any point resumes: finished nodes are kept, a node that was training is
+ * trained again from scratch, a proposal that was being written is written again.
+ */
+export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
+  const { manifest, record } = input;
+  getRecord(manifest, record + 1); // a task needs a next record to aim for
+  const store = await RunStore.open(input.runDir);
+  const previous = await store.readRun();
+  if (previous?.result && FINAL_STATUSES.includes(previous.result.status)) return previous.result;
+
+  const now = input.now ?? (() => new Date());
+  const emit = fanOut((event) => void store.journal(event), input.emit);
+  const config: RunConfig = previous?.config ?? {
+    run_id: input.runId,
+    track: manifest.track,
+    record,
+    hint: input.hintSpec,
+    agent: input.agent.name,
+    executor: input.executor.name,
+    python: input.python.python,
+    torch_version: input.python.torchVersion,
+    agent_config: input.agent.describe(),
+    budget: input.budget,
+    scaffold: { name: input.scaffold.name, ...input.scaffold.params },
+    seed: input.seed,
+    created_at: now().toISOString(),
+  };
+  await store.writeRun(config, null);
+  await store.writeText('hint.md', input.hintText);
+  const history = await RunHistory.open(store.dir);
+  emit({
+    type: previous ? 'run-resumed' : 'run-started',
+    run_id: config.run_id,
+    track: manifest.track,
+    record,
+    hint: input.hintSpec,
+    agent: input.agent.name,
+    scaffold: input.scaffold.name,
+    seed: input.seed,
+    baseline_ms: input.times.baselineMs,
+    target_ms: input.times.targetMs,
+    results_dir: store.dir,
+  });
+
+  const known = new Map<number, KnownNode>();
+  const tree: TreeNode[] = [];
+  const ctx: NodeContext = {
+    runId: config.run_id,
+    store,
+    history,
+    emit,
+    manifest,
+    record,
+    agent: input.agent,
+    executor: input.executor,
+    slots: input.slots,
+    launch: trackLaunch(manifest, input.python.python, input.trackEnv, input.timeoutMs),
+    hintText: input.hintText,
+    hardware: input.hardware,
+    times: input.times,
+    known,
+    signal: input.signal,
+  };
+  const finishedNodes = () => [...known.values()].map((k) => k.result).sort((a, b) => a.node - b.node);
+  const summarize = (status: RunSummary['status'], stopReason: string | null) =>
+    summarizeRun(config, manifest, input.times, finishedNodes(), status, { model: input.model, stopReason, resultsDir: store.dir });
+
+  try {
+    const stored = await store.readNodes();
+    const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
+    await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null);
+    const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
+    input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
+    const stop = await searchLoop(ctx, input, tree, unfinished);
+    const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
+    const summary = summarize(status, stop.reason);
+    await finish(store, config, summary, emit);
+    return summary;
+  } catch (error) {
+    // Whatever was measured before the failure stays on disk, and the run resumes from there next time.
+    if (input.signal?.aborted) {
+      const summary = summarize('aborted', 'stopped by the user');
+      await finish(store, config, summary, emit);
+      return summary;
+    }
+    emit({ type: 'error', run_id: config.run_id, message: error instanceof Error ? error.message : String(error) });
+    await finish(store, config, summarize('failed', null), emit);
+    throw error;
+  }
+}
+
+interface StopState {
+  budgetExhausted: boolean;
+  reason: string | null;
+}
+
+/** Grows the tree: resumed nodes first, then the scaffold's decisions, until it is done and nothing is in flight. */
+async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[], unfinished: StoredNode[]): Promise<StopState> {
+  const stop: StopState = { budgetExhausted: false, reason: null };
+  const running = new Set<Promise<void>>();
+  let agentBusy = false;
+  let scaffoldDone = false;
+  let failure: unknown = null;
+  // Any change (a proposal done, a node finished, the deadline) wakes the loop; a wake while it was busy is kept.
+  let woken = false;
+  let resolveWake: (() => void) | null = null;
+  const wake = () => {
+    woken = true;
+    resolveWake?.();
+  };
+  const changed = () =>
+    new Promise<void>((resolve) => {
+      if (woken) resolve();
+      else resolveWake = resolve;
+    }).then(() => {
+      woken = false;
+      resolveWake = null;
+    });
+  const deadline = input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs;
+  const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), input.wallBudgetMs) : null;
+
+  const start = (meta: NodeMeta, resumed: StoredNode | null) => {
+    const needsProposal = !resumed?.proposal;
+    if (needsProposal) agentBusy = true;
+    const task = runNode(ctx, tree, meta, resumed, () => {
+      agentBusy = false;
+      wake();
+    })
+      .then((outcome) => {
+        if (outcome.budgetExhausted) {
+          stop.budgetExhausted = true;
+          stop.reason ??= outcome.reason;
+        }
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        running.delete(task);
+        wake();
+      });
+    running.add(task);
+  };
+
+  try {
+    while (true) {
+      const stopping = failure !== null || input.signal?.aborted || stop.budgetExhausted || stop.reason !== null;
+      if (!stopping && Date.now() >= deadline) stop.reason = `wall-clock budget of ${Math.round(input.wallBudgetMs! / 1000)} s reached`;
+      woken = false;
+      if (!stopping && stop.reason === null) {
+        // Interrupted nodes go first, in id order; one proposal is written at a time.
+        while (unfinished.length && !(agentBusy && !unfinished[0]!.proposal)) {
+          const next = unfinished.shift()!;
+          start(next.meta, next);
+        }
+        if (!agentBusy && !scaffoldDone && unfinished.length === 0) {
+          const decided = await decide(ctx, input, tree, stop);
+          if (decided === 'done') scaffoldDone = true;
+          else if (decided !== 'wait') start(decided, null);
+          else if (running.size === 0) throw new Error(`scaffold ${input.scaffold.name} waits with no node in flight`);
+          if (decided !== 'wait' && decided !== 'done') continue;
+        }
+      }
+      if (running.size === 0) break;
+      await changed();
+    }
+  } finally {
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+  }
+  if (failure !== null) throw failure;
+  return stop;
+}
+
+/** Asks the scaffold for the next node and writes the decision down before anything else happens to it. */
+async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[], stop: StopState): Promise<NodeMeta | 'wait' | 'done'> {
+  try {
+    input.agent.checkBudget?.();
+  } catch (error) {
+    if (!(error instanceof BudgetExhaustedError)) throw error;
+    stop.budgetExhausted = true;
+    stop.reason = error.message;
+    ctx.emit({ type: 'error', run_id: ctx.runId, message: `${error.message}; the run ends with the nodes it has` });
+    return 'done';
+  }
+  const id = tree.length;
+  const decision = input.scaffold.next({ nodes: tree, baselineMs: input.times.baselineMs }, decisionRandom(input.seed, id));
+  if (decision.kind !== 'expand') return decision.kind;
+  const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator };
+  tree.push({ ...meta, result: null });
+  await ctx.store.writeNodeMeta(meta);
+  ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
+  return meta;
+}
+
+/** Proposes (unless the script is already on disk), trains, and records one node. */
+async function runNode(
+  ctx: NodeContext,
+  tree: TreeNode[],
+  meta: NodeMeta,
+  resumed: StoredNode | null,
+  proposalDone: () => void,
+): Promise<{ budgetExhausted: boolean; reason: string | null }> {
+  const usage = resumed ? await usageSoFar(ctx.store, meta.node) : emptyUsage();
+  let script: string;
+  let note: string;
+  if (resumed?.proposal) {
+    // Trained when the run stopped: kill what may still run of it and train it again from scratch.
+    await killStaleNodeProcess(ctx.store.nodeDir(meta.node));
+    await ctx.store.clearTraining(meta.node);
+    script = await ctx.store.readNodeFile(meta.node, 'train_gpt.py');
+    note = resumed.proposal.note;
+  } else {
+    if (resumed) await ctx.store.clearProposal(meta.node);
+    let outcome;
+    try {
+      outcome = await proposeNode(ctx, meta, usage);
+    } finally {
+      proposalDone();
+    }
+    if (outcome.kind === 'finished') {
+      await finishNode(ctx, tree, outcome.result, { script: null, note: null, analysis: null });
+      return { budgetExhausted: outcome.budgetExhausted, reason: outcome.budgetExhausted ? outcome.result.error : null };
+    }
+    ({ script, note } = outcome);
+  }
+  const { result, analysis } = await trainNode(ctx, meta, script, note, usage);
+  await finishNode(ctx, tree, result, { script, note, analysis });
+  return { budgetExhausted: false, reason: null };
+}
+
+async function finishNode(ctx: NodeContext, tree: TreeNode[], result: NodeResult, known: Omit<KnownNode, 'result'>): Promise<void> {
+  await ctx.store.writeNodeResult(result);
+  // An aborted node is not a result: it stays in flight for the scaffold and is trained again on resume.
+  if (result.status !== 'aborted') {
+    ctx.known.set(result.node, { result, ...known });
+    tree[result.node] = { ...tree[result.node]!, result };
+    // A node without a script has no commit; its outcome lives in result.json only.
+    if (result.measured_by !== 'not-run') await ctx.history.recordOutcome(result.node, describeOutcome(result));
+  }
+  ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: result.node, result });
+}
+
+/** Node 0: record i itself, timed by calibration or the record table; written once, kept on resume. */
+async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script: string, stored: NodeResult | null): Promise<void> {
+  const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline' };
+  let result = stored;
+  if (!result) {
+    await ctx.store.writeNodeMeta(meta);
+    ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
+    await ctx.store.writeNodeFiles(0, { script, edit: '' });
+    await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: `record ${ctx.record}` });
+    result = nodeResult({ ...meta, status: 'ok', measured_by: ctx.times.from, script_sha256: sha256Hex(script), time_to_target_ms: ctx.times.baselineMs });
+    await ctx.store.writeNodeResult(result);
+    ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: 0, result });
+  }
+  ctx.known.set(0, { result, script, note: null, analysis: null });
+  tree[0] = { ...meta, result };
+}
+
+/** Puts the nodes of an interrupted run back: finished ones as they are, the rest returned to be run again. */
+async function loadStoredNodes(ctx: NodeContext, tree: TreeNode[], stored: StoredNode[]): Promise<StoredNode[]> {
+  const unfinished: StoredNode[] = [];
+  for (const node of stored) {
+    const { meta } = node;
+    if (meta.node !== tree.length) throw new Error(`run folder ${ctx.store.dir} skips node ${tree.length}; it cannot be resumed`);
+    const finished = node.result && node.result.status !== 'aborted' ? node.result : null;
+    tree.push({ ...meta, result: finished });
+    if (!finished) {
+      unfinished.push(node);
+      continue;
+    }
+    const hasScript = finished.measured_by !== 'not-run';
+    ctx.known.set(meta.node, {
+      result: finished,
+      script: hasScript ? await ctx.store.readNodeFile(meta.node, 'train_gpt.py') : null,
+      note: node.proposal?.note ?? null,
+      analysis: await ctx.store.readAnalysis(meta.node),
+    });
+  }
+  return unfinished;
+}
+
+async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink): Promise<void> {
+  emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
+  await store.flush();
+  await store.writeRun(config, summary);
+}

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Agent } from '../src/core/agent/agent.js';
+import { loadTrack } from '../src/core/catalog/catalog.js';
+import type { SpeedrunEvent } from '../src/core/events.js';
+import { LocalExecutor } from '../src/core/exec/local.js';
+import { findPythonWithTorch, type PythonWithTorch } from '../src/core/exec/python.js';
+import { SlotPool } from '../src/core/exec/slot-pool.js';
+import { cacheLayout } from '../src/core/paths.js';
+import { runSearch } from '../src/core/search/run-engine.js';
+import { makeScaffold, type ScaffoldSpec } from '../src/core/search/scaffolds/index.js';
+import { NodeResult, RunSummary } from '../src/core/store/schema.js';
+import { fakeTrainingScript, scriptedAgent } from './helpers/scripted-agent.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
+
+let python: PythonWithTorch;
+beforeAll(async () => {
+  python = await findPythonWithTorch(undefined);
+});
+
+interface Options {
+  runDir?: string;
+  scaffold?: ScaffoldSpec;
+  nodes?: number;
+  slots?: SlotPool;
+  wallBudgetMs?: number;
+  signal?: AbortSignal;
+}
+
+async function search(agent: Agent, opts: Options = {}) {
+  const runDir = opts.runDir ?? join(await tempDir('engine'), 'run');
+  const events: Array<SpeedrunEvent & { t: number }> = [];
+  const summary = await runSearch({
+    runId: 'engine-run',
+    runDir,
+    manifest: await loadTrack('tiny'),
+    record: 1,
+    hintSpec: 'none',
+    hintText: '',
+    agent,
+    model: null,
+    budget: {},
+    scaffold: makeScaffold(opts.scaffold ?? 'flat', { nodes: opts.nodes ?? 3 }),
+    seed: 7,
+    executor: new LocalExecutor(),
+    slots: opts.slots ?? new SlotPool(1),
+    python,
+    hardware: 'test machine',
+    cache: cacheLayout(await tempDir('engine-cache')),
+    trackEnv: {},
+    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
+    wallBudgetMs: opts.wallBudgetMs,
+    signal: opts.signal,
+    emit: (event) => events.push({ ...event, t: Date.now() }),
+  });
+  const node = async (n: number) => NodeResult.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'result.json'), 'utf8')));
+  return { summary: RunSummary.parse(summary), events, node, runDir };
+}
+
+/** Draft n reports a train_time of (30 − n) s after sleeping `sleepS`, so later drafts are faster. */
+const drafts = (sleepS: number) => scriptedAgent((input) => ({ ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS, tag: String(input.node) }), note: `draft ${input.node}` }), { delayMs: 300 });
+
+describe('the run engine', () => {
+  it('writes the next node while the previous one trains, picks the fastest valid node, and keeps the tree in git', { timeout: 60_000 }, async () => {
+    const { summary, events, node, runDir } = await search(drafts(1));
+    expect(summary).toMatchObject({ status: 'finished', scaffold: 'flat', seed: 7, nodes: 4, best: { node: 3, train_time_ms: 27_000 } });
+    for (const n of [1, 2, 3]) expect(await node(n)).toMatchObject({ operator: 'draft', parent: 0, status: 'ok', note: `draft ${n}` });
+
+    // Overlap: node 2's proposal was applied before node 1 finished training.
+    const at = (type: string, n: number) => events.find((e) => e.type === type && 'node' in e && e.node === n)!.t;
+    expect(at('edit-applied', 2)).toBeLessThan(at('node-finished', 1));
+
+    // The search tree as git history: one branch per node, each on its parent's commit.
+    const git = simpleGit(runDir);
+    const parentOf = async (n: number) => (await git.raw(['rev-list', '--parents', '-n', '1', `node-${n}`])).trim().split(' ').slice(1);
+    const root = (await git.revparse([`node-0`])).trim();
+    for (const n of [1, 2, 3]) expect(await parentOf(n)).toEqual([root]);
+    expect(await git.raw(['diff', 'node-1', 'node-2', '--', 'train_gpt.py'])).toMatch(/-print\("step:10\/10 val_loss:1.8500 train_time:29000ms[\s\S]*\+print\("step:10\/10 val_loss:1.8500 train_time:28000ms/);
+    expect(await git.raw(['log', '--all', '--notes', '--format=%s%n%N'])).toMatch(/node 3: draft of node 0\s+reached the target at train_time 27\.0 s/);
+    expect((await git.raw(['status', '--porcelain'])).trim()).toBe('');
+  });
+
+  it('never trains two nodes at once on one slot, even across runs sharing it', { timeout: 60_000 }, async () => {
+    const slots = new SlotPool(1);
+    const runs = await Promise.all([search(drafts(0.5), { slots, nodes: 2 }), search(drafts(0.5), { slots, nodes: 2 })]);
+    // Each training's span: from its end (node-finished) back by the harness's wall clock of the process.
+    const spans = runs.flatMap(({ events }) =>
+      events.flatMap((e) => (e.type === 'node-finished' && e.result.wall_ms !== null ? [[e.t - e.result.wall_ms, e.t] as const] : [])),
+    );
+    expect(spans).toHaveLength(4);
+    spans.sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0], `training ${i} starts after training ${i - 1} ends`).toBeGreaterThanOrEqual(spans[i - 1]![1] - 50);
+  });
+
+  it('resumes an interrupted run: finished nodes are kept, the node in flight trains again, and a finished run is never run again', { timeout: 60_000 }, async () => {
+    const runDir = join(await tempDir('engine-resume'), 'run');
+    const controller = new AbortController();
+    const proposed: number[] = [];
+    const agent = scriptedAgent((input) => {
+      proposed.push(input.node);
+      return { ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }), note: `draft ${input.node}` };
+    });
+    // Stop while node 2 trains (node 3 is written meanwhile and waits for the slot).
+    const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
+    const timer = setInterval(async () => {
+      const started = await readFile(join(runDir, 'nodes', '2', 'stdout.log'), 'utf8').catch(() => null);
+      if (started !== null) {
+        clearInterval(timer);
+        setTimeout(() => controller.abort(), 300);
+      }
+    }, 50);
+    const first = await stopping;
+    expect(first.summary.status).toBe('aborted');
+    const before = await first.node(1);
+    expect(before.status).toBe('ok');
+    expect((await first.node(2)).status).toBe('aborted');
+    expect(proposed).toEqual([1, 2, 3]);
+
+    const resumedAgent = scriptedAgent(() => {
+      throw new Error('a resumed run must not propose nodes whose scripts are on disk');
+    });
+    const second = await search(resumedAgent, { runDir, nodes: 3 });
+    expect(second.summary).toMatchObject({ status: 'finished', nodes: 4, best: { node: 3 } });
+    expect(await second.node(1)).toEqual(before);
+    expect(await second.node(2)).toMatchObject({ status: 'ok', time_to_target_ms: 28_000 });
+    expect(second.events.map((e) => e.type)).toContain('run-resumed');
+    expect(second.events.filter((e) => e.type === 'node-finished').map((e) => (e as { node: number }).node).sort()).toEqual([2, 3]);
+
+    const third = await search(resumedAgent, { runDir, nodes: 3 });
+    expect(third.summary).toEqual(second.summary);
+    expect(third.events).toEqual([]);
+  });
+
+  it('stops creating nodes at the wall-clock budget and says so', { timeout: 60_000 }, async () => {
+    const { summary } = await search(drafts(1), { nodes: 20, wallBudgetMs: 1_500 });
+    expect(summary.status).toBe('finished');
+    expect(summary.stop_reason).toMatch(/wall-clock budget of 2 s reached|wall-clock budget of 1 s reached/);
+    expect(summary.nodes).toBeLessThan(6);
+  });
+});
