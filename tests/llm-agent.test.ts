@@ -131,6 +131,19 @@ describe('the LLM agent', () => {
     expect(improve).toMatch(/faster than 20\.0 s/);
   });
 
+  it('shows both parents in a crossover prompt, and edits the first', async () => {
+    const [r1, r2] = [await tinyScript(1), await tinyScript(2)];
+    stub = await startLlmStub([{ content: searchReplaceAnswer(r1, r2) }]);
+    const agent = await stubAgent(stub.baseUrl);
+    const other = { result: { ...baselineResult(), node: 2, parent: 0, operator: 'draft' as const, measured_by: 'executed' as const, time_to_target_ms: 30_000 }, note: 'tuned warmup', analysis: null };
+    const proposal = await agent.propose(await draftInput({ node: 3, operator: 'crossover', secondParent: { ...other, script: 'print("second parent")\n' } }));
+    expect(proposal).toMatchObject({ ok: true, script: r2 });
+    const prompt = messagesOf(stub.chatRequests()[0]!)[1]!.content;
+    expect(prompt).toContain('print("second parent")');
+    expect(prompt).toMatch(/Another valid script \(node 2\)[\s\S]*reached the target at train_time 30\.0 s/);
+    expect(prompt).toMatch(/The script to edit \(node 0\)/);
+  });
+
   it('stops before a call the budget no longer allows', async () => {
     stub = await startLlmStub([{ content: '```python\nprint(1)\n```', usage: { prompt_tokens: 900, completion_tokens: 200 } }]);
     const agent = await stubAgent(stub.baseUrl, { edit_format: 'whole' }, { max_tokens: 1000 });
