@@ -19,7 +19,7 @@ describe('the LLM agent', () => {
   it.each([
     ['search-replace', searchReplaceAnswer],
     ['udiff', udiffAnswer],
-    ['whole', (from: string, to: string) => wholeFileAnswer(to)],
+    ['whole', (_from: string, to: string) => wholeFileAnswer(to)],
   ] as const)('turns a %s answer into record 2 exactly', async (format, answer) => {
     const [r1, r2] = [await tinyScript(1), await tinyScript(2)];
     stub = await startLlmStub([{ content: answer(r1, r2), usage: { prompt_tokens: 1000, completion_tokens: 200 } }]);

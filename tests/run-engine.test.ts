@@ -1,26 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../src/core/agent/agent.js';
-import { loadTrack } from '../src/core/catalog/catalog.js';
 import type { SpeedrunEvent } from '../src/core/events.js';
-import { LocalExecutor } from '../src/core/exec/local.js';
-import { findPythonWithTorch, type PythonWithTorch } from '../src/core/exec/python.js';
 import { SlotPool } from '../src/core/exec/slot-pool.js';
-import { cacheLayout } from '../src/core/paths.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold, type ScaffoldSpec } from '../src/core/search/scaffolds/index.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { fakeTrainingScript, scriptedAgent } from './helpers/scripted-agent.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
+import { tinySearch } from './helpers/search-fixtures.js';
 
 afterAll(removeTempDirs);
-
-let python: PythonWithTorch;
-beforeAll(async () => {
-  python = await findPythonWithTorch(undefined);
-});
 
 interface Options {
   runDir?: string;
@@ -34,29 +26,18 @@ interface Options {
 async function search(agent: Agent, opts: Options = {}) {
   const runDir = opts.runDir ?? join(await tempDir('engine'), 'run');
   const events: Array<SpeedrunEvent & { t: number }> = [];
-  const summary = await runSearch({
-    runId: 'engine-run',
-    runDir,
-    manifest: await loadTrack('tiny'),
-    record: 1,
-    hintSpec: 'none',
-    hintText: '',
-    agent,
-    model: null,
-    budget: {},
-    scaffold: makeScaffold(opts.scaffold ?? 'flat', { nodes: opts.nodes ?? 3 }),
-    seed: 7,
-    executor: new LocalExecutor(),
-    slots: opts.slots ?? new SlotPool(1),
-    python,
-    hardware: 'test machine',
-    cache: cacheLayout(await tempDir('engine-cache')),
-    trackEnv: {},
-    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
-    wallBudgetMs: opts.wallBudgetMs,
-    signal: opts.signal,
-    emit: (event) => events.push({ ...event, t: Date.now() }),
-  });
+  const summary = await runSearch(
+    await tinySearch({
+      runDir,
+      agent,
+      scaffold: makeScaffold(opts.scaffold ?? 'flat', { nodes: opts.nodes ?? 3 }),
+      seed: 7,
+      ...(opts.slots && { slots: opts.slots }),
+      wallBudgetMs: opts.wallBudgetMs,
+      signal: opts.signal,
+      emit: (event) => events.push({ ...event, t: Date.now() }),
+    }),
+  );
   const node = async (n: number) => NodeResult.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'result.json'), 'utf8')));
   return { summary: RunSummary.parse(summary), events, node, runDir };
 }

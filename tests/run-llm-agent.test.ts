@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../src/core/agent/agent.js';
 import { LlmBudget } from '../src/core/agent/budget.js';
 import { editFormat } from '../src/core/agent/edits/index.js';
@@ -9,17 +9,13 @@ import { CALLS_FILE, LlmCallRecord } from '../src/core/agent/llm/call-record.js'
 import { loadRecordedCalls, ReplayChatClient } from '../src/core/agent/llm/replay-client.js';
 import { replayModel } from '../src/core/agent/llm/replay-model.js';
 import { loadPromptSet } from '../src/core/agent/prompts.js';
-import { loadTrack } from '../src/core/catalog/catalog.js';
-import { LocalExecutor } from '../src/core/exec/local.js';
-import { findPythonWithTorch, type PythonWithTorch } from '../src/core/exec/python.js';
-import { cacheLayout } from '../src/core/paths.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
-import { SlotPool } from '../src/core/exec/slot-pool.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { stubAgent, tinyScript } from './helpers/agent-fixtures.js';
 import { startLlmStub, type LlmStub, type StubRequest } from './helpers/llm-stub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
+import { tinySearch } from './helpers/search-fixtures.js';
 
 afterAll(removeTempDirs);
 let stub: LlmStub | undefined;
@@ -34,37 +30,23 @@ const CRASH = '<<<<<<< SEARCH\nimport glob\n=======\nraise RuntimeError("boom fr
 const UNCRASH = 'Remove the raise.\n<<<<<<< SEARCH\nraise RuntimeError("boom from node")\nimport glob\n=======\nimport glob\n>>>>>>> REPLACE\n';
 const NO_OP = 'Keep the script as it is.\n<<<<<<< SEARCH\nimport glob\n=======\nimport glob\n>>>>>>> REPLACE\n';
 
-let python: PythonWithTorch;
-beforeAll(async () => {
-  python = await findPythonWithTorch(undefined);
-});
-
 /**
  * One run of record 1 with AIDE reduced to one draft that always debugs a crashed leaf: draft, then debug the last
  * crash, else improve the best node — a fixed order the tests below can script the LLM's answers against.
  */
 async function run(agent: Agent, maxNodes: number, extra: { budget?: Record<string, number> } = {}) {
   const out = await tempDir('llm-run');
-  const summary = await runSearch({
-    runId: 'llm-run',
-    runDir: join(out, 'llm-run'),
-    manifest: await loadTrack('tiny'),
-    record: 1,
-    hintSpec: 'L1',
-    hintText: '## Hint level 1: pseudocode of the change\n\nraise the learning rate',
-    agent,
-    model: 'stub',
-    budget: extra.budget ?? {},
-    scaffold: makeScaffold({ name: 'aide', drafts: 1, debug_prob: 1 }, { nodes: maxNodes }),
-    seed: 1,
-    executor: new LocalExecutor(),
-    slots: new SlotPool(1),
-    python,
-    hardware: 'test machine',
-    cache: cacheLayout(await tempDir('llm-cache')),
-    trackEnv: {},
-    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
-  });
+  const summary = await runSearch(
+    await tinySearch({
+      runDir: join(out, 'llm-run'),
+      hintSpec: 'L1',
+      hintText: '## Hint level 1: pseudocode of the change\n\nraise the learning rate',
+      agent,
+      model: 'stub',
+      budget: extra.budget ?? {},
+      scaffold: makeScaffold({ name: 'aide', drafts: 1, debug_prob: 1 }, { nodes: maxNodes }),
+    }),
+  );
   const node = async (n: number) => NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', String(n), 'result.json'), 'utf8')));
   return { summary: RunSummary.parse(summary), node, out };
 }

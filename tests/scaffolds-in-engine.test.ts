@@ -1,25 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTrack } from '../src/core/catalog/catalog.js';
-import { LocalExecutor } from '../src/core/exec/local.js';
-import { findPythonWithTorch, type PythonWithTorch } from '../src/core/exec/python.js';
-import { SlotPool } from '../src/core/exec/slot-pool.js';
-import { cacheLayout } from '../src/core/paths.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold, SCAFFOLD_NAMES } from '../src/core/search/scaffolds/index.js';
 import { NodeMeta } from '../src/core/store/schema.js';
 import { byId, crashed, ok, simulate, type Outcome } from './helpers/scaffold-sim.js';
 import { fakeTrainingScript, scriptedAgent } from './helpers/scripted-agent.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
+import { tinySearch } from './helpers/search-fixtures.js';
 
 afterAll(removeTempDirs);
-
-let python: PythonWithTorch;
-beforeAll(async () => {
-  python = await findPythonWithTorch(undefined);
-});
 
 const NODES = 7;
 const SEED = 3;
@@ -43,26 +34,7 @@ describe('scaffolds inside the run engine', () => {
       script: fakeTrainingScript({ timeMs: timeOf(input.node), crash: CRASHES.has(input.node), tag: String(input.node) }),
       note: `${input.operator} ${input.node}`,
     }));
-    const summary = await runSearch({
-      runId: name,
-      runDir,
-      manifest: await loadTrack('tiny'),
-      record: 1,
-      hintSpec: 'none',
-      hintText: '',
-      agent,
-      model: null,
-      budget: {},
-      scaffold: makeScaffold(spec, { nodes: NODES }),
-      seed: SEED,
-      executor: new LocalExecutor(),
-      slots: new SlotPool(1),
-      python,
-      hardware: 'test machine',
-      cache: cacheLayout(await tempDir('scaffold-cache')),
-      trackEnv: {},
-      times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
-    });
+    const summary = await runSearch(await tinySearch({ runId: name, runDir, agent, scaffold: makeScaffold(spec, { nodes: NODES }), seed: SEED }));
     const shape: string[] = [];
     for (let n = 1; n < summary.nodes; n++) {
       const meta = NodeMeta.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'node.json'), 'utf8')));

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import { loadTrack } from '../../src/core/catalog/catalog.js';
+import { LocalExecutor } from '../../src/core/exec/local.js';
+import { findPythonWithTorch, type PythonWithTorch } from '../../src/core/exec/python.js';
+import { SlotPool } from '../../src/core/exec/slot-pool.js';
+import { cacheLayout } from '../../src/core/paths.js';
+import type { RunSearchInput } from '../../src/core/search/run-engine.js';
+import { tempDir } from './temp.js';
+
+let python: Promise<PythonWithTorch> | undefined;
+
+/**
+ * A search on tiny record 1 scored against the record table, with a fresh run folder and cache, one slot, the
+ * local executor and no data environment (tests train fake scripts or crash before reading data).
+ */
+export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaffold'> & Partial<RunSearchInput>): Promise<RunSearchInput> {
+  python ??= findPythonWithTorch(undefined);
+  return {
+    runId: 'test-run',
+    runDir: join(await tempDir('search'), 'run'),
+    manifest: await loadTrack('tiny'),
+    record: 1,
+    hintSpec: 'none',
+    hintText: '',
+    model: null,
+    budget: {},
+    seed: 1,
+    executor: new LocalExecutor(),
+    slots: new SlotPool(1),
+    python: await python,
+    hardware: 'test machine',
+    cache: cacheLayout(await tempDir('search-cache')),
+    trackEnv: {},
+    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
+    ...overrides,
+  };
+}
