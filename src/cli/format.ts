@@ -18,6 +18,7 @@ export function formatRunSummary(s: RunSummary): string {
   return [
     `run ${s.run_id} ${s.status}`,
     `  task       ${s.track} record ${s.record} → ${s.record + 1}, hint ${s.hint}, agent ${s.agent}${s.model ? ` (${s.model})` : ''}`,
+    `  search     ${s.scaffold} (seed ${s.seed}), ${s.nodes} nodes with the baseline${s.stop_reason ? `; stopped: ${s.stop_reason}` : ''}`,
     `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from})`,
     `  best       ${best}`,
     `  FSR        ${formatFsr(s.fsr)}${s.fsr_flags.length ? `  (${s.fsr_flags.join('; ')})` : ''}`,
