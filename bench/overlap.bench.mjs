@@ -57,7 +57,7 @@ const manifest = await loadTrack('tiny');
 const python = await findPythonWithTorch(undefined);
 const dir = await mkdtemp(join(tmpdir(), 'speedrun-overlap-'));
 const times = { baselineMs: 36000, targetMs: 21900, from: 'record-table' };
-const common = { manifest, record: 1, hintSpec: 'none', hintText: '', model: 'stub', budget: {}, seed: 1, executor: new LocalExecutor(), python, hardware: 'bench', cache: cacheLayout(join(dir, 'cache')), trackEnv: {}, times };
+const common = { manifest, record: 1, hintSpec: 'none', hintText: '', model: 'stub', budget: {}, seed: 1, executor: new LocalExecutor(), python, hardware: 'bench', cache: cacheLayout(join(dir, 'cache')), trackData: { env: {}, dirs: [] }, times };
 
 // 1. The engine: flat, 4 drafts, one slot.
 let started = performance.now();
@@ -75,7 +75,7 @@ for (let node = 1; node <= NODES; node++) {
   const workDir = join(dir, 'sequential', String(node));
   await mkdir(workDir, { recursive: true });
   await writeFile(join(workDir, 'train_gpt.py'), proposal.script);
-  const result = await executeNode({ runId: 'seq', node, parent: 0, operator: 'draft', scriptPath: join(workDir, 'train_gpt.py'), scriptSha256: String(node), workDir, executor: new LocalExecutor(), launch: { runner: 'python', nproc: 1, timeoutMs: 60000, python: python.python, env: {} }, targetValLoss: 1.9 });
+  const result = await executeNode({ runId: 'seq', node, parent: 0, operator: 'draft', scriptPath: join(workDir, 'train_gpt.py'), scriptSha256: String(node), workDir, executor: new LocalExecutor(), launch: { runner: 'python', nproc: 1, timeoutMs: 60000, python: python.python, env: {}, readOnlyDirs: [] }, targetValLoss: 1.9 });
   trainS += result.wall_ms / 1000;
 }
 const sequentialS = (performance.now() - started) / 1000;

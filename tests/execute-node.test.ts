@@ -17,7 +17,7 @@ async function runFake(lines: string[], tail = '', timeoutMs = 30_000) {
   const result = await executeNode({
     runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: script, scriptSha256: 'x', workDir: dir,
     executor: new LocalExecutor(),
-    launch: { runner: 'python', nproc: 1, timeoutMs, python: 'python3', env: {} },
+    launch: { runner: 'python', nproc: 1, timeoutMs, python: 'python3', env: {}, readOnlyDirs: [] },
     targetValLoss: 3.0,
     emit: (e) => events.push(e),
   });

@@ -224,7 +224,7 @@ describe('the parent-death launcher', () => {
     );
     let seen: Record<string, unknown> = {};
     const result = await new LocalExecutor().run({
-      workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 30_000,
+      runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 30_000,
       onLine: (stream, line) => {
         if (stream === 'stdout') seen = JSON.parse(line) as Record<string, unknown>;
       },

@@ -19,7 +19,7 @@ export async function calibrateRecords(
   signal: AbortSignal,
 ): Promise<CalibrationFile> {
   const cache = ctx.cache();
-  const trackEnv = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
+  const trackData = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
   ctx.log(`calibrating ${manifest.track} records ${records.join(', ')} × ${repeats} repeats (interleaved)…`);
   return calibrate({
     manifest,
@@ -28,7 +28,7 @@ export async function calibrateRecords(
     executor: new LocalExecutor(),
     python,
     cache,
-    trackEnv,
+    trackData,
     workRoot: join(cache.root, 'calibration', `${manifest.track}-runs`),
     signal,
     onRepeat: (record, repeat, result) =>

@@ -48,7 +48,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
   const cache = ctx.cache();
   const agent = prepared ?? (await prepareCellAgent(ctx, shared, run));
   const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
-  const trackEnv = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
+  const trackData = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
   const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
   return runSearch({
     runId: run.run_id,
@@ -67,7 +67,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     python: shared.python,
     hardware: describeHardware(manifest, shared.python),
     cache,
-    trackEnv,
+    trackData,
     times,
     timeoutMs: shared.timeoutMs,
     wallBudgetMs: shared.wallBudgetMs,

@@ -30,7 +30,7 @@ export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaf
     python: await python,
     hardware: 'test machine',
     cache: cacheLayout(await tempDir('search-cache')),
-    trackEnv: {},
+    trackData: { env: {}, dirs: [] },
     times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
     ...overrides,
   };

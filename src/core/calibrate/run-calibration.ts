@@ -1,3 +1,4 @@
+import type { TrackData } from '../data/track-env.js';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
@@ -17,7 +18,7 @@ export interface CalibrateInput {
   executor: Executor;
   python: PythonWithTorch;
   cache: CacheLayout;
-  trackEnv: Record<string, string>;
+  trackData: TrackData;
   /** Where each repeat's logs are kept. */
   workRoot: string;
   signal?: AbortSignal;
@@ -41,7 +42,7 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
     scripts.set(record, { path, sha: getRecord(manifest, record).script.sha256 });
   }
 
-  const launch = trackLaunch(manifest, input.python.python, input.trackEnv);
+  const launch = trackLaunch(manifest, input.python.python, input.trackData);
   const times = new Map<number, Array<number | null>>(input.records.map((r) => [r, []]));
   const stamp = now().toISOString().replace(/[:.]/g, '-');
   for (let repeat = 0; repeat < input.repeats; repeat++) {

@@ -3,21 +3,29 @@ import type { CacheLayout } from '../paths.js';
 import { UserError } from '../errors.js';
 import { prepareTinyData } from './prepare.js';
 
-/**
- * The environment a record script reads its data from (the same variable names as the upstream copies).
- * Tiny-track data is made on demand: preparing is idempotent and fast when it is already there.
- */
+/** Where a track's data is: the environment a record script reads (upstream's variable names) and its folders. */
+export interface TrackData {
+  env: Record<string, string>;
+  /** Folders the env points into; a sandbox mounts them read-only. */
+  dirs: string[];
+}
+
+/** Tiny-track data is made on demand: preparing is idempotent and fast when it is already there. */
 export async function trackEnvironment(
   manifest: TrackManifest,
   cache: CacheLayout,
   opts: { signal?: AbortSignal; log?: (message: string) => void } = {},
-): Promise<Record<string, string>> {
+): Promise<TrackData> {
   if (manifest.track === 'tiny') {
-    const data = await prepareTinyData(cache.data('tiny'), opts);
+    const dir = cache.data('tiny');
+    const data = await prepareTinyData(dir, opts);
     return {
-      NANOGPT_TRAIN_FILES: data.trainFiles,
-      NANOGPT_VAL_FILES: data.valFiles,
-      NANOGPT_VAL_TOKENS: String(data.valTokens),
+      env: {
+        NANOGPT_TRAIN_FILES: data.trainFiles,
+        NANOGPT_VAL_FILES: data.valFiles,
+        NANOGPT_VAL_TOKENS: String(data.valTokens),
+      },
+      dirs: [dir],
     };
   }
   throw new UserError(

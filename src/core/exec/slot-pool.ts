@@ -1,6 +1,7 @@
-/** One training slot: a CPU slot, or later a set of GPUs. */
+/** One training slot: a CPU slot, or a set of GPUs that no other slot holds. */
 export interface Slot {
   readonly id: number;
+  readonly gpus: readonly number[];
 }
 
 /**
@@ -8,18 +9,27 @@ export interface Slot {
  * nodes never share a CPU slot (or GPU set) and timings stay comparable.
  */
 export class SlotPool {
-  private readonly free: number[];
+  private readonly free: Slot[];
   private readonly waiting: Array<(slot: Slot) => void> = [];
+  readonly size: number;
 
-  constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new Error(`a slot pool needs at least one slot, got ${size}`);
-    this.free = Array.from({ length: size }, (_, i) => i);
+  /** `size` CPU slots, or one slot per GPU set (sets must be disjoint). */
+  constructor(slots: number | ReadonlyArray<readonly number[]>) {
+    if (typeof slots === 'number') {
+      if (!Number.isInteger(slots) || slots < 1) throw new Error(`a slot pool needs at least one slot, got ${slots}`);
+      this.free = Array.from({ length: slots }, (_, id) => ({ id, gpus: [] }));
+    } else {
+      const all = slots.flat();
+      if (slots.length === 0 || new Set(all).size !== all.length) throw new Error(`GPU sets must be non-empty and disjoint, got ${JSON.stringify(slots)}`);
+      this.free = slots.map((gpus, id) => ({ id, gpus: [...gpus] }));
+    }
+    this.size = this.free.length;
   }
 
   acquire(signal?: AbortSignal): Promise<Slot> {
     signal?.throwIfAborted();
-    const id = this.free.shift();
-    if (id !== undefined) return Promise.resolve({ id });
+    const slot = this.free.shift();
+    if (slot !== undefined) return Promise.resolve(slot);
     return new Promise((resolve, reject) => {
       const grant = (slot: Slot) => {
         signal?.removeEventListener('abort', onAbort);
@@ -37,7 +47,7 @@ export class SlotPool {
   release(slot: Slot): void {
     const next = this.waiting.shift();
     if (next) next(slot);
-    else this.free.push(slot.id);
+    else this.free.push(slot);
   }
 
   /** Runs `work` while holding a slot. */

@@ -1,5 +1,8 @@
 /** What an executor needs to run one node's training script. */
 export interface ExecSpec {
+  /** Which run and node the process belongs to: labels for containers and jobs, and what cleanup looks for. */
+  runId: string;
+  node: number;
   /** The node's working folder; logs are written here. */
   workDir: string;
   /** The script to run, absolute. */
@@ -10,6 +13,10 @@ export interface ExecSpec {
   python: string;
   /** The track's environment (data paths etc.), added to a minimal inherited environment. */
   env: Record<string, string>;
+  /** Host folders the script only reads (the track's data): sandboxing executors mount them read-only. */
+  readOnlyDirs: string[];
+  /** The GPU ids this node may use; empty on CPU. */
+  gpus: number[];
   timeoutMs: number;
   signal?: AbortSignal;
   /** Each complete output line as it arrives. */

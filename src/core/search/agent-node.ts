@@ -103,7 +103,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     return { result, analysis: null };
   }
   const executed = await ctx.slots.with(
-    () =>
+    (slot) =>
       executeNode({
         runId: ctx.runId,
         ...meta,
@@ -113,6 +113,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
         executor: ctx.executor,
         launch: ctx.launch,
         targetValLoss: ctx.manifest.target_val_loss,
+        gpus: slot.gpus,
         signal: ctx.signal,
         emit: ctx.emit,
       }),

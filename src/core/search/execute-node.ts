@@ -1,5 +1,6 @@
 import type { ExecSpec, Executor, ExecResult } from '../exec/types.js';
 import type { TrackManifest } from '../catalog/schema.js';
+import type { TrackData } from '../data/track-env.js';
 import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
 import { timeToTarget } from '../measure/time-to-target.js';
@@ -8,12 +9,12 @@ import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
 /** How a track's scripts are started: the part of an ExecSpec that is the same for every node of a run. */
-export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env'>;
+export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env' | 'readOnlyDirs'>;
 
 /** The track's launcher and timeout (unless overridden), the interpreter with torch, and the data environment. */
-export function trackLaunch(manifest: TrackManifest, python: string, env: Record<string, string>, timeoutMs?: number): Launch {
+export function trackLaunch(manifest: TrackManifest, python: string, data: TrackData, timeoutMs?: number): Launch {
   const { runner, nproc, timeout_s } = manifest.launch;
-  return { runner, nproc, timeoutMs: timeoutMs ?? timeout_s * 1000, python, env };
+  return { runner, nproc, timeoutMs: timeoutMs ?? timeout_s * 1000, python, env: data.env, readOnlyDirs: data.dirs };
 }
 
 export interface ExecuteNodeInput {
@@ -27,6 +28,8 @@ export interface ExecuteNodeInput {
   workDir: string;
   executor: Executor;
   launch: Launch;
+  /** The GPUs of the slot the node trains in. */
+  gpus?: readonly number[];
   targetValLoss: number;
   signal?: AbortSignal;
   emit?: EventSink;
@@ -40,6 +43,9 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const { runId, node, emit } = input;
   const parser = new LogParser();
   const exec = await input.executor.run({
+    runId,
+    node,
+    gpus: [...(input.gpus ?? [])],
     workDir: input.workDir,
     scriptPath: input.scriptPath,
     ...input.launch,

@@ -1,3 +1,4 @@
+import type { TrackData } from '../data/track-env.js';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from '../agent/agent.js';
 import { BudgetExhaustedError } from '../agent/budget.js';
@@ -41,7 +42,7 @@ export interface RunSearchInput {
   python: PythonWithTorch;
   hardware: string;
   cache: CacheLayout;
-  trackEnv: Record<string, string>;
+  trackData: TrackData;
   times: TaskTimes;
   timeoutMs?: number;
   /** Stop creating nodes after this much wall time (in-flight nodes finish). */
@@ -113,7 +114,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     agent: input.agent,
     executor: input.executor,
     slots: input.slots,
-    launch: trackLaunch(manifest, input.python.python, input.trackEnv, input.timeoutMs),
+    launch: trackLaunch(manifest, input.python.python, input.trackData, input.timeoutMs),
     hintText: input.hintText,
     hardware: input.hardware,
     times: input.times,
