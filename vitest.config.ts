@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // A Docker engine with the CPU image and a single-node Slurm, started (and installed, as root) when missing.
+    globalSetup: ['tests/setup/services.ts'],
     // Tests that train real models set their own, longer timeouts.
     testTimeout: 60_000,
     hookTimeout: 600_000,

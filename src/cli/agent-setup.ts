@@ -6,7 +6,8 @@ import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
 import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
 import { LlmAgent } from '../core/agent/llm-agent.js';
-import { CONFIG_FILE_NAME, loadConfig, resolveApiKey, resolveModel, type SpeedrunConfig } from '../core/agent/llm/config-file.js';
+import { CONFIG_FILE_NAME, resolveApiKey, resolveModel } from '../core/agent/llm/config-file.js';
+import { findConfig } from './config.js';
 import { checkEndpoint, OpenAiChatClient } from '../core/agent/llm/openai-client.js';
 import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-client.js';
 import { replayModel } from '../core/agent/llm/replay-model.js';
@@ -84,13 +85,6 @@ async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Prom
     budget: new LlmBudget(budget),
   });
   return { agent, model: model.name, budget };
-}
-
-/** --config, else $SPEEDRUN_CONFIG, else ./speedrun.config.yaml when it exists; no config is fine. */
-async function findConfig(ctx: CliContext, flag: string | undefined): Promise<SpeedrunConfig | null> {
-  const explicit = flag ?? ctx.env.SPEEDRUN_CONFIG;
-  if (explicit) return loadConfig(resolve(explicit));
-  return existsSync(CONFIG_FILE_NAME) ? loadConfig(resolve(CONFIG_FILE_NAME)) : null;
 }
 
 /** --max-llm-calls, --max-tokens, --max-dollars as budget limits (on top of the config file's budget). */

@@ -4,11 +4,7 @@ import { loadCalibration } from '../core/calibrate/calibration-file.js';
 import { trackEnvironment } from '../core/data/track-env.js';
 import type { BudgetLimits } from '../core/agent/budget.js';
 import type { PlannedRun } from '../core/bench/bench-plan.js';
-import { LocalExecutor } from '../core/exec/local.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
-import type { SlotPool } from '../core/exec/slot-pool.js';
-import type { Executor } from '../core/exec/types.js';
-import { UserError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
 import { runSearch } from '../core/search/run-engine.js';
 import { makeScaffold } from '../core/search/scaffolds/index.js';
@@ -16,13 +12,13 @@ import { taskTimes } from '../core/search/task-times.js';
 import type { RunSummary } from '../core/store/schema.js';
 import { prepareAgent, type PreparedAgent } from './agent-setup.js';
 import type { CliContext } from './context.js';
+import type { Execution } from './executor-setup.js';
 import { describeHardware } from './hardware.js';
 
 /** What every run of one command shares: the interpreter, the executor and its slots, limits and LLM settings. */
 export interface SharedRunSettings {
   python: PythonWithTorch;
-  executor: Executor;
-  slots: SlotPool;
+  execution: Execution;
   timeoutMs?: number;
   wallBudgetMs?: number;
   /** Overrides the scaffold's node cap. */
@@ -32,11 +28,6 @@ export interface SharedRunSettings {
   config?: string;
   signal: AbortSignal;
   emit?: EventSink;
-}
-
-export function makeExecutor(name: string): Executor {
-  if (name === 'local') return new LocalExecutor();
-  throw new UserError(`executor '${name}' is not available in this version`, 'use --executor local');
 }
 
 /**
@@ -62,8 +53,8 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     budget: agent.budget,
     scaffold: makeScaffold(run.scaffold, { nodes: shared.nodes }),
     seed: run.seed,
-    executor: shared.executor,
-    slots: shared.slots,
+    executor: shared.execution.executorFor(run.track, run.record),
+    slots: shared.execution.slots,
     python: shared.python,
     hardware: describeHardware(manifest, shared.python),
     cache,

@@ -5,7 +5,6 @@ import { planBench } from '../../core/bench/bench-plan.js';
 import { claimBenchFolder, readBenchManifest } from '../../core/bench/bench-manifest.js';
 import type { BenchSpec, BenchSpecInput } from '../../core/bench/bench-spec.js';
 import { runBench, type BenchRunEntry } from '../../core/bench/run-bench.js';
-import { SlotPool } from '../../core/exec/slot-pool.js';
 import { UserError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { budgetFromFlags } from '../agent-setup.js';
@@ -14,7 +13,8 @@ import type { CliContext } from '../context.js';
 import { formatFsr, formatTable } from '../format.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { logProgress } from '../progress.js';
-import { makeExecutor, runPlanned } from '../run-setup.js';
+import { runPlanned } from '../run-setup.js';
+import { parseExecutorName, prepareExecution } from '../executor-setup.js';
 import { formatTime } from '../../core/format-time.js';
 
 interface BenchFlags {
@@ -25,7 +25,10 @@ interface BenchFlags {
   scaffolds: string;
   seeds: string;
   nodes?: string;
+  executor: string;
   slots: string;
+  gpus?: string;
+  gpusPerRun?: string;
   parallel: string;
   timeout?: string;
   timeBudget?: string;
@@ -51,7 +54,10 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
     .option('--seeds <n>', 'seeds 1..N per cell', '1')
     .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)")
-    .option('--slots <n>', 'training slots of the executor (nodes that train at once)', '1')
+    .option('--executor <name>', 'local | docker | slurm', 'local')
+    .option('--slots <n>', 'CPU training slots of the executor (nodes that train at once)', '1')
+    .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
+    .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')
     .option('--parallel <n>', 'runs in progress at once', '1')
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
     .option('--time-budget <seconds>', 'per run: stop creating nodes after this much wall time')
@@ -75,8 +81,14 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       emit({ type: 'bench-started', dir, runs: runs.length, resumed });
       const shared = {
         python,
-        executor: makeExecutor(spec.executor),
-        slots: new SlotPool(spec.slots),
+        execution: await prepareExecution(ctx, {
+          executor: spec.executor,
+          // With GPUs there is one slot per GPU set; the CPU slot count does not apply.
+          slots: spec.gpus || spec.gpus_per_run ? undefined : spec.slots,
+          gpus: spec.gpus,
+          gpusPerRun: spec.gpus_per_run,
+          config: flags.config,
+        }),
         timeoutMs: spec.timeout_s === undefined ? undefined : spec.timeout_s * 1000,
         wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
         nodes: spec.nodes,
@@ -112,7 +124,10 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
     scaffolds: splitList(flags.scaffolds),
     seeds: parsePositiveInt(flags.seeds, '--seeds'),
     ...(flags.nodes && { nodes: parsePositiveInt(flags.nodes, '--nodes') }),
+    executor: parseExecutorName(flags.executor),
     slots: parsePositiveInt(flags.slots, '--slots'),
+    ...(flags.gpus && { gpus: flags.gpus }),
+    ...(flags.gpusPerRun && { gpus_per_run: parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') }),
     parallel: parsePositiveInt(flags.parallel, '--parallel'),
     ...(flags.timeout && { timeout_s: parsePositiveInt(flags.timeout, '--timeout') }),
     ...(flags.timeBudget && { time_budget_s: parsePositiveInt(flags.timeBudget, '--time-budget') }),

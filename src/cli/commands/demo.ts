@@ -8,9 +8,9 @@ import type { CliContext } from '../context.js';
 import { interruptSignal, parsePositiveInt } from '../options.js';
 import { ensureTorch } from '../ensure-torch.js';
 import { calibrateRecords } from '../calibration-setup.js';
-import { makeExecutor, runPlanned } from '../run-setup.js';
+import { runPlanned } from '../run-setup.js';
+import { prepareExecution } from '../executor-setup.js';
 import { singleRunCell } from '../bench-setup.js';
-import { SlotPool } from '../../core/exec/slot-pool.js';
 import { formatFsr, formatTable } from '../format.js';
 import { formatTime } from '../../core/format-time.js';
 import { logProgress } from '../progress.js';
@@ -47,7 +47,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       if (times.from !== 'calibration') await calibrateRecords(ctx, manifest, [record, record + 1], 3, python, signal);
 
       const runs: RunSummary[] = [];
-      const shared = { python, executor: makeExecutor('local'), slots: new SlotPool(1), nodes: 1, signal, emit: logProgress(ctx) };
+      const shared = { python, execution: await prepareExecution(ctx, { executor: 'local' }), nodes: 1, signal, emit: logProgress(ctx) };
       for (const agent of ['reference', 'null']) {
         ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
         const cell = await singleRunCell({ track: 'tiny', record, hint: flags.hint, agent: { name: agent }, scaffold: 'flat', seed: 1 });

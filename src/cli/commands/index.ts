@@ -8,6 +8,8 @@ import { registerBenchCommand } from './bench.js';
 import { registerCalibrateCommand } from './calibrate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerLogCommands } from './log.js';
+import { registerContainersCommands } from './containers.js';
+import { registerDoctorCommand } from './doctor.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -19,4 +21,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCalibrateCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerLogCommands(program, ctx);
+  registerContainersCommands(program, ctx);
+  registerDoctorCommand(program, ctx);
 }

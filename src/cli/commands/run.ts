@@ -6,8 +6,8 @@ import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
 import { budgetFromFlags, type AgentFlags } from '../agent-setup.js';
 import { singleRunCell } from '../bench-setup.js';
-import { makeExecutor, prepareCellAgent, runPlanned } from '../run-setup.js';
-import { SlotPool } from '../../core/exec/slot-pool.js';
+import { prepareCellAgent, runPlanned } from '../run-setup.js';
+import { prepareExecution } from '../executor-setup.js';
 
 interface RunFlags extends AgentFlags {
   track: string;
@@ -17,6 +17,8 @@ interface RunFlags extends AgentFlags {
   nodes: string;
   seed: string;
   executor: string;
+  gpus?: string;
+  gpusPerRun?: string;
   python?: string;
   out: string;
   timeout?: string;
@@ -47,7 +49,9 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--max-llm-calls <n>', 'budget: end the run cleanly after this many LLM calls')
     .option('--max-tokens <n>', 'budget: ... after this many prompt + completion tokens')
     .option('--max-dollars <x>', "budget: ... after this many dollars (needs prices in the model's profile)")
-    .option('--executor <name>', 'local', 'local')
+    .option('--executor <name>', 'local | docker (sandboxed container) | slurm (sbatch on this cluster)', 'local')
+    .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
+    .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')
     .option('--python <path>', 'Python interpreter with torch (default: $SPEEDRUN_PYTHON, else the first of python3, /usr/bin/python3, python that has torch)')
     .option('--out <dir>', 'results folder', 'results')
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
@@ -72,8 +76,12 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         ctx,
         {
           python,
-          executor: makeExecutor(flags.executor),
-          slots: new SlotPool(1),
+          execution: await prepareExecution(ctx, {
+            executor: flags.executor,
+            gpus: flags.gpus,
+            gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined,
+            config: flags.config,
+          }),
           timeoutMs: flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined,
           wallBudgetMs: flags.timeBudget ? parsePositiveInt(flags.timeBudget, '--time-budget') * 1000 : undefined,
           nodes: parsePositiveInt(flags.nodes, '--nodes'),

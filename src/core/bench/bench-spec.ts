@@ -32,9 +32,12 @@ export const BenchSpec = z.strictObject({
   nodes: z.number().int().positive().optional(),
   /** A number N means seeds 1..N; a list names them. */
   seeds: z.union([z.number().int().positive(), z.array(z.number().int().nonnegative()).min(1)]).default(1),
-  executor: z.enum(['local']).default('local'),
-  /** Training slots of the executor (one node trains per slot). */
+  executor: z.enum(['local', 'docker', 'slurm']).default('local'),
+  /** CPU training slots of the executor (one node trains per slot) when no GPUs are asked for. */
   slots: z.number().int().positive().default(1),
+  /** GPUs to train on ("0-7"); each node gets gpus_per_run of them (default 1), never shared. */
+  gpus: z.string().min(1).optional(),
+  gpus_per_run: z.number().int().positive().optional(),
   /** Runs in progress at once. */
   parallel: z.number().int().positive().default(1),
   /** Kill a node's training after this long (default: the track's). */

@@ -3,9 +3,11 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { gpuEnvironment } from './gpus.js';
 import { launchCommand, PARENT_PID_VAR } from './launch-command.js';
 import { LineSplitter } from './line-splitter.js';
 import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
+import { killStaleNodeProcess } from './stale-process.js';
 import type { ExecResult, ExecSpec, Executor } from './types.js';
 
 export { killStaleNodeProcess } from './stale-process.js';
@@ -26,6 +28,10 @@ const KILL_GRACE_MS = 3_000;
 export class LocalExecutor implements Executor {
   readonly name = 'local';
 
+  async reclaim(workDir: string): Promise<void> {
+    await killStaleNodeProcess(workDir);
+  }
+
   async run(spec: ExecSpec): Promise<ExecResult> {
     await mkdir(spec.workDir, { recursive: true });
     const stdoutPath = join(spec.workDir, 'stdout.log');
@@ -36,7 +42,8 @@ export class LocalExecutor implements Executor {
     const started = performance.now();
     const child = execa(command, args, {
       cwd: spec.workDir,
-      env: { PYTHONUNBUFFERED: '1', ...spec.env, [PARENT_PID_VAR]: String(process.pid), [LAUNCH_ID_VAR]: launchId },
+      // The slot's GPUs win over anything in spec.env: a node must not reach devices another slot holds.
+      env: { PYTHONUNBUFFERED: '1', ...spec.env, ...gpuEnvironment(spec.gpus), [PARENT_PID_VAR]: String(process.pid), [LAUNCH_ID_VAR]: launchId },
       extendEnv: true,
       detached: true,
       reject: false,

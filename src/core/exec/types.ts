@@ -1,3 +1,7 @@
+/** Where nodes train: this machine, a sandboxed container, or a Slurm cluster. */
+export const EXECUTOR_NAMES = ['local', 'docker', 'slurm'] as const;
+export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
+
 /** What an executor needs to run one node's training script. */
 export interface ExecSpec {
   /** Which run and node the process belongs to: labels for containers and jobs, and what cleanup looks for. */
@@ -35,9 +39,16 @@ export interface ExecResult {
   stderrPath: string;
   /** Last lines of stderr, for error messages and the agent's debug prompt. */
   stderrTail: string;
+  /** True when the kernel killed the process for exceeding its memory limit (known to sandboxing executors). */
+  oomKilled?: boolean;
 }
 
 export interface Executor {
   readonly name: string;
   run(spec: ExecSpec): Promise<ExecResult>;
+  /**
+   * Before a node that was in flight when its harness died is run again: stop whatever of it may still run
+   * (a process, a Slurm job). Containers are reclaimed by the Docker executor's own start-up cleanup.
+   */
+  reclaim?(workDir: string): Promise<void>;
 }

@@ -7,7 +7,6 @@ import { emptyUsage, sumUsage } from '../agent/usage.js';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
-import { killStaleNodeProcess } from '../exec/stale-process.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
@@ -265,7 +264,7 @@ async function runNode(
   let note: string;
   if (resumed?.proposal) {
     // Trained when the run stopped: kill what may still run of it and train it again from scratch.
-    await killStaleNodeProcess(ctx.store.nodeDir(meta.node));
+    await ctx.executor.reclaim?.(ctx.store.nodeDir(meta.node));
     await ctx.store.clearTraining(meta.node);
     script = await ctx.store.readNodeFile(meta.node, 'train_gpt.py');
     note = resumed.proposal.note;

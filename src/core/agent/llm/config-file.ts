@@ -1,5 +1,5 @@
 /**
- * speedrun.config.yaml: named model profiles and an optional run budget. Everything wrong in it is a
+ * speedrun.config.yaml: named model profiles, an optional run budget and executor settings. Everything wrong in it is a
  * UserError that names the file and the exact field, so the user can fix it without guessing.
  */
 import { readFile } from 'node:fs/promises';
@@ -7,12 +7,15 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { BudgetLimits } from '../budget.js';
+import { slurmConfigSchema } from '../../exec/slurm/config.js';
 import { EDIT_FORMATS, type EditFormatName } from '../edits/edit-format.js';
 import { ModelProfile, type ResolvedModel } from './model-profile.js';
 
 export const SpeedrunConfig = z.strictObject({
   models: z.record(z.string(), ModelProfile).default({}),
   budget: BudgetLimits.optional(),
+  /** Settings of the Slurm executor (partition, account, gres, container mode, ...). */
+  slurm: slurmConfigSchema.optional(),
 });
 export type SpeedrunConfig = z.infer<typeof SpeedrunConfig>;
 

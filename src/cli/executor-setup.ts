@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { DockerExecutor } from '../core/exec/docker/docker-executor.js';
+import { toDockerError } from '../core/exec/docker/docker-errors.js';
+import { imageForRecord, imageTag } from '../core/exec/docker/images.js';
+import { detectGpus, NVIDIA_SMI_ENV, runCommand, slotPoolFor } from '../core/exec/gpus.js';
+import { LocalExecutor } from '../core/exec/local.js';
+import type { SlotPool } from '../core/exec/slot-pool.js';
+import { SlurmExecutor } from '../core/exec/slurm/slurm-executor.js';
+import { EXECUTOR_NAMES, type Executor, type ExecutorName } from '../core/exec/types.js';
+import { UserError } from '../core/errors.js';
+import type { CliContext } from './context.js';
+import { findConfig } from './config.js';
+
+export interface ExecutionFlags {
+  executor: string;
+  /** CPU slots (nodes training at once) when no GPUs are asked for. */
+  slots?: number;
+  /** GPU ids to use ("0-7"), and how many each node gets. */
+  gpus?: string;
+  gpusPerRun?: number;
+  config?: string;
+}
+
+/** Where nodes train: the executor for each record (Docker picks the record's image) and the slots they share. */
+export interface Execution {
+  name: ExecutorName;
+  slots: SlotPool;
+  executorFor(track: string, record: number): Executor;
+}
+
+export function parseExecutorName(name: string): ExecutorName {
+  const known = EXECUTOR_NAMES.find((n) => n === name);
+  if (!known) throw new UserError(`unknown executor '${name}'`, `use one of: ${EXECUTOR_NAMES.join(', ')}`);
+  return known;
+}
+
+/** Checks what the chosen executor needs up front (Docker answering, GPUs present) and builds its slots. */
+export async function prepareExecution(ctx: CliContext, flags: ExecutionFlags): Promise<Execution> {
+  const name = parseExecutorName(flags.executor);
+  const wantsGpus = flags.gpus !== undefined || flags.gpusPerRun !== undefined;
+  const inventory = wantsGpus ? await detectGpus(runCommand, { nvidiaSmi: ctx.env[NVIDIA_SMI_ENV] }) : [];
+  const plan = slotPoolFor({ gpus: flags.gpus, gpusPerRun: flags.gpusPerRun, cpuSlots: flags.slots, inventory });
+  for (const warning of plan.warnings) ctx.log(`warning: ${warning}`);
+  ctx.log(`executor: ${name}, ${plan.description}`);
+  if (name === 'local') {
+    const local = new LocalExecutor();
+    return { name, slots: plan.pool, executorFor: () => local };
+  }
+  if (name === 'slurm') {
+    const slurm = new SlurmExecutor({ config: (await findConfig(ctx, flags.config))?.slurm });
+    return { name, slots: plan.pool, executorFor: () => slurm };
+  }
+  const docker = new Docker();
+  await docker.ping().catch((error: unknown) => {
+    throw toDockerError(error);
+  });
+  const byImage = new Map<string, DockerExecutor>();
+  return {
+    name,
+    slots: plan.pool,
+    executorFor: (track, record) => {
+      const image = imageForRecord(track, record);
+      if (!image) throw new UserError(`no container image is known for ${track} record ${record}`, 'use --executor local, or add the record to containers/ and images.ts');
+      const tag = imageTag(image);
+      let executor = byImage.get(tag);
+      // torch.compile and Triton caches persist per image and run under the cache folder.
+      if (!executor) byImage.set(tag, (executor = new DockerExecutor(docker, { image: tag, compileCacheDir: join(ctx.cache().root, 'compile-cache') })));
+      return executor;
+    },
+  };
+}

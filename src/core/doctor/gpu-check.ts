@@ -1,0 +1,60 @@
+/** The GPUs a GPU configuration would train on: present, and the ones --gpus names among them. */
+import { loadTrack } from '../catalog/catalog.js';
+import { describeIds, parseGpuList, type GpuInfo } from '../exec/gpus.js';
+import { fail, failFromError, ok, warn } from './check.js';
+import type { DoctorCheck, DoctorContext } from './context.js';
+
+export const gpuCheck: DoctorCheck = {
+  id: 'gpus',
+  title: 'GPUs',
+  irrelevant: (ctx) => {
+    if (!ctx.gpusWanted) return 'only when training on GPUs (--track nanogpt or --gpus)';
+    if (ctx.config.executor === 'slurm') return "with --executor slurm the GPUs are on the cluster's nodes, not here";
+    return null;
+  },
+  run: async (ctx) => {
+    let inventory: GpuInfo[];
+    try {
+      inventory = await ctx.gpus();
+    } catch (error) {
+      return failFromError(error, 'run nvidia-smi yourself to see what is wrong with the driver');
+    }
+    if (inventory.length === 0) {
+      const cpu = ctx.config.track === 'nanogpt' ? 'use --track tiny on CPU' : 'leave out --gpus to train on CPU';
+      return fail('no NVIDIA GPUs found (nvidia-smi is not installed or lists none)', `run on a machine whose \`nvidia-smi\` lists its GPUs (install the NVIDIA driver), or ${cpu}`);
+    }
+    let selected = inventory;
+    if (ctx.config.gpus !== undefined) {
+      try {
+        const ids = parseGpuList(ctx.config.gpus, inventory);
+        selected = ids.map((id) => inventory.find((gpu) => gpu.index === id)!);
+      } catch (error) {
+        return failFromError(error, 'pick GPU ids that nvidia-smi lists');
+      }
+    }
+    const detail = `${describeInventory(selected)}${selected.length < inventory.length ? ` (of ${inventory.length} on this machine)` : ''}`;
+    return ctx.config.track === 'nanogpt' ? enoughForNanogpt(ctx, selected, detail) : ok(detail);
+  },
+};
+
+/** The records launch one process per GPU; fewer GPUs than that and the scripts will not run as recorded. */
+async function enoughForNanogpt(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
+  const { nproc } = (await loadTrack('nanogpt')).launch;
+  if (selected.length >= nproc) return ok(detail);
+  return warn(
+    `${detail}: the nanogpt records run ${nproc} processes, one per GPU (torchrun --nproc_per_node=${nproc})`,
+    `use a machine with ${nproc} GPUs${ctx.config.gpus !== undefined ? ', or name more with --gpus' : ''}; with fewer, record scripts may fail to start`,
+  );
+}
+
+/** "8 GPUs (0-7): 8 × NVIDIA H100 80GB HBM3, 80 GiB" */
+export function describeInventory(gpus: readonly GpuInfo[]): string {
+  const kinds = new Map<string, number>();
+  for (const gpu of gpus) {
+    const memory = gpu.memoryMiB === null ? '' : `, ${Math.round(gpu.memoryMiB / 1024)} GiB`;
+    const kind = `${gpu.name ?? 'unknown model'}${memory}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const models = [...kinds].map(([kind, count]) => `${count} × ${kind}`).join('; ');
+  return `${gpus.length} GPU${gpus.length === 1 ? '' : 's'} (${describeIds(gpus.map((gpu) => gpu.index))}): ${models}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * Which container image runs which record (DESIGN.md §4: a PyTorch that matches the record's era).
+ * The Dockerfiles live in containers/ at the package root; `speedrun containers build` builds from here, and the
+ * docker executor is given the tag chosen here. Bump an image's `version` whenever its Dockerfile or build args
+ * change, so calibrations made with the old image are not compared with runs in the new one.
+ */
+
+export interface ImageSpec {
+  /** Short name, also the tag's repository part after "speedrun/". */
+  name: string;
+  /** Image version; part of the tag. */
+  version: number;
+  /** Build context, relative to containers/. */
+  context: string;
+  /** Dockerfile ARGs (empty: the Dockerfile's defaults). */
+  buildArgs: Record<string, string>;
+  /** Whether the image needs NVIDIA GPUs at run time. */
+  gpu: boolean;
+  /** What is known about this pin, and what is not. */
+  note: string;
+}
+
+export interface RecordImage {
+  track: string;
+  /** Inclusive range of record numbers. */
+  from: number;
+  to: number;
+  image: string;
+}
+
+export const IMAGES: readonly ImageSpec[] = [
+  {
+    name: 'cpu',
+    version: 1,
+    context: 'cpu',
+    buildArgs: {},
+    gpu: false,
+    note: "Debian bookworm's python3-torch (PyTorch 1.13, CPU); the tiny track's scripts run on 1.13 and 2.x.",
+  },
+  {
+    name: 'cuda-torch2.7.1',
+    version: 1,
+    context: 'cuda',
+    buildArgs: {
+      CUDA_BASE_IMAGE: 'nvidia/cuda:12.6.3-base-ubuntu22.04',
+      TORCH_VERSION: '2.7.1',
+    },
+    gpu: true,
+    note:
+      "llm-speedrunner's authors measured records 1-18 on torch 2.7.1. Records 19-21 (FP8 _scaled_mm) are not " +
+      'confirmed on it; upstream re-timed its record 21 on the then-latest stable torch (2.7.0, May 2025), so 2.7.1 is the best-known pin.',
+  },
+  {
+    name: 'cuda-torch2.10.0',
+    version: 1,
+    context: 'cuda',
+    buildArgs: {
+      CUDA_BASE_IMAGE: 'nvidia/cuda:12.8.1-base-ubuntu24.04',
+      TORCH_VERSION: '2.10.0',
+    },
+    gpu: true,
+    note:
+      'For modded-nanogpt records after the llm-speedrunner table (upstream moved to 2.9.0.dev20250713 nightlies, ' +
+      'then to torch 2.10 in Jan 2026). Nightly wheels are pruned from the index, so the pin is the 2.10.0 release. Not built or tested here.',
+  },
+];
+
+export const RECORD_IMAGES: readonly RecordImage[] = [
+  { track: 'tiny', from: 1, to: 6, image: 'cpu' },
+  { track: 'nanogpt', from: 1, to: 21, image: 'cuda-torch2.7.1' },
+];
+
+/** The tag an image is built and run under, e.g. speedrun/cpu:1. */
+export function imageTag(image: ImageSpec): string {
+  return `speedrun/${image.name}:${image.version}`;
+}
+
+export function imageByName(name: string): ImageSpec | undefined {
+  return IMAGES.find((image) => image.name === name);
+}
+
+/** The image a record runs in, or undefined when no image is known for it. */
+export function imageForRecord(track: string, record: number): ImageSpec | undefined {
+  const entry = RECORD_IMAGES.find((e) => e.track === track && record >= e.from && record <= e.to);
+  return entry ? imageByName(entry.image) : undefined;
+}
+
+/** Every image a track needs (all of them when record is undefined), in table order, without duplicates. */
+export function imagesForTrack(track: string, record?: number): ImageSpec[] {
+  const names = RECORD_IMAGES.filter((e) => e.track === track && (record === undefined || (record >= e.from && record <= e.to))).map(
+    (e) => e.image,
+  );
+  return [...new Set(names)].map((name) => imageByName(name)).filter((image): image is ImageSpec => image !== undefined);
+}

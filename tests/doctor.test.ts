@@ -1,0 +1,240 @@
+import { existsSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult, DoctorReport } from '../src/core/doctor/check.js';
+import type { DoctorConfig, DoctorDeps, DockerApi } from '../src/core/doctor/context.js';
+import { judgeBlas } from '../src/core/doctor/python-checks.js';
+import { runDoctor } from '../src/core/doctor/run-doctor.js';
+import { cacheLayout, packageRoot } from '../src/core/paths.js';
+import { BIN } from './helpers/cli.js';
+import { closedBaseUrl, startLlmStub, STUB_MODEL, type LlmStub } from './helpers/llm-stub.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+let cacheDir: string;
+/** A folder with no speedrun.config.yaml, so the user's own config never leaks into a test. */
+let cwd: string;
+
+beforeAll(async () => {
+  // `npm test` builds dist/ before vitest runs; the binary is tested as a user runs it.
+  if (!existsSync(join(packageRoot, 'dist', 'cli', 'main.js'))) throw new Error('no dist/cli/main.js: run `npm run build` first');
+  cacheDir = await tempDir('doctor-cache');
+  cwd = await tempDir('doctor-cwd');
+});
+afterAll(removeTempDirs);
+
+/** Runs `speedrun doctor` with a throwaway cache; `env` adds to (or, with '', blanks) the inherited environment. */
+function doctor(args: string[], env: Record<string, string> = {}) {
+  return execa(process.execPath, [BIN, 'doctor', '--cache', cacheDir, ...args], { cwd, env, extendEnv: true, reject: false, stdin: 'ignore', timeout: 120_000 });
+}
+
+async function doctorJson(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; report: DoctorReport }> {
+  const result = await doctor([...args, '--json'], env);
+  return { exitCode: result.exitCode, report: JSON.parse(String(result.stdout)) as DoctorReport };
+}
+
+function check(report: DoctorReport, id: string): CheckResult {
+  const found = report.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id} in ${JSON.stringify(report.checks.map((c) => c.id))}`);
+  return found;
+}
+
+async function executable(dir: string, name: string, body: string): Promise<void> {
+  await writeFile(join(dir, name), `#!/bin/sh\n${body}\n`);
+  await chmod(join(dir, name), 0o755);
+}
+
+describe('speedrun doctor (the binary)', () => {
+  it('passes for the local executor on this machine, with a Python that has torch', async () => {
+    const result = await doctor([]);
+    expect(result.exitCode).toBe(0);
+    const out = String(result.stdout);
+    expect(out).toMatch(/^✓ Python with torch: .+ \(torch .+\)$/m);
+    expect(out).toMatch(/^✓ Node\.js: v\d+/m);
+    expect(out).toMatch(/^- Docker engine: only for --executor docker$/m);
+    expect(out.trim().split('\n').pop()).toMatch(/^ready/);
+  });
+
+  it('prints { ok, checks } with --json, every check as data and the irrelevant ones skipped', async () => {
+    const { exitCode, report } = await doctorJson([]);
+    expect(exitCode).toBe(0);
+    expect(Object.keys(report).sort()).toEqual(['checks', 'ok']);
+    expect(report.ok).toBe(true);
+    for (const c of report.checks) {
+      expect(c).toEqual({ id: expect.any(String), title: expect.any(String), status: expect.stringMatching(/^(ok|warn|fail|skip)$/), detail: expect.any(String), ...(c.fix !== undefined && { fix: expect.any(String) }) });
+      if (c.status === 'warn' || c.status === 'fail') expect(c.fix).toBeTruthy();
+    }
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'git', 'python', 'blas', 'data', 'gpus', 'docker', 'slurm-commands', 'llm-key', 'llm-endpoint']));
+    for (const id of ['gpus', 'docker', 'docker-image', 'slurm-commands', 'llm-key', 'llm-endpoint']) expect(check(report, id).status).toBe('skip');
+    expect(check(report, 'python').status).toBe('ok');
+    expect(check(report, 'data').detail).toContain(cacheDir);
+  });
+
+  it('fails --agent llm without a key, naming the variable', async () => {
+    const result = await doctor(['--agent', 'llm', '--model', 'x'], { OPENAI_API_KEY: '' });
+    expect(result.exitCode).toBe(1);
+    expect(String(result.stdout)).toMatch(/^✗ LLM model and key: .*\$OPENAI_API_KEY.*not set$/m);
+    expect(String(result.stdout)).toMatch(/^ {4}fix: export OPENAI_API_KEY=/m);
+  });
+
+  describe('the LLM endpoint', () => {
+    let stub: LlmStub;
+    beforeAll(async () => {
+      stub = await startLlmStub();
+    });
+    afterAll(() => stub.close());
+
+    it('passes when the endpoint answers and lists the model', async () => {
+      const { exitCode, report } = await doctorJson(['--agent', 'llm', '--model', STUB_MODEL, '--base-url', stub.baseUrl], { OPENAI_API_KEY: 'sk-test' });
+      expect(check(report, 'llm-key')).toMatchObject({ status: 'ok', detail: expect.stringContaining('$OPENAI_API_KEY') });
+      expect(check(report, 'llm-endpoint')).toMatchObject({ status: 'ok', detail: expect.stringContaining(stub.baseUrl) });
+      expect(exitCode).toBe(0);
+      expect(stub.requests.some((r) => r.method === 'GET' && r.path === '/v1/models' && r.headers.authorization === 'Bearer sk-test')).toBe(true);
+    });
+
+    it('warns when the endpoint does not list the model', async () => {
+      const { exitCode, report } = await doctorJson(['--agent', 'llm', '--model', 'other-model', '--base-url', stub.baseUrl], { OPENAI_API_KEY: 'sk-test' });
+      expect(check(report, 'llm-endpoint')).toMatchObject({ status: 'warn', detail: expect.stringContaining(STUB_MODEL) });
+      expect(exitCode).toBe(0);
+    });
+
+    it('fails with a fix when nothing listens there', async () => {
+      const closed = await closedBaseUrl();
+      const { exitCode, report } = await doctorJson(['--agent', 'llm', '--model', STUB_MODEL, '--base-url', closed], { OPENAI_API_KEY: 'sk-test' });
+      expect(check(report, 'llm-endpoint')).toMatchObject({ status: 'fail', fix: expect.stringContaining(closed) });
+      expect(exitCode).toBe(1);
+    });
+  });
+
+  it('fails --executor slurm when sbatch is not on PATH, and says how to fix it', async () => {
+    const bin = await tempDir('fake-slurm');
+    await executable(bin, 'sinfo', 'echo "sinfo: error: Unable to contact slurm controller (connect failure)" >&2; exit 1');
+    await executable(bin, 'squeue', 'exit 0');
+    await executable(bin, 'scancel', 'exit 0');
+    const result = await doctor(['--executor', 'slurm'], { PATH: bin });
+    expect(result.exitCode).toBe(1);
+    const out = String(result.stdout);
+    expect(out).toMatch(/^✗ Slurm commands: sbatch not found on PATH\n {4}fix: install the Slurm client commands/m);
+    expect(out).toMatch(/^✗ Slurm controller: sinfo -h failed \(exit 1\): .*Unable to contact slurm controller/m);
+  });
+
+  it('passes the Slurm checks when the commands are there and the controller answers', async () => {
+    const bin = await tempDir('fake-slurm-ok');
+    await executable(bin, 'sinfo', 'echo "gpu*  up  infinite  2  idle  node[1-2]"');
+    for (const name of ['sbatch', 'squeue', 'scancel']) await executable(bin, name, 'exit 0');
+    const { report } = await doctorJson(['--executor', 'slurm'], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    expect(check(report, 'slurm-commands')).toMatchObject({ status: 'ok', detail: expect.stringContaining(join(bin, 'sbatch')) });
+    expect(check(report, 'slurm-controller')).toMatchObject({ status: 'ok', detail: 'sinfo answered: 1 partition (gpu)' });
+    expect(check(report, 'python').status).toBe('skip');
+  });
+
+  it('shows the GPUs a fake nvidia-smi lists, and fails ids it does not', async () => {
+    const dir = await tempDir('fake-smi');
+    await executable(dir, 'nvidia-smi', "printf '0, GPU-aa, NVIDIA H100 80GB HBM3, 81559\\n1, GPU-bb, NVIDIA H100 80GB HBM3, 81559\\n'");
+    const env = { SPEEDRUN_NVIDIA_SMI: join(dir, 'nvidia-smi') };
+    const result = await doctor(['--gpus', '0-1'], env);
+    expect(String(result.stdout)).toMatch(/^✓ GPUs: 2 GPUs \(0-1\): 2 × NVIDIA H100 80GB HBM3, 80 GiB$/m);
+    expect(result.exitCode).toBe(0);
+    const { exitCode, report } = await doctorJson(['--gpus', '0-3'], env);
+    expect(check(report, 'gpus')).toMatchObject({ status: 'fail', detail: expect.stringContaining('GPU 2, 3 not found') });
+    expect(exitCode).toBe(1);
+  });
+
+  it('fails --executor docker when the engine does not answer', async () => {
+    const port = new URL(await closedBaseUrl()).port;
+    const { exitCode, report } = await doctorJson(['--executor', 'docker'], { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+    expect(check(report, 'docker')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Docker engine') });
+    expect(check(report, 'docker-image').status).toBe('skip');
+    expect(exitCode).toBe(1);
+  });
+
+  it('refuses an unknown executor as bad input (exit 2)', async () => {
+    const result = await doctor(['--executor', 'kubernetes']);
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toContain('use one of: local, docker, slurm');
+  });
+});
+
+describe('doctor checks with a faked system', () => {
+  /** A Docker engine that answers, with the given runtimes and images. */
+  function fakeDocker(runtimes: string[], images: string[]): DockerApi {
+    return {
+      ping: async () => 'OK',
+      version: async () => ({ Version: '27.0.1', ApiVersion: '1.46' }),
+      info: async () => ({ Runtimes: Object.fromEntries(runtimes.map((name) => [name, { path: name }])) }),
+      getImage: (name) => ({
+        inspect: async () => {
+          if (images.includes(name)) return { Id: name };
+          throw Object.assign(new Error(`No such image: ${name}`), { statusCode: 404 });
+        },
+      }),
+    };
+  }
+
+  function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
+    return {
+      env: { PATH: process.env.PATH },
+      cache: cacheLayout(cacheDir),
+      run: async (file) => {
+        if (file === 'nvidia-smi') return { exitCode: 0, stdout: Array.from({ length: 8 }, (_, i) => `${i}, GPU-${i}, NVIDIA H100 80GB HBM3, 81559`).join('\n'), stderr: '', notFound: false, timedOut: false };
+        return { exitCode: 0, stdout: 'git version 2.45.0', stderr: '', notFound: false, timedOut: false };
+      },
+      nodeVersion: '20.19.0',
+      docker: () => fakeDocker(['runc'], []),
+      loadModelConfig: async () => null,
+      ...overrides,
+    };
+  }
+
+  const dockerNanogpt: DoctorConfig = { executor: 'docker', track: 'nanogpt', agent: 'reference', cleanup: false };
+
+  it('asks for the NVIDIA runtime and the track image under docker, with the command that builds it', async () => {
+    const report = await runDoctor(dockerNanogpt, deps());
+    expect(check(report, 'docker')).toMatchObject({ status: 'ok', detail: 'Docker 27.0.1 (API 1.46)' });
+    expect(check(report, 'docker-nvidia')).toMatchObject({ status: 'fail', fix: expect.stringContaining('NVIDIA Container Toolkit') });
+    expect(check(report, 'docker-image')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^speedrun containers build --track nanogpt, or: docker build -t speedrun\/cuda-torch2\.7\.1:1 .*containers\/cuda$/) });
+    expect(check(report, 'gpus')).toMatchObject({ status: 'ok', detail: expect.stringContaining('8 GPUs (0-7)') });
+    expect(report.ok).toBe(false);
+  });
+
+  it('passes docker with the runtime and image; the CPU track needs neither GPUs nor the runtime', async () => {
+    const ready = deps({ docker: () => fakeDocker(['runc', 'nvidia'], ['speedrun/cuda-torch2.7.1:1', 'speedrun/cpu:1']) });
+    const gpu = await runDoctor(dockerNanogpt, ready);
+    expect(check(gpu, 'docker-nvidia').status).toBe('ok');
+    expect(check(gpu, 'docker-image').status).toBe('ok');
+    const cpu = await runDoctor({ ...dockerNanogpt, track: 'tiny' }, deps({ docker: () => fakeDocker(['runc'], ['speedrun/cpu:1']) }));
+    expect(check(cpu, 'docker-nvidia').status).toBe('skip');
+    expect(check(cpu, 'gpus').status).toBe('skip');
+    expect(check(cpu, 'docker-image')).toMatchObject({ status: 'ok', detail: 'speedrun/cpu:1 present' });
+    expect(cpu.ok).toBe(true);
+  });
+
+  it('warns when fewer GPUs are selected than the nanogpt records launch processes', async () => {
+    const report = await runDoctor({ ...dockerNanogpt, gpus: '0-3' }, deps({ docker: () => fakeDocker(['nvidia'], ['speedrun/cuda-torch2.7.1:1']) }));
+    expect(check(report, 'gpus')).toMatchObject({ status: 'warn', detail: expect.stringContaining('--nproc_per_node=8') });
+  });
+
+  it('fails an old Node.js and a missing git', async () => {
+    const report = await runDoctor(
+      { executor: 'slurm', track: 'tiny', agent: 'null', cleanup: false },
+      deps({ nodeVersion: '20.11.1', run: async () => ({ exitCode: null, stdout: '', stderr: '', notFound: true, timedOut: false }), env: { PATH: '' } }),
+    );
+    expect(check(report, 'node')).toMatchObject({ status: 'fail', detail: 'v20.11.1 is older than v20.19' });
+    expect(check(report, 'git')).toMatchObject({ status: 'fail', fix: expect.stringContaining('install git') });
+  });
+
+  it('runs --cleanup through the injected hook, and fails it when there is none', async () => {
+    const config: DoctorConfig = { executor: 'local', track: 'tiny', agent: 'reference', cleanup: true, python: '/no/such/python' };
+    const cleaned = await runDoctor(config, deps({ removeOrphanContainers: async () => ['abc123', 'def456'] }));
+    expect(check(cleaned, 'docker-cleanup')).toMatchObject({ status: 'ok', detail: 'removed 2: abc123, def456' });
+    const unwired = await runDoctor(config, deps());
+    expect(check(unwired, 'docker-cleanup').status).toBe('fail');
+  });
+
+  it('warns about the reference BLAS only', () => {
+    expect(judgeBlas({ blas_info: 'generic', libs: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] })).toMatchObject({ status: 'warn', fix: expect.stringContaining('libopenblas0-pthread') });
+    expect(judgeBlas({ blas_info: 'generic', libs: ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'] }).status).toBe('ok');
+    expect(judgeBlas({ blas_info: 'mkl', libs: [] })).toMatchObject({ status: 'ok', detail: 'mkl (built into torch)' });
+  });
+});
