@@ -90,7 +90,7 @@ describe('a harness killed with SIGKILL', () => {
         `import { LocalExecutor } from ${JSON.stringify(pathToFileURL(builtExecutor).href)};`,
         'const [workDir, scriptPath, runner, extraPath] = process.argv.slice(2);',
         'const env = extraPath ? { PYTHONPATH: extraPath } : {};',
-        `await new LocalExecutor().run({ workDir, scriptPath, runner, nproc: 2, python: ${JSON.stringify(PYTHON)}, env, timeoutMs: 600_000,`,
+        `await new LocalExecutor().run({ runId: 'harness', node: 1, gpus: [], readOnlyDirs: [], workDir, scriptPath, runner, nproc: 2, python: ${JSON.stringify(PYTHON)}, env, timeoutMs: 600_000,`,
         "  onLine: (stream, line) => { if (stream === 'stdout') console.log(line); } });",
       ].join('\n'),
     );
