@@ -5,7 +5,8 @@
 import type { SpeedrunConfig } from '../agent/llm/config-file.js';
 import type { TrackName } from '../catalog/schema.js';
 import { findPythonWithTorch, type PythonWithTorch } from '../exec/python.js';
-import { detectGpus, type CommandRunner, type GpuInfo } from '../exec/gpus.js';
+import type { CommandRunner } from '../exec/command-runner.js';
+import { detectGpus, type GpuInfo } from '../exec/gpus.js';
 import type { CacheLayout } from '../paths.js';
 import { EXECUTOR_NAMES, type ExecutorName } from '../exec/types.js';
 import { withTimeout, type Verdict } from './check.js';

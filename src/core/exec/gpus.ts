@@ -2,8 +2,8 @@
  * The machine's GPUs (from nvidia-smi) and how they are split among concurrent runs: each slot of the pool holds
  * a disjoint set of GPU ids, so two nodes training at the same time never share a device.
  */
-import { execa } from 'execa';
 import { ExternalError, UserError } from '../errors.js';
+import { runCommand, type CommandRunner } from './command-runner.js';
 import { SlotPool } from './slot-pool.js';
 
 export interface GpuInfo {
@@ -13,30 +13,6 @@ export interface GpuInfo {
   name: string | null;
   memoryMiB: number | null;
 }
-
-export interface CommandResult {
-  /** null when the process did not exit normally (not found, killed, timed out). */
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  /** The executable does not exist (ENOENT): a tool that is not installed, as opposed to one that fails. */
-  notFound: boolean;
-  timedOut: boolean;
-}
-
-/** Runs a command to completion without throwing; injected so tests and the doctor can fake system tools. */
-export type CommandRunner = (file: string, args: string[], opts?: { timeoutMs?: number }) => Promise<CommandResult>;
-
-export const runCommand: CommandRunner = async (file, args, opts = {}) => {
-  const result = await execa(file, args, { reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 30_000 });
-  return {
-    exitCode: result.exitCode ?? null,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    notFound: result.code === 'ENOENT',
-    timedOut: result.timedOut,
-  };
-};
 
 /** The environment variable the CLI reads to use another nvidia-smi (a fake one in tests). */
 export const NVIDIA_SMI_ENV = 'SPEEDRUN_NVIDIA_SMI';

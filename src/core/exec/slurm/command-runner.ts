@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runCommand } from '../command-runner.js';
 import { ExternalError } from '../../errors.js';
 
 export interface CommandResult {
@@ -25,13 +25,9 @@ export class CommandNotFoundError extends Error {
 const COMMAND_TIMEOUT_MS = 60_000;
 
 export const execaRunner: CommandRunner = async (command, args) => {
-  const result = await execa(command, args, { reject: false, stdin: 'ignore', timeout: COMMAND_TIMEOUT_MS });
-  if ((result as { code?: string }).code === 'ENOENT') throw new CommandNotFoundError(command);
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-  };
+  const result = await runCommand(command, args, { timeoutMs: COMMAND_TIMEOUT_MS });
+  if (result.notFound) throw new CommandNotFoundError(command);
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 };
 
 /** What to tell a user whose machine has no Slurm client tools. */
