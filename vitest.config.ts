@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     // A Docker engine with the CPU image and a single-node Slurm, started (and installed, as root) when missing.
     globalSetup: ['tests/setup/services.ts'],
     // Tests that train real models set their own, longer timeouts.

@@ -1,11 +1,17 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, speedrun } from './helpers/cli.js';
+import { startLlmStub, type LlmStub } from './helpers/llm-stub.js';
+import { fakeTrainingScript } from './helpers/scripted-agent.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
-afterAll(removeTempDirs);
+let stub: LlmStub;
+afterAll(async () => {
+  await stub?.close();
+  await removeTempDirs();
+});
 
 interface BenchRun {
   run_id: string;
@@ -14,8 +20,13 @@ interface BenchRun {
   best: { node: number } | null;
 }
 
-/** Six runs on the fastest tiny task: three reference runs train record 6, three null runs train nothing. */
-const MATRIX = ['--track', 'tiny', '--records', '5', '--hints', 'none,L1,L2', '--agents', 'reference,null', '--scaffolds', 'flat', '--nodes', '1', '--seeds', '1'];
+/**
+ * Six runs on a tiny task: three null runs train nothing; three runs of an LLM (a loopback stub) train a script that
+ * reports a fixed train_time of 5.0 s after 2 s of wall time. Fixed times make the scores of a bench that was killed
+ * and resumed exactly comparable with those of one that was not; only the harness's behaviour can differ.
+ */
+const MATRIX = ['--track', 'tiny', '--records', '5', '--hints', 'none,L1,L2', '--agents', 'null,llm:fixed', '--scaffolds', 'flat', '--nodes', '1', '--seeds', '1'];
+const FIXED_SCRIPT = fakeTrainingScript({ timeMs: 5_000, sleepS: 2, tag: 'fixed' });
 
 function lastEvent(stdout: string): { type: string; runs: BenchRun[] } {
   const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
@@ -39,7 +50,13 @@ describe('speedrun bench', () => {
   let reference: BenchRun[];
 
   beforeAll(async () => {
-    env = { SPEEDRUN_CACHE: await tempDir('bench-cache') };
+    stub = await startLlmStub();
+    // Every proposal is the same whole script; the stub answers as often as it is asked.
+    const always = () => ({ content: `A fixed script.\n\n\`\`\`python\n${FIXED_SCRIPT}\`\`\`` });
+    for (let i = 0; i < 200; i++) stub.enqueue(always);
+    const config = join(await tempDir('bench-config'), 'speedrun.config.yaml');
+    await writeFile(config, `models:\n  fixed:\n    base_url: ${stub.baseUrl}\n    api_key_env: null\n    edit_format: whole\n`);
+    env = { SPEEDRUN_CACHE: await tempDir('bench-cache'), SPEEDRUN_CONFIG: config };
   });
 
   it('runs the matrix and ends its NDJSON stream with bench-finished', { timeout: 300_000 }, async () => {
@@ -56,7 +73,7 @@ describe('speedrun bench', () => {
     for (const run of last.runs) {
       expect(run).toMatchObject({ track: 'tiny', record: 5, scaffold: 'flat', seed: 1 });
       if (run.run_id.includes('-null-')) expect(run).toMatchObject({ fsr: 0, best: { node: 0 } });
-      else expect(run.best?.node).toBe(1);
+      else expect(run).toMatchObject({ best: { node: 1, train_time_ms: 5_000 }, fsr: expect.any(Number) });
     }
   });
 
@@ -87,9 +104,8 @@ describe('speedrun bench', () => {
     for (const [i, run] of last.runs.entries()) {
       const same = reference[i]!;
       expect(run.status).toBe('finished');
-      expect(run.best?.node, run.run_id).toBe(same.best?.node);
-      // Timing noise only: the trained nodes are record 6 in both benches.
-      expect(Math.abs(run.fsr! - same.fsr!), run.run_id).toBeLessThan(0.3);
+      expect(run.best, run.run_id).toEqual(same.best);
+      expect(run.fsr, run.run_id).toBe(same.fsr);
     }
 
     // Across both sessions, every node finished (and trained) at most once.
