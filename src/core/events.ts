@@ -20,7 +20,16 @@ export type SpeedrunEvent =
       target_ms: number;
       results_dir: string;
     }
-  | { type: 'node-created'; run_id: string; node: number; parent: number | null; second_parent: number | null; operator: NodeResult['operator'] }
+  | {
+      type: 'node-created';
+      run_id: string;
+      node: number;
+      parent: number | null;
+      second_parent: number | null;
+      operator: NodeResult['operator'];
+      /** Who writes the node: the agent, or a person through the terminal UI. */
+      by: 'agent' | 'human';
+    }
   | { type: 'edit-applied'; run_id: string; node: number; lines_added: number; lines_removed: number; duplicate_of: number | null; note: string }
   | { type: 'log-line'; run_id: string; node: number; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'metric'; run_id: string; node: number; step: number; total_steps: number | null; val_loss: number; train_time_ms: number | null }

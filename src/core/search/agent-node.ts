@@ -81,11 +81,19 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
   }
   if (!proposal.ok) return { kind: 'finished', result: notRun(meta, proposal.status, proposal.message, usage), budgetExhausted: false };
 
-  const edit = createTwoFilesPatch(`node-${meta.parent}/train_gpt.py`, `node-${meta.node}/train_gpt.py`, parent.script, proposal.script);
-  await ctx.store.writeNodeFiles(meta.node, { script: proposal.script, edit });
-  await ctx.history.commitNode({ node: meta.node, parent: meta.parent, secondParent: meta.second_parent, operator: meta.operator, script: proposal.script, message: proposal.note });
-  await ctx.store.writeProposal(meta.node, { note: proposal.note });
+  await recordProposal(ctx, meta, parent.script, proposal.script, proposal.note);
   return { kind: 'script', script: proposal.script, note: proposal.note };
+}
+
+/**
+ * Puts a node's script on record: script and edit against its parent, a commit on the parent's commit, then
+ * proposal.json, which marks the script complete for a resume. Agents' proposals and human edits alike.
+ */
+export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScript: string, script: string, note: string): Promise<void> {
+  const edit = createTwoFilesPatch(`node-${meta.parent}/train_gpt.py`, `node-${meta.node}/train_gpt.py`, parentScript, script);
+  await ctx.store.writeNodeFiles(meta.node, { script, edit });
+  await ctx.history.commitNode({ node: meta.node, parent: meta.parent, secondParent: meta.second_parent, operator: meta.operator, script, message: note });
+  await ctx.store.writeProposal(meta.node, { note });
 }
 
 /**
@@ -97,7 +105,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
   const twin = [...ctx.known.values()].find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result;
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
-  const base = { ...meta, note, llm: usage };
+  const base = { ...placeOf(meta), note, llm: usage };
   if (twin) {
     const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
     return { result, analysis: null };
@@ -131,7 +139,12 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
 
 /** A node without a script: the edit never applied, or the LLM call failed for good. */
 export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error', error: string, llm: LlmUsage | null): NodeResult {
-  return nodeResult({ ...meta, status, measured_by: 'not-run', error, llm });
+  return nodeResult({ ...placeOf(meta), status, measured_by: 'not-run', error, llm });
+}
+
+/** Where a node sits in the tree: the part of its decision that a result repeats. */
+function placeOf(meta: NodeMeta): Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'> {
+  return { node: meta.node, parent: meta.parent, second_parent: meta.second_parent, operator: meta.operator };
 }
 
 /** The usage already recorded under a node (a resumed node keeps counting from there). */

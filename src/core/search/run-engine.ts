@@ -16,12 +16,13 @@ import { nodeResult } from '../store/node-result.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
-import { proposeNode, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
+import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { trackLaunch } from './execute-node.js';
 import { summarizeRun } from './run-summary.js';
 import { decisionRandom } from './scaffolds/random.js';
 import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
 import type { TaskTimes } from './task-times.js';
+import type { HumanEdit, RunControl } from './run-control.js';
 
 export interface RunSearchInput {
   runId: string;
@@ -46,6 +47,8 @@ export interface RunSearchInput {
   timeoutMs?: number;
   /** Stop creating nodes after this much wall time (in-flight nodes finish). */
   wallBudgetMs?: number;
+  /** Pause and human edits from outside (the terminal UI). */
+  control?: RunControl;
   signal?: AbortSignal;
   emit?: EventSink;
   now?: () => Date;
@@ -177,11 +180,12 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
     });
   const deadline = input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs;
   const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), input.wallBudgetMs) : null;
+  const unsubscribe = input.control?.onChange(wake);
 
-  const start = (meta: NodeMeta, resumed: StoredNode | null) => {
-    const needsProposal = !resumed?.proposal;
+  const start = (meta: NodeMeta, resumed: StoredNode | null, human?: HumanEdit) => {
+    const needsProposal = !resumed?.proposal && !human;
     if (needsProposal) agentBusy = true;
-    const task = runNode(ctx, tree, meta, resumed, () => {
+    const task = runNode(ctx, tree, meta, resumed, human, () => {
       agentBusy = false;
       wake();
     })
@@ -212,7 +216,9 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
           const next = unfinished.shift()!;
           start(next.meta, next);
         }
-        if (!agentBusy && !scaffoldDone && unfinished.length === 0) {
+        // A person's edit becomes a node at once: it needs neither the agent nor the scaffold.
+        for (let edit = input.control?.takeEdit(); edit; edit = input.control?.takeEdit()) start(await humanNode(ctx, tree, edit), null, edit);
+        if (!agentBusy && !scaffoldDone && unfinished.length === 0 && !input.control?.paused) {
           const decided = await decide(ctx, input, tree, stop);
           if (decided === 'done') scaffoldDone = true;
           else if (decided !== 'wait') start(decided, null);
@@ -220,11 +226,13 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
           if (decided !== 'wait' && decided !== 'done') continue;
         }
       }
-      if (running.size === 0) break;
+      // Paused with nothing in flight, the run waits for a resume or a human edit rather than ending.
+      if (running.size === 0 && !(input.control?.paused && !stopping)) break;
       await changed();
     }
   } finally {
     if (deadlineTimer) clearTimeout(deadlineTimer);
+    unsubscribe?.();
   }
   if (failure !== null) throw failure;
   return stop;
@@ -244,7 +252,7 @@ async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[],
   const id = tree.length;
   const decision = input.scaffold.next({ nodes: tree, baselineMs: input.times.baselineMs }, decisionRandom(input.seed, id));
   if (decision.kind !== 'expand') return decision.kind;
-  const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator };
+  const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' };
   tree.push({ ...meta, result: null });
   await ctx.store.writeNodeMeta(meta);
   ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
@@ -257,12 +265,20 @@ async function runNode(
   tree: TreeNode[],
   meta: NodeMeta,
   resumed: StoredNode | null,
+  human: HumanEdit | undefined,
   proposalDone: () => void,
 ): Promise<{ budgetExhausted: boolean; reason: string | null }> {
   const usage = resumed ? await usageSoFar(ctx.store, meta.node) : emptyUsage();
   let script: string;
   let note: string;
-  if (resumed?.proposal) {
+  if (human) {
+    await recordProposal(ctx, meta, ctx.known.get(human.parent)!.script!, human.script, human.note);
+    ({ script, note } = human);
+  } else if (resumed && !resumed.proposal && meta.by === 'human') {
+    // A person's edit that was not on disk when the run stopped cannot be asked for again.
+    await finishNode(ctx, tree, notRun(meta, 'agent-error', 'the human edit was lost when the run stopped before it was saved', null), { script: null, note: null, analysis: null });
+    return { budgetExhausted: false, reason: null };
+  } else if (resumed?.proposal) {
     // Trained when the run stopped: kill what may still run of it and train it again from scratch.
     await ctx.executor.reclaim?.(ctx.store.nodeDir(meta.node));
     await ctx.store.clearTraining(meta.node);
@@ -299,9 +315,19 @@ async function finishNode(ctx: NodeContext, tree: TreeNode[], result: NodeResult
   ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: result.node, result });
 }
 
+/** A human edit's node: an improve of the node the person edited, decided outside the scaffold. */
+async function humanNode(ctx: NodeContext, tree: TreeNode[], edit: HumanEdit): Promise<NodeMeta> {
+  if (!ctx.known.get(edit.parent)?.script) throw new Error(`node ${edit.parent} has no script to edit`);
+  const meta: NodeMeta = { node: tree.length, parent: edit.parent, second_parent: null, operator: 'improve', by: 'human' };
+  tree.push({ ...meta, result: null });
+  await ctx.store.writeNodeMeta(meta);
+  ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
+  return meta;
+}
+
 /** Node 0: record i itself, timed by calibration or the record table; written once, kept on resume. */
 async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script: string, stored: NodeResult | null): Promise<void> {
-  const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline' };
+  const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline', by: 'agent' };
   let result = stored;
   if (!result) {
     await ctx.store.writeNodeMeta(meta);

@@ -57,6 +57,8 @@ export const NodeMeta = z.object({
   parent: z.number().int().nonnegative().nullable(),
   second_parent: z.number().int().nonnegative().nullable(),
   operator: NodeResult.shape.operator,
+  /** Who wrote the node's script: the run's agent, or a person through the terminal UI. */
+  by: z.enum(['agent', 'human']).default('agent'),
 });
 export type NodeMeta = z.infer<typeof NodeMeta>;
 

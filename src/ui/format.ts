@@ -1,0 +1,39 @@
+/** Small number formats shared by the screens; "—" stands for anything unknown. */
+
+export function formatTokens(n: number): string {
+  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  if (n >= 1_000) return `${(n / 1_000).toFixed(1)}k`;
+  return String(n);
+}
+
+export function formatDollars(usd: number | null): string {
+  return usd === null ? '—' : `$${usd.toFixed(usd < 10 ? 3 : 2)}`;
+}
+
+export function formatLoss(loss: number | null | undefined): string {
+  return loss === null || loss === undefined ? '—' : loss.toFixed(4);
+}
+
+export function formatFsr(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toFixed(3);
+}
+
+export function formatPercent(value: number | null): string {
+  return value === null ? '—' : `${Math.round(value * 100)}%`;
+}
+
+/** 3725000 → "1:02:05", 65000 → "1:05": a clock, not a measurement, so no units. */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (v: number) => String(v).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** Cut a string to width with an ellipsis, so one-line panes never wrap. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}

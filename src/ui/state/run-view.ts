@@ -1,0 +1,224 @@
+import type { SpeedrunEvent } from '../../core/events.js';
+import type { NodeResult, RunSummary } from '../../core/store/schema.js';
+import { fsr as computeFsr } from '../../core/score/fsr.js';
+import type { CurvePoint } from '../controller.js';
+
+/**
+ * What the run screen shows, derived only from the event stream. The reducer is pure (the caller passes the clock
+ * reading for run-started), so every screen state can be rebuilt from a list of events in a test.
+ */
+
+/** 'writing': the agent is producing the script; 'training': the script runs; then the node's final status. */
+export type NodeViewStatus = 'writing' | 'training' | NodeResult['status'];
+
+export interface NodeView {
+  id: number;
+  parent: number | null;
+  secondParent: number | null;
+  operator: NodeResult['operator'];
+  status: NodeViewStatus;
+  timeToTargetMs: number | null;
+  /** The loss that reached the target, else the latest one seen. */
+  valLoss: number | null;
+  note: string | null;
+  error: string | null;
+  linesAdded: number | null;
+  linesRemoved: number | null;
+  curve: CurvePoint[];
+  logs: string[];
+  step: number | null;
+  totalSteps: number | null;
+}
+
+export interface FinishedView {
+  status: string;
+  fsr: number | null;
+  best: RunSummary['best'];
+}
+
+export interface RunViewState {
+  runId: string | null;
+  track: string | null;
+  record: number | null;
+  hint: string | null;
+  agent: string | null;
+  /** Not in the event stream: the UI knows it from the choices it started the run with. */
+  model: string | null;
+  scaffold: string | null;
+  seed: number | null;
+  baselineMs: number | null;
+  targetMs: number | null;
+  resultsDir: string | null;
+  resumed: boolean;
+  /** Clock reading (ms) when run-started/run-resumed arrived; elapsed time is measured from it. */
+  startedAtMs: number | null;
+  llmCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Sum of the known costs; null while no call reported one (a local model has no price). */
+  costUsd: number | null;
+  nodes: Record<number, NodeView>;
+  /** Node ids in creation order. */
+  order: number[];
+  bestNode: number | null;
+  bestMs: number | null;
+  fsr: number | null;
+  /** The node whose training reported last: it drives the progress bar. */
+  trainingNode: number | null;
+  lastError: string | null;
+  finished: FinishedView | null;
+}
+
+/** Log lines kept per node: enough for the tail pane, bounded for long runs. */
+export const LOG_LINES_KEPT = 200;
+
+export function initialRunView(model: string | null = null): RunViewState {
+  return {
+    runId: null, track: null, record: null, hint: null, agent: null, model, scaffold: null, seed: null,
+    baselineMs: null, targetMs: null, resultsDir: null, resumed: false, startedAtMs: null,
+    llmCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: null,
+    nodes: {}, order: [], bestNode: null, bestMs: null, fsr: null, trainingNode: null, lastError: null, finished: null,
+  };
+}
+
+export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs = 0): RunViewState {
+  switch (event.type) {
+    case 'run-started':
+    case 'run-resumed':
+      return {
+        ...state,
+        runId: event.run_id, track: event.track, record: event.record, hint: event.hint, agent: event.agent,
+        scaffold: event.scaffold, seed: event.seed, baselineMs: event.baseline_ms, targetMs: event.target_ms,
+        resultsDir: event.results_dir, resumed: event.type === 'run-resumed', startedAtMs: nowMs,
+      };
+    case 'node-created': {
+      const node: NodeView = {
+        id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator,
+        status: 'writing', timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
+        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
+      };
+      const order = state.order.includes(event.node) ? state.order : [...state.order, event.node];
+      return { ...state, nodes: { ...state.nodes, [event.node]: node }, order };
+    }
+    case 'edit-applied':
+      return updateNode(state, event.node, (n) => ({
+        ...n, status: 'training', linesAdded: event.lines_added, linesRemoved: event.lines_removed, note: event.note || n.note,
+      }));
+    case 'log-line':
+      return updateNode(state, event.node, (n) => ({ ...n, logs: appendBounded(n.logs, event.line) }));
+    case 'metric': {
+      const point: CurvePoint = { step: event.step, val_loss: event.val_loss, train_time_ms: event.train_time_ms };
+      const next = updateNode(state, event.node, (n) => ({
+        ...n,
+        status: isFinal(n.status) ? n.status : 'training',
+        curve: [...n.curve, point], valLoss: event.val_loss, step: event.step, totalSteps: event.total_steps ?? n.totalSteps,
+      }));
+      return { ...next, trainingNode: event.node };
+    }
+    case 'node-finished':
+      return withBest(finishNode(state, event.result));
+    case 'llm-call':
+      return {
+        ...state,
+        llmCalls: state.llmCalls + 1,
+        promptTokens: state.promptTokens + (event.prompt_tokens ?? 0),
+        completionTokens: state.completionTokens + (event.completion_tokens ?? 0),
+        costUsd: event.cost_usd === null ? state.costUsd : (state.costUsd ?? 0) + event.cost_usd,
+      };
+    case 'error':
+      return { ...state, lastError: event.node === undefined ? event.message : `#${event.node}: ${event.message}` };
+    case 'run-finished':
+      return { ...state, trainingNode: null, finished: { status: event.status, fsr: event.fsr, best: event.best }, fsr: event.fsr ?? state.fsr };
+    default:
+      // bench-* events describe the bench around the run, not the run itself.
+      return state;
+  }
+}
+
+function finishNode(state: RunViewState, result: NodeResult): RunViewState {
+  const existing = state.nodes[result.node];
+  const base: NodeView = existing ?? {
+    id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator,
+    status: result.status, timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
+    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
+  };
+  const node: NodeView = {
+    ...base,
+    status: result.status,
+    timeToTargetMs: result.time_to_target_ms,
+    valLoss: result.val_loss_at_target ?? result.final?.val_loss ?? base.valLoss,
+    note: result.note ?? base.note,
+    error: result.error,
+    step: result.final?.step ?? base.step,
+    totalSteps: result.final?.total_steps ?? base.totalSteps,
+  };
+  const order = state.order.includes(result.node) ? state.order : [...state.order, result.node];
+  const trainingNode = state.trainingNode === result.node ? null : state.trainingNode;
+  return { ...state, nodes: { ...state.nodes, [result.node]: node }, order, trainingNode };
+}
+
+/** The time a finished ok node counts with; the baseline without its own measurement counts with t_i. */
+export function nodeTimeMs(node: NodeView, baselineMs: number | null): number | null {
+  if (node.status !== 'ok') return null;
+  return node.timeToTargetMs ?? (node.operator === 'baseline' ? baselineMs : null);
+}
+
+/** The fastest ok node (the earlier one on a tie) and the FSR it gives so far. */
+function withBest(state: RunViewState): RunViewState {
+  let bestNode: number | null = null;
+  let bestMs: number | null = null;
+  for (const id of state.order) {
+    const node = state.nodes[id];
+    const ms = node ? nodeTimeMs(node, state.baselineMs) : null;
+    if (ms !== null && (bestMs === null || ms < bestMs)) {
+      bestNode = id;
+      bestMs = ms;
+    }
+  }
+  return { ...state, bestNode, bestMs, fsr: fsrSoFar(state.baselineMs, state.targetMs, bestMs) };
+}
+
+function fsrSoFar(baselineMs: number | null, targetMs: number | null, bestMs: number | null): number | null {
+  if (baselineMs === null || targetMs === null) return null;
+  try {
+    return computeFsr(baselineMs, targetMs, bestMs);
+  } catch {
+    // Times that make FSR undefined (t_i ≤ t_i+1) show as "—" rather than crash the screen.
+    return null;
+  }
+}
+
+function updateNode(state: RunViewState, id: number, change: (node: NodeView) => NodeView): RunViewState {
+  const node = state.nodes[id];
+  if (!node) return state;
+  return { ...state, nodes: { ...state.nodes, [id]: change(node) } };
+}
+
+function isFinal(status: NodeViewStatus): boolean {
+  return status !== 'writing' && status !== 'training';
+}
+
+function appendBounded(lines: string[], line: string): string[] {
+  const next = lines.length >= LOG_LINES_KEPT ? lines.slice(lines.length - LOG_LINES_KEPT + 1) : lines.slice();
+  next.push(line);
+  return next;
+}
+
+/** Depth of each node below its parent, for the indented tree; parents missing from the view count as roots. */
+export function treeOrder(state: RunViewState): Array<{ id: number; depth: number }> {
+  const children = new Map<number | null, number[]>();
+  for (const id of state.order) {
+    const parent = state.nodes[id]?.parent ?? null;
+    const key = parent !== null && state.nodes[parent] ? parent : null;
+    children.set(key, [...(children.get(key) ?? []), id]);
+  }
+  const out: Array<{ id: number; depth: number }> = [];
+  const visit = (parent: number | null, depth: number) => {
+    for (const id of children.get(parent) ?? []) {
+      out.push({ id, depth });
+      visit(id, depth + 1);
+    }
+  };
+  visit(null, 0);
+  return out;
+}
