@@ -123,3 +123,13 @@ describe('the run engine', () => {
     expect(summary.nodes).toBeLessThan(6);
   });
 });
+
+describe('identical proposals', () => {
+  it('trains a script once even when identical nodes are written while it trains', { timeout: 60_000 }, async () => {
+    const same = scriptedAgent(() => ({ ok: true, script: fakeTrainingScript({ timeMs: 25_000, sleepS: 1, tag: 'same' }), note: 'the same script' }));
+    const { summary, node } = await search(same, { nodes: 3 });
+    expect(await node(1)).toMatchObject({ measured_by: 'executed', status: 'ok' });
+    for (const n of [2, 3]) expect(await node(n)).toMatchObject({ measured_by: 'duplicate', duplicate_of: 1, time_to_target_ms: 25_000 });
+    expect(summary.best).toMatchObject({ node: 1 });
+  });
+});

@@ -7,6 +7,7 @@ import type { PlannedRun } from '../core/bench/bench-plan.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import type { EventSink } from '../core/events.js';
 import { runSearch } from '../core/search/run-engine.js';
+import type { RunControl } from '../core/search/run-control.js';
 import { makeScaffold } from '../core/search/scaffolds/index.js';
 import { taskTimes } from '../core/search/task-times.js';
 import type { RunSummary } from '../core/store/schema.js';
@@ -26,6 +27,8 @@ export interface SharedRunSettings {
   budget?: BudgetLimits;
   /** speedrun.config.yaml to read model profiles from. */
   config?: string;
+  /** Pause and human edits from the terminal UI. */
+  control?: RunControl;
   signal: AbortSignal;
   emit?: EventSink;
 }
@@ -62,6 +65,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     times,
     timeoutMs: shared.timeoutMs,
     wallBudgetMs: shared.wallBudgetMs,
+    control: shared.control,
     signal: shared.signal,
     emit: shared.emit,
   });

@@ -1,5 +1,6 @@
 import type { SpeedrunEvent } from '../core/events.js';
 import type { RunSummary } from '../core/store/schema.js';
+import type { HintComparison } from '../core/score/per-hint.js';
 
 /** What the setup screen lets a researcher choose; flags pre-fill it and the last choices are remembered. */
 export interface SetupChoices {
@@ -52,17 +53,7 @@ export interface NodeFiles {
 }
 
 /** One row of the per-hint comparison (the same numbers `speedrun report` prints). */
-export interface HintRow {
-  hint: string;
-  tasks: number;
-  runs: number;
-  mean_fsr: number | null;
-  /** Runs whose best node beat the baseline. */
-  success_rate: number | null;
-  /** Share of agent nodes that were buggy. */
-  buggy_share: number | null;
-  median_best_ms: number | null;
-}
+export type HintRow = HintComparison;
 
 /** A run the UI started: it can be paused, quit (leaving a resumable run) or given a human's edit. */
 export interface RunHandle {

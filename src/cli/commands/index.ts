@@ -4,6 +4,7 @@ import { registerHintsCommands } from './hints.js';
 import { registerRecordsCommands } from './records.js';
 import { registerDataCommands } from './data.js';
 import { registerRunCommand } from './run.js';
+import { registerTuiCommand } from './tui.js';
 import { registerBenchCommand } from './bench.js';
 import { registerCalibrateCommand } from './calibrate.js';
 import { registerDemoCommand } from './demo.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerHintsCommands(program, ctx);
   registerDataCommands(program, ctx);
   registerRunCommand(program, ctx);
+  registerTuiCommand(program, ctx);
   registerBenchCommand(program, ctx);
   registerCalibrateCommand(program, ctx);
   registerDemoCommand(program, ctx);

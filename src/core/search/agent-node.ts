@@ -39,6 +39,8 @@ export interface NodeContext {
   times: TaskTimes;
   /** Finished nodes only; a node enters when its result is final. */
   known: Map<number, KnownNode>;
+  /** Scripts being trained right now, by sha256: an identical script waits for that measurement instead. */
+  measuring: Map<string, Promise<NodeResult>>;
   signal?: AbortSignal;
 }
 
@@ -102,7 +104,11 @@ export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScr
  */
 export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
   const sha = sha256Hex(script);
-  const twin = [...ctx.known.values()].find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result;
+  // The same script already training (the reference agent proposes it for every node): wait and reuse its result.
+  const measured = await ctx.measuring.get(sha)?.catch(() => undefined);
+  const twin =
+    [...ctx.known.values()].find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result ??
+    (measured && measured.status !== 'aborted' ? measured : undefined);
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
   const base = { ...placeOf(meta), note, llm: usage };
@@ -110,7 +116,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
     return { result, analysis: null };
   }
-  const executed = await ctx.slots.with(
+  const measurement = ctx.slots.with(
     (slot) =>
       executeNode({
         runId: ctx.runId,
@@ -127,6 +133,13 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
       }),
     ctx.signal,
   );
+  ctx.measuring.set(sha, measurement);
+  let executed: NodeResult;
+  try {
+    executed = await measurement;
+  } finally {
+    ctx.measuring.delete(sha);
+  }
   const result: NodeResult = { ...executed, ...base };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {

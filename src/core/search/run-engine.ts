@@ -121,6 +121,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     hardware: input.hardware,
     times: input.times,
     known,
+    measuring: new Map(),
     signal: input.signal,
   };
   const finishedNodes = () => [...known.values()].map((k) => k.result).sort((a, b) => a.node - b.node);

@@ -16,6 +16,8 @@ export interface NodeView {
   parent: number | null;
   secondParent: number | null;
   operator: NodeResult['operator'];
+  /** Who wrote it: the agent, or a person through `e` (resumed nodes the UI never saw created count as the agent's). */
+  by: 'agent' | 'human';
   status: NodeViewStatus;
   timeToTargetMs: number | null;
   /** The loss that reached the target, else the latest one seen. */
@@ -93,7 +95,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
       };
     case 'node-created': {
       const node: NodeView = {
-        id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator,
+        id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator, by: event.by,
         status: 'writing', timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
         linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
       };
@@ -138,7 +140,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
 function finishNode(state: RunViewState, result: NodeResult): RunViewState {
   const existing = state.nodes[result.node];
   const base: NodeView = existing ?? {
-    id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator,
+    id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator, by: 'agent',
     status: result.status, timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
     linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
   };

@@ -1,0 +1,163 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { listTasks, loadTrack } from '../core/catalog/catalog.js';
+import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
+import { TrackName } from '../core/catalog/schema.js';
+import { claimBenchFolder } from '../core/bench/bench-manifest.js';
+import { planBench } from '../core/bench/bench-plan.js';
+import { EXECUTOR_NAMES } from '../core/exec/types.js';
+import { parseLog } from '../core/measure/log-parser.js';
+import { compareHints } from '../core/score/per-hint.js';
+import { readLogTail } from '../core/search/log-tail.js';
+import { RunControl } from '../core/search/run-control.js';
+import { SCAFFOLD_NAMES } from '../core/search/scaffolds/index.js';
+import { loadRuns } from '../core/store/load-results.js';
+import { writeJsonAtomic } from '../core/fs-atomic.js';
+import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
+import { AGENT_NAMES } from './agent-setup.js';
+import { loadManifests, parseBenchSpec } from './bench-setup.js';
+import { findConfig } from './config.js';
+import type { CliContext } from './context.js';
+import { prepareExecution } from './executor-setup.js';
+import { findPython } from './options.js';
+import { prepareCellAgent, runPlanned } from './run-setup.js';
+
+const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L2+L3'];
+
+/**
+ * The terminal UI's way to the core: catalog and hints for the setup screen, runs started through the same engine
+ * as `speedrun run` (each in a bench folder of its own, so `speedrun bench --resume` can finish a run left with `q`),
+ * node files for the panes, and the per-hint comparison. Nothing here writes to the terminal: ink owns it.
+ */
+export function makeTuiController(ctx: CliContext, opts: { out: string; python?: string; config?: string }): TuiController {
+  const quiet: CliContext = { ...ctx, log: () => {} };
+  const choicesFile = () => join(ctx.cache().root, 'tui-choices.json');
+  return {
+    async catalog() {
+      // The tiny track first: it runs anywhere, so it is the default choice.
+      const names = [...TrackName.options].sort((a, b) => Number(b === 'tiny') - Number(a === 'tiny'));
+      const tracks = await Promise.all(
+        names.map(async (name) => {
+          const manifest = await loadTrack(name);
+          const tasks = new Set(listTasks(manifest).map((t) => t.record));
+          return {
+            name,
+            title: manifest.title,
+            target_val_loss: manifest.target_val_loss,
+            records: manifest.records.map((r) => ({ number: r.number, description: r.description, time_ms: r.time_ms, hasTask: tasks.has(r.number) })),
+          };
+        }),
+      );
+      const config = await findConfig(ctx, opts.config).catch(() => null);
+      return { tracks, hints: HINTS, agents: [...AGENT_NAMES], scaffolds: [...SCAFFOLD_NAMES], executors: [...EXECUTOR_NAMES], models: Object.keys(config?.models ?? {}) };
+    },
+    async hintPreview(track, record, hint) {
+      try {
+        const text = await composeHint({ track: TrackName.parse(track), record, levels: parseHintSpec(hint), cache: ctx.cache() });
+        return text || '(no hint)';
+      } catch (error) {
+        return `(no preview: ${error instanceof Error ? error.message : String(error)})`;
+      }
+    },
+    async lastChoices() {
+      return JSON.parse(await readFile(choicesFile(), 'utf8').catch(() => '{}')) as Partial<SetupChoices>;
+    },
+    async saveChoices(choices) {
+      await writeJsonAtomic(choicesFile(), choices);
+    },
+    start: (choices, onEvent) => startRun(quiet, opts, choices, onEvent),
+    async nodeFiles(runDir, node) {
+      const dir = join(runDir, 'nodes', String(node));
+      const diff = await readFile(join(dir, 'edit.diff'), 'utf8').catch(() => null);
+      const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8').catch(() => '{}')) as { stderr_tail?: string };
+      return { diff, logTail: await readLogTail(dir, result.stderr_tail ?? '', 200) };
+    },
+    recordCurve: (track, record) => calibrationCurve(ctx, track, record),
+    async results(dir) {
+      return compareHints(await loadRuns(dir));
+    },
+  };
+}
+
+async function startRun(ctx: CliContext, opts: { out: string; python?: string; config?: string }, choices: SetupChoices, onEvent: Parameters<TuiController['start']>[1]): Promise<RunHandle> {
+  const spec = parseBenchSpec(
+    {
+      tracks: [choices.track],
+      records: [choices.record],
+      hints: [choices.hint],
+      agents: [choices.model ? { name: choices.agent, model: choices.model } : choices.agent],
+      scaffolds: [choices.scaffold],
+      nodes: choices.nodes,
+      executor: choices.executor,
+      ...(choices.timeBudgetS && { time_budget_s: choices.timeBudgetS }),
+      ...(choices.maxLlmCalls && { budget: { max_calls: choices.maxLlmCalls } }),
+    },
+    'the setup screen',
+  );
+  const [cell] = planBench(spec, await loadManifests(spec.tracks));
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const benchDir = resolve(opts.out, `tui-${stamp}`);
+  await mkdir(benchDir, { recursive: true });
+  await claimBenchFolder(benchDir, spec, [cell!.run_id], new Date());
+  const abort = new AbortController();
+  const control = new RunControl();
+  const shared = {
+    python: await findPython(ctx, opts.python),
+    execution: await prepareExecution(ctx, { executor: spec.executor, config: opts.config }),
+    nodes: spec.nodes,
+    wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
+    budget: spec.budget,
+    config: opts.config,
+    control,
+    signal: abort.signal,
+    emit: onEvent,
+  };
+  const agent = await prepareCellAgent(ctx, shared, cell!);
+  const runDir = join(benchDir, cell!.run_id);
+  const done = runPlanned(ctx, shared, cell!, runDir, agent);
+  return {
+    benchDir,
+    runDir,
+    get paused() {
+      return control.paused;
+    },
+    pause: () => control.pause(),
+    resume: () => control.resume(),
+    async quit() {
+      abort.abort(new Error('stopped from the terminal UI; the run stays resumable'));
+      await done.catch(() => undefined);
+    },
+    editNode: (node) => editInEditor(ctx, runDir, node, control),
+    done,
+  };
+}
+
+/** The human agent: the node's script in $EDITOR; a changed script goes back into the run as a new node. */
+async function editInEditor(ctx: CliContext, runDir: string, node: number, control: RunControl): Promise<boolean> {
+  const original = await readFile(join(runDir, 'nodes', String(node), 'train_gpt.py'), 'utf8');
+  const dir = join(tmpdir(), `speedrun-edit-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `node-${node}-train_gpt.py`);
+  await writeFile(file, original);
+  const editor = ctx.env.VISUAL || ctx.env.EDITOR || 'vi';
+  // The editor owns the terminal until it exits; the run's processes go on meanwhile.
+  const result = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
+  if (result.status !== 0) return false;
+  const edited = await readFile(file, 'utf8');
+  if (edited === original) return false;
+  control.submit({ parent: node, script: edited, note: `human edit of node ${node} in ${editor}` });
+  return true;
+}
+
+/** The record's validation curve from the latest calibration run on this machine, when there is one. */
+async function calibrationCurve(ctx: CliContext, track: string, record: number): Promise<CurvePoint[] | null> {
+  const root = join(ctx.cache().root, 'calibration', `${track}-runs`);
+  const stamps = (await readdir(root).catch(() => [])).sort().reverse();
+  for (const stamp of stamps) {
+    const log = await readFile(join(root, stamp, `r${String(record).padStart(2, '0')}-1`, 'stdout.log'), 'utf8').catch(() => null);
+    if (log) return parseLog(log).points.map((p) => ({ step: p.step, val_loss: p.val_loss, train_time_ms: p.train_time_ms }));
+  }
+  return null;
+}

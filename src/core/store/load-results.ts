@@ -1,0 +1,42 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NodeResult, RunSummary } from './schema.js';
+
+/** A finished (or stopped) run as read back from its folder: the summary and every node's result. */
+export interface StoredRun {
+  summary: RunSummary;
+  nodes: NodeResult[];
+}
+
+/**
+ * Every run with a result under `dir`: a bench folder, a results folder of single runs, or a tree of them. Folders
+ * without a run.json result are skipped (a run still in progress has none).
+ */
+export async function loadRuns(dir: string): Promise<StoredRun[]> {
+  const runs: StoredRun[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'nodes') continue;
+    const sub = join(dir, entry.name);
+    const run = await readRunFolder(sub);
+    if (run) runs.push(run);
+    else runs.push(...(await loadRuns(sub)));
+  }
+  return runs.sort((a, b) => a.summary.run_id.localeCompare(b.summary.run_id));
+}
+
+async function readRunFolder(dir: string): Promise<StoredRun | null> {
+  let raw: { result?: unknown };
+  try {
+    raw = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { result?: unknown };
+  } catch {
+    return null;
+  }
+  if (!raw.result) return null;
+  const summary = RunSummary.parse(raw.result);
+  const nodes: NodeResult[] = [];
+  for (const node of await readdir(join(dir, 'nodes')).catch(() => [])) {
+    const text = await readFile(join(dir, 'nodes', node, 'result.json'), 'utf8').catch(() => null);
+    if (text) nodes.push(NodeResult.parse(JSON.parse(text)));
+  }
+  return { summary, nodes: nodes.sort((a, b) => a.node - b.node) };
+}

@@ -1,0 +1,59 @@
+import { Box, Text } from 'ink';
+import type { CurvePoint, NodeFiles } from '../controller.js';
+import type { NodeView } from '../state/run-view.js';
+import { fit } from '../format.js';
+import { DiffView } from './diff-view.js';
+import { LogTail } from './log-tail.js';
+import { LossCurve } from './loss-curve.js';
+import { ProgressBar } from './progress-bar.js';
+import { tint } from '../color.js';
+
+export type PaneMode = 'curve' | 'diff' | 'log';
+
+interface NodePaneProps {
+  node: NodeView | null;
+  mode: PaneMode;
+  files: NodeFiles | null;
+  filesError: string | null;
+  recordCurve: CurvePoint[] | null;
+  targetLoss: number | null;
+  width: number;
+  height: number;
+  scroll: number;
+}
+
+/** The right-hand pane: the selected node's title line, then its loss curve, diff or log. */
+export function NodePane({ node, mode, files, filesError, recordCurve, targetLoss, width, height, scroll }: NodePaneProps) {
+  if (!node) return <Text dimColor>no node selected</Text>;
+  const changes = node.linesAdded === null ? '' : ` +${node.linesAdded} −${node.linesRemoved ?? 0}`;
+  const by = node.by === 'human' ? ' by you' : '';
+  const shown = mode === 'curve' ? '' : ` [${mode}]`;
+  const title = `#${node.id} ${node.operator}${by} ${node.status}${shown}${changes}${node.note ? ` · ${node.note}` : ''}`;
+  const bodyHeight = Math.max(3, height - 2);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold wrap="truncate">{fit(title, width)}</Text>
+      {node.error && (
+        <Text color={tint('red')} wrap="truncate">
+          {fit(node.error, width)}
+        </Text>
+      )}
+      {mode === 'curve' && (
+        <>
+          <ProgressBar step={node.step} totalSteps={node.totalSteps} width={width} />
+          <LossCurve node={node.curve} record={recordCurve} targetLoss={targetLoss} width={width} height={Math.max(3, bodyHeight - 3)} />
+        </>
+      )}
+      {mode !== 'curve' && filesError && <Text color={tint('red')}>{fit(`could not read the node's files: ${filesError}`, width)}</Text>}
+      {mode === 'diff' &&
+        (files ? <DiffView diff={files.diff} width={width} height={bodyHeight} scroll={scroll} /> : <Text dimColor>loading diff…</Text>)}
+      {mode === 'log' && <LogTail lines={logLines(node, files)} width={width} height={bodyHeight} scrollBack={scroll} />}
+    </Box>
+  );
+}
+
+/** Live lines from the event stream while there are any (this session ran the node), else the saved tail. */
+function logLines(node: NodeView, files: NodeFiles | null): string[] {
+  if (node.logs.length > 0) return node.logs;
+  return files && files.logTail !== '' ? files.logTail.replace(/\n$/, '').split('\n') : [];
+}

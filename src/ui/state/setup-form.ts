@@ -1,0 +1,154 @@
+import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js';
+
+/**
+ * The setup form as pure functions: defaults, the fields shown, and what ←/→ does to each. Kept apart from the
+ * screen so the rules (flags over last choices over defaults, records that start a task) are tested directly.
+ */
+
+export type SetupField = 'track' | 'record' | 'hint' | 'agent' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS';
+
+export const FIELD_LABELS: Record<SetupField, string> = {
+  track: 'track', record: 'record', hint: 'hint', agent: 'agent', model: 'model', scaffold: 'scaffold',
+  nodes: 'nodes', executor: 'executor', maxLlmCalls: 'max LLM calls', timeBudgetS: 'time budget',
+};
+
+/** Budget steps offered by ←/→; undefined is "no limit". */
+const LLM_CALL_STEPS: Array<number | undefined> = [undefined, 10, 25, 50, 100, 200, 500, 1000];
+const TIME_BUDGET_STEPS: Array<number | undefined> = [undefined, 600, 1800, 3600, 7200, 14_400, 28_800, 86_400];
+const DEFAULT_NODES = 8;
+
+/** Records a run can start from: those with a next record to chase. */
+export function taskRecords(catalog: SetupCatalog, track: string): CatalogRecord[] {
+  return catalog.tracks.find((t) => t.name === track)?.records.filter((r) => r.hasTask) ?? [];
+}
+
+/** Defaults, overridden by the last choices, overridden by the flags; values the catalog lacks fall back. */
+export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices>, flags: Partial<SetupChoices>): SetupChoices {
+  const pick = <K extends keyof SetupChoices>(key: K): SetupChoices[K] | undefined => flags[key] ?? last[key];
+  const oneOf = (options: string[], wanted: string | undefined, fallback?: string) =>
+    wanted !== undefined && options.includes(wanted) ? wanted : (fallback !== undefined && options.includes(fallback) ? fallback : (options[0] ?? ''));
+  const track = oneOf(catalog.tracks.map((t) => t.name), pick('track'));
+  const records = taskRecords(catalog, track);
+  const wantedRecord = pick('record');
+  const record = records.find((r) => r.number === wantedRecord)?.number ?? records[0]?.number ?? 0;
+  // The llm agent is the point of the benchmark, but without a model profile the reference agent is the safe default.
+  const agent = oneOf(catalog.agents, pick('agent'), catalog.models.length > 0 ? 'llm' : 'reference');
+  const choices: SetupChoices = {
+    track, record,
+    hint: oneOf(catalog.hints, pick('hint'), 'none'),
+    agent,
+    scaffold: oneOf(catalog.scaffolds, pick('scaffold')),
+    nodes: positive(pick('nodes')) ?? DEFAULT_NODES,
+    executor: oneOf(catalog.executors, pick('executor'), 'local'),
+  };
+  const model = pick('model') ?? catalog.models[0];
+  if (agent === 'llm' && model) choices.model = model;
+  const maxLlmCalls = positive(pick('maxLlmCalls'));
+  if (maxLlmCalls !== undefined) choices.maxLlmCalls = maxLlmCalls;
+  const timeBudgetS = positive(pick('timeBudgetS'));
+  if (timeBudgetS !== undefined) choices.timeBudgetS = timeBudgetS;
+  return choices;
+}
+
+export function visibleFields(choices: SetupChoices): SetupField[] {
+  const fields: SetupField[] = ['track', 'record', 'hint', 'agent'];
+  if (choices.agent === 'llm') fields.push('model');
+  fields.push('scaffold', 'nodes', 'executor', 'maxLlmCalls', 'timeBudgetS');
+  return fields;
+}
+
+/** ←/→ on a field: the previous or next value (lists wrap; numbers step). */
+export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: SetupField, delta: 1 | -1): SetupChoices {
+  switch (field) {
+    case 'track': {
+      const track = cycle(catalog.tracks.map((t) => t.name), choices.track, delta);
+      const records = taskRecords(catalog, track);
+      const record = records.some((r) => r.number === choices.record) ? choices.record : (records[0]?.number ?? 0);
+      return { ...choices, track, record };
+    }
+    case 'record': {
+      const numbers = taskRecords(catalog, choices.track).map((r) => r.number);
+      return { ...choices, record: Number(cycle(numbers.map(String), String(choices.record), delta)) };
+    }
+    case 'hint':
+      return { ...choices, hint: cycle(catalog.hints, choices.hint, delta) };
+    case 'agent': {
+      const agent = cycle(catalog.agents, choices.agent, delta);
+      const next = { ...choices, agent };
+      if (agent === 'llm' && !next.model && catalog.models[0]) next.model = catalog.models[0];
+      return next;
+    }
+    case 'model':
+      return catalog.models.length === 0 ? choices : { ...choices, model: cycle(catalog.models, choices.model ?? '', delta) };
+    case 'scaffold':
+      return { ...choices, scaffold: cycle(catalog.scaffolds, choices.scaffold, delta) };
+    case 'executor':
+      return { ...choices, executor: cycle(catalog.executors, choices.executor, delta) };
+    case 'nodes':
+      return { ...choices, nodes: Math.max(1, choices.nodes + delta) };
+    case 'maxLlmCalls':
+      return withOptional(choices, 'maxLlmCalls', stepNumber(LLM_CALL_STEPS, choices.maxLlmCalls, delta));
+    case 'timeBudgetS':
+      return withOptional(choices, 'timeBudgetS', stepNumber(TIME_BUDGET_STEPS, choices.timeBudgetS, delta));
+  }
+}
+
+/** Typing on the model field edits it as free text (a model id instead of a profile). */
+export function typeIntoModel(choices: SetupChoices, input: string, backspace: boolean): SetupChoices {
+  const current = choices.model ?? '';
+  const model = backspace ? current.slice(0, -1) : current + input;
+  const next = { ...choices };
+  if (model === '') delete next.model;
+  else next.model = model;
+  return next;
+}
+
+export function fieldText(choices: SetupChoices, field: SetupField): string {
+  switch (field) {
+    case 'record':
+      return `#${choices.record}`;
+    case 'model':
+      return choices.model ?? '(type a model id)';
+    case 'nodes':
+      return String(choices.nodes);
+    case 'maxLlmCalls':
+      return choices.maxLlmCalls === undefined ? 'no limit' : String(choices.maxLlmCalls);
+    case 'timeBudgetS':
+      return choices.timeBudgetS === undefined ? 'no limit' : formatBudget(choices.timeBudgetS);
+    default:
+      return choices[field] || '—';
+  }
+}
+
+function formatBudget(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+function cycle(options: string[], current: string, delta: 1 | -1): string {
+  if (options.length === 0) return current;
+  const at = options.indexOf(current);
+  const index = at === -1 ? 0 : (at + delta + options.length) % options.length;
+  return options[index] ?? current;
+}
+
+/** Steps through a ladder of values; a value off the ladder (from a flag) moves to its neighbour on it. */
+function stepNumber(steps: Array<number | undefined>, current: number | undefined, delta: 1 | -1): number | undefined {
+  if (current === undefined) return delta > 0 ? steps[1] : undefined;
+  const numbers = steps.filter((s): s is number => s !== undefined);
+  if (delta > 0) return numbers.find((s) => s > current) ?? current;
+  const lower = numbers.filter((s) => s < current);
+  return lower[lower.length - 1];
+}
+
+function withOptional(choices: SetupChoices, key: 'maxLlmCalls' | 'timeBudgetS', value: number | undefined): SetupChoices {
+  const next = { ...choices };
+  if (value === undefined) delete next[key];
+  else next[key] = value;
+  return next;
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}

@@ -1,0 +1,98 @@
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, speedrun } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+import { startTmux, type TmuxSession } from './helpers/tmux.js';
+
+afterAll(removeTempDirs);
+
+let session: TmuxSession | undefined;
+afterEach(async () => {
+  await session?.kill();
+  session = undefined;
+});
+
+// The real binary in a real terminal (tmux), driven by keys as a person would.
+describe('the terminal UI', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    env = { SPEEDRUN_CACHE: await tempDir('tui-cache') };
+    // Data prepared beforehand, so the screens below show training rather than data preparation.
+    const prepared = await speedrun(['data', 'prepare', '--track', 'tiny'], env);
+    expect(prepared.exitCode, prepared.stderr).toBe(0);
+  });
+
+  it.each([
+    [120, 36, '1'],
+    [80, 24, '5'],
+  ])('at %i×%i columns: sets up tiny record %s with the reference agent, runs it, and shows the tree and the FSR', { timeout: 300_000 }, async (columns, rows, record) => {
+    const out = await tempDir('tui-out');
+    const flags = record === '1' ? '' : ` --record ${record}`;
+    session = await startTmux(`node ${BIN}${flags ? ` tui${flags}` : ''}`, { columns, rows, env, cwd: out });
+    // The setup screen: the tiny track, the record, the reference agent are the defaults (or the flag's record).
+    const setup = await session.waitFor(/enter start/, 30_000);
+    expect(setup).toMatch(/track\s+.*tiny/);
+    expect(setup).toMatch(new RegExp(`record\\s+#${record}\\b`));
+    expect(setup).toMatch(/agent\s+reference/);
+    await session.keys('Enter');
+    const done = await session.waitFor(/run finished · FSR \d+\.\d{3}/, 240_000);
+    // The tree: the baseline and the reference's node, which reached the target and is the best.
+    expect(done).toMatch(/#0 baseline ok/);
+    expect(done).toMatch(/★\s+#1 draft ok \d+\.\d s/);
+    const fsr = Number(/FSR (\d+\.\d{3})/.exec(done.match(/run finished · FSR \d+\.\d{3}/)![0])![1]);
+    expect(fsr).toBeGreaterThan(0.5);
+    for (const line of done.split('\n')) expect(line.length, line).toBeLessThanOrEqual(columns);
+  });
+
+  it('q mid-run stops and leaves a run that speedrun bench --resume completes', { timeout: 300_000 }, async () => {
+    const out = await tempDir('tui-quit');
+    session = await startTmux(`node ${BIN} tui --record 4 --nodes 1 --start`, { columns: 100, rows: 30, env, cwd: out });
+    await session.waitFor(/#1 draft training \d+\/\d+/, 60_000);
+    await session.keys('q');
+    const stopped = await session.waitFor(/resume with speedrun bench --resume/, 30_000);
+    const [bench] = (await readdir(join(out, 'results'))).filter((d) => d.startsWith('tui-'));
+    expect(stopped.replace(/\s+/g, '')).toContain(bench!);
+
+    const resumed = await speedrun(['bench', '--resume', join(out, 'results', bench!), '--json'], env);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const last = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'bench-finished', runs: [{ status: 'finished', record: 4, agent: 'reference', best: { node: 1 } }] });
+  });
+});
+
+describe('the human agent', () => {
+  it('e opens $EDITOR on the selected node; the saved script comes back as a node of the tree and is measured', { timeout: 300_000 }, async () => {
+    const dir = await tempDir('tui-human');
+    const editor = join(dir, 'editor.sh');
+    // A stand-in for a person at an editor: adds a comment to the file it is given and saves it.
+    await writeFile(editor, '#!/bin/sh\necho "# tuned by hand" >> "$1"\n');
+    await chmod(editor, 0o755);
+    const env = { SPEEDRUN_CACHE: await tempDir('tui-human-cache'), EDITOR: editor };
+    session = await startTmux(`node ${BIN} tui --record 4 --nodes 1 --start`, { columns: 100, rows: 30, env, cwd: dir });
+    await session.waitFor(/#1 draft training/, 120_000);
+    await session.keys('Up', 'e');
+    const done = await session.waitFor(/run finished · FSR/, 240_000);
+    expect(done).toMatch(/#2 human ok \d+\.\d s/);
+    const [bench] = (await readdir(join(dir, 'results'))).filter((d) => d.startsWith('tui-'));
+    const [run] = (await readdir(join(dir, 'results', bench!))).filter((d) => !d.endsWith('.json'));
+    const meta = JSON.parse(await readFile(join(dir, 'results', bench!, run!, 'nodes', '2', 'node.json'), 'utf8'));
+    expect(meta).toMatchObject({ by: 'human', parent: 0, operator: 'improve' });
+    expect(await readFile(join(dir, 'results', bench!, run!, 'nodes', '2', 'train_gpt.py'), 'utf8')).toMatch(/# tuned by hand\n$/);
+  });
+});
+
+describe('speedrun without a terminal', () => {
+  it('does not crash with stdin from /dev/null or stdout into a pipe, and says what to use instead', async () => {
+    for (const stdin of ['ignore', 'pipe'] as const) {
+      const result = await execa('node', [BIN], { stdin, reject: false, timeout: 30_000 });
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).toMatch(/needs a terminal/);
+      expect(result.stderr).toMatch(/speedrun run/);
+    }
+    const piped = await execa('sh', ['-c', `node ${BIN} < /dev/null | cat`], { reject: false, timeout: 30_000 });
+    expect(piped.exitCode).toBe(0);
+    expect(piped.stderr).toMatch(/needs a terminal/);
+  });
+});

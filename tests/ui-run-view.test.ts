@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { SpeedrunEvent } from '../src/core/events.js';
+import { LOG_LINES_KEPT, initialRunView, reduceRunView, treeOrder, type RunViewState } from '../src/ui/state/run-view.js';
+import { plotLoss } from '../src/ui/state/loss-plot.js';
+import { RUN, llmCall, metric, nodeCreated, nodeFinished, runStarted } from './helpers/fake-controller.js';
+
+function replay(events: SpeedrunEvent[], start: RunViewState = initialRunView('gpt-small')): RunViewState {
+  return events.reduce((state, event) => reduceRunView(state, event, 5_000), start);
+}
+
+describe('run view reducer', () => {
+  it('takes the header from run-started and the clock reading it arrived at', () => {
+    const view = replay([runStarted()]);
+    expect(view).toMatchObject({
+      track: 'gpt2-124m', record: 1, hint: 'L1', agent: 'llm', model: 'gpt-small', scaffold: 'aide', seed: 7,
+      baselineMs: 100_000, targetMs: 80_000, startedAtMs: 5_000, resumed: false,
+    });
+    expect(replay([runStarted({ type: 'run-resumed' })]).resumed).toBe(true);
+  });
+
+  it('moves a node from writing to training to its result status', () => {
+    let view = replay([runStarted(), nodeCreated(1, null, 'draft')]);
+    expect(view.nodes[1]?.status).toBe('writing');
+    view = reduceRunView(view, { type: 'edit-applied', run_id: RUN, node: 1, lines_added: 3, lines_removed: 1, duplicate_of: null, note: 'raise lr' });
+    expect(view.nodes[1]).toMatchObject({ status: 'training', linesAdded: 3, linesRemoved: 1, note: 'raise lr' });
+    view = reduceRunView(view, nodeFinished(1, null, { status: 'crashed', time_to_target_ms: null, val_loss_at_target: null }));
+    expect(view.nodes[1]?.status).toBe('crashed');
+    expect(view.bestNode).toBeNull();
+  });
+
+  it('counts the baseline as the best until a faster ok node arrives, and computes FSR from it', () => {
+    let view = replay([runStarted(), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: 100_000 })]);
+    expect(view.bestNode).toBe(0);
+    expect(view.fsr).toBe(0);
+    view = replay([nodeCreated(1, 0), nodeFinished(1, 0, { time_to_target_ms: 120_000 })], view);
+    expect(view.bestNode).toBe(0);
+    view = replay([nodeCreated(2, 0), nodeFinished(2, 0, { time_to_target_ms: 90_000 })], view);
+    expect(view.bestNode).toBe(2);
+    expect(view.bestMs).toBe(90_000);
+    expect(view.fsr).toBeCloseTo(0.5);
+    // A node that missed the target is never the best, however fast its clock.
+    view = replay([nodeCreated(3, 2), nodeFinished(3, 2, { status: 'missed-target', time_to_target_ms: 10_000 })], view);
+    expect(view.bestNode).toBe(2);
+  });
+
+  it('lets a baseline timed by calibration (no time of its own) count with t_i', () => {
+    const view = replay([runStarted(), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: null })]);
+    expect(view.bestNode).toBe(0);
+    expect(view.bestMs).toBe(100_000);
+  });
+
+  it('sums tokens and known costs over llm calls', () => {
+    const view = replay([runStarted(), llmCall(1000, 200, null), llmCall(500, 100, 0.25), llmCall(10, 5, 0.5)]);
+    expect(view.llmCalls).toBe(3);
+    expect(view.promptTokens + view.completionTokens).toBe(1815);
+    expect(view.costUsd).toBeCloseTo(0.75);
+    expect(replay([llmCall(1, 1, null)]).costUsd).toBeNull();
+  });
+
+  it('keeps curve points and progress of the training node, and forgets the progress when it finishes', () => {
+    let view = replay([runStarted(), nodeCreated(1, null), metric(1, 10, 5.0, 1_000, 50), metric(1, 20, 4.0, 2_000, 50)]);
+    expect(view.trainingNode).toBe(1);
+    expect(view.nodes[1]).toMatchObject({ status: 'training', step: 20, totalSteps: 50, valLoss: 4.0 });
+    expect(view.nodes[1]?.curve).toHaveLength(2);
+    view = reduceRunView(view, nodeFinished(1, null));
+    expect(view.trainingNode).toBeNull();
+  });
+
+  it('keeps only the last log lines of a node', () => {
+    const lines: SpeedrunEvent[] = Array.from({ length: LOG_LINES_KEPT + 50 }, (_, i) => ({
+      type: 'log-line', run_id: RUN, node: 1, stream: 'stdout', line: `line ${i}`,
+    }));
+    const view = replay([runStarted(), nodeCreated(1, null), ...lines]);
+    expect(view.nodes[1]?.logs).toHaveLength(LOG_LINES_KEPT);
+    expect(view.nodes[1]?.logs.at(-1)).toBe(`line ${LOG_LINES_KEPT + 49}`);
+    expect(view.nodes[1]?.logs[0]).toBe('line 50');
+  });
+
+  it('records the last error and the finished summary', () => {
+    const view = replay([
+      runStarted(),
+      { type: 'error', node: 2, message: 'CUDA out of memory' },
+      { type: 'run-finished', run_id: RUN, status: 'finished', fsr: 0.42, best: { node: 2, train_time_ms: 91_600, val_loss: 3.27 } },
+    ]);
+    expect(view.lastError).toBe('#2: CUDA out of memory');
+    expect(view.finished).toEqual({ status: 'finished', fsr: 0.42, best: { node: 2, train_time_ms: 91_600, val_loss: 3.27 } });
+    expect(view.fsr).toBe(0.42);
+  });
+
+  it('orders the tree depth-first with children indented under their parent', () => {
+    const view = replay([runStarted(), nodeCreated(0, null, 'baseline'), nodeCreated(1, 0), nodeCreated(2, 0), nodeCreated(3, 1)]);
+    expect(treeOrder(view)).toEqual([
+      { id: 0, depth: 0 }, { id: 1, depth: 1 }, { id: 3, depth: 2 }, { id: 2, depth: 1 },
+    ]);
+  });
+});
+
+describe('loss plot', () => {
+  it('draws the node, the record and the target line within the width', () => {
+    const node = [
+      { step: 10, val_loss: 4.0, train_time_ms: 10_000 },
+      { step: 20, val_loss: 3.2, train_time_ms: 20_000 },
+    ];
+    const record = [{ step: 20, val_loss: 3.5, train_time_ms: 15_000 }];
+    const lines = plotLoss({ node, record, targetLoss: 3.28, width: 44, height: 8 });
+    expect(lines).toHaveLength(9);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(44);
+    const text = lines.join('\n');
+    expect(text.match(/•/g)).toHaveLength(2);
+    expect(text).toContain('·');
+    expect(lines.some((l) => l.includes('─'.repeat(20)))).toBe(true);
+    expect(lines.at(-1)).toContain('20.0 s');
+  });
+
+  it('draws nothing when there is no point yet', () => {
+    expect(plotLoss({ node: [], record: null, targetLoss: 3.28, width: 40, height: 6 })).toEqual([]);
+  });
+});
