@@ -163,7 +163,8 @@ export function llmCall(promptTokens: number, completionTokens: number, costUsd:
 }
 
 /** Lets promises and ink's re-render settle between keystrokes. */
-export function tick(ms = 30): Promise<void> {
+/** A pause for ink to re-render after a key; generous, because CI machines are busy. */
+export function tick(ms = 80): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
