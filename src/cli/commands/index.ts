@@ -11,6 +11,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerLogCommands } from './log.js';
 import { registerContainersCommands } from './containers.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerCheckCommand } from './check.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLogCommands(program, ctx);
   registerContainersCommands(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerCheckCommand(program, ctx);
 }

@@ -1,0 +1,139 @@
+"""Shared AST helpers for integrity_check.py: parsing, meaning-level dumps, name resolution, lookups.
+
+Everything here is about comparing *meaning*: ast.dump drops comments, formatting and line numbers, and
+docstrings are stripped, so a reformatted or re-commented script compares equal to its baseline.
+"""
+import ast
+import copy
+
+# Functions whose calls make up a training clock (CPU time, wall time, and the GPU sync that makes wall time honest).
+CLOCK_FUNCTIONS = {
+    "time.process_time", "time.process_time_ns", "time.perf_counter", "time.perf_counter_ns",
+    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.thread_time",
+    "time.thread_time_ns", "torch.cuda.synchronize", "torch.cuda.Event",
+}
+
+# Names that carry validation data or its size: a reference to one of them is a reference to the val set.
+VAL_NAMES = {"val_data", "val_files", "val_tokens", "val_loader", "val_steps", "val_batch_size", "input_val_bin"}
+
+# Names of the data pipeline's inputs; assignments to them are protected like the val names.
+DATA_NAMES = VAL_NAMES | {"train_files", "input_bin"}
+
+# Calls that read token shards from disk: a function using one belongs to the data-loading path.
+SHARD_READERS = {"np.fromfile", "numpy.fromfile", "np.memmap", "numpy.memmap", "glob.glob", "torch.from_file"}
+
+
+class Parsed:
+    """A parsed script plus the indexes every rule needs."""
+
+    def __init__(self, source):
+        self.tree = ast.parse(source)
+        self.aliases = import_aliases(self.tree)
+        self.parents = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.defs = {node.name: node for node in self.tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+    def resolve(self, node):
+        """Dotted name of an expression with import aliases undone: `pc` from `from time import perf_counter as pc`
+        resolves to `time.perf_counter`, so renaming an import cannot hide a clock or a patch."""
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        parts.append(self.aliases.get(node.id, node.id))
+        return ".".join(reversed(parts))
+
+    def ancestors(self, node):
+        chain = []
+        while node in self.parents:
+            node = self.parents[node]
+            chain.append(node)
+        return chain
+
+    def statement_of(self, node):
+        """The innermost statement that holds an expression node."""
+        while not isinstance(node, ast.stmt) and node in self.parents:
+            node = self.parents[node]
+        return node
+
+
+def import_aliases(tree):
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    aliases[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+class _StripDocstrings(ast.NodeTransformer):
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+        return node
+
+
+def meaning(node):
+    """A comparable fingerprint of a node: no positions, no comments, no docstrings."""
+    return ast.dump(_StripDocstrings().visit(copy.deepcopy(node)))
+
+
+def lines_of(node):
+    return list(range(node.lineno, (getattr(node, "end_lineno", None) or node.lineno) + 1))
+
+
+def first_line(node):
+    return [node.lineno]
+
+
+def names_in(node):
+    """Every identifier and attribute name used under a node (args.val_tokens gives 'args' and 'val_tokens')."""
+    found = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            found.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            found.add(sub.attr)
+    return found
+
+
+def calls_in(parsed, node):
+    """Resolved dotted names of every call under a node."""
+    return {parsed.resolve(sub.func) for sub in ast.walk(node) if isinstance(sub, ast.Call)} - {None}
+
+
+def assigned_names(stmt):
+    """Terminal names a statement assigns to (x = ..., a.b = ..., x += ..., for x in ...)."""
+    targets = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        targets = [stmt.target]
+    found = set()
+    for target in targets:
+        for sub in ast.walk(target):
+            if isinstance(sub, ast.Name):
+                found.add(sub.id)
+            elif isinstance(sub, ast.Attribute):
+                found.add(sub.attr)
+    return found
+
+
+def simple_statements(tree):
+    return [node for node in ast.walk(tree) if isinstance(node, ast.stmt) and not hasattr(node, "body")]
+
+
+def in_source_order(nodes):
+    return sorted(nodes, key=lambda n: (n.lineno, n.col_offset))

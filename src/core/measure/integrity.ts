@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { z } from 'zod';
+import { ExternalError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+
+/**
+ * Integrity of an edited record script (DESIGN.md §3 "Integrity"): the agent edits the very file that prints the
+ * metric, so each edit is compared with its baseline by python/integrity_check.py, which parses both with Python's
+ * own `ast` (a TypeScript re-implementation of Python's grammar would be the weak point of the whole check).
+ */
+
+/** The checker ships next to the launcher; packageRoot is the same from src/ (tests) and dist/ (built). */
+export const INTEGRITY_CHECKER = join(packageRoot, 'python', 'integrity_check.py');
+
+/** A reject makes a node invalid; a flag keeps it valid but asks a human to look. */
+export const SeveritySchema = z.enum(['reject', 'flag']);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const FindingSchema = z.object({
+  /** e.g. val_tokens, val_batch, val_loss, data_loading, clock, metric_print, monkey_patch, syntax. */
+  rule: z.string().min(1),
+  severity: SeveritySchema,
+  /** 1-based lines of the candidate script; empty when the finding is about something removed. */
+  lines: z.array(z.number().int().positive()),
+  message: z.string(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const VerdictSchema = z.enum(['ok', 'flag', 'reject']);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const IntegrityReportSchema = z.object({ verdict: VerdictSchema, findings: z.array(FindingSchema) });
+export type IntegrityReport = z.infer<typeof IntegrityReportSchema>;
+
+const CheckerOutputSchema = z.object({ findings: z.array(FindingSchema) });
+
+/** The verdict is the worst severity found; no findings is ok. */
+export function verdictOf(findings: readonly Finding[]): Verdict {
+  if (findings.some((f) => f.severity === 'reject')) return 'reject';
+  return findings.length > 0 ? 'flag' : 'ok';
+}
+
+export interface CheckScriptInput {
+  /** Source of the edited script. */
+  script: string;
+  /** Source of the script it was edited from (the record the task starts at). */
+  baseline: string;
+  /** Any Python 3.9+ interpreter: the checker needs only the standard library, not torch. */
+  python: string;
+  timeoutMs?: number;
+}
+
+/** Runs the Python checker (request on stdin, JSON on stdout) and returns its findings with the verdict. */
+export async function checkScript(input: CheckScriptInput): Promise<IntegrityReport> {
+  const request = JSON.stringify({ script: input.script, baseline: input.baseline });
+  const result = await execa(input.python, [INTEGRITY_CHECKER], {
+    input: request,
+    reject: false,
+    timeout: input.timeoutMs ?? 60_000,
+    extendEnv: true,
+  });
+  const fix = 'pass a working Python 3.9+ interpreter with --python (the check needs no torch)';
+  if (result.failed && result.exitCode === undefined) {
+    const why = result.timedOut ? `timed out after ${input.timeoutMs ?? 60_000} ms` : String(result.shortMessage ?? 'could not start');
+    throw new ExternalError('python', `integrity checker ${why} (${input.python})`, fix);
+  }
+  if (result.exitCode !== 0) {
+    const stderr = String(result.stderr ?? '').trim().split('\n').slice(-3).join(' / ');
+    throw new ExternalError('python', `integrity checker exited with ${result.exitCode}: ${stderr || String(result.stdout ?? '')}`, fix);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(result.stdout));
+  } catch {
+    throw new ExternalError('python', `integrity checker printed no JSON: ${String(result.stdout).slice(0, 200)}`, fix);
+  }
+  const output = CheckerOutputSchema.safeParse(parsed);
+  if (!output.success) {
+    throw new ExternalError('python', `integrity checker printed unexpected JSON: ${output.error.message}`, fix);
+  }
+  return { verdict: verdictOf(output.data.findings), findings: output.data.findings };
+}

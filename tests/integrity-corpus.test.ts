@@ -1,0 +1,135 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalError } from '../src/core/errors.js';
+import { checkScript, IntegrityReportSchema, verdictOf, type IntegrityReport } from '../src/core/measure/integrity.js';
+import { LEGITIMATE, TAMPERING, type CorpusCase } from './fixtures/tampering/cases.js';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const bin = join(root, 'bin/speedrun.js');
+const python = 'python3';
+const tmp = mkdtempSync(join(tmpdir(), 'speedrun-integrity-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const recordScript = (record: string) => readFileSync(join(root, 'records/tiny', record, 'train_gpt.py'), 'utf8');
+
+/** Applies a case's replacements; each must match exactly once, so a stale case fails loudly instead of passing. */
+function applyEdits(c: CorpusCase): string {
+  let script = recordScript(c.record);
+  for (const { from, to } of c.edits) {
+    expect(script.split(from).length - 1, `${c.name}: '${from.slice(0, 40)}' must occur once`).toBe(1);
+    script = script.replace(from, to);
+  }
+  return script;
+}
+
+const describeReport = (r: IntegrityReport) => r.findings.map((f) => `${f.severity} ${f.rule} ${JSON.stringify(f.lines)} ${f.message}`).join('\n');
+
+describe('integrity corpus: tampering tricks', () => {
+  it.each(TAMPERING.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python });
+    expect(report.verdict, describeReport(report)).toBe(c.verdict);
+    if (c.rule) expect(report.findings.map((f) => f.rule), describeReport(report)).toContain(c.rule);
+    expect(report.findings.every((f) => f.lines.length > 0 || f.rule === 'syntax' || f.message.includes('removed'))).toBe(true);
+  });
+
+  it('has at least 15 distinct named tricks, each rejected or flagged', () => {
+    expect(new Set(TAMPERING.map((c) => c.name)).size).toBe(TAMPERING.length);
+    expect(TAMPERING.filter((c) => c.verdict === 'reject').length).toBeGreaterThanOrEqual(15);
+    expect(TAMPERING.every((c) => c.verdict !== 'ok')).toBe(true);
+  });
+});
+
+describe('integrity corpus: legitimate speedups', () => {
+  const ladder = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06'];
+  it.each(ladder.slice(1).map((next, i) => [ladder[i] ?? '', next]))('record %s -> %s is ok', async (prev, next) => {
+    const report = await checkScript({ script: recordScript(next), baseline: recordScript(prev), python });
+    expect(report.findings, describeReport(report)).toEqual([]);
+    expect(report.verdict).toBe('ok');
+  });
+
+  it.each(LEGITIMATE.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python });
+    expect(report.verdict, describeReport(report)).toBe(c.verdict);
+    if (c.rule) expect(report.findings.map((f) => f.rule)).toContain(c.rule);
+  });
+});
+
+describe('checkScript', () => {
+  it('reports a syntax error as a reject with its line instead of crashing', async () => {
+    const report = await checkScript({ script: 'x = 1\ndef broken(:\n', baseline: recordScript('r01'), python });
+    expect(report).toEqual({ verdict: 'reject', findings: [expect.objectContaining({ rule: 'syntax', severity: 'reject', lines: [2] })] });
+  });
+
+  it('takes an identical script as ok and gives back schema-valid JSON', async () => {
+    const report = await checkScript({ script: recordScript('r04'), baseline: recordScript('r04'), python });
+    expect(IntegrityReportSchema.parse(report)).toEqual({ verdict: 'ok', findings: [] });
+  });
+
+  it('throws an ExternalError naming python when the interpreter cannot run', async () => {
+    const run = checkScript({ script: '', baseline: '', python: join(tmp, 'no-such-python') });
+    await expect(run).rejects.toBeInstanceOf(ExternalError);
+    await expect(run).rejects.toThrow(/^python: /);
+  });
+
+  it('takes the worst severity as the verdict', () => {
+    const f = (severity: 'reject' | 'flag') => ({ rule: 'r', severity, lines: [1], message: 'm' });
+    expect(verdictOf([])).toBe('ok');
+    expect(verdictOf([f('flag')])).toBe('flag');
+    expect(verdictOf([f('flag'), f('reject')])).toBe('reject');
+  });
+});
+
+describe('speedrun check (built binary)', () => {
+  const speedrun = (...args: string[]) => execa('node', [bin, ...args], { cwd: root, reject: false });
+  const record = (r: string) => join(root, 'records/tiny', r, 'train_gpt.py');
+
+  beforeAll(() => {
+    expect(existsSync(join(root, 'dist/cli/commands/check.js')), 'build first: npx tsc -p tsconfig.json').toBe(true);
+  });
+
+  it('--json prints one object with verdict and findings; exit 0 for ok', async () => {
+    const { exitCode, stdout } = await speedrun('check', record('r02'), '--against', record('r01'), '--json');
+    expect(exitCode).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout)).toEqual({ verdict: 'ok', findings: [] });
+  });
+
+  it('exits 1 on a reject and names the rule and lines', async () => {
+    const tampered = join(tmp, 'tampered.py');
+    writeFileSync(tampered, recordScript('r01').replace('val_tokens = int(os.environ["NANOGPT_VAL_TOKENS"])', 'val_tokens = 1024'));
+    const json = await speedrun('check', tampered, '--against', record('r01'), '--json');
+    expect(json.exitCode).toBe(1);
+    const out = IntegrityReportSchema.parse(JSON.parse(json.stdout));
+    expect(out.verdict).toBe('reject');
+    expect(Object.keys(out.findings[0] ?? {}).sort()).toEqual(['lines', 'message', 'rule', 'severity']);
+    expect(out.findings.find((f) => f.rule === 'val_tokens')?.lines).toEqual([32]);
+    const human = await speedrun('check', tampered, '--against', record('r01'));
+    expect(human.exitCode).toBe(1);
+    expect(human.stdout).toMatch(/: reject\n/);
+    expect(human.stdout).toMatch(/\n\s+reject val_tokens \(line 32\): /);
+  });
+
+  it('exits 0 on a flag', async () => {
+    const flagged = join(tmp, 'flagged.py');
+    writeFileSync(flagged, recordScript('r01').replace('torch.manual_seed(0)', 'torch.manual_seed(7)'));
+    const { exitCode, stdout } = await speedrun('check', flagged, '--against', record('r01'), '--json');
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: 'flag', findings: [{ rule: 'seed', severity: 'flag' }] });
+  });
+
+  it('exits 2 for a missing file, with a fix', async () => {
+    const { exitCode, stderr } = await speedrun('check', join(tmp, 'missing.py'), '--against', record('r01'));
+    expect(exitCode).toBe(2);
+    expect(stderr).toMatch(/script not found: .*missing\.py\nfix: /);
+  });
+
+  it('documents the exit codes in --help', async () => {
+    const { exitCode, stdout } = await speedrun('check', '--help');
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/1 when it is reject/);
+  });
+});
