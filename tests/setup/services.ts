@@ -1,17 +1,17 @@
 import { execa } from 'execa';
 
 /**
- * Brings up what the executor suites run against: a Docker engine with the CPU image, and a single-node Slurm.
- * Both scripts are idempotent and take well under a second when everything is up, so `npm test` works the same
+ * Brings up what the suites run against: a Docker engine with the CPU image, a single-node Slurm, and tmux for the
+ * terminal UI. The scripts are idempotent and take well under a second when everything is up, so `npm test` works the same
  * on a fresh machine (as root: they install and start what is missing) and on one where it already runs.
  */
-const SERVICES = ['scripts/ci/docker-setup.sh', 'scripts/ci/slurm-setup.sh'];
+const SERVICES = ['scripts/ci/docker-setup.sh', 'scripts/ci/slurm-setup.sh', 'scripts/ci/tools-setup.sh'];
 
 export default async function setupServices(): Promise<void> {
   for (const script of SERVICES) {
     const result = await execa('bash', [script], { reject: false, all: true, stdin: 'ignore' });
     if (result.exitCode !== 0) {
-      throw new Error(`${script} failed (exit ${result.exitCode}); the Docker and Slurm suites need it:\n${result.all}`);
+      throw new Error(`${script} failed (exit ${result.exitCode}); the Docker, Slurm and terminal UI suites need it:\n${result.all}`);
     }
   }
 }
