@@ -78,6 +78,10 @@ export async function singleRunCell(cell: {
     seeds: [cell.seed],
   };
   const [planned] = planBench(parseBenchSpec(input, 'the command line'), await loadManifests([track]));
-  const stamp = (cell.at ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return { ...planned!, run_id: `${stamp}-${planned!.run_id}-${randomBytes(2).toString('hex')}` };
+  return { ...planned!, run_id: `${folderStamp(cell.at ?? new Date())}-${planned!.run_id}-${randomBytes(2).toString('hex')}` };
+}
+
+/** 2026-11-27T01:05:15Z → "20261127-010515": sortable, and safe in a folder name. */
+export function folderStamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }

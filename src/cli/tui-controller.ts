@@ -17,7 +17,7 @@ import { loadRuns } from '../core/store/load-results.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
-import { loadManifests, parseBenchSpec } from './bench-setup.js';
+import { folderStamp, loadManifests, parseBenchSpec } from './bench-setup.js';
 import { findConfig } from './config.js';
 import type { CliContext } from './context.js';
 import { prepareExecution } from './executor-setup.js';
@@ -97,8 +97,7 @@ async function startRun(ctx: CliContext, opts: { out: string; python?: string; c
     'the setup screen',
   );
   const [cell] = planBench(spec, await loadManifests(spec.tracks));
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const benchDir = resolve(opts.out, `tui-${stamp}`);
+  const benchDir = resolve(opts.out, `tui-${folderStamp(new Date())}`);
   await mkdir(benchDir, { recursive: true });
   await claimBenchFolder(benchDir, spec, [cell!.run_id], new Date());
   const abort = new AbortController();
