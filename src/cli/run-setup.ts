@@ -1,4 +1,7 @@
-import { loadTrack } from '../core/catalog/catalog.js';
+import { readFile } from 'node:fs/promises';
+import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
+import type { TrackManifest } from '../core/catalog/schema.js';
+import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
 import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
 import { loadCalibration } from '../core/calibrate/calibration-file.js';
 import { trackEnvironment } from '../core/data/track-env.js';
@@ -29,6 +32,8 @@ export interface SharedRunSettings {
   config?: string;
   /** Pause and human edits from the terminal UI. */
   control?: RunControl;
+  /** Smoke run: train each node rewritten to this many steps, never scored. */
+  smoke?: number;
   signal: AbortSignal;
   emit?: EventSink;
 }
@@ -42,6 +47,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
   const cache = ctx.cache();
   const agent = prepared ?? (await prepareCellAgent(ctx, shared, run));
   const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
+  if (shared.smoke !== undefined) await showSmokeRewrite(ctx, manifest, run.record, shared.smoke);
   const trackData = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
   const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
   return runSearch({
@@ -66,6 +72,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     timeoutMs: shared.timeoutMs,
     wallBudgetMs: shared.wallBudgetMs,
     control: shared.control,
+    smoke: shared.smoke,
     signal: shared.signal,
     emit: shared.emit,
   });
@@ -80,4 +87,11 @@ export function prepareCellAgent(ctx: CliContext, shared: Pick<SharedRunSettings
     shared.budget ?? {},
     shared.signal,
   );
+}
+
+/** Shows what --smoke changes in the record's own script, and refuses before any work if it cannot rewrite it. */
+async function showSmokeRewrite(ctx: CliContext, manifest: TrackManifest, record: number, steps: number): Promise<void> {
+  const path = await resolveRecordScript(manifest, record, ctx.cache());
+  const rewrite = smokeRewrite(await readFile(path, 'utf8'), steps, `record ${record}`);
+  ctx.log(`smoke run: every node trains ${steps} steps and is not scored; record ${record}'s script becomes:\n${rewrite.diff}`);
 }

@@ -27,6 +27,7 @@ interface RunFlags extends AgentFlags {
   maxTokens?: string;
   maxDollars?: string;
   json?: boolean;
+  smoke?: string;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -55,6 +56,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--python <path>', 'Python interpreter with torch (default: $SPEEDRUN_PYTHON, else the first of python3, /usr/bin/python3, python that has torch)')
     .option('--out <dir>', 'results folder', 'results')
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
+    .option('--smoke <steps>', "installation check: train every node's script rewritten to this many steps (shown as a diff); never scored")
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (flags: RunFlags) => {
       const signal = interruptSignal(ctx);
@@ -85,6 +87,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           timeoutMs: flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined,
           wallBudgetMs: flags.timeBudget ? parsePositiveInt(flags.timeBudget, '--time-budget') * 1000 : undefined,
           nodes: parsePositiveInt(flags.nodes, '--nodes'),
+          smoke: flags.smoke === undefined ? undefined : parsePositiveInt(flags.smoke, '--smoke'),
           budget,
           config: flags.config,
           signal,

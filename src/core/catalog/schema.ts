@@ -44,6 +44,12 @@ export const RecordEntry = z.object({
   script: FileRef,
   /** Excluded from the task list (e.g. the paper drops record 6's task: an empty diff). */
   task_excluded: z.string().optional(),
+  /**
+   * torchrun records: the process (GPU) counts its script trains the record's own algorithm with. Scripts that
+   * accumulate gradients keep the global batch on fewer GPUs; those that assert or hard-code 8 processes do not.
+   * Absent: only the track's launch.nproc.
+   */
+  gpu_counts: z.array(z.number().int().positive()).min(1).optional(),
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 

@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { CacheLayout } from '../paths.js';
 import { UserError } from '../errors.js';
@@ -28,8 +30,32 @@ export async function trackEnvironment(
       dirs: [dir],
     };
   }
-  throw new UserError(
-    `running the ${manifest.track} track needs its FineWeb token shards, which this version cannot prepare yet`,
-    'use --track tiny for now',
-  );
+  if (manifest.track === 'nanogpt') return fineWebEnvironment(cache.data('nanogpt'));
+  throw new UserError(`no data is known for the ${manifest.track} track`, 'use --track tiny or --track nanogpt');
+}
+
+/** Upstream's validation set size: every nanogpt record evaluates on the first 10,485,760 tokens. */
+export const NANOGPT_VAL_TOKENS = 10_485_760;
+
+/**
+ * The nanogpt track reads FineWeb GPT-2 token shards (upstream's fineweb_{train,val}_NNNNNN.bin) from its data
+ * folder; record scripts take the glob patterns and open the files themselves.
+ */
+async function fineWebEnvironment(dir: string): Promise<TrackData> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const missing = ['train', 'val'].filter((split) => !names.some((n) => n.startsWith(`fineweb_${split}_`) && n.endsWith('.bin')));
+  if (missing.length > 0) {
+    throw new UserError(
+      `no FineWeb ${missing.join(' or ')} shards in ${dir}`,
+      `put fineweb_train_NNNNNN.bin and fineweb_val_NNNNNN.bin there (upstream's GPT-2 token shards), or pass --cache to a folder whose data/nanogpt holds them`,
+    );
+  }
+  return {
+    env: {
+      NANOGPT_TRAIN_FILES: join(dir, 'fineweb_train_*.bin'),
+      NANOGPT_VAL_FILES: join(dir, 'fineweb_val_*.bin'),
+      NANOGPT_VAL_TOKENS: String(NANOGPT_VAL_TOKENS),
+    },
+    dirs: [dir],
+  };
 }

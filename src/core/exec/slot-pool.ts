@@ -12,6 +12,8 @@ export class SlotPool {
   private readonly free: Slot[];
   private readonly waiting: Array<(slot: Slot) => void> = [];
   readonly size: number;
+  /** GPUs in each slot (all sets are the same size); 0 for CPU slots. */
+  readonly gpusPerSlot: number;
 
   /** `size` CPU slots, or one slot per GPU set (sets must be disjoint). */
   constructor(slots: number | ReadonlyArray<readonly number[]>) {
@@ -24,6 +26,7 @@ export class SlotPool {
       this.free = slots.map((gpus, id) => ({ id, gpus: [...gpus] }));
     }
     this.size = this.free.length;
+    this.gpusPerSlot = this.free[0]?.gpus.length ?? 0;
   }
 
   acquire(signal?: AbortSignal): Promise<Slot> {

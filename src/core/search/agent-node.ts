@@ -14,6 +14,7 @@ import { nodeResult } from '../store/node-result.js';
 import type { RunHistory } from '../store/run-history.js';
 import type { RunStore } from '../store/run-store.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
+import { scriptToTrain } from '../smoke/smoke-script.js';
 import { executeNode, type Launch } from './execute-node.js';
 import { readLogTail } from './log-tail.js';
 import type { TaskTimes } from './task-times.js';
@@ -41,6 +42,8 @@ export interface NodeContext {
   known: Map<number, KnownNode>;
   /** Scripts being trained right now, by sha256: an identical script waits for that measurement instead. */
   measuring: Map<string, Promise<NodeResult>>;
+  /** Smoke run: train each script rewritten to this many steps. */
+  smoke: number | null;
   signal?: AbortSignal;
 }
 
@@ -107,7 +110,10 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
   // The same script already training (the reference agent proposes it for every node): wait and reuse its result.
   const measured = await ctx.measuring.get(sha)?.catch(() => undefined);
   const twin =
-    [...ctx.known.values()].find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result ??
+    [...ctx.known.values()]
+      // A smoke run trains what it is given: the baseline's time is the record's, not this smoke script's.
+      .filter((k) => ctx.smoke === null || k.result.measured_by === 'executed')
+      .find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result ??
     (measured && measured.status !== 'aborted' ? measured : undefined);
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
@@ -116,12 +122,13 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
     return { result, analysis: null };
   }
+  const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, ctx.smoke);
   const measurement = ctx.slots.with(
     (slot) =>
       executeNode({
         runId: ctx.runId,
         ...meta,
-        scriptPath: join(ctx.store.nodeDir(meta.node), 'train_gpt.py'),
+        scriptPath,
         scriptSha256: sha,
         workDir: ctx.store.nodeDir(meta.node),
         executor: ctx.executor,

@@ -42,13 +42,16 @@ export interface ExecuteNodeInput {
 export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
   const { runId, node, emit } = input;
   const parser = new LogParser();
+  const gpus = [...(input.gpus ?? [])];
   const exec = await input.executor.run({
     runId,
     node,
-    gpus: [...(input.gpus ?? [])],
+    gpus,
     workDir: input.workDir,
     scriptPath: input.scriptPath,
     ...input.launch,
+    // torchrun starts one process per GPU of the slot (processCount has checked the record allows that count).
+    nproc: input.launch.runner === 'torchrun' && gpus.length > 0 ? gpus.length : input.launch.nproc,
     signal: input.signal,
     onLine: (stream, line) => {
       emit?.({ type: 'log-line', run_id: runId, node, stream, line });

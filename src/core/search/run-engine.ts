@@ -8,6 +8,7 @@ import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { PythonWithTorch } from '../exec/python.js';
+import { processCount } from '../exec/process-count.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { fanOut, type EventSink } from '../events.js';
@@ -49,6 +50,8 @@ export interface RunSearchInput {
   wallBudgetMs?: number;
   /** Pause and human edits from outside (the terminal UI). */
   control?: RunControl;
+  /** Train every node's script rewritten to this many steps (an installation check: never scored). */
+  smoke?: number;
   signal?: AbortSignal;
   emit?: EventSink;
   now?: () => Date;
@@ -66,6 +69,7 @@ export const FINAL_STATUSES: ReadonlyArray<RunSummary['status']> = ['finished', 
 export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
   const { manifest, record } = input;
   getRecord(manifest, record + 1); // a task needs a next record to aim for
+  processCount(manifest, record, input.slots.gpusPerSlot); // refuses a GPU count the record's script cannot train with
   const store = await RunStore.open(input.runDir);
   const previous = await store.readRun();
   if (previous?.result && FINAL_STATUSES.includes(previous.result.status)) return previous.result;
@@ -85,6 +89,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     budget: input.budget,
     scaffold: { name: input.scaffold.name, ...input.scaffold.params },
     seed: input.seed,
+    smoke: input.smoke ?? null,
     created_at: now().toISOString(),
   };
   await store.writeRun(config, null);
@@ -122,6 +127,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     times: input.times,
     known,
     measuring: new Map(),
+    smoke: config.smoke ?? null,
     signal: input.signal,
   };
   const finishedNodes = () => [...known.values()].map((k) => k.result).sort((a, b) => a.node - b.node);

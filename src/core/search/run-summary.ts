@@ -15,7 +15,8 @@ export function summarizeRun(
   extra: { model: string | null; stopReason: string | null; resultsDir: string },
 ): RunSummary {
   const best = bestNode(nodes);
-  const score = best ? fsr(times.baselineMs, times.targetMs, best.time_to_target_ms) : null;
+  // A smoke run trains a few steps only: its times say the installation works, nothing about speed.
+  const score = best && !config.smoke ? fsr(times.baselineMs, times.targetMs, best.time_to_target_ms) : null;
   return {
     run_id: config.run_id,
     track: config.track,
@@ -32,7 +33,11 @@ export function summarizeRun(
     times_from: times.from,
     best: best ? { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target } : null,
     fsr: score,
-    fsr_flags: score === null ? [] : [...fsrFlags(score), ...timesFlags(times, manifest, nodes)],
+    fsr_flags: config.smoke
+      ? [`smoke run (${config.smoke} steps per node): not scored`]
+      : score === null
+        ? []
+        : [...fsrFlags(score), ...timesFlags(times, manifest, nodes)],
     nodes: nodes.length,
     usage: sumUsage(nodes.map((n) => n.llm)),
     results_dir: extra.resultsDir,

@@ -80,6 +80,8 @@ export const RunConfig = z.object({
   budget: z.record(z.string(), z.number()),
   scaffold: z.record(z.string(), z.unknown()),
   seed: z.number().int(),
+  /** A smoke run trains every node rewritten to this many steps: an installation check, never scored. */
+  smoke: z.number().int().positive().nullable().optional(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
