@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LlmCallRecord } from '../src/core/agent/llm/call-record.js';
 import { LlmCallError, type ChatMessage, type StreamEvent } from '../src/core/agent/llm/chat.js';
-import type { ModelProfileInput } from '../src/core/agent/llm/model-profile.js';
+import { ModelProfile, type ModelProfileInput } from '../src/core/agent/llm/model-profile.js';
 import { OpenAiChatClient } from '../src/core/agent/llm/openai-client.js';
 import { draftInput, stubAgent } from './helpers/agent-fixtures.js';
 import { completionChunks } from './helpers/llm-stub-sse.js';
@@ -41,6 +41,14 @@ async function failure(promise: Promise<unknown>): Promise<LlmCallError> {
 }
 
 describe('a streamed chat reply', () => {
+  it('is on by default in a model profile, and `stream` takes only a boolean', () => {
+    expect(ModelProfile.parse({}).stream).toBe(true);
+    expect(ModelProfile.parse({ stream: false }).stream).toBe(false);
+    const bad = ModelProfile.safeParse({ stream: 'yes' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['stream']);
+  });
+
   it('is the default: asks for a stream with usage, assembles the pieces and tells each one as it arrives', async () => {
     const pieces = ['Here ', 'is ', 'the ', 'change', '.'];
     const server = await serve({ content: pieces.join(''), pieces, reasoning: 'think first', usage: { prompt_tokens: 12, completion_tokens: 7 } });

@@ -50,6 +50,7 @@ export class LlmAgent implements Agent {
       edit_format: this.opts.editFormat.name,
       edit_retries: m.edit_retries,
       summarize_logs: m.summarize_logs,
+      stream: m.stream,
       prices: m.prices ?? null,
       prompt_version: this.opts.prompts.version,
       prompts_sha256: this.opts.prompts.sha256,
