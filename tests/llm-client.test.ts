@@ -29,6 +29,7 @@ async function failure(promise: Promise<unknown>): Promise<LlmCallError> {
   return error as LlmCallError;
 }
 
+// These read whole (non-streamed) completions; llm-streaming.test.ts covers the same ground for streams.
 describe('a normal chat reply', () => {
   it('returns content, reasoning, usage and model, and sends every profile setting', async () => {
     const server = await serve({ content: 'Here is the change.', reasoning: 'think first', usage: { prompt_tokens: 12, completion_tokens: 7 } });
@@ -41,6 +42,7 @@ describe('a normal chat reply', () => {
       reasoning_effort: 'low',
       extra_body: { top_k: 20, chat_template_kwargs: { enable_thinking: false } },
       extra_headers: { 'X-Team': 'speedrun' },
+      stream: false,
     });
     const reply = await new OpenAiChatClient(model, 'sk-test-123').complete(MESSAGES);
 
@@ -71,7 +73,7 @@ describe('a normal chat reply', () => {
 
   it('leaves out settings the profile does not set, and uses max_tokens by default', async () => {
     const server = await serve({ content: 'ok' });
-    await new OpenAiChatClient(stubModel(server.baseUrl, { max_tokens: 100 }), null).complete(MESSAGES);
+    await new OpenAiChatClient(stubModel(server.baseUrl, { max_tokens: 100, stream: false }), null).complete(MESSAGES);
     expect(server.chatRequests()[0]?.body).toEqual({ model: 'stub-model', messages: MESSAGES, max_tokens: 100, stream: false });
   });
 
@@ -80,14 +82,14 @@ describe('a normal chat reply', () => {
       status: 200,
       body: { model: 'm', choices: [{ message: { role: 'assistant', content: 'answer', reasoning: 'why' }, finish_reason: 'length' }] },
     });
-    const reply = await new OpenAiChatClient(stubModel(server.baseUrl), null).complete(MESSAGES);
+    const reply = await new OpenAiChatClient(stubModel(server.baseUrl, { stream: false }), null).complete(MESSAGES);
     expect(reply).toMatchObject({ content: 'answer', reasoning: 'why', finish_reason: 'length', usage: null, model: 'm' });
   });
 
   it('accepts a reply that has tool calls and no content', async () => {
     const toolCall = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } };
     const server = await serve({ status: 200, body: { choices: [{ message: { content: null, tool_calls: [toolCall] } }] } });
-    const reply = await new OpenAiChatClient(stubModel(server.baseUrl), null).complete(MESSAGES);
+    const reply = await new OpenAiChatClient(stubModel(server.baseUrl, { stream: false }), null).complete(MESSAGES);
     expect(reply.content).toBe('');
   });
 });
@@ -158,7 +160,7 @@ describe('requests the server rejects are not retried', () => {
 describe('a reply that is not a chat completion', () => {
   it('is kind bad-response when the body is not JSON', async () => {
     const server = await serve({ raw: 'garbage{{' });
-    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl, { max_retries: 2 }), null).complete(MESSAGES));
+    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl, { max_retries: 2, stream: false }), null).complete(MESSAGES));
     expect(error.kind).toBe('bad-response');
     expect(error.message).toContain('not JSON');
     expect(error.fix).toContain('/v1');
@@ -167,7 +169,7 @@ describe('a reply that is not a chat completion', () => {
 
   it('quotes the start of an HTML page served instead of JSON', async () => {
     const server = await serve({ raw: `<html><body>Sign in to the proxy${'.'.repeat(500)}</body></html>`, contentType: 'text/html' });
-    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl), null).complete(MESSAGES));
+    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl, { stream: false }), null).complete(MESSAGES));
     expect(error.kind).toBe('bad-response');
     expect(error.message).toContain('<html><body>Sign in to the proxy');
     expect(error.message).not.toContain('</body>');
@@ -179,7 +181,7 @@ describe('a reply that is not a chat completion', () => {
     ['no message', { choices: [{ finish_reason: 'stop' }] }],
   ])('is kind bad-response for a completion with %s', async (_what, body) => {
     const server = await serve({ status: 200, body });
-    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl), null).complete(MESSAGES));
+    const error = await failure(new OpenAiChatClient(stubModel(server.baseUrl, { stream: false }), null).complete(MESSAGES));
     expect(error.kind).toBe('bad-response');
     expect(error.message).toContain(JSON.stringify(body));
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SpeedrunEvent } from '../src/core/events.js';
-import { LOG_LINES_KEPT, initialRunView, reduceRunView, treeOrder, type RunViewState } from '../src/ui/state/run-view.js';
+import { LIVE_CHARS_KEPT, LOG_LINES_KEPT, initialRunView, reduceRunView, treeOrder, type RunViewState } from '../src/ui/state/run-view.js';
 import { plotLoss } from '../src/ui/state/loss-plot.js';
-import { RUN, llmCall, metric, nodeCreated, nodeFinished, runStarted } from './helpers/fake-controller.js';
+import { RUN, llmCall, llmDelta, metric, nodeCreated, nodeFinished, runStarted } from './helpers/fake-controller.js';
 
 function replay(events: SpeedrunEvent[], start: RunViewState = initialRunView('gpt-small')): RunViewState {
   return events.reduce((state, event) => reduceRunView(state, event, 5_000), start);
@@ -114,5 +114,37 @@ describe('loss plot', () => {
 
   it('draws nothing when there is no point yet', () => {
     expect(plotLoss({ node: [], record: null, targetLoss: 3.28, width: 40, height: 6 })).toEqual([]);
+  });
+});
+
+describe('the live answer of a node', () => {
+  const writing = () => replay([runStarted(), nodeCreated(1, 0), nodeCreated(2, 0)]);
+
+  it('gathers the pieces of the call streaming for that node only, reasoning apart from the answer', () => {
+    const view = replay([llmDelta(1, 'thinking ', { part: 'reasoning' }), llmDelta(1, 'Raise '), llmDelta(2, 'other'), llmDelta(1, 'the lr.')], writing());
+    expect(view.nodes[1]?.live).toEqual({ purpose: 'propose', content: 'Raise the lr.', reasoning: 'thinking ' });
+    expect(view.nodes[2]?.live).toEqual({ purpose: 'propose', content: 'other', reasoning: '' });
+  });
+
+  it('starts over on a restart and on a new call, and clears when the call ends or the node finishes', () => {
+    let view = replay([llmDelta(1, 'partial'), llmDelta(1, '', { restart: true }), llmDelta(1, 'again')], writing());
+    expect(view.nodes[1]?.live?.content).toBe('again');
+    view = replay([llmDelta(1, 'fix it', { purpose: 'edit-retry' })], view);
+    expect(view.nodes[1]?.live).toEqual({ purpose: 'edit-retry', content: 'fix it', reasoning: '' });
+    view = replay([llmDelta(2, 'kept'), llmCall(10, 5, null)], view);
+    expect(view.nodes[1]?.live).toBeNull();
+    expect(view.nodes[2]?.live?.content).toBe('kept');
+    expect(view.llmCalls).toBe(1);
+    view = replay([nodeFinished(2, 0, { status: 'aborted' })], view);
+    expect(view.nodes[2]?.live).toBeNull();
+  });
+
+  it('keeps only the last LIVE_CHARS_KEPT characters of a long answer', () => {
+    const piece = 'x'.repeat(1000);
+    let view = writing();
+    for (let i = 0; i < 20; i++) view = reduceRunView(view, llmDelta(1, i === 19 ? `${piece}END` : piece));
+    const content = view.nodes[1]?.live?.content ?? '';
+    expect(content).toHaveLength(LIVE_CHARS_KEPT);
+    expect(content.endsWith('END')).toBe(true);
   });
 });

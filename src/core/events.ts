@@ -45,6 +45,20 @@ export type SpeedrunEvent =
       latency_ms: number;
       error: string | null;
     }
+  | {
+      /**
+       * A piece of the answer an LLM call is streaming for a node, for live display only: the whole answer is kept in
+       * the node's llm-calls.jsonl and reported by llm-call. Pieces are gathered (at most one event per part every
+       * STREAM_EVENT_INTERVAL_MS); `restart` (with empty text) voids the pieces before it: the call is being retried.
+       */
+      type: 'llm-delta';
+      run_id: string;
+      node: number;
+      purpose: string;
+      part: 'content' | 'reasoning';
+      text: string;
+      restart: boolean;
+    }
   | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
   | { type: 'error'; run_id?: string; node?: number; message: string }
   | { type: 'bench-started'; dir: string; runs: number; resumed: boolean }

@@ -37,3 +37,17 @@ export function fit(text: string, width: number): string {
   if (width <= 0) return '';
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
+
+/**
+ * Hard-wraps text into lines of at most `width` characters (tabs as four spaces), so a pane can count the rows it
+ * shows: model answers have long prose lines that truncating would hide.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const size = Math.max(1, width);
+  const out: string[] = [];
+  for (const line of text.replace(/\t/g, '    ').split('\n')) {
+    if (line.length === 0) out.push('');
+    for (let at = 0; at < line.length; at += size) out.push(line.slice(at, at + size));
+  }
+  return out;
+}

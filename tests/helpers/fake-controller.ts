@@ -162,6 +162,13 @@ export function llmCall(promptTokens: number, completionTokens: number, costUsd:
   };
 }
 
+/** A piece of a node's streaming answer. */
+export function llmDelta(
+  node: number, text: string, overrides: Partial<Extract<SpeedrunEvent, { type: 'llm-delta' }>> = {},
+): SpeedrunEvent {
+  return { type: 'llm-delta', run_id: RUN, node, purpose: 'propose', part: 'content', text, restart: false, ...overrides };
+}
+
 /** Lets promises and ink's re-render settle between keystrokes. */
 /** A pause for ink to re-render after a key; generous, because CI machines are busy. */
 export function tick(ms = 80): Promise<void> {

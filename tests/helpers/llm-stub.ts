@@ -1,10 +1,12 @@
 /**
  * A loopback OpenAI-compatible server for tests. Each POST /v1/chat/completions takes the next scripted
- * reply; every request is recorded for assertions; GET /v1/models lists a model.
+ * reply; every request is recorded for assertions; GET /v1/models lists a model. A request with `stream: true`
+ * gets a normal reply as server-sent events, as real servers send it.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelProfile, type ModelProfileInput, type ResolvedModel } from '../../src/core/agent/llm/model-profile.js';
+import { completionChunks, streamRequested, writeSse, type StreamEnd } from './llm-stub-sse.js';
 
 export interface StubRequest {
   method: string;
@@ -17,8 +19,13 @@ export interface StubRequest {
 }
 
 export type StubReply =
-  /** A normal chat.completion. `reasoning` goes into message.reasoning_content. */
-  | { content: string; finish_reason?: string; usage?: { prompt_tokens: number; completion_tokens: number } | null; reasoning?: string; model?: string }
+  /**
+   * A normal chat.completion. `reasoning` goes into message.reasoning_content. Streamed (request `stream: true`):
+   * one delta per piece (default: per word), the usage chunk last when asked for, then [DONE].
+   */
+  | { content: string; pieces?: string[]; finish_reason?: string; usage?: { prompt_tokens: number; completion_tokens: number } | null; reasoning?: string; model?: string }
+  /** Server-sent events as they are (strings verbatim, objects as JSON), ended as `end` says (default `done`). */
+  | { events: Array<string | object>; end?: StreamEnd; contentType?: string }
   /** A raw HTTP answer; an object body is sent as JSON. */
   | { status: number; body?: string | object; headers?: Record<string, string> }
   /** Accept the request and never answer (until close()). */
@@ -99,6 +106,7 @@ export async function startLlmStub(script: StubReply[] = [], options: StubOption
 function answer(res: ServerResponse, reply: StubReply, request: StubRequest): void {
   if (typeof reply === 'function') return answer(res, reply(request), request);
   if ('hang' in reply) return;
+  if ('events' in reply) return writeSse(res, reply.events, reply.end, reply.contentType);
   if ('raw' in reply) {
     res.writeHead(200, { 'content-type': reply.contentType ?? 'application/json' });
     res.end(reply.raw);
@@ -112,11 +120,14 @@ function answer(res: ServerResponse, reply: StubReply, request: StubRequest): vo
     return;
   }
   const body = request.body as { model?: unknown } | undefined;
+  const model = typeof body?.model === 'string' ? body.model : STUB_MODEL;
+  const asked = streamRequested(request.body);
+  if (asked.stream) return writeSse(res, completionChunks(reply, model, asked.includeUsage));
   send(res, 200, {
     id: `chatcmpl-stub-${Date.now()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model: reply.model ?? (typeof body?.model === 'string' ? body.model : STUB_MODEL),
+    model: reply.model ?? model,
     choices: [
       {
         index: 0,

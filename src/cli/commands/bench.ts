@@ -136,10 +136,13 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
   return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
 }
 
-/** Every event but log lines, one JSON object per line on stdout. */
+/**
+ * Every event but log lines and streamed answer pieces, one JSON object per line on stdout: both are bulk text that
+ * the run folder keeps whole (node logs, llm-calls.jsonl), and a script reading progress wants the state changes.
+ */
 function ndjson(ctx: CliContext): EventSink {
   return (event) => {
-    if (event.type !== 'log-line') ctx.json(event);
+    if (event.type !== 'log-line' && event.type !== 'llm-delta') ctx.json(event);
   };
 }
 

@@ -2,6 +2,7 @@ import type { TrackManifest } from '../catalog/schema.js';
 import type { TaskTimes } from '../search/task-times.js';
 import type { LlmUsage, NodeResult } from '../store/schema.js';
 import type { LlmCallRecord } from './llm/call-record.js';
+import type { StreamEvent } from './llm/chat.js';
 
 /** What an agent node does: a fresh attempt from the baseline, a step on a valid node, a fix of a buggy one, or a mix of two. */
 export type Operator = 'draft' | 'improve' | 'debug' | 'crossover';
@@ -37,8 +38,13 @@ export interface ProposeInput {
   timeoutMs: number;
   /** Called once per LLM call, successful or not, so the caller can keep the transcript under the node. */
   onCall?: (call: LlmCallRecord) => void;
+  /** Told the pieces of each answer while the model writes it (streaming endpoints only), for live display. */
+  onStream?: CallStreamListener;
   signal?: AbortSignal;
 }
+
+/** A StreamEvent of one of the node's calls, with what the call is for. */
+export type CallStreamListener = (event: StreamEvent, purpose: LlmCallRecord['purpose']) => void;
 
 /** A new script, or the reason there is none; the latter makes the node buggy and the run goes on. */
 export type Proposal =
@@ -66,5 +72,6 @@ export interface AnalyzeInput {
   outcome: string;
   logTail: string;
   onCall?: (call: LlmCallRecord) => void;
+  onStream?: CallStreamListener;
   signal?: AbortSignal;
 }

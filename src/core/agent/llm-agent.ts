@@ -1,9 +1,9 @@
-import type { Agent, AgentDescription, AnalyzeInput, ProposeInput, Proposal } from './agent.js';
+import type { Agent, AgentDescription, AnalyzeInput, CallStreamListener, ProposeInput, Proposal } from './agent.js';
 import type { LlmUsage } from '../store/schema.js';
 import { BudgetExhaustedError, type LlmBudget } from './budget.js';
 import type { EditFormat } from './edits/edit-format.js';
 import type { LlmCallRecord } from './llm/call-record.js';
-import { LlmCallError, type ChatClient, type ChatMessage, type ChatResponse } from './llm/chat.js';
+import { LlmCallError, type ChatClient, type ChatMessage, type ChatResponse, type StreamEvent } from './llm/chat.js';
 import { callCost } from './llm/cost.js';
 import type { ResolvedModel } from './llm/model-profile.js';
 import { noteFromAnswer, proposalMessages } from './prompt-builder.js';
@@ -50,6 +50,7 @@ export class LlmAgent implements Agent {
       edit_format: this.opts.editFormat.name,
       edit_retries: m.edit_retries,
       summarize_logs: m.summarize_logs,
+      stream: m.stream,
       prices: m.prices ?? null,
       prompt_version: this.opts.prompts.version,
       prompts_sha256: this.opts.prompts.sha256,
@@ -109,7 +110,7 @@ export class LlmAgent implements Agent {
     node: number,
     purpose: LlmCallRecord['purpose'],
     messages: ChatMessage[],
-    ctx: { onCall?: (call: LlmCallRecord) => void; signal?: AbortSignal },
+    ctx: { onCall?: (call: LlmCallRecord) => void; onStream?: CallStreamListener; signal?: AbortSignal },
   ): Promise<CallOutcome> {
     const { budget, client, model } = this.opts;
     budget.check();
@@ -118,7 +119,8 @@ export class LlmAgent implements Agent {
     const started = Date.now();
     let outcome: CallOutcome;
     try {
-      outcome = { ok: true, response: await client.complete(sent, ctx.signal, { node, purpose }) };
+      const onStream = ctx.onStream && ((event: StreamEvent) => ctx.onStream?.(event, purpose));
+      outcome = { ok: true, response: await client.complete(sent, ctx.signal, { node, purpose, ...(onStream && { onStream }) }) };
     } catch (error) {
       if (!(error instanceof LlmCallError)) throw error;
       outcome = { ok: false, error };

@@ -17,6 +17,7 @@ import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
 import { scriptToTrain } from '../smoke/smoke-script.js';
 import { executeNode, type Launch } from './execute-node.js';
 import { readLogTail } from './log-tail.js';
+import { coalesceStream, type StreamCoalescer } from './stream-coalescer.js';
 import type { TaskTimes } from './task-times.js';
 
 /** What a run knows about each finished node: the measured result, the script, and the agent's words on it. */
@@ -59,7 +60,8 @@ export type ProposeOutcome =
 export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUsage): Promise<ProposeOutcome> {
   const parent = scriptOf(ctx, meta.parent);
   const second = meta.second_parent === null ? null : scriptOf(ctx, meta.second_parent);
-  const onCall = recordCalls(ctx, usage);
+  const stream = streamTo(ctx, meta.node);
+  const onCall = recordCalls(ctx, usage, stream);
   let proposal;
   try {
     proposal = await ctx.agent.propose({
@@ -77,6 +79,7 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       times: ctx.times,
       timeoutMs: ctx.launch.timeoutMs,
       onCall,
+      onStream: stream.listener,
       signal: ctx.signal,
     });
   } catch (error) {
@@ -151,7 +154,10 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
     const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
-    analysis = await ctx.agent.analyze({ node: meta.node, outcome: describeOutcome(result), logTail, onCall: recordCalls(ctx, usage), signal: ctx.signal });
+    const stream = streamTo(ctx, meta.node);
+    analysis = await ctx.agent.analyze({
+      node: meta.node, outcome: describeOutcome(result), logTail, onCall: recordCalls(ctx, usage, stream), onStream: stream.listener, signal: ctx.signal,
+    });
     if (analysis) await ctx.store.writeNodeText(meta.node, 'analysis.md', `${analysis}\n`);
   }
   return { result: { ...result, llm: usage }, analysis };
@@ -174,8 +180,14 @@ export async function usageSoFar(store: RunStore, node: number): Promise<LlmUsag
   return usage;
 }
 
-function recordCalls(ctx: NodeContext, usage: LlmUsage): (call: LlmCallRecord) => void {
+/** A node's streamed answers as llm-delta events, gathered so that a fast stream does not flood the consumers. */
+function streamTo(ctx: NodeContext, node: number): StreamCoalescer {
+  return coalesceStream((piece) => ctx.emit({ type: 'llm-delta', run_id: ctx.runId, node, ...piece }));
+}
+
+function recordCalls(ctx: NodeContext, usage: LlmUsage, stream: StreamCoalescer): (call: LlmCallRecord) => void {
   return (call) => {
+    stream.end();
     addCall(usage, call.usage, call.cost_usd);
     void ctx.store.recordCall(call);
     ctx.emit({

@@ -129,10 +129,11 @@ export class RunStore {
 
   /**
    * Appends an event in arrival order (appends are chained so a synchronous event sink can call this).
-   * Log lines stay in the node's log files; the journal keeps the events that change state.
+   * Log lines stay in the node's log files and streamed answers in llm-calls.jsonl; the journal keeps the events
+   * that change state.
    */
   journal(event: SpeedrunEvent): Promise<void> {
-    if (event.type === 'log-line') return this.pending;
+    if (event.type === 'log-line' || event.type === 'llm-delta') return this.pending;
     return this.append(join(this.dir, 'journal.jsonl'), { at: new Date().toISOString(), ...event });
   }
 

@@ -2,13 +2,14 @@ import { Box, Text } from 'ink';
 import type { CurvePoint, NodeFiles } from '../controller.js';
 import type { NodeView } from '../state/run-view.js';
 import { fit } from '../format.js';
+import { AgentOutput } from './agent-output.js';
 import { DiffView } from './diff-view.js';
 import { LogTail } from './log-tail.js';
 import { LossCurve } from './loss-curve.js';
 import { ProgressBar } from './progress-bar.js';
 import { tint } from '../color.js';
 
-export type PaneMode = 'curve' | 'diff' | 'log';
+export type PaneMode = 'curve' | 'diff' | 'log' | 'agent';
 
 interface NodePaneProps {
   node: NodeView | null;
@@ -22,9 +23,13 @@ interface NodePaneProps {
   scroll: number;
 }
 
-/** The right-hand pane: the selected node's title line, then its loss curve, diff or log. */
-export function NodePane({ node, mode, files, filesError, recordCurve, targetLoss, width, height, scroll }: NodePaneProps) {
+/**
+ * The right-hand pane: the selected node's title line, then its loss curve, diff, log or the agent's streaming answer.
+ * A node the agent is still writing has no curve yet, so there the default view is the answer as it is written.
+ */
+export function NodePane({ node, mode: chosen, files, filesError, recordCurve, targetLoss, width, height, scroll }: NodePaneProps) {
   if (!node) return <Text dimColor>no node selected</Text>;
+  const mode = paneModeFor(node, chosen);
   const changes = node.linesAdded === null ? '' : ` +${node.linesAdded} −${node.linesRemoved ?? 0}`;
   const by = node.by === 'human' ? ' by you' : '';
   const shown = mode === 'curve' ? '' : ` [${mode}]`;
@@ -48,8 +53,14 @@ export function NodePane({ node, mode, files, filesError, recordCurve, targetLos
       {mode === 'diff' &&
         (files ? <DiffView diff={files.diff} width={width} height={bodyHeight} scroll={scroll} /> : <Text dimColor>loading diff…</Text>)}
       {mode === 'log' && <LogTail lines={logLines(node, files)} width={width} height={bodyHeight} scrollBack={scroll} />}
+      {mode === 'agent' && <AgentOutput live={node.live} writing={node.status === 'writing'} width={width} height={bodyHeight} scrollBack={scroll} />}
     </Box>
   );
+}
+
+/** What the pane shows: the chosen view, except that the curve of an agent's node still being written is its answer. */
+export function paneModeFor(node: Pick<NodeView, 'status' | 'by'>, chosen: PaneMode): PaneMode {
+  return chosen === 'curve' && node.status === 'writing' && node.by === 'agent' ? 'agent' : chosen;
 }
 
 /** Live lines from the event stream while there are any (this session ran the node), else the saved tail. */

@@ -4,7 +4,7 @@ import type { CurvePoint, RunHandle, TuiController } from '../controller.js';
 import { treeOrder, type RunViewState } from '../state/run-view.js';
 import { Header } from '../components/header.js';
 import { Tree } from '../components/tree.js';
-import { NodePane, type PaneMode } from '../components/node-pane.js';
+import { NodePane, paneModeFor, type PaneMode } from '../components/node-pane.js';
 import { HelpOverlay } from '../components/help-overlay.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
@@ -49,7 +49,11 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
   // Until the user picks a node, follow the one training (else the newest), so the screen shows what is happening.
   const selected = picked !== null && view.nodes[picked] ? picked : (view.trainingNode ?? order[order.length - 1] ?? null);
   const node = selected === null ? null : (view.nodes[selected] ?? null);
-  const { files, error: filesError } = useNodeFiles(controller, handle?.runDir ?? null, mode === 'curve' ? null : selected, node?.status ?? null);
+  // Only the diff and log views read the node's files.
+  const needsFiles = mode === 'diff' || mode === 'log';
+  const { files, error: filesError } = useNodeFiles(controller, handle?.runDir ?? null, needsFiles ? selected : null, node?.status ?? null);
+  // The log and the streaming answer follow their end, so PgUp scrolls back from it; the diff scrolls down from its top.
+  const scrollsBack = node !== null && ['log', 'agent'].includes(paneModeFor(node, mode));
 
   useEffect(() => {
     if (view.track === null || view.record === null) return;
@@ -107,8 +111,9 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
     else if (key.return) setDetail((d) => !d);
     else if (input === 'd') toggleMode('diff');
     else if (input === 'l') toggleMode('log');
-    else if (key.pageDown) setScroll((s) => (mode === 'log' ? Math.max(0, s - 10) : s + 10));
-    else if (key.pageUp) setScroll((s) => (mode === 'log' ? s + 10 : Math.max(0, s - 10)));
+    else if (input === 'a') toggleMode('agent');
+    else if (key.pageDown) setScroll((s) => (scrollsBack ? Math.max(0, s - 10) : s + 10));
+    else if (key.pageUp) setScroll((s) => (scrollsBack ? s + 10 : Math.max(0, s - 10)));
     else if (input === '?') setHelp(true);
     else if (input === 'p' && handle && !view.finished) {
       if (handle.paused) handle.resume();
@@ -167,7 +172,9 @@ function StatusLine({ view, quit, notice, width }: { view: RunViewState; quit: Q
   }
   if (view.lastError) return <Text color={tint('red')} wrap="truncate">{fit(`error: ${view.lastError}`, width)}</Text>;
   if (notice) return <Text color={tint('yellow')} wrap="truncate">{fit(notice, width)}</Text>;
-  return <Text dimColor wrap="truncate">{fit('↑/↓ node · enter detail · d diff · l log · p pause · e edit · q quit · ? help', width)}</Text>;
+  // `a` is named only where it fits: at 80 columns the line would lose `? help`, which lists it.
+  const agentKey = width >= 90 ? ' · a agent' : '';
+  return <Text dimColor wrap="truncate">{fit(`↑/↓ node · enter detail · d diff · l log${agentKey} · p pause · e edit · q quit · ? help`, width)}</Text>;
 }
 
 /** A clock ticking once a second while `running`, for the header's elapsed time. */

@@ -30,6 +30,15 @@ export interface NodeView {
   logs: string[];
   step: number | null;
   totalSteps: number | null;
+  /** The answer an LLM call is streaming for this node right now; null between calls (the answers are on record). */
+  live: LiveAnswer | null;
+}
+
+/** What the agent has written so far in the current call: the tail of its answer, and of its reasoning if sent. */
+export interface LiveAnswer {
+  purpose: string;
+  content: string;
+  reasoning: string;
 }
 
 export interface FinishedView {
@@ -73,6 +82,8 @@ export interface RunViewState {
 
 /** Log lines kept per node: enough for the tail pane, bounded for long runs. */
 export const LOG_LINES_KEPT = 200;
+/** Characters of a streaming answer (and of its reasoning) kept: several screens of text, bounded for long answers. */
+export const LIVE_CHARS_KEPT = 8_192;
 
 export function initialRunView(model: string | null = null): RunViewState {
   return {
@@ -97,7 +108,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
       const node: NodeView = {
         id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator, by: event.by,
         status: 'writing', timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
+        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null,
       };
       const order = state.order.includes(event.node) ? state.order : [...state.order, event.node];
       return { ...state, nodes: { ...state.nodes, [event.node]: node }, order };
@@ -119,9 +130,12 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
     }
     case 'node-finished':
       return withBest(finishNode(state, event.result));
+    case 'llm-delta':
+      return updateNode(state, event.node, (n) => ({ ...n, live: withPiece(event.restart ? null : n.live, event) }));
     case 'llm-call':
       return {
-        ...state,
+        // The call is over: its live text goes (the whole answer is in the node's llm-calls.jsonl).
+        ...updateNode(state, event.node, (n) => (n.live === null ? n : { ...n, live: null })),
         llmCalls: state.llmCalls + 1,
         promptTokens: state.promptTokens + (event.prompt_tokens ?? 0),
         completionTokens: state.completionTokens + (event.completion_tokens ?? 0),
@@ -142,10 +156,12 @@ function finishNode(state: RunViewState, result: NodeResult): RunViewState {
   const base: NodeView = existing ?? {
     id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator, by: 'agent',
     status: result.status, timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null,
+    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null,
   };
   const node: NodeView = {
     ...base,
+    // A call cut off by a stop never reports its end; a finished node is written either way.
+    live: null,
     status: result.status,
     timeToTargetMs: result.time_to_target_ms,
     valLoss: result.val_loss_at_target ?? result.final?.val_loss ?? base.valLoss,
@@ -198,6 +214,12 @@ function updateNode(state: RunViewState, id: number, change: (node: NodeView) =>
 
 function isFinal(status: NodeViewStatus): boolean {
   return status !== 'writing' && status !== 'training';
+}
+
+function withPiece(live: LiveAnswer | null, piece: { purpose: string; part: 'content' | 'reasoning'; text: string }): LiveAnswer {
+  const current = live !== null && live.purpose === piece.purpose ? live : { purpose: piece.purpose, content: '', reasoning: '' };
+  const text = current[piece.part] + piece.text;
+  return { ...current, [piece.part]: text.length > LIVE_CHARS_KEPT ? text.slice(text.length - LIVE_CHARS_KEPT) : text };
 }
 
 function appendBounded(lines: string[], line: string): string[] {

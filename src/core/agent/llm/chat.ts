@@ -30,6 +30,9 @@ export interface ChatResponse {
   retries: RetriedAttempt[];
 }
 
+/** What one attempt yields, before the client adds its timing and retries. */
+export type ChatAnswer = Omit<ChatResponse, 'retries' | 'latency_ms'>;
+
 /** What kind of failure: decides the exit code at the CLI edge and whether a retry can help. */
 export type LlmFailureKind = 'http' | 'timeout' | 'connection' | 'bad-response' | 'auth';
 
@@ -46,10 +49,19 @@ export class LlmCallError extends ExternalError {
   }
 }
 
+/**
+ * What a streamed call reports while it runs: a piece of the answer (or of the reasoning some servers send
+ * beside it), or `restart`: an attempt failed mid-stream and is retried, so every piece so far is void.
+ */
+export type StreamEvent = { kind: 'delta'; part: 'content' | 'reasoning'; text: string } | { kind: 'restart' };
+export type StreamListener = (event: StreamEvent) => void;
+
 /** Which node a call is for; a live endpoint ignores it, a replayed transcript answers from that node's calls. */
 export interface CallContext {
   node: number;
   purpose: string;
+  /** Told each piece of a streamed answer as it arrives; clients that do not stream never call it. */
+  onStream?: StreamListener;
 }
 
 /** Anything that answers chat messages: an OpenAI-compatible endpoint, or a recorded transcript. */

@@ -9,6 +9,8 @@ import { parseRetryAfter, type FailureVerdict, type RetryRecord } from './retry.
 
 export interface LlmFailure extends FailureVerdict {
   kind: LlmFailureKind;
+  /** A fix more specific than the kind's usual one. */
+  fix?: string;
 }
 
 /** Our own per-request timer fired (it also covers a body that stalls after the headers came). */
@@ -19,7 +21,20 @@ export class RequestTimedOut extends Error {
 }
 
 /** The server answered 200 with something that is not a usable chat completion. */
-export class BadResponse extends Error {}
+export class BadResponse extends Error {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A stream that ended (cleanly, as far as HTTP goes) before the answer did: a dropped connection in disguise. */
+export class StreamCutShort extends Error {}
+
+/** A stream that carried an error event instead of the rest of the answer (an overloaded server, typically). */
+export class StreamErrorEvent extends Error {}
 
 /** Statuses worth another try: request timeout, conflict/lock, rate limit, server errors. */
 export function isRetryableStatus(status: number): boolean {
@@ -50,7 +65,13 @@ export function judgeLlmFailure(error: unknown, apiKey: string | null): LlmFailu
     };
   }
   if (error instanceof BadResponse) {
-    return { kind: 'bad-response', retryable: false, message: clean(error.message), status: null, retryAfterMs: null };
+    return { kind: 'bad-response', retryable: false, message: clean(error.message), status: null, retryAfterMs: null, ...(error.fix && { fix: error.fix }) };
+  }
+  if (error instanceof StreamCutShort) {
+    return { kind: 'connection', retryable: true, message: clean(error.message), status: null, retryAfterMs: null };
+  }
+  if (error instanceof StreamErrorEvent) {
+    return { kind: 'http', retryable: true, message: clean(error.message), status: null, retryAfterMs: null };
   }
   if (error instanceof SyntaxError) {
     // The SDK parses a JSON content-type body itself; a broken one surfaces here.
@@ -72,7 +93,7 @@ export function toLlmCallError(failure: LlmFailure, model: ResolvedModel, retrie
     `${failure.message} (${where})`,
     failure.status,
     retries,
-    fix ?? fixFor(failure, model),
+    fix ?? failure.fix ?? fixFor(failure, model),
   );
 }
 
@@ -97,10 +118,12 @@ export function fixFor(failure: Pick<LlmFailure, 'kind' | 'status'>, model: Reso
 
 function httpFix(status: number | null, model: ResolvedModel): string {
   const url = model.base_url;
+  // Only an error event inside a streamed answer is an HTTP-level failure without a status.
+  if (status === null) return `${url} reported an error in the middle of its answer: check the server's logs, or raise max_retries in the model profile`;
   if (status === 429) return `${url} is rate limiting: wait and rerun, or raise max_retries in the model profile`;
   if (status === 404) return `check that ${url} serves model '${model.model}' (model and base_url in the model profile)`;
   if (status === 400 || status === 422) {
-    return `${url} rejected the request: check the model profile's fields (max_tokens_field, reasoning_effort, extra_body) against what the server accepts`;
+    return `${url} rejected the request: check the model profile's fields (max_tokens_field, reasoning_effort, stream, extra_body) against what the server accepts`;
   }
   if (status !== null && isRetryableStatus(status)) return `${url} kept failing: check the server's logs, or raise max_retries in the model profile`;
   return `${url} refused the request: check the model profile`;

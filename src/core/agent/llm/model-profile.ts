@@ -26,6 +26,12 @@ export const ModelProfile = z.strictObject({
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
   extra_body: z.record(z.string(), z.unknown()).default({}),
   extra_headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * Ask for the answer as server-sent events, so the terminal UI shows it while the model writes. Every common
+   * server streams; turn it off for one that does not (a request then fails saying so, never silently).
+   */
+  stream: z.boolean().default(true),
+  /** Per attempt, for the whole answer: a stream that stalls mid-answer times out too. */
   timeout_s: z.number().positive().default(600),
   max_retries: z.number().int().nonnegative().default(4),
   edit_format: z.enum(EDIT_FORMATS).default('search-replace'),

@@ -3,12 +3,14 @@
  * our loop (retry.ts) decides what is retried, how long to wait, and what the final error says.
  */
 import OpenAI, { APIError } from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { ChatClient, ChatMessage, ChatResponse } from './chat.js';
-import { BadResponse, clip, judgeLlmFailure, RequestTimedOut, toLlmCallError, type LlmFailure } from './llm-failures.js';
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type { CallContext, ChatAnswer, ChatClient, ChatMessage, ChatResponse, StreamListener } from './chat.js';
+import { BadResponse, judgeLlmFailure, RequestTimedOut, toLlmCallError, type LlmFailure } from './llm-failures.js';
 import type { ResolvedModel } from './model-profile.js';
+import { isRecord, preview, readUsage, stringOrNull } from './response-fields.js';
 import { abortError, throwIfAborted, withRetries, type Sleep } from './retry.js';
 import { sdkFetch } from './sdk-fetch.js';
+import { notAStream, readChatStream } from './stream-reader.js';
 
 export interface ChatClientDeps {
   sleep?: Sleep;
@@ -20,7 +22,6 @@ export interface ChatClientDeps {
 export const NO_KEY_PLACEHOLDER = 'no-key';
 /** The preflight GET /models is quick or the server is not there. */
 export const CHECK_TIMEOUT_MS = 10_000;
-const PREVIEW_CHARS = 200;
 const SDK_TIMEOUT_SLACK_MS = 1_000;
 
 export class OpenAiChatClient implements ChatClient {
@@ -36,10 +37,23 @@ export class OpenAiChatClient implements ChatClient {
     this.sdk = makeSdk(model, apiKey, this.timeoutMs);
   }
 
-  async complete(messages: ChatMessage[], signal?: AbortSignal): Promise<ChatResponse> {
+  async complete(messages: ChatMessage[], signal?: AbortSignal, context?: CallContext): Promise<ChatResponse> {
     const body = chatRequestBody(this.model, messages);
+    const listener = context?.onStream;
+    let streamedSomething = false;
+    const told: StreamListener | undefined = listener && ((event) => {
+      if (event.kind === 'delta') streamedSomething = true;
+      listener(event);
+    });
     const { value, retries } = await withRetries<Omit<ChatResponse, 'retries'>, LlmFailure>(
-      () => this.attempt(body, signal),
+      (index) => {
+        // A retry starts the answer over: what the failed attempt streamed is void, and the listener must drop it.
+        if (index > 0 && streamedSomething && listener) {
+          streamedSomething = false;
+          listener({ kind: 'restart' });
+        }
+        return this.attempt(body, signal, told);
+      },
       {
         maxRetries: this.model.max_retries,
         signal,
@@ -52,27 +66,53 @@ export class OpenAiChatClient implements ChatClient {
     return { ...value, retries };
   }
 
-  private async attempt(body: ChatCompletionCreateParamsNonStreaming, signal?: AbortSignal): Promise<Omit<ChatResponse, 'retries'>> {
+  private async attempt(body: ChatRequestBody, signal: AbortSignal | undefined, listener: StreamListener | undefined): Promise<Omit<ChatResponse, 'retries'>> {
     const now = this.deps.now ?? (() => performance.now());
     const started = now();
-    const completion: unknown = await withDeadline(this.timeoutMs, signal, (attemptSignal) =>
-      this.sdk.chat.completions.create(body, { signal: attemptSignal }),
+    const answer = await withDeadline(this.timeoutMs, signal, (attemptSignal) =>
+      body.stream ? this.streamed(body, attemptSignal, listener) : this.whole(body, attemptSignal),
     );
-    return { ...readCompletion(completion), latency_ms: Math.round(now() - started) };
+    return { ...answer, latency_ms: Math.round(now() - started) };
+  }
+
+  private async whole(body: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal): Promise<ChatAnswer> {
+    const completion: unknown = await this.sdk.chat.completions.create(body, { signal });
+    return readCompletion(completion);
+  }
+
+  private async streamed(body: ChatCompletionCreateParamsStreaming, signal: AbortSignal, listener: StreamListener | undefined): Promise<ChatAnswer> {
+    const { data: stream, response } = await this.sdk.chat.completions.create(body, { signal }).withResponse();
+    const contentType = response.headers.get('content-type');
+    // A server that ignores `stream: true` answers JSON; a proxy may answer a login page. Either would read as an
+    // empty stream, so quote it instead (the stream has not touched the body yet).
+    if (contentType !== null && !/event-stream/i.test(contentType)) {
+      const text = await response.text().catch(() => '');
+      stream.controller.abort();
+      throw notAStream(contentType, text);
+    }
+    return readChatStream(stream, signal, listener);
   }
 }
 
-/** The request body: profile settings, then extra_body (the user's escape hatch wins), then what must not change. */
-export function chatRequestBody(model: ResolvedModel, messages: ChatMessage[]): ChatCompletionCreateParamsNonStreaming {
+type ChatRequestBody = ChatCompletionCreateParamsNonStreaming | ChatCompletionCreateParamsStreaming;
+
+/**
+ * The request body: profile settings, then extra_body (the user's escape hatch wins), then what must not change.
+ * A streamed request asks for the usage chunk, so streamed and whole answers are counted alike.
+ */
+export function chatRequestBody(model: ResolvedModel, messages: ChatMessage[]): ChatRequestBody {
   const settings: Record<string, unknown> = {};
   if (model.temperature !== undefined) settings.temperature = model.temperature;
   if (model.max_tokens !== undefined) settings[model.max_tokens_field] = model.max_tokens;
   if (model.reasoning_effort !== undefined) settings.reasoning_effort = model.reasoning_effort;
-  return { ...settings, ...model.extra_body, model: model.model, messages, stream: false } as ChatCompletionCreateParamsNonStreaming;
+  const base = { ...settings, ...model.extra_body, model: model.model, messages };
+  return model.stream
+    ? ({ ...base, stream: true, stream_options: { include_usage: true } } as ChatCompletionCreateParamsStreaming)
+    : ({ ...base, stream: false } as ChatCompletionCreateParamsNonStreaming);
 }
 
 /** The parts of a chat completion we keep; anything unusable is a BadResponse that quotes what came. */
-export function readCompletion(completion: unknown): Omit<ChatResponse, 'retries' | 'latency_ms'> {
+export function readCompletion(completion: unknown): ChatAnswer {
   if (typeof completion !== 'object' || completion === null || Array.isArray(completion)) {
     throw new BadResponse(`response is not a JSON object: ${preview(completion)}`);
   }
@@ -182,22 +222,4 @@ function modelIds(text: string): string[] | null {
   } catch {
     return null;
   }
-}
-
-function readUsage(usage: unknown): ChatResponse['usage'] {
-  if (!isRecord(usage) || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return null;
-  return { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens };
-}
-
-function preview(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return clip(text, PREVIEW_CHARS);
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
