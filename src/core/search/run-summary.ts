@@ -33,6 +33,10 @@ export function summarizeRun(
     best: best ? { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target } : null,
     fsr: score,
     fsr_flags: score === null ? [] : [...fsrFlags(score), ...timesFlags(times, manifest, nodes)],
+    integrity: {
+      rejected: nodes.filter((n) => n.status === 'rejected').map((n) => n.node),
+      flagged: nodes.filter((n) => n.status !== 'rejected' && n.integrity?.verdict === 'flag').map((n) => n.node),
+    },
     nodes: nodes.length,
     usage: sumUsage(nodes.map((n) => n.llm)),
     results_dir: extra.resultsDir,
