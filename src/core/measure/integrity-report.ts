@@ -35,8 +35,8 @@ export type AuditFinding = z.infer<typeof AuditFindingSchema>;
 /** A node's integrity audit: the static check of its script against the run's baseline, plus the harness's own checks. */
 export const NodeAuditSchema = z.object({
   verdict: VerdictSchema,
-  /** sha256 of the baseline record script the node's script was compared with. */
-  baseline_sha256: z.string(),
+  /** sha256 of the baseline record script the node's script was compared with; null when only the harness checked. */
+  baseline_sha256: z.string().nullable(),
   findings: z.array(AuditFindingSchema),
 });
 export type NodeAudit = z.infer<typeof NodeAuditSchema>;
@@ -60,11 +60,18 @@ export function auditOf(report: IntegrityReport, script: string, baselineSha256:
   return { verdict: verdictOf(findings), baseline_sha256: baselineSha256, findings };
 }
 
-/** Adds the harness's findings (clock cross-check) to an audit; the verdict follows the worst of them all. */
-export function withFindings(audit: NodeAudit, extra: readonly Finding[]): NodeAudit {
-  if (extra.length === 0) return audit;
-  const findings = [...audit.findings, ...extra.map((f) => ({ ...f, excerpt: [] }))];
-  return { ...audit, verdict: verdictOf(findings), findings };
+/** The harness's own findings about a run (clock cross-check) as an audit with no static check behind it. */
+export function harnessAudit(findings: readonly Finding[]): NodeAudit | null {
+  if (findings.length === 0) return null;
+  const audit = findings.map((f) => ({ ...f, excerpt: [] }));
+  return { verdict: verdictOf(audit), baseline_sha256: null, findings: audit };
+}
+
+/** The static audit and the harness's audit of one node as one; the verdict follows the worst of them all. */
+export function mergeAudits(script: NodeAudit | null, harness: NodeAudit | null): NodeAudit | null {
+  if (!script || !harness) return script ?? harness;
+  const findings = [...script.findings, ...harness.findings];
+  return { verdict: verdictOf(findings), baseline_sha256: script.baseline_sha256, findings };
 }
 
 /** One line per finding, for progress output and prompts: `reject val_tokens (line 32): message`. */

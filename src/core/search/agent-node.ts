@@ -16,6 +16,7 @@ import type { RunStore } from '../store/run-store.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
 import { executeNode, type Launch } from './execute-node.js';
 import { rejectedNode, type IntegrityGate } from './integrity-gate.js';
+import { mergeAudits } from '../measure/integrity-report.js';
 import { readLogTail } from './log-tail.js';
 import type { TaskTimes } from './task-times.js';
 
@@ -146,7 +147,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
   } finally {
     ctx.measuring.delete(sha);
   }
-  const result: NodeResult = { ...executed, ...base, integrity: audit };
+  const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
     const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
