@@ -22,8 +22,8 @@ describe('the per-hint comparison', () => {
       run('none', 2, 0.25, 1, 30_000, ['ok']),
     ]);
     expect(rows.map((r) => r.hint)).toEqual(['none', 'L1']);
-    expect(rows[0]).toEqual({ hint: 'none', tasks: 2, runs: 2, mean_fsr: 0.125, success_rate: 0.5, buggy_share: 3 / 5, median_best_ms: 33_000 });
-    expect(rows[1]).toEqual({ hint: 'L1', tasks: 2, runs: 2, mean_fsr: 0.75, success_rate: 1, buggy_share: 1 / 4, median_best_ms: 15_000 });
+    expect(rows[0]).toEqual({ hint: 'none', tasks: 2, runs: 2, mean_fsr: 0.125, success_rate: 0.5, buggy_share: 3 / 5, median_best_ms: 33_000, verified_runs: 0, mean_fsr_verified: null });
+    expect(rows[1]).toEqual({ hint: 'L1', tasks: 2, runs: 2, mean_fsr: 0.75, success_rate: 1, buggy_share: 1 / 4, median_best_ms: 15_000, verified_runs: 0, mean_fsr_verified: null });
   });
 
   it('has nothing to say about no runs', () => {

@@ -29,6 +29,19 @@ describe('results screen', () => {
     expect(back).toBe(1);
   });
 
+  it('shows the verified FSR beside the claimed one once runs were verified', async () => {
+    const controller = new FakeController();
+    controller.rows = [
+      { hint: 'none', tasks: 1, runs: 2, mean_fsr: 0.6, success_rate: 0.5, buggy_share: 0.2, median_best_ms: 20_000, verified_runs: 2, mean_fsr_verified: 0.3 },
+    ];
+    const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
+    await tick();
+    const frame = plainFrame(app);
+    expect(frame).toMatch(/hint\s+tasks\s+runs\s+mean FSR\s+verified\s+success/);
+    expect(frame).toMatch(/none\s+1\s+2\s+0\.600\s+0\.300\s+50%/);
+    expect(widestLine(frame)).toBeLessThanOrEqual(80);
+  });
+
   it('says so when the folder has no finished runs', async () => {
     const controller = new FakeController();
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/empty" onBack={() => {}} />);

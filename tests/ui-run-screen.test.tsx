@@ -79,6 +79,20 @@ describe('run screen', () => {
     expect(frame).toContain('script raised');
   });
 
+  it("shows a rejected node's integrity findings in its detail", async () => {
+    const { controller, app } = await startedRun(120);
+    await runningTree(controller);
+    const finding = { rule: 'val_tokens', severity: 'reject' as const, lines: [32], message: 'val_tokens changed', excerpt: ['32: val_tokens = 1024'] };
+    controller.emit(nodeFinished(2, 1, {
+      status: 'rejected', measured_by: 'integrity-check', time_to_target_ms: null, val_loss_at_target: null, error: 'rejected by the integrity check',
+      integrity: { verdict: 'reject', baseline_sha256: 'abc', findings: [finding] },
+    }));
+    await tick();
+    const frame = plainFrame(app);
+    expect(frame).toContain('#2 improve rejected');
+    expect(frame).toContain('integrity reject val_tokens (line 32): val_tokens changed');
+  });
+
   it('shows an error event on the status line', async () => {
     const { controller, app } = await startedRun();
     controller.emit(runStarted(), { type: 'error', run_id: RUN, message: 'executor lost the GPU' });

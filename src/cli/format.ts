@@ -22,9 +22,19 @@ export function formatRunSummary(s: RunSummary): string {
     `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from})`,
     `  best       ${best}`,
     `  FSR        ${formatFsr(s.fsr)}${s.fsr_flags.length ? `  (${s.fsr_flags.join('; ')})` : ''}`,
+    ...(s.integrity.rejected.length || s.integrity.flagged.length ? [`  integrity  ${formatIntegrity(s.integrity)}`] : []),
     ...(s.usage.llm_calls ? [`  LLM        ${formatUsage(s.usage)}`] : []),
     `  results    ${s.results_dir}`,
   ].join('\n');
+}
+
+/** Which nodes the audit rejected or flagged; the findings themselves are in each node's result.json. */
+function formatIntegrity(i: RunSummary['integrity']): string {
+  const nodes = (ids: number[]) => ids.map((n) => `#${n}`).join(' ');
+  const parts = [];
+  if (i.rejected.length) parts.push(`rejected ${nodes(i.rejected)} (not scored)`);
+  if (i.flagged.length) parts.push(`flagged ${nodes(i.flagged)} (scored; review)`);
+  return `${parts.join(', ')}; findings in nodes/N/result.json`;
 }
 
 function formatUsage(u: RunSummary['usage']): string {

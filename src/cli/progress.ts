@@ -1,6 +1,8 @@
 import type { EventSink, SpeedrunEvent } from '../core/events.js';
 import type { CliContext } from './context.js';
 import { formatTime } from '../core/format-time.js';
+import { describeFinding } from '../core/measure/integrity-report.js';
+import type { NodeResult } from '../core/store/schema.js';
 
 /** Human progress on stderr for the events worth seeing live. */
 export function logProgress(ctx: CliContext): EventSink {
@@ -8,6 +10,18 @@ export function logProgress(ctx: CliContext): EventSink {
     const line = progressLine(event);
     if (line) ctx.log(line);
   };
+}
+
+/** The outcome, then one indented line per integrity finding: the audit is shown, not only stored. */
+function nodeFinishedLines(result: NodeResult): string {
+  const head = result.status === 'rejected'
+    ? `node ${result.node}: rejected by the integrity check: not trained, never scored`
+    : result.error
+    ? `node ${result.node}: ${result.status}: ${result.error}`
+    : `node ${result.node}: ${result.status}, time to target ${formatTime(result.time_to_target_ms)}${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`;
+  const audit = result.integrity;
+  if (!audit || audit.findings.length === 0) return head;
+  return [head, `  integrity ${audit.verdict}:`, ...audit.findings.map((f) => `    ${describeFinding(f)}${f.excerpt[0] ? `  | ${f.excerpt[0].trim()}` : ''}`)].join('\n');
 }
 
 /** A compact human line for the events worth seeing live; null for the rest (log lines stay in the files). */
@@ -26,8 +40,7 @@ function progressLine(event: SpeedrunEvent): string | null {
     case 'metric':
       return `node ${event.node}: step ${event.step}/${event.total_steps ?? '?'} val_loss ${event.val_loss.toFixed(4)} at ${formatTime(event.train_time_ms)}`;
     case 'node-finished':
-      if (event.result.error) return `node ${event.node}: ${event.result.status}: ${event.result.error}`;
-      return `node ${event.node}: ${event.result.status}, time to target ${formatTime(event.result.time_to_target_ms)}${event.result.warnings.length ? `; warnings: ${event.result.warnings.join('; ')}` : ''}`;
+      return nodeFinishedLines(event.result);
     case 'error':
       return `error: ${event.message}`;
     default:

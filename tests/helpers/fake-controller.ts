@@ -143,7 +143,7 @@ export function nodeResult(node: number, parent: number | null, overrides: Parti
   return {
     node, parent, operator: parent === null ? 'baseline' : 'improve', second_parent: null, status: 'ok', measured_by: 'executed',
     duplicate_of: null, script_sha256: null, note: null, error: null, llm: null, time_to_target_ms: 100_000,
-    val_loss_at_target: 3.27, final: null, wall_ms: null, exit_code: 0, stderr_tail: '', warnings: [], ...overrides,
+    val_loss_at_target: 3.27, final: null, wall_ms: null, exit_code: 0, stderr_tail: '', warnings: [], integrity: null, ...overrides,
   };
 }
 

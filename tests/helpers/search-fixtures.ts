@@ -11,7 +11,8 @@ let python: Promise<PythonWithTorch> | undefined;
 
 /**
  * A search on tiny record 1 scored against the record table, with a fresh run folder and cache, one slot, the
- * local executor and no data environment (tests train fake scripts or crash before reading data).
+ * local executor and no data environment (tests train fake scripts or crash before reading data). The integrity
+ * audit is off, since fake scripts are not edits of the record; tests of the audit turn it on.
  */
 export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaffold'> & Partial<RunSearchInput>): Promise<RunSearchInput> {
   python ??= findPythonWithTorch(undefined);
@@ -32,6 +33,7 @@ export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaf
     cache: cacheLayout(await tempDir('search-cache')),
     trackData: { env: {}, dirs: [] },
     times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
+    checkScript: null,
     ...overrides,
   };
 }

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { planBench } from '../../core/bench/bench-plan.js';
 import { claimBenchFolder, readBenchManifest } from '../../core/bench/bench-manifest.js';
@@ -16,6 +16,9 @@ import { logProgress } from '../progress.js';
 import { runPlanned } from '../run-setup.js';
 import { parseExecutorName, prepareExecution } from '../executor-setup.js';
 import { formatTime } from '../../core/format-time.js';
+import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
+import { readVerification } from '../../core/verify/verification-file.js';
+import { verifyResults } from '../verify-setup.js';
 
 interface BenchFlags {
   track: string;
@@ -39,6 +42,7 @@ interface BenchFlags {
   python?: string;
   out?: string;
   resume?: string;
+  verify?: string;
   json?: boolean;
 }
 
@@ -68,7 +72,8 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--python <path>', 'Python interpreter with torch')
     .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
     .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
-    .option('--json', 'stream NDJSON events on stdout, the last one {"type":"bench-finished","runs":[...]}')
+    .option('--verify <k>', "at the end, re-run each run's best node k times interleaved with its baseline record (as `speedrun verify`)")
+    .option('--json', 'stream NDJSON events on stdout, then {"type":"bench-finished","runs":[...]} (and with --verify {"type":"bench-verified","runs":[...]})')
     .action(async (file: string | undefined, flags: BenchFlags) => {
       const signal = interruptSignal(ctx);
       const { dir, spec } = await benchFolderAndSpec(file, flags);
@@ -97,8 +102,14 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         signal,
         emit,
       };
+      const verifyRepeats = flags.verify === undefined ? null : parsePositiveInt(flags.verify, '--verify');
+      if (verifyRepeats !== null && verifyRepeats < 2) throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
       const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => runPlanned(ctx, shared, run, runDir), emit, signal });
-      if (!flags.json) ctx.out(formatBenchTable(entries));
+      if (verifyRepeats !== null && !signal.aborted) {
+        const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution: shared.execution, timeoutMs: shared.timeoutMs, signal });
+        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified });
+      }
+      if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
       if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);
       if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted')) process.exitCode = 1;
     });
@@ -146,9 +157,13 @@ function ndjson(ctx: CliContext): EventSink {
   };
 }
 
-function formatBenchTable(entries: BenchRunEntry[]): string {
+/** The bench's runs; once any run has been verified, its verdict and verified FSR beside the claimed one. */
+async function formatBenchTable(dir: string, entries: BenchRunEntry[]): Promise<string> {
+  const verifications = await Promise.all(entries.map((e) => readVerification(join(dir, e.run_id)).catch(() => null)));
+  const rows = entries.map((e) => [e.run_id, e.status, e.best ? `node ${e.best.node}` : '—', formatTime(e.best?.train_time_ms), formatFsr(e.fsr)]);
+  if (verifications.every((v) => v === null)) return formatTable(['run', 'status', 'best', 'time', 'FSR'], rows);
   return formatTable(
-    ['run', 'status', 'best', 'time', 'FSR'],
-    entries.map((e) => [e.run_id, e.status, e.best ? `node ${e.best.node}` : '—', formatTime(e.best?.train_time_ms), formatFsr(e.fsr)]),
+    ['run', 'status', 'best', 'time', 'FSR', 'verified', 'FSR verified'],
+    rows.map((row, i) => [...row, verifications[i]?.status ?? 'not yet', formatFsr(verifications[i]?.fsr_verified ?? null)]),
   );
 }

@@ -1,4 +1,5 @@
 import { formatTime } from '../format-time.js';
+import { describeFinding } from '../measure/integrity-report.js';
 import type { NodeResult } from '../store/schema.js';
 import type { NodeHistory } from './agent.js';
 
@@ -29,11 +30,20 @@ export function describeOutcome(result: NodeResult): string {
         return `produced no script: ${result.error ?? 'the agent failed'}`;
       case 'aborted':
         return 'was stopped by the user';
+      case 'rejected':
+        return `was rejected by the integrity check and not trained (${rejectReasons(result)})`;
     }
   })();
   const duplicate = result.duplicate_of !== null ? ` It was identical to node ${result.duplicate_of}.` : '';
   const warnings = result.warnings.length ? ` Harness warnings: ${result.warnings.join('; ')}.` : '';
-  return `${text}.${duplicate}${warnings}`;
+  const flags = result.status !== 'rejected' && result.integrity?.verdict === 'flag' ? ` Integrity flags: ${result.integrity.findings.map(describeFinding).join('; ')}.` : '';
+  return `${text}.${duplicate}${warnings}${flags}`;
+}
+
+/** The reject findings in words, so a debug step knows what to take out again. */
+function rejectReasons(result: NodeResult): string {
+  const rejects = result.integrity?.findings.filter((f) => f.severity === 'reject') ?? [];
+  return rejects.length ? rejects.map(describeFinding).join('; ') : (result.error ?? 'no reason recorded');
 }
 
 /** The history section of a prompt: one entry per node, oldest first. */

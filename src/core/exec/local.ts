@@ -27,6 +27,8 @@ const KILL_GRACE_MS = 3_000;
  */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
+  /** Lines come straight from the child's pipes, unbuffered (PYTHONUNBUFFERED). */
+  readonly liveLines = true;
 
   async reclaim(workDir: string): Promise<void> {
     await killStaleNodeProcess(workDir);

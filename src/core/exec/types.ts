@@ -45,6 +45,11 @@ export interface ExecResult {
 
 export interface Executor {
   readonly name: string;
+  /**
+   * True when onLine sees each line as the process prints it (not read back from a file later): only then do
+   * the lines' arrival times measure the run, for the clock cross-check.
+   */
+  readonly liveLines?: boolean;
   run(spec: ExecSpec): Promise<ExecResult>;
   /**
    * Before a node that was in flight when its harness died is run again: stop whatever of it may still run

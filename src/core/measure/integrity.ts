@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import { ExternalError } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import { FindingSchema, verdictOf, type IntegrityReport } from './integrity-report.js';
 
 /**
  * Integrity of an edited record script (DESIGN.md §3 "Integrity"): the agent edits the very file that prints the
@@ -13,33 +14,19 @@ import { packageRoot } from '../paths.js';
 /** The checker ships next to the launcher; packageRoot is the same from src/ (tests) and dist/ (built). */
 export const INTEGRITY_CHECKER = join(packageRoot, 'python', 'integrity_check.py');
 
-/** A reject makes a node invalid; a flag keeps it valid but asks a human to look. */
-export const SeveritySchema = z.enum(['reject', 'flag']);
-export type Severity = z.infer<typeof SeveritySchema>;
-
-export const FindingSchema = z.object({
-  /** e.g. val_tokens, val_batch, val_loss, data_loading, clock, metric_print, monkey_patch, syntax. */
-  rule: z.string().min(1),
-  severity: SeveritySchema,
-  /** 1-based lines of the candidate script; empty when the finding is about something removed. */
-  lines: z.array(z.number().int().positive()),
-  message: z.string(),
-});
-export type Finding = z.infer<typeof FindingSchema>;
-
-export const VerdictSchema = z.enum(['ok', 'flag', 'reject']);
-export type Verdict = z.infer<typeof VerdictSchema>;
-
-export const IntegrityReportSchema = z.object({ verdict: VerdictSchema, findings: z.array(FindingSchema) });
-export type IntegrityReport = z.infer<typeof IntegrityReportSchema>;
+export {
+  FindingSchema,
+  IntegrityReportSchema,
+  SeveritySchema,
+  VerdictSchema,
+  verdictOf,
+  type Finding,
+  type IntegrityReport,
+  type Severity,
+  type Verdict,
+} from './integrity-report.js';
 
 const CheckerOutputSchema = z.object({ findings: z.array(FindingSchema) });
-
-/** The verdict is the worst severity found; no findings is ok. */
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  if (findings.some((f) => f.severity === 'reject')) return 'reject';
-  return findings.length > 0 ? 'flag' : 'ok';
-}
 
 export interface CheckScriptInput {
   /** Source of the edited script. */

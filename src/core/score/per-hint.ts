@@ -14,6 +14,9 @@ export interface HintComparison {
   /** Share of agent nodes (baseline excluded) that were buggy. */
   buggy_share: number | null;
   median_best_ms: number | null;
+  /** Runs with a verification (speedup re-run), and the mean FSR they support (unverified ones count 0). */
+  verified_runs?: number;
+  mean_fsr_verified?: number | null;
 }
 
 const HINT_ORDER = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L3', 'L2+L3', 'L1+L2+L3'];
@@ -28,6 +31,7 @@ export function compareHints(runs: readonly StoredRun[]): HintComparison[] {
     .map(([hint, group]) => {
       const scores = group.map((r) => r.summary.fsr).filter((f): f is number => f !== null);
       const agentNodes = group.flatMap((r) => r.nodes.filter((n) => n.operator !== 'baseline'));
+      const verifiedScores = group.map((r) => r.verification?.fsr_verified).filter((f): f is number => typeof f === 'number');
       const bests = group.map((r) => r.summary.best?.train_time_ms).filter((t): t is number => t !== undefined);
       return {
         hint,
@@ -37,6 +41,8 @@ export function compareHints(runs: readonly StoredRun[]): HintComparison[] {
         success_rate: group.length ? group.filter((r) => r.summary.best !== null && r.summary.best.node !== 0).length / group.length : null,
         buggy_share: agentNodes.length ? agentNodes.filter((n) => BUGGY_STATUSES.includes(n.status)).length / agentNodes.length : null,
         median_best_ms: bests.length ? median(bests) : null,
+        verified_runs: verifiedScores.length,
+        mean_fsr_verified: verifiedScores.length ? verifiedScores.reduce((a, b) => a + b, 0) / verifiedScores.length : null,
       };
     });
 }

@@ -16,6 +16,8 @@ import type { RunStore } from '../store/run-store.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
 import { scriptToTrain } from '../smoke/smoke-script.js';
 import { executeNode, type Launch } from './execute-node.js';
+import { rejectedNode, type IntegrityGate } from './integrity-gate.js';
+import { mergeAudits } from '../measure/integrity-report.js';
 import { readLogTail } from './log-tail.js';
 import { coalesceStream, type StreamCoalescer } from './stream-coalescer.js';
 import type { TaskTimes } from './task-times.js';
@@ -41,6 +43,8 @@ export interface NodeContext {
   times: TaskTimes;
   /** Finished nodes only; a node enters when its result is final. */
   known: Map<number, KnownNode>;
+  /** Audits each script against the baseline record before it trains; null only where tests train fake scripts. */
+  integrity: IntegrityGate | null;
   /** Scripts being trained right now, by sha256: an identical script waits for that measurement instead. */
   measuring: Map<string, Promise<NodeResult>>;
   /** Smoke run: train each script rewritten to this many steps. */
@@ -105,8 +109,9 @@ export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScr
 }
 
 /**
- * Measures a proposed script: an identical script already measured is not trained again; otherwise it trains
- * while holding an executor slot. Then an optional LLM reading of the log (never a source of metrics).
+ * Measures a proposed script: an identical script already measured is not trained again (its audit included);
+ * otherwise its integrity is checked, a rejected script ends here untrained, and the rest trains while holding an
+ * executor slot. Then an optional LLM reading of the log (never a source of metrics).
  */
 export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
   const sha = sha256Hex(script);
@@ -125,6 +130,8 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
     return { result, analysis: null };
   }
+  const audit = ctx.integrity ? await ctx.integrity.check(script) : null;
+  if (audit?.verdict === 'reject') return { result: rejectedNode(placeOf(meta), script, audit, note, usage), analysis: null };
   const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, ctx.smoke);
   const measurement = ctx.slots.with(
     (slot) =>
@@ -150,7 +157,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
   } finally {
     ctx.measuring.delete(sha);
   }
-  const result: NodeResult = { ...executed, ...base };
+  const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
     const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);

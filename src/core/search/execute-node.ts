@@ -5,6 +5,8 @@ import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
 import { timeToTarget } from '../measure/time-to-target.js';
 import { checkClock } from '../measure/clock-check.js';
+import { harnessAudit } from '../measure/integrity-report.js';
+import { StepClock } from '../measure/step-clock.js';
 import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
@@ -31,6 +33,8 @@ export interface ExecuteNodeInput {
   /** The GPUs of the slot the node trains in. */
   gpus?: readonly number[];
   targetValLoss: number;
+  /** The harness's clock for line arrivals (ms); injected so tests need not wait. */
+  clock?: () => number;
   signal?: AbortSignal;
   emit?: EventSink;
 }
@@ -43,6 +47,8 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const { runId, node, emit } = input;
   const parser = new LogParser();
   const gpus = [...(input.gpus ?? [])];
+  // Arrival times mean something only where lines reach us as they are printed (not read back from a file later).
+  const stepClock = input.executor.liveLines ? new StepClock(input.clock ?? (() => performance.now())) : null;
   const exec = await input.executor.run({
     runId,
     node,
@@ -57,6 +63,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
       emit?.({ type: 'log-line', run_id: runId, node, stream, line });
       if (stream !== 'stdout') return;
       for (const event of parser.push(`${line}\n`)) {
+        if (event.kind === 'val' || event.kind === 'train') stepClock?.note(event.point.step, event.point.train_time_ms);
         if (event.kind === 'val') {
           const p = event.point;
           emit?.({ type: 'metric', run_id: runId, node, step: p.step, total_steps: p.total_steps, val_loss: p.val_loss, train_time_ms: p.train_time_ms });
@@ -85,6 +92,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     exit_code: exec.exitCode,
     stderr_tail: exec.stderrTail,
     warnings,
+    integrity: harnessAudit(stepClock?.findings() ?? []),
   });
 }
 

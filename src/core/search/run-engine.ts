@@ -19,6 +19,7 @@ import { RunStore, type StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
 import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { trackLaunch } from './execute-node.js';
+import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { summarizeRun } from './run-summary.js';
 import { decisionRandom } from './scaffolds/random.js';
 import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
@@ -48,6 +49,11 @@ export interface RunSearchInput {
   timeoutMs?: number;
   /** Stop creating nodes after this much wall time (in-flight nodes finish). */
   wallBudgetMs?: number;
+  /**
+   * How each node's script is audited against the baseline record (default: python/integrity_check.py on the
+   * run's Python). null turns the audit off: only for tests whose fake scripts are not record scripts at all.
+   */
+  checkScript?: ScriptChecker | null;
   /** Pause and human edits from outside (the terminal UI). */
   control?: RunControl;
   /** Train every node's script rewritten to this many steps (an installation check: never scored). */
@@ -126,6 +132,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     hardware: input.hardware,
     times: input.times,
     known,
+    integrity: null,
     measuring: new Map(),
     smoke: config.smoke ?? null,
     signal: input.signal,
@@ -137,6 +144,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
   try {
     const stored = await store.readNodes();
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
+    if (input.checkScript !== null) ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
     await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null);
     const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));

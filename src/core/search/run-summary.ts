@@ -38,6 +38,10 @@ export function summarizeRun(
       : score === null
         ? []
         : [...fsrFlags(score), ...timesFlags(times, manifest, nodes)],
+    integrity: {
+      rejected: nodes.filter((n) => n.status === 'rejected').map((n) => n.node),
+      flagged: nodes.filter((n) => n.status !== 'rejected' && n.integrity?.verdict === 'flag').map((n) => n.node),
+    },
     nodes: nodes.length,
     usage: sumUsage(nodes.map((n) => n.llm)),
     results_dir: extra.resultsDir,

@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readVerification, type VerificationFile } from '../verify/verification-file.js';
 import { NodeResult, RunSummary } from './schema.js';
 
-/** A finished (or stopped) run as read back from its folder: the summary and every node's result. */
+/** A finished (or stopped) run as read back from its folder: the summary, every node's result, its verification. */
 export interface StoredRun {
   summary: RunSummary;
   nodes: NodeResult[];
+  /** verification.json once `speedrun verify` ran on it. */
+  verification?: VerificationFile | null;
 }
 
 /**
@@ -38,5 +41,5 @@ async function readRunFolder(dir: string): Promise<StoredRun | null> {
     const text = await readFile(join(dir, 'nodes', node, 'result.json'), 'utf8').catch(() => null);
     if (text) nodes.push(NodeResult.parse(JSON.parse(text)));
   }
-  return { summary, nodes: nodes.sort((a, b) => a.node - b.node) };
+  return { summary, nodes: nodes.sort((a, b) => a.node - b.node), verification: await readVerification(dir) };
 }

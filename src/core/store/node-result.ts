@@ -18,6 +18,7 @@ export function nodeResult(fields: Required & Partial<NodeResult>): NodeResult {
     note: null,
     error: null,
     llm: null,
+    integrity: null,
     ...fields,
   };
 }

@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { NodeAuditSchema } from '../measure/integrity-report.js';
 
 /**
  * How a node ended. `missed-target` ran fine but never reached the target: valid-but-slow. `edit-failed` (the
  * agent's edit never applied) and `agent-error` (the LLM call failed for good) never produced a script to run.
+ * `rejected`: the integrity check found a change to the measurement itself (DESIGN.md §3), so the script was
+ * not trained and no number of it may count.
  */
-export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'edit-failed', 'agent-error', 'aborted']);
+export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'edit-failed', 'agent-error', 'aborted', 'rejected']);
 export type NodeStatus = z.infer<typeof NodeStatus>;
 
-/** Buggy nodes are candidates for debugging; a valid node that misses the target is slow, not buggy. */
-export const BUGGY_STATUSES: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'edit-failed', 'agent-error'];
+/**
+ * Buggy nodes are candidates for debugging; a valid node that misses the target is slow, not buggy. A rejected
+ * node printed no metric that counts, so it is buggy too: a debug step may take the tampering out again.
+ */
+export const BUGGY_STATUSES: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'edit-failed', 'agent-error', 'rejected'];
 
 export const LlmUsage = z.object({
   llm_calls: z.number().int().nonnegative(),
@@ -27,9 +33,9 @@ export const NodeResult = z.object({
   status: NodeStatus,
   /**
    * Where the numbers come from: a training run here, a calibration, the record table, an identical earlier node,
-   * or nothing (the agent produced no script).
+   * or nothing: the agent produced no script (not-run), or the integrity check rejected it before training.
    */
-  measured_by: z.enum(['executed', 'calibration', 'record-table', 'duplicate', 'not-run']),
+  measured_by: z.enum(['executed', 'calibration', 'record-table', 'duplicate', 'not-run', 'integrity-check']),
   duplicate_of: z.number().int().nonnegative().nullable(),
   script_sha256: z.string().nullable(),
   /** The agent's one-line account of its change. */
@@ -48,6 +54,11 @@ export const NodeResult = z.object({
   exit_code: z.number().nullable(),
   stderr_tail: z.string(),
   warnings: z.array(z.string()),
+  /**
+   * The integrity audit of the node's script against the run's baseline record, with the harness's clock
+   * cross-check; null when nothing was checked (the baseline itself, a node without a script, older results).
+   */
+  integrity: NodeAuditSchema.nullable().default(null),
 });
 export type NodeResult = z.infer<typeof NodeResult>;
 
@@ -109,6 +120,8 @@ export const RunSummary = z.object({
   best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
+  /** Nodes the integrity audit rejected (never best, never scored) and nodes it flagged for a human to look at. */
+  integrity: z.object({ rejected: z.array(z.number().int()), flagged: z.array(z.number().int()) }).default({ rejected: [], flagged: [] }),
   /** Finished nodes, the baseline included. */
   nodes: z.number().int(),
   usage: LlmUsage,

@@ -8,6 +8,9 @@ import { LogTail } from './log-tail.js';
 import { LossCurve } from './loss-curve.js';
 import { ProgressBar } from './progress-bar.js';
 import { tint } from '../color.js';
+import { describeFinding } from '../../core/measure/integrity-report.js';
+
+const MAX_FINDINGS = 3;
 
 export type PaneMode = 'curve' | 'diff' | 'log' | 'agent';
 
@@ -34,7 +37,11 @@ export function NodePane({ node, mode: chosen, files, filesError, recordCurve, t
   const by = node.by === 'human' ? ' by you' : '';
   const shown = mode === 'curve' ? '' : ` [${mode}]`;
   const title = `#${node.id} ${node.operator}${by} ${node.status}${shown}${changes}${node.note ? ` · ${node.note}` : ''}`;
-  const bodyHeight = Math.max(3, height - 2);
+  // The audit is part of the node's detail: a few findings on top, the full list stays in result.json.
+  const allFindings = node.integrity?.findings ?? [];
+  const findings = allFindings.slice(0, MAX_FINDINGS);
+  const hiddenFindings = allFindings.length - findings.length;
+  const bodyHeight = Math.max(3, height - 2 - findings.length - (hiddenFindings > 0 ? 1 : 0));
   return (
     <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate">{fit(title, width)}</Text>
@@ -43,6 +50,12 @@ export function NodePane({ node, mode: chosen, files, filesError, recordCurve, t
           {fit(node.error, width)}
         </Text>
       )}
+      {findings.map((f, i) => (
+        <Text key={i} color={tint(f.severity === 'reject' ? 'red' : 'yellow')} wrap="truncate">
+          {fit(`integrity ${describeFinding(f)}`, width)}
+        </Text>
+      ))}
+      {hiddenFindings > 0 && <Text dimColor>{fit(`… ${hiddenFindings} more findings in result.json`, width)}</Text>}
       {mode === 'curve' && (
         <>
           <ProgressBar step={node.step} totalSteps={node.totalSteps} width={width} />

@@ -1,4 +1,5 @@
 import type { SpeedrunEvent } from '../../core/events.js';
+import type { NodeAudit } from '../../core/measure/integrity-report.js';
 import type { NodeResult, RunSummary } from '../../core/store/schema.js';
 import { fsr as computeFsr } from '../../core/score/fsr.js';
 import type { CurvePoint } from '../controller.js';
@@ -32,6 +33,8 @@ export interface NodeView {
   totalSteps: number | null;
   /** The answer an LLM call is streaming for this node right now; null between calls (the answers are on record). */
   live: LiveAnswer | null;
+  /** The node's integrity audit once it finished (null before, or when nothing was checked). */
+  integrity: NodeAudit | null;
 }
 
 /** What the agent has written so far in the current call: the tail of its answer, and of its reasoning if sent. */
@@ -108,7 +111,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
       const node: NodeView = {
         id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator, by: event.by,
         status: 'writing', timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null,
+        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null, integrity: null,
       };
       const order = state.order.includes(event.node) ? state.order : [...state.order, event.node];
       return { ...state, nodes: { ...state.nodes, [event.node]: node }, order };
@@ -156,7 +159,7 @@ function finishNode(state: RunViewState, result: NodeResult): RunViewState {
   const base: NodeView = existing ?? {
     id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator, by: 'agent',
     status: result.status, timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null,
+    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null, integrity: null,
   };
   const node: NodeView = {
     ...base,
@@ -169,6 +172,7 @@ function finishNode(state: RunViewState, result: NodeResult): RunViewState {
     error: result.error,
     step: result.final?.step ?? base.step,
     totalSteps: result.final?.total_steps ?? base.totalSteps,
+    integrity: result.integrity,
   };
   const order = state.order.includes(result.node) ? state.order : [...state.order, result.node];
   const trainingNode = state.trainingNode === result.node ? null : state.trainingNode;

@@ -7,7 +7,7 @@ import type { Decision, SearchView, TreeNode } from './scaffold.js';
 export const ROOT = 0;
 
 /** Buggy nodes that have a script to fix; edit-failed and agent-error nodes never produced one. */
-const DEBUGGABLE: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric'];
+const DEBUGGABLE: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'rejected'];
 
 export type FinishedNode = TreeNode & { result: NodeResult };
 

@@ -1,0 +1,87 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadTrack, parseTrackName, resolveRecordScript } from '../core/catalog/catalog.js';
+import { trackEnvironment } from '../core/data/track-env.js';
+import type { PythonWithTorch } from '../core/exec/python.js';
+import { formatTime } from '../core/format-time.js';
+import { trackLaunch } from '../core/search/execute-node.js';
+import { RunStore } from '../core/store/run-store.js';
+import type { VerificationFile } from '../core/verify/verification-file.js';
+import { verifyRun } from '../core/verify/verify-run.js';
+import type { CliContext } from './context.js';
+import { prepareExecution, type Execution } from './executor-setup.js';
+import { formatFsr, formatTable } from './format.js';
+
+export interface VerifySettings {
+  repeats: number;
+  alpha: number;
+  python: PythonWithTorch;
+  /** The executor to use; by default each run's own (from its run.json), prepared once per name. */
+  execution?: Execution;
+  timeoutMs?: number;
+  signal: AbortSignal;
+}
+
+/** Run folders under `dir` (itself included) that hold a finished run: run.json with a result. */
+export async function findRunFolders(dir: string): Promise<string[]> {
+  const raw = await readFile(join(dir, 'run.json'), 'utf8').catch(() => null);
+  if (raw !== null && (JSON.parse(raw) as { result?: unknown }).result) return [dir];
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'nodes' && entry.name !== 'verification') found.push(...(await findRunFolders(join(dir, entry.name))));
+  }
+  return found.sort();
+}
+
+/** Verifies every finished run under `dir`, one training at a time, logging each repeat on stderr. */
+export async function verifyResults(ctx: CliContext, dir: string, settings: VerifySettings): Promise<VerificationFile[]> {
+  const folders = await findRunFolders(dir);
+  const executions = new Map<string, Execution>();
+  const cache = ctx.cache();
+  const files: VerificationFile[] = [];
+  for (const runDir of folders) {
+    settings.signal.throwIfAborted();
+    const { config } = (await (await RunStore.open(runDir)).readRun())!;
+    const manifest = await loadTrack(parseTrackName(config.track));
+    let execution = settings.execution ?? executions.get(config.executor);
+    if (!execution) {
+      execution = await prepareExecution(ctx, { executor: config.executor });
+      executions.set(config.executor, execution);
+    }
+    const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: ctx.log });
+    ctx.log(`verify ${config.run_id}: ${settings.repeats} repeats of its best node and of record ${config.record}, interleaved`);
+    const file = await verifyRun({
+      runDir,
+      repeats: settings.repeats,
+      alpha: settings.alpha,
+      targetValLoss: manifest.target_val_loss,
+      baselineScript: await readFile(await resolveRecordScript(manifest, config.record, cache), 'utf8'),
+      executor: execution.executorFor(config.track, config.record),
+      slots: execution.slots,
+      launch: trackLaunch(manifest, settings.python.python, trackData, settings.timeoutMs),
+      signal: settings.signal,
+      onRepeat: (r) => ctx.log(`  ${r.script} repeat ${r.repeat}: ${r.status}, time to target ${formatTime(r.time_to_target_ms)}, final val_loss ${r.final_val_loss?.toFixed(4) ?? '—'}`),
+    });
+    ctx.log(`verify ${config.run_id}: ${file.status}${file.reasons.length ? ` (${file.reasons.join('; ')})` : ''}`);
+    files.push(file);
+  }
+  return files;
+}
+
+/** One row per run: claimed against verified score, the node's mean ± sd time next to the baseline's, and the p-value. */
+export function formatVerifications(files: readonly VerificationFile[]): string {
+  return formatTable(
+    ['run', 'node', 'verdict', 'time (mean ± sd)', 'baseline', 'val_loss', 'p', 'FSR claimed', 'FSR verified'],
+    files.map((f) => [
+      f.run_id,
+      f.node === null ? '0' : String(f.node),
+      f.status,
+      f.node_stats?.mean_time_ms == null ? '—' : `${formatTime(f.node_stats.mean_time_ms)} ± ${formatTime(f.node_stats.sd_time_ms ?? 0)}`,
+      formatTime(f.baseline_stats?.mean_time_ms ?? null),
+      f.node_stats?.mean_val_loss?.toFixed(4) ?? '—',
+      f.node_stats?.p_value == null ? '—' : f.node_stats.p_value.toPrecision(2),
+      formatFsr(f.fsr_claimed),
+      formatFsr(f.fsr_verified),
+    ]),
+  );
+}

@@ -1,0 +1,95 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from '../catalog/files.js';
+import type { SlotPool } from '../exec/slot-pool.js';
+import type { Executor } from '../exec/types.js';
+import { describeFinding } from '../measure/integrity-report.js';
+import { executeNode, type Launch } from '../search/execute-node.js';
+import { RunStore } from '../store/run-store.js';
+import { judge } from './verdict.js';
+import { readVerification, writeVerification, type VerificationFile, type VerificationRepeat } from './verification-file.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+
+export interface VerifyRunInput {
+  /** A finished run's folder. */
+  runDir: string;
+  repeats: number;
+  alpha: number;
+  targetValLoss: number;
+  /** The source of the record script the run started from (its node 0). */
+  baselineScript: string;
+  executor: Executor;
+  slots: SlotPool;
+  launch: Launch;
+  signal?: AbortSignal;
+  onRepeat?: (repeat: VerificationRepeat) => void;
+  now?: () => Date;
+}
+
+/**
+ * Re-runs a finished run's best node `repeats` times, each in a fresh folder holding only a copy of its script,
+ * interleaved with the baseline record (baseline, node, baseline, node, ...) as calibration interleaves records, so
+ * slow drifts of the machine hit both alike. Writes verification.json into the run folder. A run verified before
+ * with the same node, script, repeats and alpha is not run again (a stopped `verify` resumes run by run).
+ */
+export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile> {
+  const { runDir } = input;
+  const stored = await (await RunStore.open(runDir)).readRun();
+  if (!stored?.result) throw new Error(`${runDir} holds no finished run (run.json has no result)`);
+  const summary = stored.result;
+  const now = input.now ?? (() => new Date());
+  const base = { version: 1 as const, run_id: summary.run_id, repeats: input.repeats, alpha: input.alpha, target_val_loss: input.targetValLoss, fsr_claimed: summary.fsr };
+
+  const best = summary.best?.node ?? 0;
+  if (best === 0) {
+    const file: VerificationFile = {
+      ...base, verified_at: now().toISOString(), status: 'baseline', reasons: ['the best node is the baseline record itself: nothing to verify'],
+      node: null, script_sha256: null, node_stats: null, baseline_stats: null, fsr_verified: summary.fsr, runs: [],
+    };
+    await writeVerification(runDir, file);
+    return file;
+  }
+
+  const nodeScript = await readFile(join(runDir, 'nodes', String(best), 'train_gpt.py'), 'utf8');
+  const sha = sha256Hex(nodeScript);
+  const previous = await readVerification(runDir);
+  if (previous && previous.node === best && previous.script_sha256 === sha && previous.repeats === input.repeats && previous.alpha === input.alpha) return previous;
+
+  const session = now().toISOString().replace(/[:.]/g, '-');
+  const runs: VerificationRepeat[] = [];
+  for (let repeat = 1; repeat <= input.repeats; repeat++) {
+    for (const which of ['baseline', 'node'] as const) {
+      input.signal?.throwIfAborted();
+      const script = which === 'node' ? nodeScript : input.baselineScript;
+      const dir = join('verification', session, `${which === 'node' ? `node-${best}` : 'baseline'}-r${repeat}`);
+      const result = await trainFresh({ ...input, runId: summary.run_id }, join(runDir, dir), script, which === 'node' ? best : 0);
+      const run: VerificationRepeat = {
+        script: which, repeat, dir, status: result.status, time_to_target_ms: result.time_to_target_ms, final_val_loss: result.final?.val_loss ?? null,
+        wall_ms: result.wall_ms, flags: result.integrity?.findings.map(describeFinding) ?? [],
+      };
+      runs.push(run);
+      input.onRepeat?.(run);
+    }
+  }
+  const file: VerificationFile = {
+    ...base, verified_at: now().toISOString(), node: best, script_sha256: sha, runs,
+    ...judge({ summary, node: best, targetValLoss: input.targetValLoss, alpha: input.alpha, runs }),
+  };
+  await writeVerification(runDir, file);
+  return file;
+}
+
+/** One training in a folder of its own: nothing a previous training left next to the script can help it. */
+async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string, script: string, node: number) {
+  await mkdir(dir, { recursive: true });
+  const scriptPath = join(dir, 'train_gpt.py');
+  await writeFileAtomic(scriptPath, script);
+  return input.slots.with(
+    (slot) =>
+      executeNode({
+        runId: `${input.runId}-verify`, node, parent: null, operator: node === 0 ? 'baseline' : 'improve', scriptPath, scriptSha256: sha256Hex(script),
+        workDir: dir, executor: input.executor, launch: input.launch, targetValLoss: input.targetValLoss, gpus: slot.gpus, signal: input.signal,
+      }),
+    input.signal,
+  );
+}
