@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { differenceCI, iqm, mean, seededRandom, stratifiedBootstrapCI } from '../src/core/score/stats.js';
+import { bootstrapDistributions, differenceCI, iqm, mean, seededRandom, stratifiedBootstrapCI } from '../src/core/score/stats.js';
 
 describe('the interquartile mean', () => {
   it('averages the middle half of 8 values by hand', () => {
@@ -25,6 +25,17 @@ describe('the stratified bootstrap', () => {
   function normal(random: () => number, mu: number, sd: number): number {
     return mu + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   }
+
+  it('computes the mean and IQM exactly as a naive resample-and-sort would', () => {
+    const strata = [[0.5, 0.1, 0.9, 0.1], [2, -1, 0.3], [0.7]];
+    const dist = bootstrapDistributions(strata, { seed: 11, reps: 50 });
+    const random = seededRandom(11);
+    for (let r = 0; r < 50; r++) {
+      const sample = strata.flatMap((s) => s.map(() => s[Math.floor(random() * s.length)]!));
+      expect(dist.mean[r]).toBeCloseTo(mean(sample), 12);
+      expect(dist.iqm[r]).toBeCloseTo(iqm(sample), 12);
+    }
+  });
 
   it('is reproducible for a seed', () => {
     const random = seededRandom(1);

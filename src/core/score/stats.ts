@@ -74,27 +74,64 @@ export interface BootstrapOptions {
 export type Statistic = 'mean' | 'iqm';
 
 /**
- * Every resampled value of a statistic under a bootstrap stratified by task: each task's runs are redrawn with
- * replacement, as many as it had, so every resample keeps the bench's task mix (rliable's StratifiedBootstrap).
+ * Every resampled value of the mean and the IQM under a bootstrap stratified by task: each task's runs are redrawn
+ * with replacement, as many as it had, so every resample keeps the bench's task mix (rliable's StratifiedBootstrap).
  * `strata` holds one array of scores per task.
+ *
+ * A resample only repeats values of the original sample, so instead of sorting each resample (n log n, seconds on
+ * 10,000 runs × 2,000 resamples) it counts how often each original value was drawn and walks the values sorted once.
  */
-export function bootstrapDistribution(strata: ReadonlyArray<ArrayLike<number>>, statistic: Statistic, options: BootstrapOptions = {}): Float64Array {
+export function bootstrapDistributions(strata: ReadonlyArray<ArrayLike<number>>, options: BootstrapOptions = {}): Record<Statistic, Float64Array> {
   const reps = options.reps ?? 2000;
   const random = seededRandom(options.seed ?? 0);
   const nonEmpty = strata.filter((s) => s.length > 0);
-  const total = nonEmpty.reduce((n, s) => n + s.length, 0);
-  if (total === 0) throw new Error('bootstrap of no values');
-  const out = new Float64Array(reps);
-  const sample = new Float64Array(total);
+  const values = Float64Array.from(nonEmpty.flatMap((s) => Array.from(s)));
+  const n = values.length;
+  if (n === 0) throw new Error('bootstrap of no values');
+  const order = Array.from(values.keys()).sort((a, b) => values[a]! - values[b]!);
+  const sorted = Float64Array.from(order, (i) => values[i]!);
+  // rankOf[i]: where original value i sits in sorted order; each stratum draws from its own slice of originals.
+  const rankOf = new Int32Array(n);
+  order.forEach((original, rank) => (rankOf[original] = rank));
+  const slices: Array<[start: number, size: number]> = [];
+  let offset = 0;
+  for (const stratum of nonEmpty) {
+    slices.push([offset, stratum.length]);
+    offset += stratum.length;
+  }
+  const counts = new Int32Array(n);
+  const out = { mean: new Float64Array(reps), iqm: new Float64Array(reps) };
+  const lo = n / 4;
+  const hi = (3 * n) / 4;
   for (let r = 0; r < reps; r++) {
-    let k = 0;
-    for (const stratum of nonEmpty) {
-      const size = stratum.length;
-      for (let i = 0; i < size; i++) sample[k++] = stratum[Math.floor(random() * size)]!;
+    counts.fill(0);
+    let sum = 0;
+    for (const [start, size] of slices) {
+      for (let i = 0; i < size; i++) {
+        const original = start + Math.floor(random() * size);
+        sum += values[original]!;
+        counts[rankOf[original]!]!++;
+      }
     }
-    out[r] = statistic === 'mean' ? mean(sample) : iqmOfSorted(sample.sort());
+    out.mean[r] = sum / n;
+    // Walk the sorted values with their counts: value k covers the mass [cum, cum + count).
+    let cum = 0;
+    let middle = 0;
+    for (let k = 0; k < n && cum < hi; k++) {
+      const c = counts[k]!;
+      if (c === 0) continue;
+      const weight = Math.min(cum + c, hi) - Math.max(cum, lo);
+      if (weight > 0) middle += weight * sorted[k]!;
+      cum += c;
+    }
+    out.iqm[r] = middle / (hi - lo);
   }
   return out;
+}
+
+/** One statistic's bootstrap distribution (see bootstrapDistributions). */
+export function bootstrapDistribution(strata: ReadonlyArray<ArrayLike<number>>, statistic: Statistic, options: BootstrapOptions = {}): Float64Array {
+  return bootstrapDistributions(strata, options)[statistic];
 }
 
 /** Percentile interval of a bootstrap distribution. */
