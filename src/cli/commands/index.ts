@@ -12,6 +12,7 @@ import { registerLogCommands } from './log.js';
 import { registerContainersCommands } from './containers.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerCheckCommand } from './check.js';
+import { registerReportCommand } from './report.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -27,4 +28,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerContainersCommands(program, ctx);
   registerDoctorCommand(program, ctx);
   registerCheckCommand(program, ctx);
+  registerReportCommand(program, ctx);
 }
