@@ -21,7 +21,11 @@ export function configurations(runs: readonly ReportRun[]): Configurations {
     scaffold: new Set(runs.map((r) => r.summary.scaffold)).size > 1,
   };
   const labels = new Map<string, string>();
+  // Called for every run by every table: remembered per run object.
+  const byRun = new WeakMap<ReportRun, string>();
   const labelOf = (run: ReportRun) => {
+    const known = byRun.get(run);
+    if (known !== undefined) return known;
     const p = parts(run);
     const key = `${p.hint}\u0000${p.model}\u0000${p.scaffold}`;
     let label = labels.get(key);
@@ -30,6 +34,7 @@ export function configurations(runs: readonly ReportRun[]): Configurations {
       label = shown.filter((s): s is string => s !== null).join(' · ');
       labels.set(key, label);
     }
+    byRun.set(run, label);
     return label;
   };
   const seen = new Map<string, Configuration>();
