@@ -3,28 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../src/core/report/schema.js';
 import { ci3, fsr3, pct, unmark } from '../src/core/report/format.js';
-import { seededRandom } from '../src/core/score/stats.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
-import { syntheticRun, writeBenchManifest, writeRunFolder } from './helpers/report-fixtures.js';
+import { syntheticBench, syntheticRun, writeRunFolder } from './helpers/report-fixtures.js';
 
 afterAll(removeTempDirs);
-
-/** A bench of 3 hints × 2 models × 3 records × 3 seeds with noisy node times, written through the store. */
-async function syntheticBench(dir: string): Promise<void> {
-  await writeBenchManifest(dir, null);
-  const random = seededRandom(5);
-  for (const [h, hint] of ['none', 'L1', 'L1+L2'].entries()) {
-    for (const model of ['model-a', 'model-b']) {
-      for (const record of [1, 2, 3]) {
-        for (const seed of [1, 2, 3]) {
-          const nodes = Array.from({ length: 4 }, () => (random() < 0.3 ? ('crashed' as const) : Math.round(100_000 - random() * 15_000 * (h + 1))));
-          await writeRunFolder(dir, syntheticRun({ hint, model, record, seed, nodes }));
-        }
-      }
-    }
-  }
-}
 
 /** Rows of a markdown table under a `## title` heading, cells as text. */
 function markdownRows(md: string, title: string): string[][] {
@@ -55,7 +38,7 @@ describe('speedrun report on a synthetic bench', () => {
 
   beforeAll(async () => {
     const bench = await tempDir('report-formats');
-    await syntheticBench(bench);
+    await syntheticBench(bench, 3);
     out = join(bench, 'out');
     const result = await speedrun(['report', bench, '--out', out, '--reps', '500']);
     stdout = result.stdout;

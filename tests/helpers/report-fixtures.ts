@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../src/core/fs-atomic.js';
 import type { ReportRun } from '../../src/core/report/runs.js';
 import { fsr } from '../../src/core/score/fsr.js';
+import { seededRandom } from '../../src/core/score/stats.js';
 import { bestNode } from '../../src/core/search/best-node.js';
 import type { StoredRun } from '../../src/core/store/load-results.js';
 import { nodeResult } from '../../src/core/store/node-result.js';
@@ -119,4 +120,20 @@ export async function writeBenchManifest(dir: string, gpusPerRun: number | null)
     spec: gpusPerRun === null ? spec : { ...spec, gpus: '0-7', gpus_per_run: gpusPerRun },
     run_ids: [],
   });
+}
+
+/** A bench of 3 hints × 2 models × 3 records × `seeds` seeds with noisy node times, written through the store. */
+export async function syntheticBench(dir: string, seeds: number): Promise<void> {
+  await writeBenchManifest(dir, null);
+  const random = seededRandom(5);
+  for (const [h, hint] of ['none', 'L1', 'L1+L2'].entries()) {
+    for (const model of ['model-a', 'model-b']) {
+      for (const record of [1, 2, 3]) {
+        for (let seed = 1; seed <= seeds; seed++) {
+          const nodes = Array.from({ length: 4 }, () => (random() < 0.3 ? ('crashed' as const) : Math.round(100_000 - random() * 15_000 * (h + 1))));
+          await writeRunFolder(dir, syntheticRun({ hint, model, record, seed, nodes }));
+        }
+      }
+    }
+  }
 }

@@ -54,19 +54,40 @@ function recordHintMatrix(report: Report): TopLevelSpec {
   };
 }
 
+/** Beyond this many configurations a line each is unreadable; the chart then draws one line per hint. */
+const MAX_STEP_LINES = 12;
+
+/** Step points per hint: the runs-weighted mean of its configurations' curves (the same runs, grouped coarser). */
+function stepsByHint(report: Report): Array<{ configuration: string; step: number; mean_fsr: number }> {
+  const hintOf = new Map(report.configurations.map((c) => [c.label, c.hint]));
+  const sums = new Map<string, { hint: string; step: number; sum: number; runs: number }>();
+  for (const p of report.steps) {
+    const hint = hintOf.get(p.configuration) ?? p.configuration;
+    const key = `${hint}\u0000${p.step}`;
+    const acc = sums.get(key) ?? { hint, step: p.step, sum: 0, runs: 0 };
+    acc.sum += p.mean_fsr * p.runs;
+    acc.runs += p.runs;
+    sums.set(key, acc);
+  }
+  return [...sums.values()].map((a) => ({ configuration: a.hint, step: a.step, mean_fsr: a.sum / a.runs }));
+}
+
 function fsrByStep(report: Report): TopLevelSpec {
+  const perConfiguration = report.configurations.length <= MAX_STEP_LINES;
+  const values = perConfiguration ? report.steps : stepsByHint(report);
+  const order = perConfiguration ? report.configurations.map((c) => c.label) : report.matrix.hints;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Mean best-so-far FSR by search step',
+    title: perConfiguration ? 'Mean best-so-far FSR by search step' : 'Mean best-so-far FSR by search step, per hint',
     width: 420,
     height: 240,
     config: FONT,
-    data: { values: report.steps },
-    mark: { type: 'line', point: report.steps.length <= 400 },
+    data: { values },
+    mark: { type: 'line', point: values.length <= 400 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'node (0 = baseline)', axis: { tickMinStep: 1 } },
       y: { field: 'mean_fsr', type: 'quantitative', title: 'mean FSR' },
-      color: { field: 'configuration', type: 'nominal', sort: report.configurations.map((c) => c.label), legend: { labelLimit: 280 } },
+      color: { field: 'configuration', type: 'nominal', sort: order, title: perConfiguration ? 'configuration' : 'hint', legend: { labelLimit: 280 } },
     },
   };
 }
