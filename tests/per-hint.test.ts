@@ -22,8 +22,19 @@ describe('the per-hint comparison', () => {
       run('none', 2, 0.25, 1, 30_000, ['ok']),
     ]);
     expect(rows.map((r) => r.hint)).toEqual(['none', 'L1']);
-    expect(rows[0]).toEqual({ hint: 'none', tasks: 2, runs: 2, mean_fsr: 0.125, success_rate: 0.5, buggy_share: 3 / 5, median_best_ms: 33_000, verified_runs: 0, mean_fsr_verified: null });
-    expect(rows[1]).toEqual({ hint: 'L1', tasks: 2, runs: 2, mean_fsr: 0.75, success_rate: 1, buggy_share: 1 / 4, median_best_ms: 15_000, verified_runs: 0, mean_fsr_verified: null });
+    expect(rows[0]).toEqual({ hint: 'none', tasks: 2, runs: 2, scored: 2, mean_fsr: 0.125, success_rate: 0.5, buggy_share: 3 / 5, median_best_ms: 33_000, verified_runs: 0, mean_fsr_verified: null });
+    expect(rows[1]).toEqual({ hint: 'L1', tasks: 2, runs: 2, scored: 2, mean_fsr: 0.75, success_rate: 1, buggy_share: 1 / 4, median_best_ms: 15_000, verified_runs: 0, mean_fsr_verified: null });
+  });
+
+  it('counts aborted, failed and unscored runs but keeps them out of every score', () => {
+    const done = run('L1', 1, 0.5, 1, 20_000, ['ok']);
+    const aborted = { ...run('L1', 2, 0.9, 1, 10_000, ['ok']), summary: { ...run('L1', 2, 0.9, 1, 10_000, []).summary, status: 'aborted' } } as StoredRun;
+    const failed = { ...run('L1', 3, 0.2, 1, 10_000, ['crashed']), summary: { ...run('L1', 3, 0.2, 1, 10_000, []).summary, status: 'failed' } } as StoredRun;
+    const noScore = { ...run('L1', 4, 0, 0, 1, ['crashed']), summary: { ...run('L1', 4, 0, 0, 1, []).summary, fsr: null, best: null } } as StoredRun;
+    const [row] = compareHints([done, aborted, failed, noScore]);
+    expect(row).toMatchObject({ tasks: 4, runs: 4, scored: 1, mean_fsr: 0.5, success_rate: 1, median_best_ms: 20_000 });
+    // Buggy nodes are buggy whichever way their run ended.
+    expect(row?.buggy_share).toBe(2 / 4);
   });
 
   it('has nothing to say about no runs', () => {

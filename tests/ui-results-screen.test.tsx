@@ -12,8 +12,8 @@ describe('results screen', () => {
   it('renders one row per hint with the report columns', async () => {
     const controller = new FakeController();
     controller.rows = [
-      { hint: 'none', tasks: 2, runs: 4, mean_fsr: 0.125, success_rate: 0.25, buggy_share: 0.4, median_best_ms: 2_500_000 },
-      { hint: 'L1+L2', tasks: 2, runs: 4, mean_fsr: null, success_rate: null, buggy_share: null, median_best_ms: null },
+      { hint: 'none', tasks: 2, runs: 4, scored: 4, mean_fsr: 0.125, success_rate: 0.25, buggy_share: 0.4, median_best_ms: 2_500_000 },
+      { hint: 'L1+L2', tasks: 2, runs: 4, scored: 0, mean_fsr: null, success_rate: null, buggy_share: null, median_best_ms: null },
     ];
     let back = 0;
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => back++} />);
@@ -32,7 +32,7 @@ describe('results screen', () => {
   it('shows the verified FSR beside the claimed one once runs were verified', async () => {
     const controller = new FakeController();
     controller.rows = [
-      { hint: 'none', tasks: 1, runs: 2, mean_fsr: 0.6, success_rate: 0.5, buggy_share: 0.2, median_best_ms: 20_000, verified_runs: 2, mean_fsr_verified: 0.3 },
+      { hint: 'none', tasks: 1, runs: 2, scored: 2, mean_fsr: 0.6, success_rate: 0.5, buggy_share: 0.2, median_best_ms: 20_000, verified_runs: 2, mean_fsr_verified: 0.3 },
     ];
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
     await tick();

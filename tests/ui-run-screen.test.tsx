@@ -149,7 +149,7 @@ describe('run screen', () => {
   it('shows the FSR when the run finishes and opens the results with r', async () => {
     const { controller, app } = await startedRun();
     await runningTree(controller);
-    controller.rows = [{ hint: 'L1', tasks: 1, runs: 1, mean_fsr: 0.5, success_rate: 1, buggy_share: 0, median_best_ms: 90_000 }];
+    controller.rows = [{ hint: 'L1', tasks: 1, runs: 1, scored: 1, mean_fsr: 0.5, success_rate: 1, buggy_share: 0, median_best_ms: 90_000 }];
     controller.emit({ type: 'run-finished', run_id: RUN, status: 'finished', fsr: 0.5, best: { node: 1, train_time_ms: 90_000, val_loss: 3.2712 } });
     await tick();
     expect(plainFrame(app)).toContain('run finished · FSR 0.500 · r results');

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Command-line tools the test suite drives besides Docker and Slurm: tmux runs the terminal UI's end-to-end tests.
+# Command-line tools the test suite drives besides Docker and Slurm: tmux runs the terminal UI's end-to-end tests,
+# and Chromium (headless) renders report.html for the report's screenshot test.
 # Idempotent: installs (as root, from Debian's packages) only what is missing.
 set -euo pipefail
 
 step() { echo "tools-setup: $*"; }
 
-if command -v tmux >/dev/null 2>&1; then
-  step "tmux present"
-else
-  step "installing tmux"
+missing=()
+if command -v tmux >/dev/null 2>&1; then step "tmux present"; else missing+=(tmux); fi
+if command -v chromium >/dev/null 2>&1; then step "chromium present"; else missing+=(chromium); fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "installing ${missing[*]}"
   apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends tmux >/dev/null
-  step "tmux installed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  step "installed ${missing[*]}"
 fi

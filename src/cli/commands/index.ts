@@ -13,6 +13,7 @@ import { registerContainersCommands } from './containers.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
+import { registerReportCommand } from './report.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDoctorCommand(program, ctx);
   registerCheckCommand(program, ctx);
   registerVerifyCommand(program, ctx);
+  registerReportCommand(program, ctx);
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readVerification, type VerificationFile } from '../verify/verification-file.js';
-import { NodeResult, RunSummary } from './schema.js';
+import { NodeResult, RunConfig, RunSummary } from './schema.js';
 
 /** A finished (or stopped) run as read back from its folder: the summary, every node's result, its verification. */
 export interface StoredRun {
@@ -9,6 +9,10 @@ export interface StoredRun {
   nodes: NodeResult[];
   /** verification.json once `speedrun verify` ran on it. */
   verification?: VerificationFile | null;
+  /** The run folder it was read from (reports read integrity files beside run.json); absent for runs built in memory. */
+  dir?: string;
+  /** The run's config from run.json, or null when it does not parse (an older run); absent for runs built in memory. */
+  config?: RunConfig | null;
 }
 
 /**
@@ -28,9 +32,9 @@ export async function loadRuns(dir: string): Promise<StoredRun[]> {
 }
 
 async function readRunFolder(dir: string): Promise<StoredRun | null> {
-  let raw: { result?: unknown };
+  let raw: { result?: unknown; config?: unknown };
   try {
-    raw = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { result?: unknown };
+    raw = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { result?: unknown; config?: unknown };
   } catch {
     return null;
   }
@@ -41,5 +45,6 @@ async function readRunFolder(dir: string): Promise<StoredRun | null> {
     const text = await readFile(join(dir, 'nodes', node, 'result.json'), 'utf8').catch(() => null);
     if (text) nodes.push(NodeResult.parse(JSON.parse(text)));
   }
-  return { summary, nodes: nodes.sort((a, b) => a.node - b.node), verification: await readVerification(dir) };
+  const config = RunConfig.safeParse(raw.config);
+  return { summary, nodes: nodes.sort((a, b) => a.node - b.node), verification: await readVerification(dir), dir, config: config.success ? config.data : null };
 }

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { buildReport } from '../../core/report/build.js';
+import { compareResults, renderComparison } from '../../core/report/compare.js';
+import { loadReportRuns } from '../../core/report/runs.js';
+import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write.js';
+import type { CliContext } from '../context.js';
+import { parsePositiveInt } from '../options.js';
+
+interface ReportFlags {
+  out?: string;
+  format: string;
+  seed: string;
+  reps: string;
+  compare?: string[];
+  json?: boolean;
+}
+
+const HELP_AFTER = `
+Statistics: FSR over scored runs (finished, with an FSR); aborted and failed runs are counted, never scored as 0.
+Mean and IQM with 95% percentile CIs from a bootstrap stratified by task (seeded: the same runs and --seed give the
+same report). Configurations are ranked by Soft Condorcet Optimization (each task votes) beside mean FSR.
+Numbers resting on runs without a passing verification.json are marked † (unverified).
+
+Examples:
+  speedrun report results/bench-2025-01-01            writes results/bench-2025-01-01/report/{report.md,...}
+  speedrun report results/a results/b --out paper     one report over several folders
+  speedrun report --compare results/model-a results/model-b`;
+
+/** `speedrun report`: per-hint comparison reports with honest statistics (DESIGN.md §1, §3). */
+export function registerReportCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('report')
+    .description('Compare hint levels, models and scaffolds over results folders: report.md, report.html, report.json, runs.csv')
+    .argument('[results...]', 'results folders (a bench, single runs, or a tree of them)')
+    .option('--out <dir>', 'folder for the report files (default: RESULTS/report for one folder)')
+    .option('--format <list>', `formats, comma-separated: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+    .option('--seed <n>', 'bootstrap seed', '0')
+    .option('--reps <n>', 'bootstrap resamples', '2000')
+    .option('--compare <dirs...>', 'compare two result sets A B: mean FSR difference A − B with its CI')
+    .option('--json', 'print one JSON object on stdout (the written files, or the comparison)')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (results: string[], flags: ReportFlags) => {
+      const stat = { seed: parseSeed(flags.seed), reps: parsePositiveInt(flags.reps, '--reps'), level: 0.95 };
+      if (flags.compare) {
+        if (flags.compare.length !== 2 || results.length > 0) {
+          throw new UserError('--compare takes exactly two results folders and no other', 'e.g. speedrun report --compare results/model-a results/model-b');
+        }
+        const [a, b] = flags.compare as [string, string];
+        const [runsA, runsB] = await Promise.all([loadReportRuns([a]), loadReportRuns([b])]);
+        const comparison = compareResults(a, runsA, b, runsB, stat);
+        if (comparison.common_tasks.length === 0) {
+          throw new UserError(`${a} and ${b} share no task`, 'compare result sets that ran the same records (e.g. two models on one bench spec)');
+        }
+        if (flags.json) ctx.json(comparison);
+        else ctx.out(renderComparison(comparison));
+        return;
+      }
+      if (results.length === 0) throw new UserError('no results folder given', 'e.g. speedrun report results/<bench folder>');
+      if (results.length > 1 && !flags.out) throw new UserError('several results folders need --out', 'e.g. --out report-all');
+      const formats = parseFormats(flags.format);
+      const outDir = resolve(flags.out ?? `${results[0]}/report`);
+      const runs = await loadReportRuns(results);
+      ctx.log(`report: ${runs.length} runs from ${results.join(', ')}`);
+      const report = buildReport(runs, { sources: results, ...stat });
+      const files = await writeReport(report, outDir, formats);
+      if (flags.json) {
+        ctx.json({ files, totals: report.totals, by_hint: report.by_hint });
+        return;
+      }
+      ctx.out(files.join('\n'));
+    });
+}
+
+function parseFormats(raw: string): ReportFormat[] {
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !(REPORT_FORMATS as readonly string[]).includes(n));
+  if (names.length === 0 || bad.length > 0) {
+    throw new UserError(`unknown report format${bad.length === 1 ? '' : 's'}: ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`);
+  }
+  return [...new Set(names)] as ReportFormat[];
+}
+
+function parseSeed(raw: string): number {
+  if (!/^\d+$/.test(raw.trim())) throw new UserError(`--seed must be a whole number ≥ 0, got ${JSON.stringify(raw)}`, 'e.g. --seed 0');
+  return Number(raw);
+}

@@ -1,0 +1,21 @@
+import type { Report, RunRow } from './schema.js';
+
+const COLUMNS: ReadonlyArray<keyof RunRow> = [
+  'run_id', 'track', 'record', 'hint', 'agent', 'model', 'scaffold', 'seed', 'status', 'scored', 'fsr', 'best_node', 'best_ms',
+  'baseline_ms', 'target_ms', 'times_from', 'nodes', 'buggy_nodes', 'prompt_tokens', 'completion_tokens', 'cost_usd',
+  'compute_hours', 'gpu_hours', 'integrity', 'integrity_notes',
+];
+
+/** RFC 4180 quoting: notes and model names may hold commas and quotes. Empty for null, so spreadsheets see a gap, not 0. */
+function field(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** runs.csv: one row per run, full precision, for anyone's own analysis. */
+export function renderCsv(report: Report): string {
+  const lines = [COLUMNS.join(',')];
+  for (const run of report.runs) lines.push(COLUMNS.map((c) => field(run[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,60 @@
+import { dirname, resolve } from 'node:path';
+import { readBenchManifest } from '../bench/bench-manifest.js';
+import { UserError } from '../errors.js';
+import { loadRuns, type StoredRun } from '../store/load-results.js';
+import { runIntegrity, type RunIntegrity } from './verification.js';
+
+/** A run as the report sees it: the stored run plus what the report reads around it. */
+export interface ReportRun extends StoredRun {
+  integrity: RunIntegrity;
+  /** GPUs each node trained on (0 for CPU benches); null where no bench.json records it (single runs). */
+  gpusPerNode: number | null;
+}
+
+/** The model behind a run, or the built-in agent's name (reference, null, human) when it has none. */
+export function modelOf(run: StoredRun): string {
+  return run.summary.model ?? run.summary.agent;
+}
+
+export function taskOf(run: StoredRun): string {
+  return `${run.summary.track}/${run.summary.record}`;
+}
+
+/**
+ * Every run under the given results folders, with its integrity status and GPU count. A folder with no finished run
+ * is a user error: a report of nothing would look like a report of zeros.
+ */
+export async function loadReportRuns(dirs: readonly string[]): Promise<ReportRun[]> {
+  const runs: StoredRun[] = [];
+  for (const dir of dirs) {
+    const found = await loadRuns(dir);
+    if (found.length === 0) {
+      throw new UserError(`no finished run under ${dir}`, 'give a results folder of `speedrun bench` or `speedrun run` (runs still in progress have no result yet)');
+    }
+    runs.push(...found);
+  }
+  const gpus = new Map<string, Promise<number | null>>();
+  const out: ReportRun[] = [];
+  for (const run of runs) {
+    out.push({ ...run, integrity: runIntegrity(run), gpusPerNode: run.dir ? await gpusFromBench(run.dir, dirs, gpus) : null });
+  }
+  return out;
+}
+
+/** The GPU count per node from the nearest bench.json above a run folder, within the folders the user named. */
+async function gpusFromBench(runDir: string, roots: readonly string[], cache: Map<string, Promise<number | null>>): Promise<number | null> {
+  const stops = new Set(roots.map((r) => dirname(resolve(r))));
+  for (let dir = dirname(resolve(runDir)); !stops.has(dir) && dir !== dirname(dir); dir = dirname(dir)) {
+    let pending = cache.get(dir);
+    if (!pending) {
+      pending = readBenchManifest(dir)
+        .then((manifest) => (manifest === null ? undefined : manifest.spec.gpus === undefined && manifest.spec.gpus_per_run === undefined ? 0 : (manifest.spec.gpus_per_run ?? 1)))
+        .catch(() => undefined)
+        .then((n) => (n === undefined ? null : n));
+      cache.set(dir, pending);
+    }
+    const found = await pending;
+    if (found !== null) return found;
+  }
+  return null;
+}

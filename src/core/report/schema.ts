@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { IntegrityStatus } from './verification.js';
+
+/**
+ * report.json: every number the markdown and HTML reports show, so papers and scripts read the same figures.
+ * FSR statistics are over scored runs only (complete, with an FSR); `runs - scored` were aborted, failed or unscored.
+ */
+
+const Num = z.number().nullable();
+
+export const IntegrityCounts = z.object({
+  status: IntegrityStatus,
+  verified: z.number().int(),
+  unverified: z.number().int(),
+  flagged: z.number().int(),
+  rejected: z.number().int(),
+});
+export type IntegrityCounts = z.infer<typeof IntegrityCounts>;
+
+export const StatRow = z.object({
+  /** The group's name: a hint spec, model, scaffold or configuration label. */
+  label: z.string(),
+  tasks: z.number().int(),
+  runs: z.number().int(),
+  scored: z.number().int(),
+  mean_fsr: Num,
+  iqm_fsr: Num,
+  /** 95% stratified-bootstrap percentile CI of the mean (strata = tasks). */
+  mean_ci: z.tuple([z.number(), z.number()]).nullable(),
+  iqm_ci: z.tuple([z.number(), z.number()]).nullable(),
+  success_rate: Num,
+  buggy_share: Num,
+  median_best_ms: Num,
+  integrity: IntegrityCounts,
+});
+export type StatRow = z.infer<typeof StatRow>;
+
+export const Configuration = z.object({ label: z.string(), hint: z.string(), model: z.string(), scaffold: z.string() });
+export type Configuration = z.infer<typeof Configuration>;
+
+export const MatrixCell = z.object({ task: z.string(), hint: z.string(), mean_fsr: Num, scored: z.number().int() });
+export const StepPoint = z.object({ configuration: z.string(), step: z.number().int(), mean_fsr: z.number(), runs: z.number().int() });
+export type StepPoint = z.infer<typeof StepPoint>;
+
+export const RankingRow = z.object({
+  configuration: z.string(),
+  sco_rank: z.number().int(),
+  sco_rating: z.number(),
+  mean_rank: z.number().int().nullable(),
+  mean_fsr: Num,
+});
+export type RankingRow = z.infer<typeof RankingRow>;
+
+export const OutcomeRow = z.object({
+  configuration: z.string(),
+  /** Agent nodes (the baseline excluded) of every run of the configuration. */
+  nodes: z.number().int(),
+  buggy: z.number().int(),
+  missed_target: z.number().int(),
+  valid_no_gain: z.number().int(),
+  improved: z.number().int(),
+  /** Stopped by a Ctrl-C or a budget before they ended. */
+  aborted: z.number().int(),
+});
+export type OutcomeRow = z.infer<typeof OutcomeRow>;
+
+export const CostRow = z.object({
+  configuration: z.string(),
+  runs: z.number().int(),
+  llm_calls: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  /** Null when some call had no known price: a partial sum would understate the cost. */
+  cost_usd: Num,
+  /** Wall-clock hours of the nodes trained here. */
+  compute_hours: z.number(),
+  /** compute_hours × GPUs per node from bench.json; 0 on CPU benches, null when no bench.json records it. */
+  gpu_hours: Num,
+  /** FSR summed over scored runs: the denominator of the per-FSR costs (null when it is 0). */
+  fsr_total: z.number(),
+  tokens_per_fsr: Num,
+  usd_per_fsr: Num,
+  gpu_hours_per_fsr: Num,
+});
+export type CostRow = z.infer<typeof CostRow>;
+
+export const RunRow = z.object({
+  run_id: z.string(),
+  track: z.string(),
+  record: z.number(),
+  hint: z.string(),
+  agent: z.string(),
+  model: z.string(),
+  scaffold: z.string(),
+  seed: z.number().int(),
+  status: z.string(),
+  scored: z.boolean(),
+  fsr: Num,
+  best_node: Num,
+  best_ms: Num,
+  baseline_ms: z.number(),
+  target_ms: z.number(),
+  times_from: z.string(),
+  nodes: z.number().int(),
+  buggy_nodes: z.number().int(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  cost_usd: Num,
+  compute_hours: z.number(),
+  gpu_hours: Num,
+  integrity: IntegrityStatus,
+  integrity_notes: z.string(),
+});
+export type RunRow = z.infer<typeof RunRow>;
+
+export const Report = z.object({
+  version: z.literal(1),
+  generated_at: z.string(),
+  sources: z.array(z.string()),
+  statistics: z.object({ bootstrap_reps: z.number().int(), seed: z.number().int(), level: z.number() }),
+  totals: z.object({
+    runs: z.number().int(),
+    scored: z.number().int(),
+    tasks: z.number().int(),
+    configurations: z.number().int(),
+    integrity: IntegrityCounts,
+  }),
+  by_hint: z.array(StatRow),
+  by_model: z.array(StatRow),
+  by_scaffold: z.array(StatRow),
+  by_configuration: z.array(StatRow),
+  configurations: z.array(Configuration),
+  matrix: z.object({ tasks: z.array(z.string()), hints: z.array(z.string()), cells: z.array(MatrixCell) }),
+  steps: z.array(StepPoint),
+  ranking: z.array(RankingRow),
+  outcomes: z.array(OutcomeRow),
+  costs: z.array(CostRow),
+  runs: z.array(RunRow),
+});
+export type Report = z.infer<typeof Report>;

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { StoredRun } from '../store/load-results.js';
+
+/**
+ * How far a run's score can be trusted, from what loadRuns read beside it: the best node's integrity audit (in its
+ * result.json) and the run's verification.json (`speedrun verify`).
+ *
+ *   verified    the best node re-ran and reproduced (or the baseline is best: no agent edit is scored)
+ *   flagged     the audit flagged the best node, or the FSR carries flags: a human should look
+ *   rejected    the audit rejected the best node, or its speedup did not reproduce: the score should not be used
+ *   unverified  nothing says either way (no verification yet)
+ */
+export const IntegrityStatus = z.enum(['verified', 'unverified', 'flagged', 'rejected']);
+export type IntegrityStatus = z.infer<typeof IntegrityStatus>;
+
+export interface RunIntegrity {
+  status: IntegrityStatus;
+  /** Why, in words: one line per source that had something to say. */
+  notes: string[];
+}
+
+export function runIntegrity(run: StoredRun): RunIntegrity {
+  const best = run.summary.best?.node ?? null;
+  const audit = best === null ? null : (run.nodes.find((n) => n.node === best)?.integrity ?? null);
+  const verification = run.verification ?? null;
+  const notes: string[] = [];
+  if (audit && audit.verdict !== 'ok') {
+    notes.push(`integrity audit of the best node: ${audit.verdict} (${[...new Set(audit.findings.map((f) => f.rule))].join(', ')})`);
+  }
+  if (verification) {
+    notes.push(`re-run verification: ${verification.status}${verification.reasons.length ? ` (${verification.reasons.join('; ')})` : ''}`);
+  }
+  notes.push(...run.summary.fsr_flags);
+  if (audit?.verdict === 'reject' || verification?.status === 'unverified') return { status: 'rejected', notes };
+  if (audit?.verdict === 'flag' || run.summary.fsr_flags.length > 0) return { status: 'flagged', notes };
+  if (verification) return { status: 'verified', notes };
+  // The baseline as best node means no agent edit is being scored: FSR 0 needs no re-run to be believed.
+  if (best === 0) return { status: 'verified', notes: ['the baseline is the best node: no agent edit is scored'] };
+  return { status: 'unverified', notes: notes.length ? notes : ['no verification.json beside run.json (speedrun verify)'] };
+}
+
+/** A group's status: its worst run decides, and it is verified only when every run is. */
+export function groupIntegrity(statuses: readonly IntegrityStatus[]): IntegrityStatus {
+  if (statuses.includes('rejected')) return 'rejected';
+  if (statuses.includes('flagged')) return 'flagged';
+  if (statuses.length > 0 && statuses.every((s) => s === 'verified')) return 'verified';
+  return 'unverified';
+}

@@ -1,0 +1,75 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { speedrun } from './helpers/cli.js';
+import { decodePng, inkShare } from './helpers/png.js';
+import { syntheticBench } from './helpers/report-fixtures.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
+
+const WIDTH = 1300;
+
+/** Debian's headless Chromium (scripts/ci/tools-setup.sh installs it); as root it needs --no-sandbox. */
+function chromium(args: string[]) {
+  return execa('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--force-device-scale-factor=1', ...args], {
+    timeout: 90_000,
+    reject: false,
+    stdin: 'ignore',
+  });
+}
+
+interface Box {
+  id: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  marks: number;
+}
+
+/** Where each chart's SVG lies on the rendered page, and how many drawn elements it has, read from the live DOM. */
+const PROBE = `<script>
+document.body.setAttribute('data-boxes', JSON.stringify([...document.querySelectorAll('figure.chart')].map((f) => {
+  const svg = f.querySelector('svg');
+  const r = svg ? svg.getBoundingClientRect() : { x: 0, y: 0, width: 0, height: 0 };
+  return { id: f.id, x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height, marks: svg ? svg.querySelectorAll('path, rect, line, text').length : 0 };
+})));
+</script>`;
+
+describe('report.html in headless Chromium', () => {
+  it('shows its three charts as non-empty SVGs on the screenshot', async () => {
+    const bench = await tempDir('report-chromium');
+    await syntheticBench(bench, 2);
+    const made = await speedrun(['report', bench, '--format', 'html', '--reps', '200']);
+    expect(made.exitCode, made.stderr).toBe(0);
+    const page = join(bench, 'report', 'report.html');
+    const html = await readFile(page, 'utf8');
+
+    const probe = join(bench, 'report', 'probe.html');
+    await writeFile(probe, html.replace('</body>', `${PROBE}</body>`));
+    const dom = await chromium([`--window-size=${WIDTH},2000`, '--dump-dom', `file://${probe}`]);
+    expect(dom.exitCode, dom.stderr).toBe(0);
+    const attr = /data-boxes="([^"]*)"/.exec(dom.stdout)?.[1];
+    expect(attr, 'the probe script ran').toBeDefined();
+    const boxes = JSON.parse(attr!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Box[];
+    expect(boxes.map((b) => b.id)).toEqual(['chart-fsr-by-hint', 'chart-record-hint-matrix', 'chart-fsr-by-step']);
+    for (const box of boxes) {
+      expect(box.width, box.id).toBeGreaterThan(100);
+      expect(box.height, box.id).toBeGreaterThan(100);
+      expect(box.marks, box.id).toBeGreaterThan(10);
+    }
+
+    // The same page (without the probe) as pixels: each chart's area must hold drawn ink, not a blank box.
+    const height = Math.ceil(Math.max(...boxes.map((b) => b.y + b.height))) + 40;
+    const shot = join(bench, 'report', 'shot.png');
+    const taken = await chromium([`--window-size=${WIDTH},${height}`, `--screenshot=${shot}`, `file://${page}`]);
+    expect(taken.exitCode, taken.stderr).toBe(0);
+    const png = decodePng(await readFile(shot));
+    expect(png.width).toBe(WIDTH);
+    for (const box of boxes) expect(inkShare(png, box), box.id).toBeGreaterThan(0.03);
+    // The page outside the charts is mostly white paper: the ink above is the charts', not a dark background.
+    expect(inkShare(png, { x: 0, y: 0, width: WIDTH, height })).toBeLessThan(0.5);
+  }, 180_000);
+});
