@@ -8,6 +8,7 @@ import { budgetFromFlags, type AgentFlags } from '../agent-setup.js';
 import { singleRunCell } from '../bench-setup.js';
 import { prepareCellAgent, runPlanned } from '../run-setup.js';
 import { prepareExecution } from '../executor-setup.js';
+import { formatDryRun, planDryRun } from '../dry-run.js';
 
 interface RunFlags extends AgentFlags {
   track: string;
@@ -28,6 +29,7 @@ interface RunFlags extends AgentFlags {
   maxDollars?: string;
   json?: boolean;
   smoke?: string;
+  dryRun?: boolean;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -57,6 +59,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'results folder', 'results')
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
     .option('--smoke <steps>', "installation check: train every node's script rewritten to this many steps (shown as a diff); never scored")
+    .option('--dry-run', 'prepare node 1 and print what would run (script diff, command, environment, folders); train nothing')
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (flags: RunFlags) => {
       const signal = interruptSignal(ctx);
@@ -69,6 +72,20 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         scaffold: flags.scaffold,
         seed: parsePositiveInt(flags.seed, '--seed'),
       });
+      const smoke = flags.smoke === undefined ? undefined : parsePositiveInt(flags.smoke, '--smoke');
+      const timeoutMs = flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined;
+      const executionFlags = {
+        executor: flags.executor,
+        gpus: flags.gpus,
+        gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined,
+        config: flags.config,
+      };
+      if (flags.dryRun) {
+        const dry = await planDryRun(ctx, { run: cell, runDir: resolve(flags.out, cell.run_id), execution: await prepareExecution(ctx, executionFlags), python: flags.python, smoke, timeoutMs });
+        if (flags.json) ctx.json(dry);
+        else ctx.out(formatDryRun(dry));
+        return;
+      }
       // The agent first: a missing key or an unreachable endpoint fails before any data or training.
       const agent = await prepareCellAgent(ctx, { budget, config: flags.config, signal }, cell);
       const python = await findPython(ctx, flags.python);
@@ -78,16 +95,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         ctx,
         {
           python,
-          execution: await prepareExecution(ctx, {
-            executor: flags.executor,
-            gpus: flags.gpus,
-            gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined,
-            config: flags.config,
-          }),
-          timeoutMs: flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined,
+          execution: await prepareExecution(ctx, executionFlags),
+          timeoutMs,
           wallBudgetMs: flags.timeBudget ? parsePositiveInt(flags.timeBudget, '--time-budget') * 1000 : undefined,
           nodes: parsePositiveInt(flags.nodes, '--nodes'),
-          smoke: flags.smoke === undefined ? undefined : parsePositiveInt(flags.smoke, '--smoke'),
+          smoke,
           budget,
           config: flags.config,
           signal,

@@ -50,6 +50,11 @@ async function fineWebEnvironment(dir: string): Promise<TrackData> {
       `put fineweb_train_NNNNNN.bin and fineweb_val_NNNNNN.bin there (upstream's GPT-2 token shards), or pass --cache to a folder whose data/nanogpt holds them`,
     );
   }
+  return fineWebData(dir);
+}
+
+/** The environment for FineWeb shards in `dir`, whether or not they are there yet. */
+export function fineWebData(dir: string): TrackData {
   return {
     env: {
       NANOGPT_TRAIN_FILES: join(dir, 'fineweb_train_*.bin'),

@@ -8,7 +8,7 @@ import { launchCommand, PARENT_PID_VAR } from './launch-command.js';
 import { LineSplitter } from './line-splitter.js';
 import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
 import { killStaleNodeProcess } from './stale-process.js';
-import type { ExecResult, ExecSpec, Executor } from './types.js';
+import type { ExecPlan, ExecResult, ExecSpec, Executor } from './types.js';
 
 export { killStaleNodeProcess } from './stale-process.js';
 
@@ -34,6 +34,23 @@ export class LocalExecutor implements Executor {
     await killStaleNodeProcess(workDir);
   }
 
+  async describe(spec: ExecSpec): Promise<ExecPlan> {
+    const [command, args] = launchCommand(spec);
+    return {
+      command: [command, ...args],
+      env: this.environment(spec),
+      // No sandbox: the process sees the whole filesystem; these are the folders it is meant to use.
+      mounts: [{ host: spec.workDir, target: spec.workDir, readOnly: false }, ...spec.readOnlyDirs.map((dir) => ({ host: dir, target: dir, readOnly: true }))],
+      details: ['runs on this machine as this user, with its environment inherited; read-only is not enforced'],
+    };
+  }
+
+  /** What the process gets on top of the inherited environment (the parent-death variables aside). */
+  private environment(spec: ExecSpec): Record<string, string> {
+    // The slot's GPUs win over anything in spec.env: a node must not reach devices another slot holds.
+    return { PYTHONUNBUFFERED: '1', ...spec.env, ...gpuEnvironment(spec.gpus) };
+  }
+
   async run(spec: ExecSpec): Promise<ExecResult> {
     await mkdir(spec.workDir, { recursive: true });
     const stdoutPath = join(spec.workDir, 'stdout.log');
@@ -44,8 +61,7 @@ export class LocalExecutor implements Executor {
     const started = performance.now();
     const child = execa(command, args, {
       cwd: spec.workDir,
-      // The slot's GPUs win over anything in spec.env: a node must not reach devices another slot holds.
-      env: { PYTHONUNBUFFERED: '1', ...spec.env, ...gpuEnvironment(spec.gpus), [PARENT_PID_VAR]: String(process.pid), [LAUNCH_ID_VAR]: launchId },
+      env: { ...this.environment(spec), [PARENT_PID_VAR]: String(process.pid), [LAUNCH_ID_VAR]: launchId },
       extendEnv: true,
       detached: true,
       reject: false,

@@ -43,8 +43,22 @@ export interface ExecResult {
   oomKilled?: boolean;
 }
 
+/** What an executor would start for a spec, for `speedrun run --dry-run`: nothing is created or started. */
+export interface ExecPlan {
+  /** The command line as the executor starts it (inside the container, or in the batch job). */
+  command: string[];
+  /** The environment it sets beyond what it inherits (sandboxes inherit nothing). */
+  env: Record<string, string>;
+  /** Host folders the process sees: where, and whether it may write. */
+  mounts: Array<{ host: string; target: string; readOnly: boolean }>;
+  /** Anything else that decides what runs (the image and limits, the batch script). */
+  details: string[];
+}
+
 export interface Executor {
   readonly name: string;
+  /** The plan for a spec, without creating or starting anything. */
+  describe?(spec: ExecSpec): Promise<ExecPlan>;
   /**
    * True when onLine sees each line as the process prints it (not read back from a file later): only then do
    * the lines' arrival times measure the run, for the clock cross-check.

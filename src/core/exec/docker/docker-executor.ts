@@ -2,7 +2,7 @@ import { chown, mkdir } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { ExecResult, ExecSpec, Executor } from '../types.js';
+import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
 import { removeContainer, removeOrphanContainers } from './cleanup.js';
 import { containerCreateOptions, type ContainerLimits } from './container-config.js';
 import { toDockerError } from './docker-errors.js';
@@ -48,6 +48,26 @@ export class DockerExecutor implements Executor {
     const self = currentHarness();
     const pid = options.harnessPid;
     this.harness = pid === undefined || pid === self.pid ? self : { host: self.host, pid, start: processStartToken(pid) ?? UNKNOWN_START };
+  }
+
+  async describe(spec: ExecSpec): Promise<ExecPlan> {
+    const user = await this.containerUser().catch((error: unknown) => {
+      throw toDockerError(error);
+    });
+    const mounts = planMounts(spec, this.cacheDirPath(spec.runId));
+    const create = containerCreateOptions({ spec, image: this.options.image, user, harness: this.harness, mounts, limits: this.options });
+    const host = create.HostConfig ?? {};
+    const gpus = spec.gpus.length > 0 ? `GPUs ${spec.gpus.join(',')}` : 'no GPUs';
+    return {
+      command: create.Cmd as string[],
+      env: Object.fromEntries((create.Env ?? []).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)])),
+      mounts: mounts.mounts.map((m) => ({ host: m.host, target: m.container, readOnly: m.readOnly })),
+      details: [
+        `image ${this.options.image}, user ${user}, working folder ${create.WorkingDir}`,
+        `network none, capabilities dropped, no-new-privileges, ${gpus}`,
+        `memory ${gib(host.Memory)}, shared memory ${gib(host.ShmSize)}, at most ${host.PidsLimit} processes`,
+      ],
+    };
   }
 
   async run(spec: ExecSpec): Promise<DockerExecResult> {
@@ -155,9 +175,13 @@ export class DockerExecutor implements Executor {
   }
 
   /** One cache folder per image and run: compiled kernels are reused across a run's nodes, never across runs. */
-  private async cacheDir(runId: string, user: string): Promise<string> {
+  private cacheDirPath(runId: string): string {
     const root = this.options.compileCacheDir ?? join(tmpdir(), 'speedrun-compile-cache');
-    const dir = join(root, slug(this.options.image), slug(runId));
+    return join(root, slug(this.options.image), slug(runId));
+  }
+
+  private async cacheDir(runId: string, user: string): Promise<string> {
+    const dir = this.cacheDirPath(runId);
     await mkdir(dir, { recursive: true });
     await grantAccess(dir, user);
     return dir;
@@ -194,4 +218,8 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
       resolve();
     });
   });
+}
+
+function gib(bytes: number | undefined): string {
+  return bytes === undefined ? 'unlimited' : `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 }

@@ -2,13 +2,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExternalError } from '../../errors.js';
-import type { ExecResult, ExecSpec, Executor } from '../types.js';
+import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
 import { CommandNotFoundError, execaRunner, slurmNotFound, type CommandRunner } from './command-runner.js';
 import { DEFAULT_POLL_INTERVAL_S, parseSlurmConfig, type SlurmConfig, type SlurmConfigInput } from './config.js';
 import { jobOutcome, type StopReason } from './job-outcome.js';
 import { isFinal, isUnknownJobError, jobPhase, parseJobId, parseSacctJob, parseScontrolJob, type JobInfo } from './job-state.js';
 import { LogTail } from './log-tail.js';
-import { sbatchScript, STDERR_LOG, STDOUT_LOG } from './sbatch-script.js';
+import { launch, sbatchScript, STDERR_LOG, STDOUT_LOG } from './sbatch-script.js';
 
 const STDERR_TAIL_LINES = 40;
 /** The batch script as submitted, kept in the node's folder to reproduce or debug the job by hand. */
@@ -59,6 +59,16 @@ export class SlurmExecutor implements Executor {
     this.runCommand = options.runCommand ?? execaRunner;
     this.pollMs = (this.config.poll_interval_s ?? DEFAULT_POLL_INTERVAL_S) * 1000;
     this.tailMs = options.tailIntervalMs ?? Math.min(this.pollMs, 500);
+  }
+
+  async describe(spec: ExecSpec): Promise<ExecPlan> {
+    return {
+      command: launch(spec, this.config.container, spec.gpus.length > 0),
+      env: { ...spec.env },
+      // The job sees the cluster's shared filesystem; these are the folders it is meant to use.
+      mounts: [{ host: spec.workDir, target: spec.workDir, readOnly: false }, ...spec.readOnlyDirs.map((dir) => ({ host: dir, target: dir, readOnly: true }))],
+      details: ['submitted with sbatch as:', ...sbatchScript(spec, this.config).trimEnd().split('\n').map((line) => `  ${line}`)],
+    };
   }
 
   async run(spec: ExecSpec): Promise<SlurmExecResult> {

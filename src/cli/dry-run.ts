@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
+import type { TrackManifest } from '../core/catalog/schema.js';
+import { fineWebData, trackEnvironment, type TrackData } from '../core/data/track-env.js';
+import { UserError } from '../core/errors.js';
+import { processCount } from '../core/exec/process-count.js';
+import type { ExecPlan, ExecSpec } from '../core/exec/types.js';
+import type { PlannedRun } from '../core/bench/bench-plan.js';
+import { SMOKE_SCRIPT } from '../core/smoke/smoke-script.js';
+import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
+import { findPython } from './options.js';
+import type { CliContext } from './context.js';
+import type { Execution } from './executor-setup.js';
+
+/** What `speedrun run --dry-run` prints: node 1 as it would be trained, and how. */
+export interface DryRun {
+  run_id: string;
+  track: string;
+  record: number;
+  agent: string;
+  /** Node 1's script against the baseline (empty for the null agent). */
+  script_diff: string;
+  /** The smoke rewrite of node 1's script, when --smoke is given. */
+  smoke_diff: string | null;
+  executor: string;
+  plan: ExecPlan;
+  /** What would stop or change the real run (missing data, no GPUs, no torch). */
+  notes: string[];
+}
+
+export interface DryRunInput {
+  run: PlannedRun;
+  runDir: string;
+  execution: Execution;
+  python?: string;
+  smoke?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Prepares node 1 as the run would (the built-in agents' script; an LLM agent's is written at run time, so the
+ * baseline stands in) and asks the executor what it would start. Nothing is created, started or called; what
+ * would make the real run fail is listed in notes instead of thrown.
+ */
+export async function planDryRun(ctx: CliContext, input: DryRunInput): Promise<DryRun> {
+  const { run } = input;
+  const manifest = await loadTrack(run.track);
+  const cache = ctx.cache();
+  const agent = typeof run.agent === 'string' ? run.agent : run.agent.name;
+  const notes: string[] = [];
+  const baseline = await readFile(await resolveRecordScript(manifest, run.record, cache), 'utf8');
+  const script = agent === 'reference' ? await readFile(await resolveRecordScript(manifest, run.record + 1, cache), 'utf8') : baseline;
+  if (agent !== 'reference' && agent !== 'null') notes.push(`the ${agent} agent writes node 1 at run time; shown with the baseline's script`);
+  const smoke = input.smoke === undefined ? null : smokeRewrite(script, input.smoke, `node 1`);
+
+  const python = await findPython(ctx, input.python).then(
+    (found) => found.python,
+    (error: unknown) => {
+      notes.push(`python: ${messageOf(error)}`);
+      return 'python3';
+    },
+  );
+  const data = await dataFor(ctx, manifest, notes);
+  const gpus = await input.execution.slots.with(async (slot) => [...slot.gpus]);
+  const nodeDir = join(input.runDir, 'nodes', '1');
+  const spec: ExecSpec = {
+    runId: run.run_id,
+    node: 1,
+    workDir: nodeDir,
+    scriptPath: join(nodeDir, smoke ? SMOKE_SCRIPT : 'train_gpt.py'),
+    runner: manifest.launch.runner,
+    nproc: nprocFor(manifest, run.record, gpus.length, notes),
+    python,
+    env: data.env,
+    readOnlyDirs: data.dirs,
+    gpus,
+    timeoutMs: input.timeoutMs ?? manifest.launch.timeout_s * 1000,
+  };
+  const executor = input.execution.executorFor(run.track, run.record);
+  if (!executor.describe) throw new UserError(`the ${executor.name} executor cannot describe what it would run`, 'run without --dry-run');
+  return {
+    run_id: run.run_id,
+    track: run.track,
+    record: run.record,
+    agent,
+    script_diff: script === baseline ? '' : createTwoFilesPatch(`record ${run.record}`, 'node 1', baseline, script),
+    smoke_diff: smoke?.diff ?? null,
+    executor: executor.name,
+    plan: await executor.describe(spec),
+    notes,
+  };
+}
+
+async function dataFor(ctx: CliContext, manifest: TrackManifest, notes: string[]): Promise<TrackData> {
+  try {
+    return await trackEnvironment(manifest, ctx.cache(), { log: ctx.log });
+  } catch (error) {
+    notes.push(`data: ${messageOf(error)}`);
+    return manifest.track === 'nanogpt' ? fineWebData(ctx.cache().data('nanogpt')) : { env: {}, dirs: [] };
+  }
+}
+
+/** The real run refuses a GPU count the record cannot train with; a dry run says so and shows the record's own count. */
+function nprocFor(manifest: TrackManifest, record: number, gpus: number, notes: string[]): number {
+  try {
+    return processCount(manifest, record, gpus);
+  } catch (error) {
+    notes.push(`gpus: ${messageOf(error)}`);
+    const allowed = manifest.records.find((r) => r.number === record)?.gpu_counts ?? [manifest.launch.nproc];
+    return Math.max(...allowed);
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof UserError && error.fix) return `${error.message} (${error.fix})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function formatDryRun(dry: DryRun): string {
+  const { plan } = dry;
+  const lines = [
+    `dry run of ${dry.run_id}: nothing was created or started`,
+    `node 1: ${dry.agent} agent on ${dry.track} record ${dry.record}; ${dry.script_diff ? 'its script against the baseline:' : "the baseline's own script"}`,
+  ];
+  if (dry.script_diff) lines.push(dry.script_diff.trimEnd());
+  if (dry.smoke_diff) lines.push('smoke rewrite of node 1 (what trains):', dry.smoke_diff.trimEnd());
+  lines.push(`executor: ${dry.executor}`, `command: ${plan.command.map(quote).join(' ')}`, 'environment:');
+  for (const [key, value] of Object.entries(plan.env)) lines.push(`  ${key}=${value}`);
+  lines.push('folders:');
+  for (const m of plan.mounts) lines.push(`  ${m.readOnly ? 'read-only ' : 'writable  '} ${m.host}${m.target === m.host ? '' : ` → ${m.target}`}`);
+  lines.push(...plan.details);
+  if (dry.notes.length > 0) lines.push('before a real run:', ...dry.notes.map((n) => `  - ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
