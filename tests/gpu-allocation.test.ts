@@ -4,27 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ExternalError, UserError } from '../src/core/errors.js';
 import { detectGpus, gpuSets, parseGpuList, planGpuSets, slotPoolFor, type GpuInfo } from '../src/core/exec/gpus.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
+import { fakeNvidiaSmi } from './helpers/fake-nvidia-smi.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
-
-/**
- * A stand-in nvidia-smi: prints `inventory` for exactly the query detectGpus makes (anything else is an error, so
- * a changed query shows up here), or runs `body` instead.
- */
-async function fakeNvidiaSmi(inventory: string, body?: string): Promise<string> {
-  const dir = await tempDir('fake-nvidia-smi');
-  const path = join(dir, 'nvidia-smi');
-  const script = body ?? [
-    'if [ "$1" != "--query-gpu=index,uuid,name,memory.total" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
-    '  echo "unexpected arguments: $*" >&2; exit 2',
-    'fi',
-    `cat <<'INVENTORY'\n${inventory}\nINVENTORY`,
-  ].join('\n');
-  await writeFile(path, `#!/bin/sh\n${script}\n`);
-  await chmod(path, 0o755);
-  return path;
-}
 
 function inventoryOf(count: number): GpuInfo[] {
   return Array.from({ length: count }, (_, index) => ({ index, uuid: `GPU-${index}`, name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559 }));

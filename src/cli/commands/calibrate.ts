@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { parseRecordRange } from '../../core/catalog/record-range.js';
 import { ladder } from '../../core/calibrate/run-calibration.js';
-import { calibrateRecords, formatLadder } from '../calibration-setup.js';
+import { calibrateRecords, calibrationGpus, formatLadder } from '../calibration-setup.js';
 
 /** The tiny track promises each rung is at least this much faster than the one before. */
 export const LADDER_MIN_SPEEDUP = 1.25;
@@ -14,6 +14,8 @@ interface CalibrateFlags {
   records?: string;
   repeats: string;
   python?: string;
+  gpus?: string;
+  gpusPerRun?: string;
   json?: boolean;
 }
 
@@ -25,6 +27,8 @@ export function registerCalibrateCommand(program: Command, ctx: CliContext): voi
     .option('--records <range>', 'records to measure, e.g. 1-6 (default: all)')
     .option('--repeats <k>', 'repeats per record', '3')
     .option('--python <path>', 'Python interpreter with torch')
+    .option('--gpus <ids>', 'GPUs to calibrate on, e.g. 0-7 (default: CPU); repeats run one at a time on the first set')
+    .option('--gpus-per-run <n>', 'GPUs each repeat trains on (nanogpt: 8 for the records that need 8)')
     .option('--json', 'print the calibration and the ladder as one JSON object')
     .action(async (flags: CalibrateFlags) => {
       const signal = interruptSignal(ctx);
@@ -32,7 +36,8 @@ export function registerCalibrateCommand(program: Command, ctx: CliContext): voi
       const records = flags.records ? parseRecordRange(flags.records) : manifest.records.map((r) => r.number);
       const repeats = parsePositiveInt(flags.repeats, '--repeats');
       const python = await findPython(ctx, flags.python);
-      const file = await calibrateRecords(ctx, manifest, records, repeats, python, signal);
+      const gpus = await calibrationGpus(ctx, { gpus: flags.gpus, gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined });
+      const file = await calibrateRecords(ctx, manifest, records, repeats, python, signal, gpus);
       const rungs = ladder(file, records);
       const belowLadder = rungs.filter((r) => r.speedup !== null && r.speedup < LADDER_MIN_SPEEDUP).map((r) => r.record);
       const failed = rungs.filter((r) => r.median_ms === null).map((r) => r.record);

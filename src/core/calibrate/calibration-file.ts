@@ -18,7 +18,14 @@ export type RecordCalibration = z.infer<typeof RecordCalibration>;
 export const CalibrationFile = z.object({
   track: z.string(),
   updated_at: z.string(),
-  machine: z.object({ cpus: z.number(), cpu_model: z.string(), python: z.string(), torch_version: z.string() }),
+  machine: z.object({
+    cpus: z.number(),
+    cpu_model: z.string(),
+    python: z.string(),
+    torch_version: z.string(),
+    /** The GPUs each repeat trained on (nvidia-smi's names); absent for CPU calibrations. */
+    gpus: z.array(z.string()).optional(),
+  }),
   /** Keyed by record number. */
   records: z.record(z.string(), RecordCalibration),
 });

@@ -6,6 +6,7 @@ import type { TrackManifest } from '../catalog/schema.js';
 import type { Executor } from '../exec/types.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { CacheLayout } from '../paths.js';
+import { checkGpuCounts } from '../exec/process-count.js';
 import { executeNode, trackLaunch } from '../search/execute-node.js';
 import type { NodeResult } from '../store/schema.js';
 import { loadCalibration, saveCalibration, type CalibrationFile, type RecordCalibration } from './calibration-file.js';
@@ -21,6 +22,8 @@ export interface CalibrateInput {
   trackData: TrackData;
   /** Where each repeat's logs are kept. */
   workRoot: string;
+  /** The GPU ids every repeat trains on (torchrun starts one process per GPU); empty or absent: CPU. */
+  gpus?: { ids: number[]; names: string[] };
   signal?: AbortSignal;
   /** Called after every repeat, so a long calibration shows progress. */
   onRepeat?: (record: number, repeat: number, result: NodeResult) => void;
@@ -36,6 +39,8 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
   const { manifest, cache } = input;
   const now = input.now ?? (() => new Date());
   const scripts = new Map<number, { path: string; sha: string }>();
+  const gpus = input.gpus?.ids ?? [];
+  checkGpuCounts(manifest, input.records, gpus.length);
   for (const record of input.records) {
     const path = await resolveRecordScript(manifest, record, cache);
     // resolveRecordScript verified the file against the manifest's hash.
@@ -59,6 +64,7 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
         workDir: join(input.workRoot, stamp, `r${String(record).padStart(2, '0')}-${repeat + 1}`),
         executor: input.executor,
         launch,
+        gpus,
         targetValLoss: manifest.target_val_loss,
         signal: input.signal,
       });
@@ -72,7 +78,13 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
   const file: CalibrationFile = {
     track: manifest.track,
     updated_at: now().toISOString(),
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', python: input.python.python, torch_version: input.python.torchVersion },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model ?? 'unknown',
+      python: input.python.python,
+      torch_version: input.python.torchVersion,
+      ...(gpus.length > 0 ? { gpus: input.gpus!.names } : {}),
+    },
     records: { ...(previous?.records ?? {}) },
   };
   for (const [record, values] of times) file.records[String(record)] = summarise(scripts.get(record)!.sha, values);

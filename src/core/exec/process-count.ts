@@ -27,3 +27,8 @@ export function processCount(manifest: TrackManifest, record: number, gpusPerSlo
   }
   return gpusPerSlot;
 }
+
+/** Refuses, before any work, a GPU count one of the records cannot train with. */
+export function checkGpuCounts(manifest: TrackManifest, records: readonly number[], gpusPerSlot: number): void {
+  for (const record of records) processCount(manifest, record, gpusPerSlot);
+}
