@@ -212,7 +212,40 @@ describe('doctor checks with a faked system', () => {
 
   it('warns when fewer GPUs are selected than the nanogpt records launch processes', async () => {
     const report = await runDoctor({ ...dockerNanogpt, gpus: '0-3' }, deps({ docker: () => fakeDocker(['nvidia'], ['speedrun/cuda-torch2.7.1:1']) }));
-    expect(check(report, 'gpus')).toMatchObject({ status: 'warn', detail: expect.stringContaining('--nproc_per_node=8') });
+    expect(check(report, 'gpus')).toMatchObject({ status: 'warn', detail: expect.stringContaining('records 1-3, 15, 19-21 train only with 8 GPUs (torchrun --nproc_per_node=8)') });
+  });
+
+  it('names exactly what a nanogpt run lacks on a machine without GPUs', async () => {
+    const cpuOnly = deps({
+      findPython: async () => ({ python: '/fake/python3', torchVersion: '2.7.1+cpu' }),
+      run: async (file, args) => {
+        if (file === 'nvidia-smi') return { exitCode: null, stdout: '', stderr: '', notFound: true, timedOut: false };
+        if (file === '/fake/python3' && args.join(' ').includes('torch.version.cuda')) {
+          return { exitCode: 0, stdout: '{"version": "2.7.1+cpu", "cuda": null, "devices": 0}\n', stderr: '', notFound: false, timedOut: false };
+        }
+        if (file === '/fake/python3') return { exitCode: 0, stdout: '{"blas_info": "mkl", "libs": []}\n', stderr: '', notFound: false, timedOut: false };
+        return { exitCode: 0, stdout: 'git version 2.45.0', stderr: '', notFound: false, timedOut: false };
+      },
+    });
+    const report = await runDoctor({ executor: 'local', track: 'nanogpt', agent: 'reference', cleanup: false }, cpuOnly);
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['torch-cuda', 'records', 'data', 'gpus']);
+    expect(check(report, 'torch-cuda')).toMatchObject({ detail: 'torch 2.7.1+cpu is a CPU-only build: the nanogpt records train on CUDA GPUs', fix: expect.stringContaining('CUDA build of PyTorch 2.5') });
+    expect(check(report, 'records')).toMatchObject({ detail: expect.stringContaining('21 of 21 record scripts unusable — not synced: records 1, 2,'), fix: 'speedrun records sync --track nanogpt' });
+  });
+
+  it('passes torch with CUDA, and warns when it is too old for FlexAttention', async () => {
+    const withTorch = (version: string) =>
+      deps({
+        findPython: async () => ({ python: '/fake/python3', torchVersion: version }),
+        run: async (file) =>
+          file === '/fake/python3'
+            ? { exitCode: 0, stdout: `{"version": "${version}", "cuda": "12.4", "devices": 8}\n`, stderr: '', notFound: false, timedOut: false }
+            : { exitCode: 0, stdout: '', stderr: '', notFound: true, timedOut: false },
+      });
+    const config: DoctorConfig = { executor: 'local', track: 'nanogpt', agent: 'reference', cleanup: false };
+    expect(check(await runDoctor(config, withTorch('2.7.1+cu124')), 'torch-cuda')).toMatchObject({ status: 'ok', detail: 'torch 2.7.1+cu124 with CUDA 12.4, 8 GPUs visible' });
+    expect(check(await runDoctor(config, withTorch('2.4.0+cu124')), 'torch-cuda')).toMatchObject({ status: 'warn', detail: expect.stringContaining('records 12 onwards need FlexAttention') });
+    expect(check(await runDoctor({ ...config, track: 'tiny' }, withTorch('2.7.1')), 'torch-cuda').status).toBe('skip');
   });
 
   it('fails an old Node.js and a missing git', async () => {

@@ -37,13 +37,17 @@ export const gpuCheck: DoctorCheck = {
   },
 };
 
-/** The records launch one process per GPU; fewer GPUs than that and the scripts will not run as recorded. */
+/**
+ * The records launch one process per GPU. With fewer than 8, the records whose scripts accumulate gradients still
+ * train as recorded; the others are refused by `speedrun run`, and the doctor names them.
+ */
 async function enoughForNanogpt(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
-  const { nproc } = (await loadTrack('nanogpt')).launch;
-  if (selected.length >= nproc) return ok(detail);
+  const manifest = await loadTrack('nanogpt');
+  const needMore = manifest.records.filter((r) => !(r.gpu_counts ?? [manifest.launch.nproc]).some((n) => n <= selected.length)).map((r) => r.number);
+  if (needMore.length === 0) return ok(detail);
   return warn(
-    `${detail}: the nanogpt records run ${nproc} processes, one per GPU (torchrun --nproc_per_node=${nproc})`,
-    `use a machine with ${nproc} GPUs${ctx.config.gpus !== undefined ? ', or name more with --gpus' : ''}; with fewer, record scripts may fail to start`,
+    `${detail}: records ${describeIds(needMore)} train only with ${manifest.launch.nproc} GPUs (torchrun --nproc_per_node=${manifest.launch.nproc}); the others accumulate gradients on fewer`,
+    `use a machine with ${manifest.launch.nproc} GPUs${ctx.config.gpus !== undefined ? ', or name more with --gpus' : ''} for those records`,
   );
 }
 

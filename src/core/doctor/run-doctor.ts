@@ -11,6 +11,7 @@ import { llmEndpointCheck, llmKeyCheck } from './llm-checks.js';
 import { blasCheck, pythonCheck } from './python-checks.js';
 import { slurmCommandsCheck, slurmControllerCheck } from './slurm-checks.js';
 import { gitCheck, nodeCheck } from './system-checks.js';
+import { gpuTorchCheck, recordScriptsCheck } from './track-checks.js';
 
 /** In the order they are shown: the basics, then the executor, then the agent. */
 export const ALL_CHECKS: readonly DoctorCheck[] = [
@@ -18,6 +19,8 @@ export const ALL_CHECKS: readonly DoctorCheck[] = [
   gitCheck,
   pythonCheck,
   blasCheck,
+  gpuTorchCheck,
+  recordScriptsCheck,
   dataCheck,
   gpuCheck,
   dockerEngineCheck,
