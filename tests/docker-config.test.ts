@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerCreateOptions } from '../src/core/exec/docker/container-config.js';
+import { loadTrack } from '../src/core/catalog/catalog.js';
 import { imageForRecord, imagesForTrack, imageTag } from '../src/core/exec/docker/images.js';
 import { planMounts } from '../src/core/exec/docker/mounts.js';
 import type { ExecSpec } from '../src/core/exec/types.js';
@@ -68,11 +69,18 @@ describe('docker container configuration', () => {
 });
 
 describe('record images', () => {
-  it('maps each track and record to the image of its era', () => {
-    expect(imageTag(imageForRecord('tiny', 5)!)).toBe('speedrun/cpu:1');
-    expect(imageTag(imageForRecord('nanogpt', 18)!)).toBe('speedrun/cuda-torch2.7.1:1');
-    expect(imageForRecord('nanogpt', 99)).toBeUndefined();
-    expect(imagesForTrack('tiny').map((i) => i.name)).toEqual(['cpu']);
-    expect(imagesForTrack('nanogpt', 3).map((i) => i.name)).toEqual(['cuda-torch2.7.1']);
+  it('maps each track and record to the image of its era, as the manifests name them', async () => {
+    const [tiny, nanogpt] = await Promise.all([loadTrack('tiny'), loadTrack('nanogpt')]);
+    expect(imageTag(imageForRecord(tiny, 5)!)).toBe('speedrun/cpu:1');
+    expect(imageTag(imageForRecord(nanogpt, 18)!)).toBe('speedrun/cuda-torch2.7.1:1');
+    expect(imageForRecord(nanogpt, 99)).toBeUndefined();
+    expect(imagesForTrack(tiny).map((i) => i.name)).toEqual(['cpu']);
+    expect(imagesForTrack(nanogpt, 3).map((i) => i.name)).toEqual(['cuda-torch2.7.1']);
+  });
+
+  it('knows the image every record of every track names', async () => {
+    for (const manifest of await Promise.all([loadTrack('tiny'), loadTrack('nanogpt')])) {
+      for (const record of manifest.records) expect(imageForRecord(manifest, record.number), `${manifest.track} ${record.number}`).toBeDefined();
+    }
   });
 });

@@ -78,7 +78,7 @@ export async function planDryRun(ctx: CliContext, input: DryRunInput): Promise<D
     gpus,
     timeoutMs: input.timeoutMs ?? manifest.launch.timeout_s * 1000,
   };
-  const executor = input.execution.executorFor(run.track, run.record);
+  const executor = input.execution.executorFor(manifest, run.record);
   if (!executor.describe) throw new UserError(`the ${executor.name} executor cannot describe what it would run`, 'run without --dry-run');
   return {
     run_id: run.run_id,

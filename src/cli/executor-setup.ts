@@ -10,6 +10,7 @@ import type { SlotPool } from '../core/exec/slot-pool.js';
 import { SlurmExecutor } from '../core/exec/slurm/slurm-executor.js';
 import { EXECUTOR_NAMES, type Executor, type ExecutorName } from '../core/exec/types.js';
 import { UserError } from '../core/errors.js';
+import type { TrackManifest } from '../core/catalog/schema.js';
 import type { CliContext } from './context.js';
 import { findConfig } from './config.js';
 
@@ -27,7 +28,7 @@ export interface ExecutionFlags {
 export interface Execution {
   name: ExecutorName;
   slots: SlotPool;
-  executorFor(track: string, record: number): Executor;
+  executorFor(manifest: TrackManifest, record: number): Executor;
 }
 
 export function parseExecutorName(name: string): ExecutorName {
@@ -60,9 +61,9 @@ export async function prepareExecution(ctx: CliContext, flags: ExecutionFlags): 
   return {
     name,
     slots: plan.pool,
-    executorFor: (track, record) => {
-      const image = imageForRecord(track, record);
-      if (!image) throw new UserError(`no container image is known for ${track} record ${record}`, 'use --executor local, or add the record to containers/ and images.ts');
+    executorFor: (manifest, record) => {
+      const image = imageForRecord(manifest, record);
+      if (!image) throw new UserError(`no container image is known for ${manifest.track} record ${record}`, "use --executor local, or name the record's image in records/<track>.json");
       const tag = imageTag(image);
       let executor = byImage.get(tag);
       // torch.compile and Triton caches persist per image and run under the cache folder.

@@ -62,7 +62,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     budget: agent.budget,
     scaffold: makeScaffold(run.scaffold, { nodes: shared.nodes }),
     seed: run.seed,
-    executor: shared.execution.executorFor(run.track, run.record),
+    executor: shared.execution.executorFor(manifest, run.record),
     slots: shared.execution.slots,
     python: shared.python,
     hardware: describeHardware(manifest, shared.python),

@@ -56,7 +56,7 @@ export async function verifyResults(ctx: CliContext, dir: string, settings: Veri
       alpha: settings.alpha,
       targetValLoss: manifest.target_val_loss,
       baselineScript: await readFile(await resolveRecordScript(manifest, config.record, cache), 'utf8'),
-      executor: execution.executorFor(config.track, config.record),
+      executor: execution.executorFor(manifest, config.record),
       slots: execution.slots,
       launch: trackLaunch(manifest, settings.python.python, trackData, settings.timeoutMs),
       signal: settings.signal,

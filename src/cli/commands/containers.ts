@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import Docker from 'dockerode';
-import { parseTrackName } from '../../core/catalog/catalog.js';
+import { loadTrack, parseTrackName } from '../../core/catalog/catalog.js';
 import { TrackName } from '../../core/catalog/schema.js';
 import { UserError } from '../../core/errors.js';
 import { buildImage, type BuiltImage } from '../../core/exec/docker/build-image.js';
@@ -15,7 +15,7 @@ interface BuildFlags {
   json?: boolean;
 }
 
-/** `speedrun containers build`: the images the docker executor runs records in (containers/, images.ts). */
+/** `speedrun containers build`: the images the docker executor runs records in (containers/, images.ts, named per record in records/<track>.json). */
 export function registerContainersCommands(program: Command, ctx: CliContext): void {
   const containers = program.command('containers').description('Container images for the docker executor');
   containers
@@ -25,7 +25,7 @@ export function registerContainersCommands(program: Command, ctx: CliContext): v
     .option('--record <n>', "only the image of this record's era (needs --track)")
     .option('--json', 'print one JSON object on stdout (build output still goes to stderr)')
     .action(async (flags: BuildFlags) => {
-      const images = selectImages(flags);
+      const images = await selectImages(flags);
       const docker = new Docker();
       try {
         await docker.ping();
@@ -45,13 +45,14 @@ export function registerContainersCommands(program: Command, ctx: CliContext): v
     });
 }
 
-function selectImages(flags: BuildFlags): ImageSpec[] {
+async function selectImages(flags: BuildFlags): Promise<ImageSpec[]> {
   if (flags.record !== undefined && flags.track === undefined) {
     throw new UserError('--record needs --track', 'e.g. speedrun containers build --track nanogpt --record 12');
   }
   const record = flags.record === undefined ? undefined : parsePositiveInt(flags.record, '--record');
   const tracks = flags.track === undefined ? TrackName.options : [parseTrackName(flags.track)];
-  const images = [...new Map(tracks.flatMap((t) => imagesForTrack(t, record)).map((i) => [i.name, i])).values()];
+  const manifests = await Promise.all(tracks.map((t) => loadTrack(t)));
+  const images = [...new Map(manifests.flatMap((m) => imagesForTrack(m, record)).map((i) => [i.name, i])).values()];
   if (images.length === 0) {
     throw new UserError(`no image is known for ${flags.track} record ${flags.record}`, 'see containers/README.md for the records each image covers');
   }

@@ -50,6 +50,8 @@ export const RecordEntry = z.object({
    * Absent: only the track's launch.nproc.
    */
   gpu_counts: z.array(z.number().int().positive()).min(1).optional(),
+  /** The container image (by name in src/core/exec/docker/images.ts) with the PyTorch of the record's era. */
+  image: z.string().optional(),
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 

@@ -3,6 +3,7 @@
  * the track's scripts run in. --cleanup removes containers that killed runs left behind.
  */
 import { join } from 'node:path';
+import { loadTrack } from '../catalog/catalog.js';
 import { imagesForTrack, imageTag, type ImageSpec } from '../exec/docker/images.js';
 import { packageRoot } from '../paths.js';
 import { fail, failFromError, ok, skip, withTimeout, type Verdict } from './check.js';
@@ -41,15 +42,15 @@ export const dockerNvidiaCheck: DoctorCheck = {
     }),
 };
 
-/** Every image the track's records run in (the table in exec/docker/images.ts says which). */
+/** Every image the track's records run in (each record's manifest entry names it). */
 export const dockerImageCheck: DoctorCheck = {
   id: 'docker-image',
   title: 'Docker images',
   irrelevant: DOCKER_ONLY,
   run: (ctx) =>
     whenEngineAnswers(ctx, async () => {
-      const images = imagesForTrack(ctx.config.track);
-      if (images.length === 0) return fail(`no image is defined for the ${ctx.config.track} track`, 'add one to RECORD_IMAGES in src/core/exec/docker/images.ts');
+      const images = imagesForTrack(await loadTrack(ctx.config.track));
+      if (images.length === 0) return fail(`no image is named for the ${ctx.config.track} track`, `name each record's image in records/${ctx.config.track}.json`);
       const present = await Promise.all(images.map((image) => imagePresent(ctx, imageTag(image))));
       const missing = images.filter((_, i) => !present[i]);
       if (missing.length === 0) return ok(`${images.map(imageTag).join(', ')} present`);

@@ -1,8 +1,10 @@
+import type { TrackManifest } from '../../catalog/schema.js';
+
 /**
- * Which container image runs which record (DESIGN.md §4: a PyTorch that matches the record's era).
- * The Dockerfiles live in containers/ at the package root; `speedrun containers build` builds from here, and the
- * docker executor is given the tag chosen here. Bump an image's `version` whenever its Dockerfile or build args
- * change, so calibrations made with the old image are not compared with runs in the new one.
+ * The container images (DESIGN.md §4: a PyTorch that matches the record's era); each record's manifest entry names
+ * the one it runs in. The Dockerfiles live in containers/ at the package root; `speedrun containers build` builds
+ * from here, and the docker executor is given the tag of the record's image. Bump an image's `version` whenever its
+ * Dockerfile or build args change, so calibrations made with the old image are not compared with runs in the new one.
  */
 
 export interface ImageSpec {
@@ -18,14 +20,6 @@ export interface ImageSpec {
   gpu: boolean;
   /** What is known about this pin, and what is not. */
   note: string;
-}
-
-export interface RecordImage {
-  track: string;
-  /** Inclusive range of record numbers. */
-  from: number;
-  to: number;
-  image: string;
 }
 
 export const IMAGES: readonly ImageSpec[] = [
@@ -65,11 +59,6 @@ export const IMAGES: readonly ImageSpec[] = [
   },
 ];
 
-export const RECORD_IMAGES: readonly RecordImage[] = [
-  { track: 'tiny', from: 1, to: 6, image: 'cpu' },
-  { track: 'nanogpt', from: 1, to: 21, image: 'cuda-torch2.7.1' },
-];
-
 /** The tag an image is built and run under, e.g. speedrun/cpu:1. */
 export function imageTag(image: ImageSpec): string {
   return `speedrun/${image.name}:${image.version}`;
@@ -79,16 +68,14 @@ export function imageByName(name: string): ImageSpec | undefined {
   return IMAGES.find((image) => image.name === name);
 }
 
-/** The image a record runs in, or undefined when no image is known for it. */
-export function imageForRecord(track: string, record: number): ImageSpec | undefined {
-  const entry = RECORD_IMAGES.find((e) => e.track === track && record >= e.from && record <= e.to);
-  return entry ? imageByName(entry.image) : undefined;
+/** The image a record runs in (its manifest entry names it), or undefined when none is named or known. */
+export function imageForRecord(manifest: TrackManifest, record: number): ImageSpec | undefined {
+  const name = manifest.records.find((r) => r.number === record)?.image;
+  return name === undefined ? undefined : imageByName(name);
 }
 
-/** Every image a track needs (all of them when record is undefined), in table order, without duplicates. */
-export function imagesForTrack(track: string, record?: number): ImageSpec[] {
-  const names = RECORD_IMAGES.filter((e) => e.track === track && (record === undefined || (record >= e.from && record <= e.to))).map(
-    (e) => e.image,
-  );
+/** Every image a track needs (all of them when record is undefined), in record order, without duplicates. */
+export function imagesForTrack(manifest: TrackManifest, record?: number): ImageSpec[] {
+  const names = manifest.records.filter((r) => record === undefined || r.number === record).flatMap((r) => (r.image ? [r.image] : []));
   return [...new Set(names)].map((name) => imageByName(name)).filter((image): image is ImageSpec => image !== undefined);
 }
