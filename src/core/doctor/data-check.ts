@@ -1,6 +1,6 @@
 /**
  * The track's token shards. Tiny data is made locally on the first run, so "absent but preparable" passes;
- * nanogpt's FineWeb shards must be fetched by the user, so their absence fails with where to put them.
+ * nanogpt's FineWeb shards are a multi-gigabyte download the user starts, so their absence fails with the command.
  */
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
@@ -35,7 +35,7 @@ async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
   const missing = [train.length === 0 && `no train shards match ${trainPattern}`, val.length === 0 && `no val shards match ${valPattern}`].filter(Boolean).join('; ');
   return fail(
     missing,
-    `this version cannot download them: fetch the FineWeb GPT-2 token shards (upstream's data/cached_fineweb10B.py writes fineweb_train_*.bin and fineweb_val_*.bin) into ${dir}, or point NANOGPT_TRAIN_FILES / NANOGPT_VAL_FILES at them`,
+    `download the FineWeb GPT-2 token shards into ${dir} with: speedrun data prepare --track nanogpt (resumable), or point NANOGPT_TRAIN_FILES / NANOGPT_VAL_FILES at shards you have`,
   );
 }
 
