@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { prepareTinyData } from '../../core/data/prepare.js';
 import type { CliContext } from '../context.js';
+import { prepareNanogptData, type NanogptPrepareFlags } from '../data-nanogpt.js';
 
-interface PrepareFlags {
+interface PrepareFlags extends NanogptPrepareFlags {
   track: string;
-  dataDir?: string;
-  json?: boolean;
 }
 
 /** `speedrun data prepare`: make the token shards a track's scripts read. */
@@ -15,19 +14,25 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
   const data = program.command('data').description('Token shards for the tracks');
   data
     .command('prepare')
-    .description('Write the token shards of a track (tiny: a deterministic synthetic corpus, made locally)')
+    .description(
+      'Write the token shards of a track (tiny: a deterministic synthetic corpus, made locally; nanogpt: the FineWeb ' +
+        'GPT-2 shards, downloaded from Hugging Face with resume; set HF_TOKEN if it asks for one, SPEEDRUN_HF_ENDPOINT for a mirror)',
+    )
     .requiredOption('--track <track>', 'tiny or nanogpt')
     .option('--data-dir <dir>', 'where to write the shards (default: <cache>/data/<track>)')
+    .option('--train-shards <n>', 'nanogpt: train shards to download (100M tokens, ~200 MB each; default: what the records need)')
+    .option('--records <range>', 'nanogpt: download what these records need (e.g. 4-21) instead of all of them')
+    .option('--force', 'nanogpt: download again the shards already there that fail the header check')
+    .option('--concurrency <n>', 'nanogpt: files downloading at once (default 4)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: PrepareFlags) => {
-      if (flags.track === 'nanogpt') {
-        throw new UserError(
-          'downloading the nanogpt track data (FineWeb GPT-2 token shards) is not implemented yet',
-          'use --track tiny, or place fineweb_{train,val}_*.bin shards yourself and point NANOGPT_TRAIN_FILES/NANOGPT_VAL_FILES at them',
-        );
-      }
+      if (flags.track === 'nanogpt') return prepareNanogptData(flags, ctx);
       if (flags.track !== 'tiny') {
         throw new UserError(`unknown track "${flags.track}"`, 'use --track tiny or --track nanogpt');
+      }
+      const nanogptOnly = (['trainShards', 'records', 'force', 'concurrency'] as const).filter((k) => flags[k] !== undefined);
+      if (nanogptOnly.length > 0) {
+        throw new UserError(`${nanogptOnly.map(flagName).join(', ')} only apply to --track nanogpt`, 'the tiny corpus is made locally in one piece; leave them out');
       }
       const dir = resolve(flags.dataDir ?? ctx.cache().data('tiny'));
       const controller = new AbortController();
@@ -49,3 +54,5 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       }
     });
 }
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

@@ -109,6 +109,7 @@ function registerShow(records: Command, ctx: CliContext): void {
         task,
         task_excluded: record.task_excluded ?? null,
         hint_levels: hintLevels,
+        train_shards: record.train_shards ?? null,
       };
       if (opts.json) return ctx.json(details);
       const lines = [
@@ -123,6 +124,9 @@ function registerShow(records: Command, ctx: CliContext): void {
           ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1})`
           : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
         `hint levels:   ${hintLevels.length ? formatHintSpec(hintLevels) : 'none'}`,
+        ...(record.train_shards !== undefined
+          ? [`train data:    ${record.train_shards} FineWeb train shards of 100M tokens + val (speedrun data prepare --track ${track})`]
+          : []),
       ];
       ctx.out(lines.join('\n'));
       if (details.script.state === 'not synced') ctx.log(`fetch it with: speedrun records sync --track ${track}`);

@@ -52,6 +52,12 @@ export const RecordEntry = z.object({
   gpu_counts: z.array(z.number().int().positive()).min(1).optional(),
   /** The container image (by name in src/core/exec/docker/images.ts) with the PyTorch of the record's era. */
   image: z.string().optional(),
+  /**
+   * Tracks with downloaded data (nanogpt): how many train shards the record's script reads on the reference
+   * hardware, from its num_iterations and global batch tokens, rounded up with one shard of margin
+   * (see trainShardsForRun). `speedrun data prepare` downloads the largest figure by default.
+   */
+  train_shards: z.number().int().positive().optional(),
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 
 /**
@@ -21,26 +21,38 @@ export function encodeShard(tokens: Uint16Array): Uint8Array {
   return bytes;
 }
 
-/** Parse one shard's bytes; `name` is used in error messages (usually the file path). */
-export function decodeShard(bytes: Uint8Array, name: string): Uint16Array {
-  const fix = 'delete the data folder and run `speedrun data prepare` again';
-  if (bytes.length < SHARD_HEADER_BYTES) {
-    throw new UserError(`${name}: not a token shard (${bytes.length} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header)`, fix);
+/**
+ * What is wrong with a shard whose first bytes are `header` and whose whole size is `fileBytes`, or null when the
+ * header is valid and its token count matches the size. Reads only the header, so a 200 MB shard is checked cheaply.
+ */
+export function shardHeaderProblem(header: Uint8Array, fileBytes: number): string | null {
+  if (header.length < SHARD_HEADER_BYTES || fileBytes < SHARD_HEADER_BYTES) {
+    return `not a token shard (${fileBytes} bytes, shorter than the ${SHARD_HEADER_BYTES}-byte header)`;
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const magic = view.getInt32(0, true);
-  if (magic !== SHARD_MAGIC) {
-    throw new UserError(`${name}: bad shard magic ${magic} (expected ${SHARD_MAGIC})`, fix);
-  }
+  if (magic !== SHARD_MAGIC) return `bad shard magic ${magic} (expected ${SHARD_MAGIC})`;
   const version = view.getInt32(4, true);
-  if (version !== SHARD_VERSION) {
-    throw new UserError(`${name}: unsupported shard version ${version} (expected ${SHARD_VERSION})`, fix);
-  }
+  if (version !== SHARD_VERSION) return `unsupported shard version ${version} (expected ${SHARD_VERSION})`;
   const count = view.getInt32(8, true);
   const expected = SHARD_HEADER_BYTES + 2 * count;
-  if (count < 0 || bytes.length !== expected) {
-    throw new UserError(`${name}: header says ${count} tokens (${expected} bytes) but the file has ${bytes.length} bytes`, fix);
+  if (count < 0 || fileBytes !== expected) {
+    return `header says ${count} tokens (${expected} bytes) but the file has ${fileBytes} bytes`;
   }
+  return null;
+}
+
+/** The token count a shard header declares (call after shardHeaderProblem returned null). */
+export function shardTokenCount(header: Uint8Array): number {
+  return new DataView(header.buffer, header.byteOffset, header.byteLength).getInt32(8, true);
+}
+
+/** Parse one shard's bytes; `name` is used in error messages (usually the file path). */
+export function decodeShard(bytes: Uint8Array, name: string): Uint16Array {
+  const problem = shardHeaderProblem(bytes, bytes.length);
+  if (problem) throw new UserError(`${name}: ${problem}`, 'delete the data folder and run `speedrun data prepare` again');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = shardTokenCount(bytes);
   const tokens = new Uint16Array(count);
   for (let i = 0; i < count; i++) tokens[i] = view.getUint16(SHARD_HEADER_BYTES + 2 * i, true);
   return tokens;
@@ -48,4 +60,22 @@ export function decodeShard(bytes: Uint8Array, name: string): Uint16Array {
 
 export async function readShard(path: string): Promise<Uint16Array> {
   return decodeShard(new Uint8Array(await readFile(path)), path);
+}
+
+/** A shard file checked by its header and size alone: its token count, or what is wrong with it. */
+export type ShardFileCheck = { ok: true; tokens: number; bytes: number } | { ok: false; problem: string; bytes: number };
+
+/** Check a shard file without reading its tokens: the 1 KiB header and the file's size. */
+export async function checkShardFile(path: string): Promise<ShardFileCheck> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const header = new Uint8Array(SHARD_HEADER_BYTES);
+    const { bytesRead } = await handle.read(header, 0, SHARD_HEADER_BYTES, 0);
+    const head = header.subarray(0, bytesRead);
+    const problem = shardHeaderProblem(head, size);
+    return problem ? { ok: false, problem, bytes: size } : { ok: true, tokens: shardTokenCount(head), bytes: size };
+  } finally {
+    await handle.close();
+  }
 }

@@ -47,7 +47,7 @@ async function fineWebEnvironment(dir: string): Promise<TrackData> {
   if (missing.length > 0) {
     throw new UserError(
       `no FineWeb ${missing.join(' or ')} shards in ${dir}`,
-      `put fineweb_train_NNNNNN.bin and fineweb_val_NNNNNN.bin there (upstream's GPT-2 token shards), or pass --cache to a folder whose data/nanogpt holds them`,
+      `download them with: speedrun data prepare --track nanogpt (or put upstream's fineweb_train_NNNNNN.bin and fineweb_val_NNNNNN.bin there, or pass --cache to a folder whose data/nanogpt holds them)`,
     );
   }
   return fineWebData(dir);

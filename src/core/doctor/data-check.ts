@@ -1,6 +1,6 @@
 /**
  * The track's token shards. Tiny data is made locally on the first run, so "absent but preparable" passes;
- * nanogpt's FineWeb shards must be fetched by the user, so their absence fails with where to put them.
+ * nanogpt's FineWeb shards are a multi-gigabyte download the user starts, so their absence fails with the command.
  */
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
@@ -28,14 +28,15 @@ async function tinyData({ deps }: DoctorContext): Promise<Verdict> {
 
 async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
   const dir = deps.cache.data('nanogpt');
-  const trainPattern = deps.env.NANOGPT_TRAIN_FILES || join(dir, 'fineweb_train_*.bin');
-  const valPattern = deps.env.NANOGPT_VAL_FILES || join(dir, 'fineweb_val_*.bin');
+  // Runs read the shards from the cache's data folder (the track environment sets NANOGPT_* to it), so look there.
+  const trainPattern = join(dir, 'fineweb_train_*.bin');
+  const valPattern = join(dir, 'fineweb_val_*.bin');
   const [train, val] = await Promise.all([matchingFiles(trainPattern), matchingFiles(valPattern)]);
   if (train.length > 0 && val.length > 0) return ok(`${train.length} train and ${val.length} val FineWeb shards (${trainPattern}, ${valPattern})`);
   const missing = [train.length === 0 && `no train shards match ${trainPattern}`, val.length === 0 && `no val shards match ${valPattern}`].filter(Boolean).join('; ');
   return fail(
     missing,
-    `this version cannot download them: fetch the FineWeb GPT-2 token shards (upstream's data/cached_fineweb10B.py writes fineweb_train_*.bin and fineweb_val_*.bin) into ${dir}, or point NANOGPT_TRAIN_FILES / NANOGPT_VAL_FILES at them`,
+    `download the FineWeb GPT-2 token shards into ${dir} with: speedrun data prepare --track nanogpt (resumable), or pass --cache to a folder whose data/nanogpt holds shards you have`,
   );
 }
 
