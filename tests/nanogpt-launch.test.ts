@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrack } from '../src/core/catalog/catalog.js';
+import { checkTrainShards } from '../src/core/data/shard-count.js';
 import { trackEnvironment } from '../src/core/data/track-env.js';
 import { encodeShard } from '../src/core/data/shards.js';
 import { processCount } from '../src/core/exec/process-count.js';
@@ -51,5 +52,19 @@ describe('nanogpt data environment', () => {
       NANOGPT_VAL_TOKENS: '10485760',
     });
     expect(data.dirs).toEqual([dir]);
+  });
+});
+
+describe('train shards a record reads', () => {
+  it('refuses a scored run with fewer train shards than the record reads, not a smoke run', async () => {
+    const nanogpt = await loadTrack('nanogpt');
+    const needed = nanogpt.records.find((r) => r.number === 21)!.train_shards!;
+    const dir = await tempDir('shards');
+    const data = { env: {}, dirs: [dir] };
+    for (let i = 1; i < needed; i++) await writeFile(join(dir, `fineweb_train_${String(i).padStart(6, '0')}.bin`), '');
+    await expect(checkTrainShards(nanogpt, 21, data, false)).rejects.toThrow(new RegExp(`record 21 reads ${needed} FineWeb train shards; .* holds ${needed - 1}`));
+    await expect(checkTrainShards(nanogpt, 21, data, true)).resolves.toBeUndefined();
+    await writeFile(join(dir, `fineweb_train_${String(needed).padStart(6, '0')}.bin`), '');
+    await expect(checkTrainShards(nanogpt, 21, data, false)).resolves.toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import type { TrackManifest } from '../core/catalog/schema.js';
 import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
 import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
 import { loadCalibration } from '../core/calibrate/calibration-file.js';
+import { checkTrainShards } from '../core/data/shard-count.js';
 import { trackEnvironment } from '../core/data/track-env.js';
 import type { BudgetLimits } from '../core/agent/budget.js';
 import type { PlannedRun } from '../core/bench/bench-plan.js';
@@ -49,6 +50,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
   const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
   if (shared.smoke !== undefined) await showSmokeRewrite(ctx, manifest, run.record, shared.smoke);
   const trackData = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
+  await checkTrainShards(manifest, run.record, trackData, shared.smoke !== undefined);
   const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
   return runSearch({
     runId: run.run_id,
