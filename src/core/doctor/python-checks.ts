@@ -46,17 +46,22 @@ print(json.dumps({"blas_info": info.group(1) if info else None, "libs": sorted(l
 const FAST_BLAS = /openblas|mkl|blis|accelerate|armpl/i;
 const OPENBLAS_FIX = 'install the threaded OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0-pthread), or use a PyTorch build with MKL/OpenBLAS (pip install torch)';
 
+/** The interpreter that probes of torch run in, or the skip verdict when there is none (the python check fails then). */
+export async function pythonToAsk(ctx: DoctorContext): Promise<string | Verdict> {
+  try {
+    return (await ctx.python()).python;
+  } catch {
+    return skip('no Python with torch to ask (see the python check)');
+  }
+}
+
 export const blasCheck: DoctorCheck = {
   id: 'blas',
   title: "torch's BLAS",
   irrelevant: LOCAL_ONLY,
   run: async (ctx) => {
-    let python: string;
-    try {
-      python = (await ctx.python()).python;
-    } catch {
-      return skip('no Python with torch to ask (see the python check)');
-    }
+    const python = await pythonToAsk(ctx);
+    if (typeof python !== 'string') return python;
     const result = await ctx.deps.run(python, ['-c', BLAS_PROBE], { timeoutMs: 60_000 });
     const probe = parseProbe(result.stdout);
     if (result.exitCode !== 0 || probe === null) {

@@ -3,7 +3,8 @@
  * the GPU track a CUDA build of torch recent enough for the records' kernels.
  */
 import { fileState, loadTrack } from '../catalog/catalog.js';
-import { fail, ok, skip, warn, type Verdict } from './check.js';
+import { fail, ok, warn, type Verdict } from './check.js';
+import { pythonToAsk } from './python-checks.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
 
 export const recordScriptsCheck: DoctorCheck = {
@@ -36,12 +37,8 @@ export const gpuTorchCheck: DoctorCheck = {
 };
 
 async function probeTorch(ctx: DoctorContext): Promise<Verdict> {
-  let python: string;
-  try {
-    python = (await ctx.python()).python;
-  } catch {
-    return skip('no Python with torch to ask (see the python check)');
-  }
+  const python = await pythonToAsk(ctx);
+  if (typeof python !== 'string') return python;
   const result = await ctx.deps.run(python, ['-c', TORCH_PROBE], { timeoutMs: 120_000 });
   let probe: { version: string; cuda: string | null; devices: number };
   try {
