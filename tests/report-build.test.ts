@@ -96,6 +96,8 @@ describe('reading runs for a report from their folders', () => {
     expect(runs.every((r) => r.gpusPerNode === 8)).toBe(true);
     const report = buildReport(runs, { sources: [bench] });
     expect(report.by_hint.find((r) => r.label === 'L1')?.integrity).toMatchObject({ status: 'rejected', verified: 1, flagged: 1, rejected: 1, unverified: 1 });
+    // Verified FSR: 0.4 for the run that reproduced, 0 for the one that did not.
+    expect(report.by_hint.find((r) => r.label === 'L1')).toMatchObject({ verified_runs: 2, mean_fsr_verified: 0.2 });
     expect(report.costs.find((c) => c.configuration === 'L1')?.gpu_hours).toBe(32);
   });
 

@@ -70,8 +70,9 @@ describe('speedrun report on a synthetic bench', () => {
         expect(cells[5]).toBe(ci3(row.mean_ci));
         expect(unmark(cells[6]!)).toBe(fsr3(row.iqm_fsr));
         expect(cells[7]).toBe(ci3(row.iqm_ci));
-        expect(cells[8]).toBe(pct(row.success_rate));
-        expect(cells[9]).toBe(pct(row.buggy_share));
+        expect(cells[8]).toBe(row.verified_runs === 0 ? '–' : `${fsr3(row.mean_fsr_verified)} (${row.verified_runs})`);
+        expect(cells[9]).toBe(pct(row.success_rate));
+        expect(cells[10]).toBe(pct(row.buggy_share));
         // No verification files: every number is marked unverified.
         expect(cells[4]).toMatch(/†$/);
       }

@@ -23,7 +23,7 @@ describe('speedrun report on a real tiny bench', () => {
     expect(report.totals).toMatchObject({ runs: 4, scored: 4, tasks: 1 });
 
     const screen = compareHints(await loadRuns(bench));
-    expect(report.by_hint.map((r) => ({ hint: r.label, tasks: r.tasks, runs: r.runs, scored: r.scored, mean_fsr: r.mean_fsr, success_rate: r.success_rate, buggy_share: r.buggy_share, median_best_ms: r.median_best_ms }))).toEqual(screen);
+    expect(report.by_hint.map((r) => ({ hint: r.label, tasks: r.tasks, runs: r.runs, scored: r.scored, mean_fsr: r.mean_fsr, success_rate: r.success_rate, buggy_share: r.buggy_share, median_best_ms: r.median_best_ms, verified_runs: r.verified_runs, mean_fsr_verified: r.mean_fsr_verified }))).toEqual(screen);
 
     const byAgent = Object.fromEntries(report.runs.map((r) => [`${r.hint}/${r.agent}`, r]));
     // The null agent changes nothing: FSR 0, the baseline is best, nothing to verify.

@@ -66,6 +66,14 @@ describe('speedrun run on the tiny track', () => {
     expect(existsSync(join(summary.results_dir, 'nodes', '1', 'stdout.log'))).toBe(false);
   });
 
+  it('flags a score made without the integrity audit', async () => {
+    const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--agent', 'null', '--no-integrity-check', '--out', out, '--json'], env);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const summary = RunSummary.parse(JSON.parse(result.stdout));
+    expect(summary.fsr_flags).toEqual(['the integrity audit was off (--no-integrity-check): node scripts were not checked for tampering']);
+    expect(JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8')).config.integrity_check).toBe(false);
+  });
+
   it('rejects a task without a next record with exit code 2', async () => {
     const manifest = await loadTrack('tiny');
     const last = manifest.records.at(-1)!.number;

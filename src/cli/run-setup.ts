@@ -35,6 +35,8 @@ export interface SharedRunSettings {
   control?: RunControl;
   /** Smoke run: train each node rewritten to this many steps, never scored. */
   smoke?: number;
+  /** False: skip the integrity audit of node scripts (--no-integrity-check; the score is flagged). */
+  integrityCheck?: boolean;
   signal: AbortSignal;
   emit?: EventSink;
 }
@@ -75,6 +77,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     wallBudgetMs: shared.wallBudgetMs,
     control: shared.control,
     smoke: shared.smoke,
+    checkScript: shared.integrityCheck === false ? null : undefined,
     signal: shared.signal,
     emit: shared.emit,
   });

@@ -43,6 +43,7 @@ interface BenchFlags {
   out?: string;
   resume?: string;
   verify?: string;
+  integrityCheck: boolean;
   json?: boolean;
 }
 
@@ -72,6 +73,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--python <path>', 'Python interpreter with torch')
     .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
     .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
+    .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: every score is flagged)")
     .option('--verify <k>', "at the end, re-run each run's best node k times interleaved with its baseline record (as `speedrun verify`)")
     .option('--json', 'stream NDJSON events on stdout, then {"type":"bench-finished","runs":[...]} (and with --verify {"type":"bench-verified","runs":[...]})')
     .action(async (file: string | undefined, flags: BenchFlags) => {
@@ -99,6 +101,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         nodes: spec.nodes,
         budget: spec.budget,
         config: flags.config,
+        integrityCheck: spec.integrity_check,
         signal,
         emit,
       };
@@ -143,6 +146,7 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
     ...(flags.timeout && { timeout_s: parsePositiveInt(flags.timeout, '--timeout') }),
     ...(flags.timeBudget && { time_budget_s: parsePositiveInt(flags.timeBudget, '--time-budget') }),
     ...(Object.keys(budget).length && { budget }),
+    ...(!flags.integrityCheck && { integrity_check: false }),
   };
   return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
 }

@@ -30,6 +30,7 @@ interface RunFlags extends AgentFlags {
   json?: boolean;
   smoke?: string;
   dryRun?: boolean;
+  integrityCheck: boolean;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -59,6 +60,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'results folder', 'results')
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
     .option('--smoke <steps>', "installation check: train every node's script rewritten to this many steps (shown as a diff); never scored")
+    .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: the score is flagged)")
     .option('--dry-run', 'prepare node 1 and print what would run (script diff, command, environment, folders); train nothing')
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (flags: RunFlags) => {
@@ -100,6 +102,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           wallBudgetMs: flags.timeBudget ? parsePositiveInt(flags.timeBudget, '--time-budget') * 1000 : undefined,
           nodes: parsePositiveInt(flags.nodes, '--nodes'),
           smoke,
+          integrityCheck: flags.integrityCheck,
           budget,
           config: flags.config,
           signal,

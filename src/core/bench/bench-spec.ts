@@ -46,6 +46,8 @@ export const BenchSpec = z.strictObject({
   time_budget_s: z.number().positive().optional(),
   /** Per run LLM budget. */
   budget: BudgetLimits.optional(),
+  /** false: node scripts are not audited for tampering (--no-integrity-check; every score is flagged). */
+  integrity_check: z.boolean().default(true),
 });
 export type BenchSpec = z.infer<typeof BenchSpec>;
 export type BenchSpecInput = z.input<typeof BenchSpec>;

@@ -70,6 +70,8 @@ export function statRow(label: string, runs: readonly ReportRun[], options: Stat
     success_rate: base.success_rate,
     buggy_share: base.buggy_share,
     median_best_ms: base.median_best_ms,
+    verified_runs: base.verified_runs ?? 0,
+    mean_fsr_verified: base.mean_fsr_verified ?? null,
     integrity: integrityCounts(runs),
   };
 }

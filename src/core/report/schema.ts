@@ -31,6 +31,9 @@ export const StatRow = z.object({
   success_rate: Num,
   buggy_share: Num,
   median_best_ms: Num,
+  /** Runs re-run by `speedrun verify`, and the mean FSR the re-runs support (a run that did not reproduce counts 0). */
+  verified_runs: z.number().int(),
+  mean_fsr_verified: Num,
   integrity: IntegrityCounts,
 });
 export type StatRow = z.infer<typeof StatRow>;

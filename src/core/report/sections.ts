@@ -17,7 +17,7 @@ export interface Section {
   chart?: ChartId;
 }
 
-const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'success', 'buggy nodes', 'median best', 'integrity'];
+const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'verified FSR', 'success', 'buggy nodes', 'median best', 'integrity'];
 
 function statTable(first: string, rows: readonly StatRow[]): Table {
   return {
@@ -31,6 +31,7 @@ function statTable(first: string, rows: readonly StatRow[]): Table {
       ci3(r.mean_ci),
       marked(fsr3(r.iqm_fsr), r.integrity),
       ci3(r.iqm_ci),
+      r.verified_runs === 0 ? '–' : `${fsr3(r.mean_fsr_verified)} (${int(r.verified_runs)})`,
       pct(r.success_rate),
       pct(r.buggy_share),
       seconds(r.median_best_ms),

@@ -51,7 +51,7 @@ export interface RunSearchInput {
   wallBudgetMs?: number;
   /**
    * How each node's script is audited against the baseline record (default: python/integrity_check.py on the
-   * run's Python). null turns the audit off: only for tests whose fake scripts are not record scripts at all.
+   * run's Python). null turns the audit off (--no-integrity-check): the run's score then carries a flag saying so.
    */
   checkScript?: ScriptChecker | null;
   /** Pause and human edits from outside (the terminal UI). */
@@ -96,6 +96,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     scaffold: { name: input.scaffold.name, ...input.scaffold.params },
     seed: input.seed,
     smoke: input.smoke ?? null,
+    integrity_check: input.checkScript !== null,
     created_at: now().toISOString(),
   };
   await store.writeRun(config, null);
@@ -144,7 +145,10 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
   try {
     const stored = await store.readNodes();
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
-    if (input.checkScript !== null) ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
+    // A resumed run keeps the audit setting it was started with.
+    if (config.integrity_check !== false && input.checkScript !== null) {
+      ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
+    }
     await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null);
     const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));

@@ -37,7 +37,7 @@ export function summarizeRun(
       ? [`smoke run (${config.smoke} steps per node): not scored`]
       : score === null
         ? []
-        : [...fsrFlags(score), ...timesFlags(times, manifest, nodes)],
+        : [...fsrFlags(score), ...timesFlags(times, manifest, nodes), ...auditFlags(config)],
     integrity: {
       rejected: nodes.filter((n) => n.status === 'rejected').map((n) => n.node),
       flagged: nodes.filter((n) => n.status !== 'rejected' && n.integrity?.verdict === 'flag').map((n) => n.node),
@@ -54,4 +54,9 @@ function timesFlags(times: TaskTimes, manifest: TrackManifest, nodes: readonly N
   return [
     `t_i and t_i+1 come from the record table (${manifest.reference_hardware}), not this machine; run \`speedrun calibrate --track ${manifest.track}\` for a like-for-like score`,
   ];
+}
+
+/** A run made without the integrity audit has a score nobody checked for tampering. */
+function auditFlags(config: RunConfig): string[] {
+  return config.integrity_check === false ? ['the integrity audit was off (--no-integrity-check): node scripts were not checked for tampering'] : [];
 }

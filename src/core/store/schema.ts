@@ -93,6 +93,8 @@ export const RunConfig = z.object({
   seed: z.number().int(),
   /** A smoke run trains every node rewritten to this many steps: an installation check, never scored. */
   smoke: z.number().int().positive().nullable().optional(),
+  /** False when the run was made with --no-integrity-check: its scripts were never audited (absent: audited). */
+  integrity_check: z.boolean().optional(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
