@@ -2,11 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../src/core/exec/types.js';
+import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { checkStepClock, MAX_UNDERREPORT_FACTOR, StepClock } from '../src/core/measure/step-clock.js';
 import { executeNode } from '../src/core/search/execute-node.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
+import { CPU_IMAGE, dockerForTests } from './helpers/docker.js';
 import { scriptedAgent } from './helpers/scripted-agent.js';
 import { tinySearch } from './helpers/search-fixtures.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -80,6 +82,14 @@ describe('the step-line clock cross-check', () => {
     const honest = await execute(steppingScript(600));
     expect(honest.status).toBe('ok');
     expect(honest.integrity).toBeNull();
+  });
+
+  it('flags under-reporting inside a container too: the docker executor streams lines as they are printed', { timeout: 60_000 }, async () => {
+    const docker = new DockerExecutor(await dockerForTests(), { image: CPU_IMAGE, compileCacheDir: await tempDir('clock-cache') });
+    const cheat = await execute(steppingScript(5), docker);
+    expect(cheat.status).toBe('ok');
+    expect(cheat.integrity?.findings.map((f) => f.rule)).toEqual(['clock_crosscheck']);
+    expect((await execute(steppingScript(600), docker)).integrity).toBeNull();
   });
 
   it('makes no claim where the executor does not stream lines as they are printed', { timeout: 30_000 }, async () => {

@@ -37,6 +37,8 @@ const DRAIN_TIMEOUT_MS = 5_000;
  */
 export class DockerExecutor implements Executor {
   readonly name = 'docker';
+  /** Lines come from the attached container stream as the script prints them (PYTHONUNBUFFERED inside). */
+  readonly liveLines = true;
   private readonly harness: HarnessIdentity;
   private startupCleanup: Promise<void> | undefined;
   private user: Promise<string> | undefined;
