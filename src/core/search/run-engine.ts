@@ -5,7 +5,6 @@ import { BudgetExhaustedError } from '../agent/budget.js';
 import { describeOutcome } from '../agent/outcome.js';
 import { emptyUsage, sumUsage } from '../agent/usage.js';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
-import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import { processCount } from '../exec/process-count.js';
@@ -13,13 +12,13 @@ import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
-import { nodeResult } from '../store/node-result.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
 import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { trackLaunch } from './execute-node.js';
 import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
+import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
 import { decisionRandom } from './scaffolds/random.js';
 import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
@@ -342,46 +341,6 @@ async function humanNode(ctx: NodeContext, tree: TreeNode[], edit: HumanEdit): P
   await ctx.store.writeNodeMeta(meta);
   ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
   return meta;
-}
-
-/** Node 0: record i itself, timed by calibration or the record table; written once, kept on resume. */
-async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script: string, stored: NodeResult | null): Promise<void> {
-  const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline', by: 'agent' };
-  let result = stored;
-  if (!result) {
-    await ctx.store.writeNodeMeta(meta);
-    ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
-    await ctx.store.writeNodeFiles(0, { script, edit: '' });
-    await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: `record ${ctx.record}` });
-    result = nodeResult({ ...meta, status: 'ok', measured_by: ctx.times.from, script_sha256: sha256Hex(script), time_to_target_ms: ctx.times.baselineMs });
-    await ctx.store.writeNodeResult(result);
-    ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: 0, result });
-  }
-  ctx.known.set(0, { result, script, note: null, analysis: null });
-  tree[0] = { ...meta, result };
-}
-
-/** Puts the nodes of an interrupted run back: finished ones as they are, the rest returned to be run again. */
-async function loadStoredNodes(ctx: NodeContext, tree: TreeNode[], stored: StoredNode[]): Promise<StoredNode[]> {
-  const unfinished: StoredNode[] = [];
-  for (const node of stored) {
-    const { meta } = node;
-    if (meta.node !== tree.length) throw new Error(`run folder ${ctx.store.dir} skips node ${tree.length}; it cannot be resumed`);
-    const finished = node.result && node.result.status !== 'aborted' ? node.result : null;
-    tree.push({ ...meta, result: finished });
-    if (!finished) {
-      unfinished.push(node);
-      continue;
-    }
-    const hasScript = finished.measured_by !== 'not-run';
-    ctx.known.set(meta.node, {
-      result: finished,
-      script: hasScript ? await ctx.store.readNodeFile(meta.node, 'train_gpt.py') : null,
-      note: node.proposal?.note ?? null,
-      analysis: await ctx.store.readAnalysis(meta.node),
-    });
-  }
-  return unfinished;
 }
 
 async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink): Promise<void> {
