@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { writeJsonAtomic } from '../fs-atomic.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
 import { BenchSpec } from './bench-spec.js';
 
 export const BENCH_FILE = 'bench.json';
@@ -17,14 +16,9 @@ export const BenchManifest = z.object({
 export type BenchManifest = z.infer<typeof BenchManifest>;
 
 export async function readBenchManifest(dir: string): Promise<BenchManifest | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, BENCH_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  const parsed = BenchManifest.safeParse(JSON.parse(text));
+  const raw = await readJsonIfPresent(join(dir, BENCH_FILE));
+  if (raw === undefined) return null;
+  const parsed = BenchManifest.safeParse(raw);
   if (!parsed.success) throw new UserError(`${join(dir, BENCH_FILE)} is damaged: ${parsed.error.issues[0]?.message}`, 'use another --out folder');
   return parsed.data;
 }

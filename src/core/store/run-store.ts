@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
+import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import type { SpeedrunEvent } from '../events.js';
 import { CALLS_FILE, LlmCallRecord } from '../agent/llm/call-record.js';
 import { NodeMeta, NodeResult, ProposalRecord, RunConfig, RunSummary } from './schema.js';
@@ -42,7 +42,7 @@ export class RunStore {
   }
 
   async readRun(): Promise<{ config: RunConfig; result: RunSummary | null } | null> {
-    const raw = await readJson(join(this.dir, 'run.json'));
+    const raw = await readJsonIfPresent(join(this.dir, 'run.json'));
     if (raw === undefined) return null;
     const { config, result } = raw as { config: unknown; result: unknown };
     return { config: RunConfig.parse(config), result: result === null ? null : RunSummary.parse(result) };
@@ -100,10 +100,10 @@ export class RunStore {
     const nodes: StoredNode[] = [];
     for (const node of entries) {
       const dir = this.nodeDir(node);
-      const meta = await readJson(join(dir, 'node.json'));
+      const meta = await readJsonIfPresent(join(dir, 'node.json'));
       if (meta === undefined) continue; // a folder from before the decision was written: nothing to resume
-      const proposal = await readJson(join(dir, 'proposal.json'));
-      const result = await readJson(join(dir, 'result.json'));
+      const proposal = await readJsonIfPresent(join(dir, 'proposal.json'));
+      const result = await readJsonIfPresent(join(dir, 'result.json'));
       nodes.push({
         meta: NodeMeta.parse(meta),
         proposal: proposal === undefined ? null : ProposalRecord.parse(proposal),
@@ -163,15 +163,4 @@ export class RunStore {
     await mkdir(this.nodeDir(node), { recursive: true });
     await writeFileAtomic(join(this.nodeDir(node), name), text);
   }
-}
-
-async function readJson(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  return JSON.parse(text);
 }

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { writeJsonAtomic } from '../fs-atomic.js';
+import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
 
 /** Kept in the run's folder beside run.json: reports, the bench table and the TUI read verified scores from it. */
 export const VERIFICATION_FILE = 'verification.json';
@@ -63,14 +62,9 @@ export type VerificationFile = z.infer<typeof VerificationFile>;
 
 export async function readVerification(runDir: string): Promise<VerificationFile | null> {
   const path = join(runDir, VERIFICATION_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-  const parsed = VerificationFile.safeParse(JSON.parse(text));
+  const raw = await readJsonIfPresent(path);
+  if (raw === undefined) return null;
+  const parsed = VerificationFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UserError(`${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`, 'delete it and run `speedrun verify` again');
