@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { gpuEnvironment } from './gpus.js';
 import { launchCommand, PARENT_PID_VAR } from './launch-command.js';
-import { LineSplitter } from './line-splitter.js';
+import { closeStream, pipeLines } from './line-splitter.js';
 import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
 import { killStaleNodeProcess } from './stale-process.js';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from './types.js';
@@ -130,23 +130,6 @@ export class LocalExecutor implements Executor {
   }
 }
 
-function pipeLines(
-  stream: NodeJS.ReadableStream | null | undefined,
-  file: WriteStream,
-  onLine: (line: string) => void,
-): void {
-  if (!stream) return;
-  const splitter = new LineSplitter();
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    file.write(chunk);
-    for (const line of splitter.push(chunk)) onLine(line);
-  });
-  stream.on('end', () => {
-    for (const line of splitter.end()) onLine(line);
-  });
-}
-
 /** SIGTERM the whole group, then SIGKILL whatever is left after a grace period. */
 function killProcessGroup(pid: number | undefined, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): void {
   if (pid === undefined) return;
@@ -159,8 +142,4 @@ function killProcessGroup(pid: number | undefined, signal: 'SIGTERM' | 'SIGKILL'
   };
   send(signal);
   if (signal === 'SIGTERM') setTimeout(() => send('SIGKILL'), KILL_GRACE_MS).unref();
-}
-
-function closeStream(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.end(resolve));
 }

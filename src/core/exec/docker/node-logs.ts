@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { LineSplitter } from '../line-splitter.js';
+import { closeStream, pipeLines } from '../line-splitter.js';
 
 const STDERR_TAIL_LINES = 40;
 
@@ -69,21 +69,8 @@ export class NodeLogs {
   }
 
   private sink(file: WriteStream, onLine: (line: string) => void): PassThrough {
-    const splitter = new LineSplitter();
     const pass = new PassThrough();
-    // Decoding in the stream keeps a UTF-8 character split across two frames whole.
-    pass.setEncoding('utf8');
-    pass.on('data', (chunk: string) => {
-      file.write(chunk);
-      for (const line of splitter.push(chunk)) onLine(line);
-    });
-    pass.on('end', () => {
-      for (const line of splitter.end()) onLine(line);
-    });
+    pipeLines(pass, file, onLine);
     return pass;
   }
-}
-
-function closeStream(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.end(resolve));
 }
