@@ -56,3 +56,14 @@ async function nulSeparated(path: string): Promise<string[]> {
     return [];
   }
 }
+
+/** Signal 0 tests for existence: true when the process (or group, for a negative id) is there. */
+export function signalReaches(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,5 +1,5 @@
 import { LAUNCH_ID_VAR, readNodePidFile, removeNodePidFile, type NodeProcessRecord } from './node-pid-file.js';
-import { commandLine, isRunning, runningProcesses, startEnvironment, type ProcEntry } from './proc-table.js';
+import { commandLine, isRunning, runningProcesses, signalReaches, startEnvironment, type ProcEntry } from './proc-table.js';
 
 /** How long to wait for killed processes to disappear (one stuck in the kernel, e.g. in a GPU driver call, may take a while). */
 const GONE_TIMEOUT_MS = 10_000;
@@ -63,16 +63,6 @@ async function killTrustedGroup(record: NodeProcessRecord): Promise<boolean> {
   return true;
 }
 
-/** Signal 0 tests for existence: true when the process (or group, for a negative id) is there. */
-function signalReaches(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function sendKill(pid: number): void {
   try {

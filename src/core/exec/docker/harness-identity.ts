@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { signalReaches } from '../proc-table.js';
 
 /**
  * Who started a container: enough for a later harness to tell whether that process is still alive. A pid alone
@@ -53,16 +54,6 @@ export function currentHarness(): HarnessIdentity {
 /** Alive means: the pid runs, and it is the same process that wrote the label (start token equal). */
 export function harnessAlive(owner: HarnessIdentity): boolean {
   if (!Number.isInteger(owner.pid) || owner.pid <= 0) return false;
-  if (owner.start === UNKNOWN_START || process.platform !== 'linux') return pidExists(owner.pid);
+  if (owner.start === UNKNOWN_START || process.platform !== 'linux') return signalReaches(owner.pid);
   return processStartToken(owner.pid) === owner.start;
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
