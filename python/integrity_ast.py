@@ -121,14 +121,7 @@ def assigned_names(stmt):
         targets = stmt.targets
     elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
         targets = [stmt.target]
-    found = set()
-    for target in targets:
-        for sub in ast.walk(target):
-            if isinstance(sub, ast.Name):
-                found.add(sub.id)
-            elif isinstance(sub, ast.Attribute):
-                found.add(sub.attr)
-    return found
+    return set().union(*(names_in(target) for target in targets))
 
 
 def simple_statements(tree):
