@@ -5,7 +5,7 @@ import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
 import type { TrackManifest } from '../core/catalog/schema.js';
 import { fineWebData, trackEnvironment, type TrackData } from '../core/data/track-env.js';
 import { UserError } from '../core/errors.js';
-import { processCount } from '../core/exec/process-count.js';
+import { gpuCounts, processCount } from '../core/exec/process-count.js';
 import type { ExecPlan, ExecSpec } from '../core/exec/types.js';
 import type { PlannedRun } from '../core/bench/bench-plan.js';
 import { SMOKE_SCRIPT } from '../core/smoke/smoke-script.js';
@@ -108,8 +108,7 @@ function nprocFor(manifest: TrackManifest, record: number, gpus: number, notes: 
     return processCount(manifest, record, gpus);
   } catch (error) {
     notes.push(`gpus: ${messageOf(error)}`);
-    const allowed = manifest.records.find((r) => r.number === record)?.gpu_counts ?? [manifest.launch.nproc];
-    return Math.max(...allowed);
+    return Math.max(...gpuCounts(manifest, record));
   }
 }
 

@@ -1,6 +1,7 @@
 /** The GPUs a GPU configuration would train on: present, and the ones --gpus names among them. */
 import { loadTrack } from '../catalog/catalog.js';
 import { describeIds, parseGpuList, type GpuInfo } from '../exec/gpus.js';
+import { gpuCounts } from '../exec/process-count.js';
 import { fail, failFromError, ok, warn } from './check.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
 
@@ -43,7 +44,7 @@ export const gpuCheck: DoctorCheck = {
  */
 async function enoughForNanogpt(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
   const manifest = await loadTrack('nanogpt');
-  const needMore = manifest.records.filter((r) => !(r.gpu_counts ?? [manifest.launch.nproc]).some((n) => n <= selected.length)).map((r) => r.number);
+  const needMore = manifest.records.filter((r) => !gpuCounts(manifest, r.number).some((n) => n <= selected.length)).map((r) => r.number);
   if (needMore.length === 0) return ok(detail);
   return warn(
     `${detail}: records ${describeIds(needMore)} train only with ${manifest.launch.nproc} GPUs (torchrun --nproc_per_node=${manifest.launch.nproc}); the others accumulate gradients on fewer`,

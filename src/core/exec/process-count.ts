@@ -1,6 +1,11 @@
 import type { TrackManifest } from '../catalog/schema.js';
 import { UserError } from '../errors.js';
 
+/** The GPU counts a torchrun record trains its own algorithm with (the manifest's gpu_counts, else launch.nproc). */
+export function gpuCounts(manifest: TrackManifest, record: number): number[] {
+  return manifest.records.find((r) => r.number === record)?.gpu_counts ?? [manifest.launch.nproc];
+}
+
 /**
  * How many processes a record's script is started with: 1 for plain python scripts, else one per GPU of the
  * slot (torchrun). A record whose script only trains its own algorithm on certain GPU counts (it asserts 8
@@ -9,8 +14,7 @@ import { UserError } from '../errors.js';
  */
 export function processCount(manifest: TrackManifest, record: number, gpusPerSlot: number): number {
   if (manifest.launch.runner === 'python') return 1;
-  const entry = manifest.records.find((r) => r.number === record);
-  const allowed = entry?.gpu_counts ?? [manifest.launch.nproc];
+  const allowed = gpuCounts(manifest, record);
   const listed = allowed.join(', ');
   if (gpusPerSlot === 0) {
     throw new UserError(
