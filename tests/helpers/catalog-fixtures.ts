@@ -59,6 +59,7 @@ export function fixtureManifests(source: TrackSource, files: Record<string, stri
     track,
     title: 'fixture track',
     target_val_loss: 3.28,
+    timing_rule: 'final',
     reference_hardware: 'test',
     source,
     launch: { runner: 'python', nproc: 1, timeout_s: 60 },

@@ -61,10 +61,19 @@ export const RecordEntry = z.object({
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 
+/**
+ * How a run's time is read from its validation lines (DESIGN.md §3). `final`: the records' own definition, the
+ * final validation line must reach the target and its train_time is the time. `first-crossing`: the train_time of
+ * the first validation line at or below the target.
+ */
+export const TimingRule = z.enum(['final', 'first-crossing']);
+export type TimingRule = z.infer<typeof TimingRule>;
+
 export const TrackManifest = z.object({
   track: TrackName,
   title: z.string(),
   target_val_loss: z.number().positive(),
+  timing_rule: TimingRule,
   reference_hardware: z.string(),
   source: TrackSource,
   launch: z.object({
