@@ -15,7 +15,8 @@ step() { printf 'docker-setup: %s\n' "$*"; }
 
 # 1. Packages: the engine and CLI (Debian's docker.io) and debootstrap for the base image.
 missing=()
-command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# A docker CLI may be present without any engine: the engine (dockerd) is what the tests need.
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"
