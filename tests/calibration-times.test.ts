@@ -16,11 +16,21 @@ const file: CalibrationFile = {
 };
 
 describe('calibrated times', () => {
+  const first = { target: 1.9, rule: 'first-crossing' } as const;
+
   it('are used only for the script they were measured on', () => {
-    expect(calibratedMs(file, 1, 'aaa')).toBe(95_000);
-    expect(calibratedMs(file, 1, 'edited-script')).toBeNull();
-    expect(calibratedMs(file, 9, 'aaa')).toBeNull();
-    expect(calibratedMs(null, 1, 'aaa')).toBeNull();
+    expect(calibratedMs(file, 1, 'aaa', first)).toBe(95_000);
+    expect(calibratedMs(file, 1, 'edited-script', first)).toBeNull();
+    expect(calibratedMs(file, 9, 'aaa', first)).toBeNull();
+    expect(calibratedMs(null, 1, 'aaa', first)).toBeNull();
+  });
+
+  it('are used only when read by the timing rule and target in force (files without a rule were first-crossing times)', () => {
+    expect(calibratedMs(file, 1, 'aaa', { target: 3.28, rule: 'final' })).toBeNull();
+    const final: CalibrationFile = { ...file, records: { '1': { ...file.records['1']!, timing_rule: 'final', target_val_loss: 3.28 } } };
+    expect(calibratedMs(final, 1, 'aaa', { target: 3.28, rule: 'final' })).toBe(95_000);
+    expect(calibratedMs(final, 1, 'aaa', { target: 3.29, rule: 'final' })).toBeNull();
+    expect(calibratedMs(final, 1, 'aaa', first)).toBeNull();
   });
 
   it('give a ladder of speedups between consecutive records, none across a missing rung', () => {

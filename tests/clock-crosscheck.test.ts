@@ -36,7 +36,7 @@ async function execute(script: string, executor: Executor = new LocalExecutor())
   return executeNode({
     runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: path, scriptSha256: 'x', workDir: dir, executor,
     launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
-    targetValLoss: 3.0,
+    timing: { target: 3.0, rule: 'first-crossing' },
   });
 }
 

@@ -9,7 +9,7 @@ import { removeTempDirs, tempDir } from './helpers/temp.js';
 afterAll(removeTempDirs);
 
 // Fake training scripts print upstream-format lines; any python3 runs them (no torch needed).
-async function runFake(lines: string[], tail = '', timeoutMs = 30_000) {
+async function runFake(lines: string[], tail = '', timeoutMs = 30_000, rule: 'final' | 'first-crossing' = 'first-crossing') {
   const dir = await tempDir('node');
   const script = join(dir, 'train_gpt.py');
   await writeFile(script, `import sys, time\n${lines.map((l) => `print(${JSON.stringify(l)}, flush=True)`).join('\n')}\n${tail}\n`);
@@ -18,7 +18,7 @@ async function runFake(lines: string[], tail = '', timeoutMs = 30_000) {
     runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: script, scriptSha256: 'x', workDir: dir,
     executor: new LocalExecutor(),
     launch: { runner: 'python', nproc: 1, timeoutMs, python: 'python3', env: {}, readOnlyDirs: [] },
-    targetValLoss: 3.0,
+    timing: { target: 3.0, rule },
     emit: (e) => events.push(e),
   });
   return { result, events };
@@ -38,6 +38,14 @@ describe('executing a node', () => {
     expect(result.time_to_target_ms).toBe(2000);
     expect(result.final).toEqual({ step: 300, total_steps: 300, val_loss: 2.9, train_time_ms: 3000 });
     expect(events.filter((e) => e.type === 'metric')).toHaveLength(4);
+  });
+
+  it("by the track's final rule, takes the last validation line's time, and keeps when the training ran", async () => {
+    const { result } = await runFake(run, '', 30_000, 'final');
+    expect(result).toMatchObject({ status: 'ok', time_to_target_ms: 3000, val_loss_at_target: 2.9 });
+    expect(Date.parse(result.ended_at!)).toBeGreaterThanOrEqual(Date.parse(result.started_at!));
+    const endsAbove = await runFake([...run.slice(0, 3), 'step:300/300 val_loss:3.0100 train_time:3000ms step_avg:10.00ms'], '', 30_000, 'final');
+    expect(endsAbove.result).toMatchObject({ status: 'missed-target', time_to_target_ms: null });
   });
 
   it('marks a run that never reaches the target as missed-target with no time', async () => {

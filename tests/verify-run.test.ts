@@ -47,7 +47,7 @@ async function searchAndVerify(script: string, repeats = 3) {
   const summary = await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 1 }) }));
   const seen: string[] = [];
   const verify = () => verifyRun({
-    runDir, repeats, alpha: 0.01, targetValLoss: 1.9,
+    runDir, repeats, alpha: 0.01, timing: { target: 1.9, rule: 'first-crossing' },
     baselineScript: fakeTrainingScript({ timeMs: 36_000, finalLoss: 1.88, tag: 'baseline record' }),
     executor: new LocalExecutor(), slots: new SlotPool(1),
     launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },

@@ -19,13 +19,26 @@ export function formatRunSummary(s: RunSummary): string {
     `run ${s.run_id} ${s.status}`,
     `  task       ${s.track} record ${s.record} → ${s.record + 1}, hint ${s.hint}, agent ${s.agent}${s.model ? ` (${s.model})` : ''}`,
     `  search     ${s.scaffold} (seed ${s.seed}), ${s.nodes} nodes with the baseline${s.stop_reason ? `; stopped: ${s.stop_reason}` : ''}`,
-    `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from})`,
+    `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from}${scoringText(s)})${timingText(s)}`,
     `  best       ${best}`,
     `  FSR        ${formatFsr(s.fsr)}${s.fsr_flags.length ? `  (${s.fsr_flags.join('; ')})` : ''}`,
     ...(s.integrity.rejected.length || s.integrity.flagged.length ? [`  integrity  ${formatIntegrity(s.integrity)}`] : []),
     ...(s.usage.llm_calls ? [`  LLM        ${formatUsage(s.usage)}`] : []),
     `  results    ${s.results_dir}`,
   ].join('\n');
+}
+
+/** How each time was read: the track's rule at the task's target. */
+function timingText(s: RunSummary): string {
+  if (!s.timing_rule) return '';
+  return `; timed at the ${s.timing_rule === 'final' ? 'final val line' : 'first val line'} ≤ ${s.target_val_loss}`;
+}
+
+/** With a scoring round: its repeats, so the reader knows t_i, t_i+1 and t* are medians of this run's trainings. */
+function scoringText(s: RunSummary): string {
+  const scoring = s.scoring;
+  if (!scoring || scoring.retime === 'none') return '';
+  return scoring.repeats > 0 ? `, medians of ${scoring.repeats} interleaved repeats in the scoring round` : `, no scoring round: ${scoring.note ?? ''}`;
 }
 
 /** Which nodes the audit rejected or flagged; the findings themselves are in each node's result.json. */

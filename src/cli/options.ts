@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { RetimeMode } from '../core/catalog/schema.js';
 import { findPythonWithTorch, type PythonWithTorch } from '../core/exec/python.js';
 import type { CliContext } from './context.js';
 
@@ -28,4 +29,16 @@ export function interruptSignal(ctx: CliContext, reason?: () => Error): AbortSig
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   return controller.signal;
+}
+
+/** --retime: both | baseline | none (README "Scoring"). */
+export function parseRetime(value: string): RetimeMode {
+  const mode = RetimeMode.safeParse(value);
+  if (!mode.success) {
+    throw new UserError(
+      `--retime must be both, baseline or none, got ${JSON.stringify(value)}`,
+      'both: record i, record i+1 and the best node are trained again in the run and scored together; baseline: record i and the best node; none: calibration or record-table times',
+    );
+  }
+  return mode.data;
 }

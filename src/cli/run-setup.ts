@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
-import type { TrackManifest } from '../core/catalog/schema.js';
+import type { RetimeMode, TrackManifest } from '../core/catalog/schema.js';
 import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
 import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
 import { loadCalibration } from '../core/calibrate/calibration-file.js';
@@ -37,6 +37,9 @@ export interface SharedRunSettings {
   smoke?: number;
   /** False: skip the integrity audit of node scripts (--no-integrity-check; the score is flagged). */
   integrityCheck?: boolean;
+  /** --retime / --retime-repeats (or the bench file's): where scores take their times; default: the track's. */
+  retime?: RetimeMode;
+  retimeRepeats?: number;
   signal: AbortSignal;
   emit?: EventSink;
 }
@@ -78,6 +81,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     control: shared.control,
     smoke: shared.smoke,
     checkScript: shared.integrityCheck === false ? null : undefined,
+    retime: { mode: shared.retime ?? manifest.retime, repeats: shared.retimeRepeats ?? manifest.retime_repeats },
     signal: shared.signal,
     emit: shared.emit,
   });

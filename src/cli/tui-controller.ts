@@ -23,6 +23,7 @@ import type { CliContext } from './context.js';
 import { prepareExecution } from './executor-setup.js';
 import { findPython } from './options.js';
 import { prepareCellAgent, runPlanned } from './run-setup.js';
+import type { RetimeMode } from '../core/catalog/schema.js';
 
 const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L2+L3'];
 
@@ -31,7 +32,7 @@ const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L2+L3'];
  * as `speedrun run` (each in a bench folder of its own, so `speedrun bench --resume` can finish a run left with `q`),
  * node files for the panes, and the per-hint comparison. Nothing here writes to the terminal: ink owns it.
  */
-export function makeTuiController(ctx: CliContext, opts: { out: string; python?: string; config?: string }): TuiController {
+export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiController {
   const quiet: CliContext = { ...ctx, log: () => {} };
   const choicesFile = () => join(ctx.cache().root, 'tui-choices.json');
   return {
@@ -81,7 +82,16 @@ export function makeTuiController(ctx: CliContext, opts: { out: string; python?:
   };
 }
 
-async function startRun(ctx: CliContext, opts: { out: string; python?: string; config?: string }, choices: SetupChoices, onEvent: Parameters<TuiController['start']>[1]): Promise<RunHandle> {
+/** What the `tui` command's flags set beyond the setup form. */
+export interface TuiOptions {
+  out: string;
+  python?: string;
+  config?: string;
+  retime?: RetimeMode;
+  retimeRepeats?: number;
+}
+
+async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices, onEvent: Parameters<TuiController['start']>[1]): Promise<RunHandle> {
   const spec = parseBenchSpec(
     {
       tracks: [choices.track],
@@ -93,6 +103,9 @@ async function startRun(ctx: CliContext, opts: { out: string; python?: string; c
       executor: choices.executor,
       ...(choices.timeBudgetS && { time_budget_s: choices.timeBudgetS }),
       ...(choices.maxLlmCalls && { budget: { max_calls: choices.maxLlmCalls } }),
+      // In the bench file too, so that `speedrun bench --resume` scores the run the same way.
+      ...(opts.retime && { retime: opts.retime }),
+      ...(opts.retimeRepeats && { retime_repeats: opts.retimeRepeats }),
     },
     'the setup screen',
   );
@@ -109,6 +122,8 @@ async function startRun(ctx: CliContext, opts: { out: string; python?: string; c
     wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
     budget: spec.budget,
     config: opts.config,
+    retime: spec.retime,
+    retimeRepeats: spec.retime_repeats,
     control,
     signal: abort.signal,
     emit: onEvent,

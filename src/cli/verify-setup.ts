@@ -54,7 +54,8 @@ export async function verifyResults(ctx: CliContext, dir: string, settings: Veri
       runDir,
       repeats: settings.repeats,
       alpha: settings.alpha,
-      targetValLoss: manifest.target_val_loss,
+      // As the run read its nodes (runs made before tracks declared a rule read first crossings of the track's target).
+      timing: { rule: config.timing_rule ?? 'first-crossing', target: config.target_val_loss ?? manifest.target_val_loss },
       baselineScript: await readFile(await resolveRecordScript(manifest, config.record, cache), 'utf8'),
       executor: execution.executorFor(manifest, config.record),
       slots: execution.slots,

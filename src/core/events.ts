@@ -1,5 +1,7 @@
 import type { NodeResult, RunSummary } from './store/schema.js';
 import type { BenchRunEntry } from './bench/run-bench.js';
+import type { RetimeMode, TimingRule } from './catalog/schema.js';
+import type { TimedRun } from './store/scoring-schema.js';
 
 /**
  * The one typed event stream of the core. The headless NDJSON printer, the journal and (later) the TUI all
@@ -19,6 +21,10 @@ export type SpeedrunEvent =
       baseline_ms: number;
       target_ms: number;
       results_dir: string;
+      /** How every time of the run is read (the task's target, the track's rule) and where the score's times come from. */
+      timing_rule?: TimingRule;
+      target_val_loss?: number;
+      retime?: RetimeMode;
     }
   | {
       type: 'node-created';
@@ -59,6 +65,10 @@ export type SpeedrunEvent =
       text: string;
       restart: boolean;
     }
+  /** The search is over and its best node is trained again beside record i (and i+1) for the claimed score. */
+  | { type: 'scoring-started'; run_id: string; best_node: number; retime: RetimeMode; repeats: number }
+  /** One finished training of the scoring round. */
+  | ({ type: 'scoring-repeat'; run_id: string; of: number } & TimedRun)
   | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
   | { type: 'error'; run_id?: string; node?: number; message: string }
   | { type: 'bench-started'; dir: string; runs: number; resumed: boolean }

@@ -48,7 +48,7 @@ export async function draftInput(overrides: Partial<ProposeInput> = {}): Promise
     parentLogTail: null,
     hint: '## Hint level 1: pseudocode of the change\n\nlearning_rate = 1.5 * learning_rate',
     hardware: 'a test machine with 2 CPU cores',
-    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
+    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table', measuredAt: null, detail: 'record table: test' },
     timeoutMs: 600_000,
     ...overrides,
   };

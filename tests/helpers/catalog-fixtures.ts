@@ -60,6 +60,8 @@ export function fixtureManifests(source: TrackSource, files: Record<string, stri
     title: 'fixture track',
     target_val_loss: 3.28,
     timing_rule: 'final',
+    retime: 'none',
+    retime_repeats: 3,
     reference_hardware: 'test',
     source,
     launch: { runner: 'python', nproc: 1, timeout_s: 60 },

@@ -11,8 +11,9 @@ let python: Promise<PythonWithTorch> | undefined;
 
 /**
  * A search on tiny record 1 scored against the record table, with a fresh run folder and cache, one slot, the
- * local executor and no data environment (tests train fake scripts or crash before reading data). The integrity
- * audit is off, since fake scripts are not edits of the record; tests of the audit turn it on.
+ * local executor and no data environment (tests train fake scripts or crash before reading data), and no re-timing
+ * (node 0 keeps the record table's time). The integrity audit is off, since fake scripts are not edits of the
+ * record; tests of the audit turn it on.
  */
 export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaffold'> & Partial<RunSearchInput>): Promise<RunSearchInput> {
   python ??= findPythonWithTorch(undefined);
@@ -32,8 +33,10 @@ export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaf
     hardware: 'test machine',
     cache: cacheLayout(await tempDir('search-cache')),
     trackData: { env: {}, dirs: [] },
-    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table' },
+    times: { baselineMs: 36_000, targetMs: 21_900, from: 'record-table', measuredAt: null, detail: 'record table: test' },
     checkScript: null,
+    // Fake scripts report made-up times: scoring rounds are tested on their own (scoring-round tests).
+    retime: { mode: 'none', repeats: 1 },
     ...overrides,
   };
 }

@@ -11,7 +11,7 @@ import { budgetFromFlags } from '../agent-setup.js';
 import { loadBenchFile, loadManifests, parseAgentList, parseBenchSpec, splitList } from '../bench-setup.js';
 import type { CliContext } from '../context.js';
 import { formatFsr, formatTable } from '../format.js';
-import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
+import { findPython, interruptSignal, parsePositiveInt, parseRetime } from '../options.js';
 import { logProgress } from '../progress.js';
 import { runPlanned } from '../run-setup.js';
 import { parseExecutorName, prepareExecution } from '../executor-setup.js';
@@ -44,6 +44,8 @@ interface BenchFlags {
   resume?: string;
   verify?: string;
   integrityCheck: boolean;
+  retime?: string;
+  retimeRepeats?: string;
   json?: boolean;
 }
 
@@ -51,7 +53,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
   program
     .command('bench')
     .description('run a matrix of tasks × hints × agents × scaffolds × seeds into one resumable results folder')
-    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget); flags build it otherwise')
+    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats); flags build it otherwise')
     .option('--track <tracks>', 'tracks, comma-separated', 'tiny')
     .option('--records <range>', 'task records, e.g. 1-3,5')
     .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L1+L2, L1+L2+L3', 'none')
@@ -74,6 +76,8 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
     .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
     .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: every score is flagged)")
+    .option('--retime <mode>', "where each run's score takes its times: both | baseline | none (default: each track's: tiny both, nanogpt none)")
+    .option('--retime-repeats <k>', "repeats of each script in a run's scoring round (default: the track's, 3)")
     .option('--verify <k>', "at the end, re-run each run's best node k times interleaved with its baseline record (as `speedrun verify`)")
     .option('--json', 'stream NDJSON events on stdout, then {"type":"bench-finished","runs":[...]} (and with --verify {"type":"bench-verified","runs":[...]})')
     .action(async (file: string | undefined, flags: BenchFlags) => {
@@ -102,6 +106,8 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         budget: spec.budget,
         config: flags.config,
         integrityCheck: spec.integrity_check,
+        retime: spec.retime,
+        retimeRepeats: spec.retime_repeats,
         signal,
         emit,
       };
@@ -147,6 +153,8 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
     ...(flags.timeBudget && { time_budget_s: parsePositiveInt(flags.timeBudget, '--time-budget') }),
     ...(Object.keys(budget).length && { budget }),
     ...(!flags.integrityCheck && { integrity_check: false }),
+    ...(flags.retime && { retime: parseRetime(flags.retime) }),
+    ...(flags.retimeRepeats && { retime_repeats: parsePositiveInt(flags.retimeRepeats, '--retime-repeats') }),
   };
   return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
 }

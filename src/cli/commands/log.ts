@@ -4,11 +4,16 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { checkClock } from '../../core/measure/clock-check.js';
 import { LogParser, type ParsedLog, type ValPoint } from '../../core/measure/log-parser.js';
-import { timeToTarget } from '../../core/measure/time-to-target.js';
+import { timeToTarget, timingFigures, type LineFigure, type TimeToTarget } from '../../core/measure/time-to-target.js';
+import { loadTrack, parseTrackName } from '../../core/catalog/catalog.js';
+import { TimingRule } from '../../core/catalog/schema.js';
+import type { Timing } from '../../core/catalog/task-timing.js';
 import type { CliContext } from '../context.js';
 
 interface ParseFlags {
   target?: string;
+  track?: string;
+  rule?: string;
   json?: boolean;
 }
 
@@ -19,25 +24,32 @@ export function registerLogCommands(program: Command, ctx: CliContext): void {
     .command('parse')
     .description('Parse a training log: validation points, final line, time to a target val loss, warnings')
     .argument('<file>', 'log file (an upstream record log, or the output of a run)')
-    .option('--target <loss>', 'target validation loss (e.g. 3.28): report the train_time of the first val line at or below it')
+    .option('--track <track>', "time the log as this track does: its target and timing rule (default: nanogpt, 3.28, final line)")
+    .option('--target <loss>', "target validation loss (default: the track's)")
+    .option('--rule <rule>', "final (the last val line must reach the target; its train_time is the time) | first-crossing (the first val line at or below it); default: the track's")
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, flags: ParseFlags) => {
-      const target = flags.target === undefined ? null : parseTarget(flags.target);
+      const timing = await logTiming(flags);
       const parsed = await parseLogFile(file);
       // A finished log file stands for an ended process; no wall clock is known here.
       const warnings = [...parsed.warnings, ...checkClock({ parsed, wallMs: null })];
-      const ttt = target === null ? null : timeToTarget(parsed.points, target);
+      const ttt = timeToTarget(parsed.points, timing.target, timing.rule);
+      const figures = timingFigures(parsed.points, timing.target);
       if (flags.json) {
         ctx.json({
           final: parsed.final === null ? null : pointJson(parsed.final),
-          reached_target: ttt === null ? null : ttt.reached,
-          time_to_target_ms: ttt === null ? null : ttt.time_ms,
+          target_val_loss: timing.target,
+          timing_rule: timing.rule,
+          reached_target: ttt.reached,
+          time_to_target_ms: ttt.time_ms,
+          first_crossing: figures.first_crossing,
+          final_line: figures.final_line,
           points: parsed.points.map(pointJson),
           warnings,
         });
         return;
       }
-      ctx.out(summary(file, parsed, target, ttt, warnings));
+      ctx.out(summary(file, parsed, timing, ttt, figures.first_crossing, warnings));
     });
 }
 
@@ -59,6 +71,19 @@ async function parseLogFile(file: string): Promise<ParsedLog> {
   return parser.result();
 }
 
+/** --track gives target and rule (nanogpt when neither it nor --target is given); --target and --rule override them. */
+async function logTiming(flags: ParseFlags): Promise<Timing> {
+  const manifest = await loadTrack(flags.track === undefined ? 'nanogpt' : parseTrackName(flags.track));
+  const rule = flags.rule === undefined ? manifest.timing_rule : parseRule(flags.rule);
+  return { target: flags.target === undefined ? manifest.target_val_loss : parseTarget(flags.target), rule };
+}
+
+function parseRule(raw: string): TimingRule {
+  const rule = TimingRule.safeParse(raw);
+  if (!rule.success) throw new UserError(`--rule must be final or first-crossing, got "${raw}"`, '--rule final (the records\' own definition) or --rule first-crossing');
+  return rule.data;
+}
+
 function parseTarget(raw: string): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
@@ -71,13 +96,7 @@ function pointJson(p: ValPoint): ValPoint {
   return { step: p.step, total_steps: p.total_steps, val_loss: p.val_loss, train_time_ms: p.train_time_ms };
 }
 
-function summary(
-  file: string,
-  parsed: ParsedLog,
-  target: number | null,
-  ttt: ReturnType<typeof timeToTarget> | null,
-  warnings: string[],
-): string {
+function summary(file: string, parsed: ParsedLog, timing: Timing, ttt: TimeToTarget, first: LineFigure | null, warnings: string[]): string {
   const lines = [`log: ${file}`];
   const f = parsed.final;
   lines.push(
@@ -85,10 +104,10 @@ function summary(
       ? 'final: no validation line'
       : `final: step ${f.step}${f.total_steps === null ? '' : `/${f.total_steps}`} val_loss ${f.val_loss} train_time ${ms(f.train_time_ms)}`,
   );
-  if (target !== null && ttt !== null) {
-    if (!ttt.reached) lines.push(`target ${target}: not reached (the run is invalid, not slow)`);
-    else lines.push(`target ${target}: reached at step ${ttt.step}, train_time ${ms(ttt.time_ms)}`);
-  }
+  const how = timing.rule === 'final' ? 'final line' : 'first crossing';
+  if (!ttt.reached) lines.push(`target ${timing.target} (${how}): not reached (the run is invalid, not slow)`);
+  else lines.push(`target ${timing.target} (${how}): reached at step ${ttt.step}, train_time ${ms(ttt.time_ms)}`);
+  if (timing.rule === 'final') lines.push(first === null ? 'first crossing: none' : `first crossing: step ${first.step}, train_time ${ms(first.train_time_ms)}`);
   lines.push(`validation points: ${parsed.points.length}, train lines: ${parsed.train_points_count}`);
   if (parsed.output_start_line > 1) lines.push(`output starts at line ${parsed.output_start_line} (after the script's source)`);
   if (warnings.length === 0) lines.push('warnings: none');

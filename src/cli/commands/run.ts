@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
+import { findPython, interruptSignal, parsePositiveInt, parseRetime } from '../options.js';
 import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
 import { budgetFromFlags, type AgentFlags } from '../agent-setup.js';
@@ -31,6 +31,8 @@ interface RunFlags extends AgentFlags {
   smoke?: string;
   dryRun?: boolean;
   integrityCheck: boolean;
+  retime?: string;
+  retimeRepeats?: string;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -61,6 +63,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
     .option('--smoke <steps>', "installation check: train every node's script rewritten to this many steps (shown as a diff); never scored")
     .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: the score is flagged)")
+    .option('--retime <mode>', "where the score's times come from: both (record i, i+1 and the best node trained again in this run, interleaved) | baseline (record i and the best node) | none (calibration or record table); default: the track's (tiny both, nanogpt none)")
+    .option('--retime-repeats <k>', "repeats of each script in the scoring round (default: the track's, 3)")
     .option('--dry-run', 'prepare node 1 and print what would run (script diff, command, environment, folders); train nothing')
     .option('--json', 'print one JSON object with the result on stdout')
     .action(async (flags: RunFlags) => {
@@ -103,6 +107,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           nodes: parsePositiveInt(flags.nodes, '--nodes'),
           smoke,
           integrityCheck: flags.integrityCheck,
+          retime: flags.retime === undefined ? undefined : parseRetime(flags.retime),
+          retimeRepeats: flags.retimeRepeats === undefined ? undefined : parsePositiveInt(flags.retimeRepeats, '--retime-repeats'),
           budget,
           config: flags.config,
           signal,

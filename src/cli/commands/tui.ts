@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SetupChoices } from '../../ui/controller.js';
 import type { CliContext } from '../context.js';
-import { parsePositiveInt } from '../options.js';
+import { parsePositiveInt, parseRetime } from '../options.js';
 import { makeTuiController } from '../tui-controller.js';
 
 interface TuiFlags {
@@ -17,6 +17,8 @@ interface TuiFlags {
   config?: string;
   out: string;
   start?: boolean;
+  retime?: string;
+  retimeRepeats?: string;
 }
 
 /** `speedrun tui [flags]`, and bare `speedrun` on a terminal: the interactive UI (ink, imported only here). */
@@ -35,6 +37,8 @@ export function registerTuiCommand(program: Command, ctx: CliContext): void {
     .option('--python <path>', 'Python interpreter with torch')
     .option('--config <file>', 'model profiles and executor settings')
     .option('--out <dir>', 'results folder (each run goes into a bench folder of its own)', 'results')
+    .option('--retime <mode>', "where the score's times come from: both | baseline | none (default: the track's)")
+    .option('--retime-repeats <k>', "repeats of each script in the scoring round (default: the track's)")
     .option('--start', 'start at once with the pre-filled choices, skipping the setup screen')
     .action((flags: TuiFlags) => openTui(ctx, flags, program));
   program.action(() => openTui(ctx, { out: 'results' }, program));
@@ -59,5 +63,9 @@ async function openTui(ctx: CliContext, flags: TuiFlags, program: Command): Prom
   };
   // ink and React load only here, so every other command starts without them.
   const { runTui } = await import('../../ui/main.js');
-  await runTui(makeTuiController(ctx, { out: flags.out, python: flags.python, config: flags.config }), initial, { autoStart: flags.start === true });
+  const retime = {
+    ...(flags.retime && { retime: parseRetime(flags.retime) }),
+    ...(flags.retimeRepeats && { retimeRepeats: parsePositiveInt(flags.retimeRepeats, '--retime-repeats') }),
+  };
+  await runTui(makeTuiController(ctx, { out: flags.out, python: flags.python, config: flags.config, ...retime }), initial, { autoStart: flags.start === true });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BudgetLimits } from '../agent/budget.js';
 import { EDIT_FORMATS } from '../agent/edits/edit-format.js';
-import { TrackName } from '../catalog/schema.js';
+import { RetimeMode, TrackName } from '../catalog/schema.js';
 import { ScaffoldSpec } from '../search/scaffolds/index.js';
 
 /** An agent of the matrix: a bare name (`reference`, `null`), or an LLM with its model and overrides. */
@@ -48,6 +48,10 @@ export const BenchSpec = z.strictObject({
   budget: BudgetLimits.optional(),
   /** false: node scripts are not audited for tampering (--no-integrity-check; every score is flagged). */
   integrity_check: z.boolean().default(true),
+  /** Where each run's claimed FSR takes its times (README "Scoring"); default: each track's own. */
+  retime: RetimeMode.optional(),
+  /** Repeats of each script in a run's scoring round; default: each track's own. */
+  retime_repeats: z.number().int().positive().optional(),
 });
 export type BenchSpec = z.infer<typeof BenchSpec>;
 export type BenchSpecInput = z.input<typeof BenchSpec>;

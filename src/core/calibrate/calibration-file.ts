@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../fs-atomic.js';
 import { UserError } from '../errors.js';
+import { TimingRule } from '../catalog/schema.js';
+import type { Timing } from '../catalog/task-timing.js';
 
 export const RecordCalibration = z.object({
   /** The script these times belong to; a changed script makes the entry stale. */
@@ -12,6 +14,12 @@ export const RecordCalibration = z.object({
   max_ms: z.number().nullable(),
   /** Repeats that never reached the target (crash, timeout, missed). */
   failures: z.number().int().nonnegative(),
+  /**
+   * How the times were read. Absent in files written before tracks declared a rule: those timed every record at
+   * its first crossing of the track's target, and count only where that is still the rule.
+   */
+  timing_rule: TimingRule.optional(),
+  target_val_loss: z.number().optional(),
 });
 export type RecordCalibration = z.infer<typeof RecordCalibration>;
 
@@ -53,9 +61,14 @@ export async function saveCalibration(path: string, file: CalibrationFile): Prom
   await writeJsonAtomic(path, file);
 }
 
-/** The calibrated median for a record, only when it was measured on the script as it is now. */
-export function calibratedMs(file: CalibrationFile | null, record: number, scriptSha256: string): number | null {
+/**
+ * The calibrated median for a record, only when it was measured on the script as it is now and read the way the
+ * track reads times now (a first-crossing time is not a final-line time).
+ */
+export function calibratedMs(file: CalibrationFile | null, record: number, scriptSha256: string, timing: Timing): number | null {
   const entry = file?.records[String(record)];
   if (!entry || entry.script_sha256 !== scriptSha256) return null;
+  if ((entry.timing_rule ?? 'first-crossing') !== timing.rule) return null;
+  if (entry.target_val_loss !== undefined && entry.target_val_loss !== timing.target) return null;
   return entry.median_ms;
 }

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import type { TrackManifest } from '../catalog/schema.js';
+import { recordTiming, type Timing } from '../catalog/task-timing.js';
 import type { Executor } from '../exec/types.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { CacheLayout } from '../paths.js';
@@ -65,7 +66,8 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
         executor: input.executor,
         launch,
         gpus,
-        targetValLoss: manifest.target_val_loss,
+        // Each record at its own threshold, by the track's rule: the time a task of either side will read.
+        timing: recordTiming(manifest, record),
         signal: input.signal,
       });
       times.get(record)!.push(result.status === 'ok' ? result.time_to_target_ms : null);
@@ -87,15 +89,17 @@ export async function calibrate(input: CalibrateInput): Promise<CalibrationFile>
     },
     records: { ...(previous?.records ?? {}) },
   };
-  for (const [record, values] of times) file.records[String(record)] = summarise(scripts.get(record)!.sha, values);
+  for (const [record, values] of times) file.records[String(record)] = summarise(scripts.get(record)!.sha, values, recordTiming(manifest, record));
   await saveCalibration(path, file);
   return file;
 }
 
-function summarise(sha: string, values: Array<number | null>): RecordCalibration {
+function summarise(sha: string, values: Array<number | null>, timing: Timing): RecordCalibration {
   const ok = values.filter((v): v is number => v !== null);
   return {
     script_sha256: sha,
+    timing_rule: timing.rule,
+    target_val_loss: timing.target,
     times_ms: values,
     // A record that failed in any repeat has no trustworthy time.
     median_ms: ok.length === values.length && ok.length > 0 ? median(ok) : null,

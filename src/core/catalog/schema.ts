@@ -58,6 +58,14 @@ export const RecordEntry = z.object({
    * (see trainShardsForRun). `speedrun data prepare` downloads the largest figure by default.
    */
   train_shards: z.number().int().positive().optional(),
+  /**
+   * The record's own validity threshold, where it differs from the track's (nanogpt record 3's own final line is
+   * 3.2813). A task's target is the looser of its two records' (taskTiming); only on `final` tracks, where the
+   * target decides whether a run is valid and never what its time is.
+   */
+  target_val_loss: z.number().positive().optional(),
+  /** Why the record has its own target, in words (shown by `records show`). */
+  target_why: z.string().optional(),
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 
@@ -69,11 +77,23 @@ export type RecordEntry = z.infer<typeof RecordEntry>;
 export const TimingRule = z.enum(['final', 'first-crossing']);
 export type TimingRule = z.infer<typeof TimingRule>;
 
+/**
+ * Where a run's claimed FSR gets its times (README "Scoring"). `both`: record i, record i+1 and the best node are
+ * trained again, interleaved, at the end of the run, and the score uses those medians; `baseline`: record i and the
+ * best node are, and t_{i+1}/t_i comes from calibration or the record table; `none`: calibration or the record
+ * table give t_i and t_{i+1} (a dedicated, quiet machine). With `both` and `baseline` node 0 trains in the run too.
+ */
+export const RetimeMode = z.enum(['both', 'baseline', 'none']);
+export type RetimeMode = z.infer<typeof RetimeMode>;
+
 export const TrackManifest = z.object({
   track: TrackName,
   title: z.string(),
   target_val_loss: z.number().positive(),
   timing_rule: TimingRule,
+  /** The re-timing a run gets unless it asks otherwise (--retime), and how many repeats its scoring round makes. */
+  retime: RetimeMode,
+  retime_repeats: z.number().int().positive(),
   reference_hardware: z.string(),
   source: TrackSource,
   launch: z.object({
@@ -84,6 +104,10 @@ export const TrackManifest = z.object({
     timeout_s: z.number().positive(),
   }),
   records: z.array(RecordEntry).min(2),
+}).refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
+  // Under first crossing the target moves the time itself: a record timed at one target and a task scored at another would not compare.
+  message: 'a record may have its own target_val_loss only on a track whose timing_rule is final',
+  path: ['records'],
 });
 export type TrackManifest = z.infer<typeof TrackManifest>;
 

@@ -23,6 +23,8 @@ export function renderMarkdown(report: Report): string {
     '',
     `${t.runs} runs (${t.scored} scored) over ${t.tasks} tasks and ${t.configurations} configurations. Integrity: ${integrityCell(t.integrity)}.`,
     '',
+    timingLine(report),
+    '',
   ];
   for (const section of reportSections(report)) {
     out.push(`## ${section.title}`, '', section.intro, '', markdownTable(section.table), '');
@@ -35,4 +37,16 @@ export function renderMarkdown(report: Report): string {
     out.push('');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** How each track's runs read their times and where their scores took t_i and t_i+1 (README "Scoring"). */
+function timingLine(report: Report): string {
+  const tracks = [...new Set(report.runs.map((r) => r.track))].sort();
+  const parts = tracks.map((track) => {
+    const runs = report.runs.filter((r) => r.track === track);
+    const distinct = (values: Array<string | number | null>) => [...new Set(values.map((v) => (v === null ? 'unstated' : String(v))))].sort().join(' / ');
+    const rules = distinct(runs.map((r) => r.timing_rule));
+    return `${track}: ${rules} at ${distinct(runs.map((r) => r.target_val_loss))}, t_i and t_i+1 from ${distinct(runs.map((r) => r.times_from))}`;
+  });
+  return `Times (rule at target, and the source of t_i and t_i+1): ${parts.join('; ')}.`;
 }

@@ -104,6 +104,11 @@ export const RunRow = z.object({
   baseline_ms: z.number(),
   target_ms: z.number(),
   times_from: z.string(),
+  /** How the run read every time: final (last val line ≤ target) or first-crossing; null for runs made before tracks declared one. */
+  timing_rule: z.string().nullable(),
+  target_val_loss: Num,
+  /** Where the claimed FSR took its times: both / baseline (a scoring round in the run) or none. */
+  retime: z.string(),
   nodes: z.number().int(),
   buggy_nodes: z.number().int(),
   prompt_tokens: z.number().int(),

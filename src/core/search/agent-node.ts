@@ -7,6 +7,8 @@ import { describeOutcome } from '../agent/outcome.js';
 import { addCall, emptyUsage } from '../agent/usage.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { TrackManifest } from '../catalog/schema.js';
+import type { Timing } from '../catalog/task-timing.js';
+import type { ScriptMeaning } from '../measure/script-meaning.js';
 import type { EventSink } from '../events.js';
 import type { Executor } from '../exec/types.js';
 import type { SlotPool } from '../exec/slot-pool.js';
@@ -45,8 +47,12 @@ export interface NodeContext {
   known: Map<number, KnownNode>;
   /** Audits each script against the baseline record before it trains; null only where tests train fake scripts. */
   integrity: IntegrityGate | null;
-  /** Scripts being trained right now, by sha256: an identical script waits for that measurement instead. */
+  /** Scripts being trained right now, by meaning: a script that means the same waits for that measurement instead. */
   measuring: Map<string, Promise<NodeResult>>;
+  /** The meaning of a script (comments, formatting and docstrings aside), null when it does not parse. */
+  meaning: ScriptMeaning;
+  /** The task's target and the track's rule: how every node's time is read. */
+  timing: Timing;
   /** Smoke run: train each script rewritten to this many steps. */
   smoke: number | null;
   signal?: AbortSignal;
@@ -109,25 +115,25 @@ export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScr
 }
 
 /**
- * Measures a proposed script: an identical script already measured is not trained again (its audit included);
- * otherwise its integrity is checked, a rejected script ends here untrained, and the rest trains while holding an
- * executor slot. Then an optional LLM reading of the log (never a source of metrics).
+ * Measures a proposed script: a script with the meaning of one already measured (the same text, or the same up to
+ * comments, formatting and docstrings) is not trained again, its audit included; otherwise its integrity is
+ * checked, a rejected script ends here untrained, and the rest trains while holding an executor slot. Then an
+ * optional LLM reading of the log (never a source of metrics).
  */
 export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
   const sha = sha256Hex(script);
-  // The same script already training (the reference agent proposes it for every node): wait and reuse its result.
-  const measured = await ctx.measuring.get(sha)?.catch(() => undefined);
-  const twin =
-    [...ctx.known.values()]
-      // A smoke run trains what it is given: the baseline's time is the record's, not this smoke script's.
-      .filter((k) => ctx.smoke === null || k.result.measured_by === 'executed')
-      .find((k) => k.result.script_sha256 === sha && k.result.status !== 'aborted')?.result ??
-    (measured && measured.status !== 'aborted' ? measured : undefined);
+  const key = await meaningKey(ctx, script);
+  // The same meaning already training (the reference agent proposes it for every node): wait and reuse its result.
+  const measured = await ctx.measuring.get(key)?.catch(() => undefined);
+  const twin = (await knownTwin(ctx, key)) ?? (measured && measured.status !== 'aborted' ? measured : undefined);
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
   const base = { ...placeOf(meta), note, llm: usage };
   if (twin) {
-    const result: NodeResult = { ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, warnings: [`identical to node ${twin.node}; not trained again`] };
+    const same = twin.script_sha256 === sha ? `identical to node ${twin.node}` : `node ${twin.node}'s script up to comments, formatting and docstrings`;
+    const result: NodeResult = {
+      ...twin, ...base, error: null, measured_by: 'duplicate', duplicate_of: twin.node, script_sha256: sha, warnings: [`${same}; not trained again`],
+    };
     return { result, analysis: null };
   }
   const audit = ctx.integrity ? await ctx.integrity.check(script) : null;
@@ -143,19 +149,19 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
         workDir: ctx.store.nodeDir(meta.node),
         executor: ctx.executor,
         launch: ctx.launch,
-        targetValLoss: ctx.manifest.target_val_loss,
+        timing: ctx.timing,
         gpus: slot.gpus,
         signal: ctx.signal,
         emit: ctx.emit,
       }),
     ctx.signal,
   );
-  ctx.measuring.set(sha, measurement);
+  ctx.measuring.set(key, measurement);
   let executed: NodeResult;
   try {
     executed = await measurement;
   } finally {
-    ctx.measuring.delete(sha);
+    ctx.measuring.delete(key);
   }
   const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
@@ -168,6 +174,22 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     if (analysis) await ctx.store.writeNodeText(meta.node, 'analysis.md', `${analysis}\n`);
   }
   return { result: { ...result, llm: usage }, analysis };
+}
+
+/** What makes two scripts the same measurement: their meaning, or for a script that does not parse its exact text. */
+async function meaningKey(ctx: NodeContext, script: string): Promise<string> {
+  return (await ctx.meaning(script)) ?? `text:${sha256Hex(script)}`;
+}
+
+/** The first finished node (node 0 first) whose script means the same; smoke runs match only what they trained. */
+async function knownTwin(ctx: NodeContext, key: string): Promise<NodeResult | undefined> {
+  for (const known of ctx.known.values()) {
+    if (known.script === null || known.result.status === 'aborted') continue;
+    // A smoke run trains what it is given: the baseline's time is the record's, not this smoke script's.
+    if (ctx.smoke !== null && known.result.measured_by !== 'executed') continue;
+    if ((await meaningKey(ctx, known.script)) === key) return known.result;
+  }
+  return undefined;
 }
 
 /** A node without a script: the edit never applied, or the LLM call failed for good. */

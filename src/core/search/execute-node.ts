@@ -1,5 +1,6 @@
 import type { ExecSpec, Executor, ExecResult } from '../exec/types.js';
 import type { TrackManifest } from '../catalog/schema.js';
+import type { Timing } from '../catalog/task-timing.js';
 import type { TrackData } from '../data/track-env.js';
 import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
@@ -32,9 +33,12 @@ export interface ExecuteNodeInput {
   launch: Launch;
   /** The GPUs of the slot the node trains in. */
   gpus?: readonly number[];
-  targetValLoss: number;
+  /** The target and the track's rule for reading the time from the log. */
+  timing: Timing;
   /** The harness's clock for line arrivals (ms); injected so tests need not wait. */
   clock?: () => number;
+  /** The date of the training's start and end, kept with its result. */
+  now?: () => Date;
   signal?: AbortSignal;
   emit?: EventSink;
 }
@@ -49,6 +53,8 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const gpus = [...(input.gpus ?? [])];
   // Arrival times mean something only where lines reach us as they are printed (not read back from a file later).
   const stepClock = input.executor.liveLines ? new StepClock(input.clock ?? (() => performance.now())) : null;
+  const now = input.now ?? (() => new Date());
+  const startedAt = now().toISOString();
   const exec = await input.executor.run({
     runId,
     node,
@@ -71,9 +77,10 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
       }
     },
   });
+  const endedAt = now().toISOString();
   parser.end();
   const parsed = parser.result();
-  const reached = timeToTarget(parsed.points, input.targetValLoss);
+  const reached = timeToTarget(parsed.points, input.timing.target, input.timing.rule);
   const counts = exec.exitCode === 0 && reached.reached && reached.time_ms !== null;
   const warnings = [...parsed.warnings, ...checkClock({ parsed, wallMs: exec.wallMs, exitCode: exec.exitCode })];
 
@@ -89,6 +96,8 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     val_loss_at_target: counts ? reached.val_loss : null,
     final: parsed.final,
     wall_ms: Math.round(exec.wallMs),
+    started_at: startedAt,
+    ended_at: endedAt,
     exit_code: exec.exitCode,
     stderr_tail: exec.stderrTail,
     warnings,

@@ -20,6 +20,12 @@ import { trackLaunch } from './execute-node.js';
 import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
+import { bestNode } from './best-node.js';
+import { scoreRun } from './run-score.js';
+import { executedBaseline, roundNeeded, runScoringRound, type RetimeSetting } from './run-scoring.js';
+import { taskTiming, type Timing } from '../catalog/task-timing.js';
+import { cachedMeaning, pythonScriptMeaning, type ScriptMeaning } from '../measure/script-meaning.js';
+import type { TimedRun } from '../store/scoring-schema.js';
 import { decisionRandom } from './scaffolds/random.js';
 import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
 import type { TaskTimes } from './task-times.js';
@@ -57,6 +63,13 @@ export interface RunSearchInput {
   control?: RunControl;
   /** Train every node's script rewritten to this many steps (an installation check: never scored). */
   smoke?: number;
+  /**
+   * Where the claimed FSR takes its times (README "Scoring"): default the track's (manifest `retime`,
+   * `retime_repeats`). A resumed run keeps the setting it was started with; a smoke run never re-times.
+   */
+  retime?: RetimeSetting;
+  /** The meaning of a script, for duplicate detection (default: python/script_meaning.py on the run's Python). */
+  scriptMeaning?: ScriptMeaning;
   signal?: AbortSignal;
   emit?: EventSink;
   now?: () => Date;
@@ -81,6 +94,8 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
 
   const now = input.now ?? (() => new Date());
   const emit = fanOut((event) => void store.journal(event), input.emit);
+  const retime = input.smoke !== undefined ? { mode: 'none' as const, repeats: 1 } : (input.retime ?? { mode: manifest.retime, repeats: manifest.retime_repeats });
+  const timing = taskTiming(manifest, record);
   const config: RunConfig = previous?.config ?? {
     run_id: input.runId,
     track: manifest.track,
@@ -96,8 +111,15 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     seed: input.seed,
     smoke: input.smoke ?? null,
     integrity_check: input.checkScript !== null,
+    timing_rule: timing.rule,
+    target_val_loss: timing.target,
+    retime: retime.mode,
+    retime_repeats: retime.repeats,
     created_at: now().toISOString(),
   };
+  // Runs started before tracks declared a rule timed every node at its first crossing of the track's target.
+  const runTiming: Timing = { rule: config.timing_rule ?? 'first-crossing', target: config.target_val_loss ?? manifest.target_val_loss };
+  const runRetime: RetimeSetting = { mode: config.retime ?? 'none', repeats: config.retime_repeats ?? retime.repeats };
   await store.writeRun(config, null);
   await store.writeText('hint.md', input.hintText);
   const history = await RunHistory.open(store.dir);
@@ -113,6 +135,9 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     baseline_ms: input.times.baselineMs,
     target_ms: input.times.targetMs,
     results_dir: store.dir,
+    timing_rule: runTiming.rule,
+    target_val_loss: runTiming.target,
+    retime: runRetime.mode,
   });
 
   const known = new Map<number, KnownNode>();
@@ -134,12 +159,20 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     known,
     integrity: null,
     measuring: new Map(),
+    meaning: input.scriptMeaning ?? cachedMeaning(pythonScriptMeaning(input.python.python)),
+    timing: runTiming,
     smoke: config.smoke ?? null,
     signal: input.signal,
   };
   const finishedNodes = () => [...known.values()].map((k) => k.result).sort((a, b) => a.node - b.node);
-  const summarize = (status: RunSummary['status'], stopReason: string | null) =>
-    summarizeRun(config, manifest, input.times, finishedNodes(), status, { model: input.model, stopReason, resultsDir: store.dir });
+  let round: TimedRun[] | null = null;
+  const summarize = (status: RunSummary['status'], stopReason: string | null) => {
+    const nodes = finishedNodes();
+    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: bestNode(nodes), baselineNode: executedBaseline(known), round });
+    // A round that a stop cut short leaves no score until the run is resumed and the round finished.
+    const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
+    return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });
+  };
 
   try {
     const stored = await store.readNodes();
@@ -148,10 +181,13 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     if (config.integrity_check !== false && input.checkScript !== null) {
       ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
     }
-    await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null);
+    await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null, runRetime.mode);
     const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
     const stop = await searchLoop(ctx, input, tree, unfinished);
+    if (!input.signal?.aborted && roundNeeded(runRetime, finishedNodes())) {
+      round = await runScoringRound(ctx, { retime: runRetime, best: bestNode(finishedNodes())!, baselineScript, cache: input.cache, runDir: store.dir });
+    }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);
     await finish(store, config, summary, emit);
@@ -268,7 +304,9 @@ async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[],
     return 'done';
   }
   const id = tree.length;
-  const decision = input.scaffold.next({ nodes: tree, baselineMs: input.times.baselineMs }, decisionRandom(input.seed, id));
+  // The scaffold normalises times by t_i: record i as this run measured it, when it did (like with like).
+  const baselineMs = executedBaseline(ctx.known)?.time_to_target_ms ?? input.times.baselineMs;
+  const decision = input.scaffold.next({ nodes: tree, baselineMs }, decisionRandom(input.seed, id));
   if (decision.kind !== 'expand') return decision.kind;
   const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' };
   tree.push({ ...meta, result: null });

@@ -1,22 +1,24 @@
 import { sumUsage } from '../agent/usage.js';
 import type { TrackManifest } from '../catalog/schema.js';
-import { fsr, fsrFlags } from '../score/fsr.js';
+import { fsrFlags } from '../score/fsr.js';
 import type { NodeResult, RunConfig, RunSummary } from '../store/schema.js';
-import { bestNode } from './best-node.js';
-import type { TaskTimes } from './task-times.js';
+import type { RunScore } from './run-score.js';
 
-/** The run's score from its finished nodes: the fastest valid node (the baseline counts) and its FSR. */
+/**
+ * The run's summary from its finished nodes and its score (run-score.ts: the fastest valid node, the baseline
+ * included, against the times the run scores with). `pending` says why there is no score yet (the scoring round
+ * was stopped before it finished); the run then resumes and scores.
+ */
 export function summarizeRun(
   config: RunConfig,
   manifest: TrackManifest,
-  times: TaskTimes,
+  run: RunScore,
   nodes: readonly NodeResult[],
   status: RunSummary['status'],
-  extra: { model: string | null; stopReason: string | null; resultsDir: string },
+  extra: { model: string | null; stopReason: string | null; resultsDir: string; pending?: string },
 ): RunSummary {
-  const best = bestNode(nodes);
   // A smoke run trains a few steps only: its times say the installation works, nothing about speed.
-  const score = best && !config.smoke ? fsr(times.baselineMs, times.targetMs, best.time_to_target_ms) : null;
+  const score = config.smoke || extra.pending ? null : run.fsr;
   return {
     run_id: config.run_id,
     track: config.track,
@@ -28,16 +30,19 @@ export function summarizeRun(
     seed: config.seed,
     status,
     stop_reason: extra.stopReason,
-    baseline_ms: times.baselineMs,
-    target_ms: times.targetMs,
-    times_from: times.from,
-    best: best ? { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target } : null,
+    baseline_ms: run.baselineMs,
+    target_ms: run.targetMs,
+    times_from: run.timesFrom,
+    best: run.best,
     fsr: score,
     fsr_flags: config.smoke
       ? [`smoke run (${config.smoke} steps per node): not scored`]
-      : score === null
-        ? []
-        : [...fsrFlags(score), ...timesFlags(times, manifest, nodes), ...auditFlags(config)],
+      : extra.pending
+        ? [extra.pending]
+        : [...(score === null ? [] : [...fsrFlags(score), ...timesFlags(run, manifest, nodes), ...auditFlags(config)]), ...run.flags],
+    timing_rule: config.timing_rule,
+    target_val_loss: config.target_val_loss,
+    scoring: run.scoring,
     integrity: {
       rejected: nodes.filter((n) => n.status === 'rejected').map((n) => n.node),
       flagged: nodes.filter((n) => n.status !== 'rejected' && n.integrity?.verdict === 'flag').map((n) => n.node),
@@ -49,10 +54,13 @@ export function summarizeRun(
 }
 
 /** A node trained here but scored against times from other hardware compares unlike with unlike. */
-function timesFlags(times: TaskTimes, manifest: TrackManifest, nodes: readonly NodeResult[]): string[] {
-  if (times.from !== 'record-table' || !nodes.some((n) => n.measured_by === 'executed')) return [];
+function timesFlags(run: RunScore, manifest: TrackManifest, nodes: readonly NodeResult[]): string[] {
+  if (run.timesFrom === 'run+record-table' && run.best?.node !== 0) {
+    return [`t_i+1 is this run's t_i scaled by the record table's ratio t_i+1/t_i (${manifest.reference_hardware}); \`--retime both\` measures it here`];
+  }
+  if (run.timesFrom !== 'record-table' || !nodes.some((n) => n.measured_by === 'executed')) return [];
   return [
-    `t_i and t_i+1 come from the record table (${manifest.reference_hardware}), not this machine; run \`speedrun calibrate --track ${manifest.track}\` for a like-for-like score`,
+    `t_i and t_i+1 come from the record table (${manifest.reference_hardware}), not this machine; run \`speedrun calibrate --track ${manifest.track}\` or score with \`--retime both\` for a like-for-like score`,
   ];
 }
 

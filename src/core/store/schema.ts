@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { NodeAuditSchema } from '../measure/integrity-report.js';
+import { RetimeMode, TimingRule } from '../catalog/schema.js';
+import { Scoring } from './scoring-schema.js';
 
 /**
  * How a node ended. `missed-target` ran fine but never reached the target: valid-but-slow. `edit-failed` (the
@@ -51,6 +53,9 @@ export const NodeResult = z.object({
     .object({ step: z.number(), total_steps: z.number().nullable(), val_loss: z.number(), train_time_ms: z.number().nullable() })
     .nullable(),
   wall_ms: z.number().nullable(),
+  /** When the training started and ended (ISO); absent for nodes not trained here and in older results. */
+  started_at: z.string().optional(),
+  ended_at: z.string().optional(),
   exit_code: z.number().nullable(),
   stderr_tail: z.string(),
   warnings: z.array(z.string()),
@@ -95,6 +100,12 @@ export const RunConfig = z.object({
   smoke: z.number().int().positive().nullable().optional(),
   /** False when the run was made with --no-integrity-check: its scripts were never audited (absent: audited). */
   integrity_check: z.boolean().optional(),
+  /** How every time of the run is read: the task's target and the track's rule (absent in older runs: first crossing). */
+  timing_rule: TimingRule.optional(),
+  target_val_loss: z.number().optional(),
+  /** Where the claimed FSR takes its times (README "Scoring"), and the scoring round's repeats; absent: none. */
+  retime: RetimeMode.optional(),
+  retime_repeats: z.number().int().positive().optional(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
@@ -116,12 +127,26 @@ export const RunSummary = z.object({
   stop_reason: z.string().nullable(),
   baseline_ms: z.number(),
   target_ms: z.number(),
-  /** calibration: measured on this machine by `speedrun calibrate`; record-table: the manifest's reference times. */
-  times_from: z.enum(['calibration', 'record-table']),
-  /** val_loss is null when the best node is the baseline timed by calibration or the record table. */
+  /**
+   * calibration: measured on this machine by `speedrun calibrate`; record-table: the manifest's reference times;
+   * run: both measured in this run's scoring round (retime both); run+calibration / run+record-table: t_i measured
+   * in the run and t_i+1 = t_i × the ratio t_i+1/t_i of calibration or the record table (retime baseline).
+   * `scoring` says which measurement each time is, and when it was made.
+   */
+  times_from: z.enum(['calibration', 'record-table', 'run', 'run+calibration', 'run+record-table']),
+  /**
+   * train_time_ms is the t* the score used (with re-timing: the best node's median in the scoring round), so
+   * fsr = (baseline_ms − t*) / (baseline_ms − target_ms). val_loss is null when the best node is the baseline
+   * timed by calibration or the record table.
+   */
   best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
+  /** The timing rule and target every time above was read by (absent in runs made before tracks declared one). */
+  timing_rule: TimingRule.optional(),
+  target_val_loss: z.number().optional(),
+  /** Which times the score used, where each came from and when it was measured (absent in older runs). */
+  scoring: Scoring.optional(),
   /** Nodes the integrity audit rejected (never best, never scored) and nodes it flagged for a human to look at. */
   integrity: z.object({ rejected: z.array(z.number().int()), flagged: z.array(z.number().int()) }).default({ rejected: [], flagged: [] }),
   /** Finished nodes, the baseline included. */

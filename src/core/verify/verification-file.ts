@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { TimingRule } from '../catalog/schema.js';
 import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
 
 /** Kept in the run's folder beside run.json: reports, the bench table and the TUI read verified scores from it. */
@@ -43,6 +44,8 @@ export const VerificationFile = z.object({
   /** The significance level the val-loss test must beat. */
   alpha: z.number(),
   target_val_loss: z.number(),
+  /** How each repeat's time was read (the run's rule); absent in files written before tracks declared one. */
+  timing_rule: TimingRule.optional(),
   node_stats: TimeStats.extend({
     val_losses: z.array(z.number().nullable()),
     mean_val_loss: z.number().nullable(),

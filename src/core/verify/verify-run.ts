@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../catalog/files.js';
+import type { Timing } from '../catalog/task-timing.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { describeFinding } from '../measure/integrity-report.js';
@@ -15,7 +16,8 @@ export interface VerifyRunInput {
   runDir: string;
   repeats: number;
   alpha: number;
-  targetValLoss: number;
+  /** The run's target and rule: each repeat's time is read as the run read its nodes'. */
+  timing: Timing;
   /** The source of the record script the run started from (its node 0). */
   baselineScript: string;
   executor: Executor;
@@ -38,7 +40,7 @@ export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile
   if (!stored?.result) throw new Error(`${runDir} holds no finished run (run.json has no result)`);
   const summary = stored.result;
   const now = input.now ?? (() => new Date());
-  const base = { version: 1 as const, run_id: summary.run_id, repeats: input.repeats, alpha: input.alpha, target_val_loss: input.targetValLoss, fsr_claimed: summary.fsr };
+  const base = { version: 1 as const, run_id: summary.run_id, repeats: input.repeats, alpha: input.alpha, target_val_loss: input.timing.target, timing_rule: input.timing.rule, fsr_claimed: summary.fsr };
 
   const best = summary.best?.node ?? 0;
   if (best === 0) {
@@ -73,7 +75,7 @@ export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile
   }
   const file: VerificationFile = {
     ...base, verified_at: now().toISOString(), node: best, script_sha256: sha, runs,
-    ...judge({ summary, node: best, targetValLoss: input.targetValLoss, alpha: input.alpha, runs }),
+    ...judge({ summary, node: best, targetValLoss: input.timing.target, alpha: input.alpha, runs }),
   };
   await writeVerification(runDir, file);
   return file;
@@ -88,7 +90,7 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
     (slot) =>
       executeNode({
         runId: `${input.runId}-verify`, node, parent: null, operator: node === 0 ? 'baseline' : 'improve', scriptPath, scriptSha256: sha256Hex(script),
-        workDir: dir, executor: input.executor, launch: input.launch, targetValLoss: input.targetValLoss, gpus: slot.gpus, signal: input.signal,
+        workDir: dir, executor: input.executor, launch: input.launch, timing: input.timing, gpus: slot.gpus, signal: input.signal,
       }),
     input.signal,
   );

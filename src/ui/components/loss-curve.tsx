@@ -2,17 +2,20 @@ import { Box, Text } from 'ink';
 import type { CurvePoint } from '../controller.js';
 import { NODE_MARK, RECORD_MARK, TARGET_MARK, plotLoss } from '../state/loss-plot.js';
 import { tint } from '../color.js';
+import type { TimingRule } from '../../core/catalog/schema.js';
 
 interface LossCurveProps {
   node: CurvePoint[];
   record: CurvePoint[] | null;
   targetLoss: number | null;
+  /** How the time is read against the target line: at the final validation line, or at the first crossing. */
+  timingRule?: TimingRule | null;
   width: number;
   height: number;
 }
 
 /** The selected node's validation loss against the record's own curve, with the target line and a legend. */
-export function LossCurve({ node, record, targetLoss, width, height }: LossCurveProps) {
+export function LossCurve({ node, record, targetLoss, timingRule, width, height }: LossCurveProps) {
   const lines = plotLoss({ node, record, targetLoss, width, height });
   if (lines.length === 0) return <Text dimColor>no validation loss yet</Text>;
   return (
@@ -23,7 +26,7 @@ export function LossCurve({ node, record, targetLoss, width, height }: LossCurve
         </Text>
       ))}
       <Text dimColor wrap="truncate">
-        {`${NODE_MARK} node ${RECORD_MARK} record${record ? '' : ' n/a'} ${TARGET_MARK} target${targetLoss === null ? '' : ` ${targetLoss}`}`}
+        {`${NODE_MARK} node ${RECORD_MARK} record${record ? '' : ' n/a'} ${TARGET_MARK} target${targetLoss === null ? '' : ` ${targetLoss}`}${timingRule ? `, timed at ${timingRule === 'final' ? 'the final line' : 'the first crossing'}` : ''}`}
       </Text>
     </Box>
   );

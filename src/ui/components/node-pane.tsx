@@ -9,6 +9,7 @@ import { LossCurve } from './loss-curve.js';
 import { ProgressBar } from './progress-bar.js';
 import { tint } from '../color.js';
 import { describeFinding } from '../../core/measure/integrity-report.js';
+import type { TimingRule } from '../../core/catalog/schema.js';
 
 const MAX_FINDINGS = 3;
 
@@ -21,6 +22,7 @@ interface NodePaneProps {
   filesError: string | null;
   recordCurve: CurvePoint[] | null;
   targetLoss: number | null;
+  timingRule?: TimingRule | null;
   width: number;
   height: number;
   scroll: number;
@@ -30,7 +32,7 @@ interface NodePaneProps {
  * The right-hand pane: the selected node's title line, then its loss curve, diff, log or the agent's streaming answer.
  * A node the agent is still writing has no curve yet, so there the default view is the answer as it is written.
  */
-export function NodePane({ node, mode: chosen, files, filesError, recordCurve, targetLoss, width, height, scroll }: NodePaneProps) {
+export function NodePane({ node, mode: chosen, files, filesError, recordCurve, targetLoss, timingRule, width, height, scroll }: NodePaneProps) {
   if (!node) return <Text dimColor>no node selected</Text>;
   const mode = paneModeFor(node, chosen);
   const changes = node.linesAdded === null ? '' : ` +${node.linesAdded} −${node.linesRemoved ?? 0}`;
@@ -59,7 +61,7 @@ export function NodePane({ node, mode: chosen, files, filesError, recordCurve, t
       {mode === 'curve' && (
         <>
           <ProgressBar step={node.step} totalSteps={node.totalSteps} width={width} />
-          <LossCurve node={node.curve} record={recordCurve} targetLoss={targetLoss} width={width} height={Math.max(3, bodyHeight - 3)} />
+          <LossCurve node={node.curve} record={recordCurve} targetLoss={targetLoss} timingRule={timingRule} width={width} height={Math.max(3, bodyHeight - 3)} />
         </>
       )}
       {mode !== 'curve' && filesError && <Text color={tint('red')}>{fit(`could not read the node's files: ${filesError}`, width)}</Text>}

@@ -151,7 +151,7 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
           {!detail && <Box width={2} />}
           <NodePane
             node={node} mode={mode} files={files} filesError={filesError} recordCurve={recordCurve}
-            targetLoss={targetLoss} width={paneWidth} height={bodyHeight} scroll={scroll}
+            targetLoss={view.targetValLoss ?? targetLoss} timingRule={view.timingRule} width={paneWidth} height={bodyHeight} scroll={scroll}
           />
         </Box>
       )}
@@ -171,6 +171,10 @@ function StatusLine({ view, quit, notice, width }: { view: RunViewState; quit: Q
     );
   }
   if (view.lastError) return <Text color={tint('red')} wrap="truncate">{fit(`error: ${view.lastError}`, width)}</Text>;
+  if (view.scoring) {
+    // After the search: the best node, record i (and i+1) train again, interleaved, for the claimed score.
+    return <Text color={tint('cyan')} wrap="truncate">{fit(`scoring round: ${view.scoring.done}/${view.scoring.total} trainings (best node and records, interleaved) · q quit`, width)}</Text>;
+  }
   if (notice) return <Text color={tint('yellow')} wrap="truncate">{fit(notice, width)}</Text>;
   // `a` is named only where it fits: at 80 columns the line would lose `? help`, which lists it.
   const agentKey = width >= 90 ? ' · a agent' : '';

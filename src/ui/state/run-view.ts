@@ -1,6 +1,7 @@
 import type { SpeedrunEvent } from '../../core/events.js';
 import type { NodeAudit } from '../../core/measure/integrity-report.js';
 import type { NodeResult, RunSummary } from '../../core/store/schema.js';
+import type { RetimeMode, TimingRule } from '../../core/catalog/schema.js';
 import { fsr as computeFsr } from '../../core/score/fsr.js';
 import type { CurvePoint } from '../controller.js';
 
@@ -62,6 +63,13 @@ export interface RunViewState {
   seed: number | null;
   baselineMs: number | null;
   targetMs: number | null;
+  /** How every time of the run is read (the track's rule at the task's target), from run-started. */
+  timingRule: TimingRule | null;
+  targetValLoss: number | null;
+  /** Where the claimed FSR takes its times; with re-timing a scoring round follows the search. */
+  retime: RetimeMode | null;
+  /** The scoring round once it started: trainings done of all it makes. */
+  scoring: { done: number; total: number } | null;
   resultsDir: string | null;
   resumed: boolean;
   /** Clock reading (ms) when run-started/run-resumed arrived; elapsed time is measured from it. */
@@ -91,7 +99,7 @@ export const LIVE_CHARS_KEPT = 8_192;
 export function initialRunView(model: string | null = null): RunViewState {
   return {
     runId: null, track: null, record: null, hint: null, agent: null, model, scaffold: null, seed: null,
-    baselineMs: null, targetMs: null, resultsDir: null, resumed: false, startedAtMs: null,
+    baselineMs: null, targetMs: null, timingRule: null, targetValLoss: null, retime: null, scoring: null, resultsDir: null, resumed: false, startedAtMs: null,
     llmCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: null,
     nodes: {}, order: [], bestNode: null, bestMs: null, fsr: null, trainingNode: null, lastError: null, finished: null,
   };
@@ -105,6 +113,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
         ...state,
         runId: event.run_id, track: event.track, record: event.record, hint: event.hint, agent: event.agent,
         scaffold: event.scaffold, seed: event.seed, baselineMs: event.baseline_ms, targetMs: event.target_ms,
+        timingRule: event.timing_rule ?? null, targetValLoss: event.target_val_loss ?? null, retime: event.retime ?? null,
         resultsDir: event.results_dir, resumed: event.type === 'run-resumed', startedAtMs: nowMs,
       };
     case 'node-created': {
@@ -146,6 +155,10 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
       };
     case 'error':
       return { ...state, lastError: event.node === undefined ? event.message : `#${event.node}: ${event.message}` };
+    case 'scoring-started':
+      return { ...state, scoring: { done: 0, total: event.repeats * (event.retime === 'both' ? 3 : 2) } };
+    case 'scoring-repeat':
+      return { ...state, scoring: state.scoring && { ...state.scoring, done: state.scoring.done + 1 } };
     case 'run-finished':
       return { ...state, trainingNode: null, finished: { status: event.status, fsr: event.fsr, best: event.best }, fsr: event.fsr ?? state.fsr };
     default:
@@ -197,7 +210,11 @@ function withBest(state: RunViewState): RunViewState {
       bestMs = ms;
     }
   }
-  return { ...state, bestNode, bestMs, fsr: fsrSoFar(state.baselineMs, state.targetMs, bestMs) };
+  // t* against node 0 as this run measured it: with re-timing node 0 trains here, and a node is scored by its
+  // speedup over it (without, node 0's time is t_i itself and nothing changes). The scoring round has the last word.
+  const node0 = state.nodes[0] ? nodeTimeMs(state.nodes[0], state.baselineMs) : null;
+  const scaled = bestMs !== null && node0 !== null && state.baselineMs !== null ? (state.baselineMs * bestMs) / node0 : bestMs;
+  return { ...state, bestNode, bestMs, fsr: fsrSoFar(state.baselineMs, state.targetMs, scaled) };
 }
 
 function fsrSoFar(baselineMs: number | null, targetMs: number | null, bestMs: number | null): number | null {

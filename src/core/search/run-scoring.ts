@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
+import type { RetimeMode } from '../catalog/schema.js';
+import type { CacheLayout } from '../paths.js';
+import type { TimedRun } from '../store/scoring-schema.js';
+import type { NodeResult } from '../store/schema.js';
+import type { KnownNode, NodeContext } from './agent-node.js';
+import { bestNode } from './best-node.js';
+import { scoringRound } from './scoring-round.js';
+
+/** A run's re-timing (README "Scoring"): which times it measures itself, and how many repeats of each. */
+export interface RetimeSetting {
+  mode: RetimeMode;
+  repeats: number;
+}
+
+/** Node 0 as this run trained it (re-timing runs), else null (timed by calibration or the record table). */
+export function executedBaseline(known: ReadonlyMap<number, KnownNode>): NodeResult | null {
+  const node0 = known.get(0)?.result;
+  return node0?.measured_by === 'executed' ? node0 : null;
+}
+
+/**
+ * A round is needed when the run re-times and its best node is something other than record i: a best node that
+ * is node 0 (nothing beat it, or every node meant the same as it) scores exactly 0 without one.
+ */
+export function roundNeeded(retime: RetimeSetting, nodes: readonly NodeResult[]): boolean {
+  if (retime.mode === 'none') return false;
+  const best = bestNode(nodes);
+  return best !== null && best.node !== 0;
+}
+
+/** Trains the scoring round of the run's best node on the run's executor and slots (resuming one in progress). */
+export async function runScoringRound(
+  ctx: NodeContext,
+  input: { retime: RetimeSetting; best: NodeResult; baselineScript: string; cache: CacheLayout; runDir: string },
+): Promise<TimedRun[]> {
+  const mode = input.retime.mode as Exclude<RetimeMode, 'none'>;
+  // A duplicate's measurement, and so its script's meaning, is the node it copies.
+  const script = ctx.known.get(input.best.node)?.script;
+  if (!script) throw new Error(`best node ${input.best.node} has no script to score`);
+  const nextScript = mode === 'both' ? await readFile(await resolveRecordScript(ctx.manifest, getRecord(ctx.manifest, ctx.record + 1).number, input.cache), 'utf8') : null;
+  ctx.emit({ type: 'scoring-started', run_id: ctx.runId, best_node: input.best.node, retime: mode, repeats: input.retime.repeats });
+  return scoringRound({
+    runId: ctx.runId,
+    runDir: input.runDir,
+    retime: mode,
+    repeats: input.retime.repeats,
+    best: { node: input.best.node, script },
+    baselineScript: input.baselineScript,
+    nextScript,
+    executor: ctx.executor,
+    slots: ctx.slots,
+    launch: ctx.launch,
+    timing: ctx.timing,
+    signal: ctx.signal,
+    emit: ctx.emit,
+  });
+}
