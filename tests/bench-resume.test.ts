@@ -23,10 +23,11 @@ interface BenchRun {
 /**
  * Six runs on a tiny task: three null runs train nothing; three runs of an LLM (a loopback stub) train a script that
  * reports a fixed train_time of 5.0 s after 2 s of wall time. Fixed times make the scores of a bench that was killed
- * and resumed exactly comparable with those of one that was not; only the harness's behaviour can differ.
+ * and resumed exactly comparable with those of one that was not; only the harness's behaviour can differ. So node 0
+ * keeps the record table's time (--retime none): trained here, record 5's own time would differ between the benches.
  */
 // The fixed script fakes its clock, which the integrity audit rightly rejects: this test is about the harness.
-const MATRIX = ['--track', 'tiny', '--records', '5', '--hints', 'none,L1,L2', '--agents', 'null,llm:fixed', '--scaffolds', 'flat', '--nodes', '1', '--seeds', '1', '--no-integrity-check'];
+const MATRIX = ['--track', 'tiny', '--records', '5', '--hints', 'none,L1,L2', '--agents', 'null,llm:fixed', '--scaffolds', 'flat', '--nodes', '1', '--seeds', '1', '--no-integrity-check', '--retime', 'none'];
 const FIXED_SCRIPT = fakeTrainingScript({ timeMs: 5_000, sleepS: 2, tag: 'fixed' });
 
 function lastEvent(stdout: string): { type: string; runs: BenchRun[] } {

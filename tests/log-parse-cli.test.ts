@@ -31,7 +31,7 @@ describe('speedrun log parse', () => {
     const { exitCode, stdout } = await speedrun('log', 'parse', join(fixturesDir, 'r20.log'), '--target', '3.28', '--json');
     expect(exitCode).toBe(0);
     const out = onlyJson(stdout);
-    expect(Object.keys(out).sort()).toEqual(['final', 'points', 'reached_target', 'time_to_target_ms', 'warnings']);
+    expect(Object.keys(out).sort()).toEqual(['final', 'final_line', 'first_crossing', 'points', 'reached_target', 'target_val_loss', 'time_to_target_ms', 'timing_rule', 'warnings']);
     expect(out.final).toEqual({ step: 1393, total_steps: 1393, val_loss: 3.2785, train_time_ms: 179527 });
     expect(out.reached_target).toBe(true);
     expect(out.time_to_target_ms).toBe(179527);
@@ -40,19 +40,35 @@ describe('speedrun log parse', () => {
     expect(out.warnings).toEqual([]);
   });
 
-  it('reports the first validation line under the target, and not reached as null time', async () => {
-    const early = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r18.log'), '--target', '3.28', '--json')).stdout);
-    expect(early.time_to_target_ms).toBe(201992);
+  it("times r18 by the nanogpt track's rule, its final line, and reports its earlier first crossing beside it", async () => {
+    const out = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r18.log'), '--json')).stdout);
+    expect(out).toMatchObject({ timing_rule: 'final', target_val_loss: 3.28, reached_target: true, time_to_target_ms: 204345 });
+    expect(out.final_line).toEqual({ step: 1390, train_time_ms: 204345, val_loss: 3.2785 });
+    expect(out.first_crossing).toEqual({ step: 1375, train_time_ms: 201992, val_loss: 3.2793 });
+    const byTrack = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r18.log'), '--track', 'nanogpt', '--json')).stdout);
+    expect(byTrack.time_to_target_ms).toBe(204345);
+    const first = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r18.log'), '--rule', 'first-crossing', '--json')).stdout);
+    expect(first).toMatchObject({ timing_rule: 'first-crossing', time_to_target_ms: 201992 });
+  });
+
+  it('reports a run whose final line misses the target as not reached, with no time', async () => {
     const never = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r60.log'), '--target', '3.28', '--json')).stdout);
-    expect(never).toMatchObject({ reached_target: false, time_to_target_ms: null });
+    expect(never).toMatchObject({ reached_target: false, time_to_target_ms: null, first_crossing: null });
     expect(never.final).toEqual({ step: 1775, total_steps: 1775, val_loss: 3.2807, train_time_ms: 105875 });
   });
 
-  it('without --target, reached_target and time_to_target_ms are null', async () => {
+  it('without --target or --track, times the log as the nanogpt track does (3.28, final line)', async () => {
     const out = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r89.log'), '--json')).stdout);
-    expect(out.reached_target).toBeNull();
-    expect(out.time_to_target_ms).toBeNull();
+    expect(out).toMatchObject({ target_val_loss: 3.28, timing_rule: 'final', reached_target: true, time_to_target_ms: 79532 });
     expect(out.final).toEqual({ step: 1390, total_steps: 1390, val_loss: 3.2775, train_time_ms: 79532 });
+  });
+
+  it("--track tiny takes the tiny track's target and rule; a bad --rule exits 2", async () => {
+    const out = onlyJson((await speedrun('log', 'parse', join(fixturesDir, 'r89.log'), '--track', 'tiny', '--json')).stdout);
+    expect(out).toMatchObject({ target_val_loss: 1.9, timing_rule: 'first-crossing', reached_target: false });
+    const bad = await speedrun('log', 'parse', join(fixturesDir, 'r89.log'), '--rule', 'last');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--rule must be final or first-crossing');
   });
 
   it('skips the script source before the separator and reports parser and clock warnings', async () => {
@@ -87,7 +103,8 @@ describe('speedrun log parse', () => {
     const { exitCode, stdout } = await speedrun('log', 'parse', join(fixturesDir, 'r04.log'), '--target', '3.28');
     expect(exitCode).toBe(0);
     expect(stdout).toContain('final: step 6200/6200 val_loss 3.2785 train_time 1339067 ms');
-    expect(stdout).toContain('target 3.28: reached at step 6200, train_time 1339067 ms');
+    expect(stdout).toContain('target 3.28 (final line): reached at step 6200, train_time 1339067 ms');
+    expect(stdout).toContain('first crossing: step 6200, train_time 1339067 ms');
     expect(stdout).toContain('validation points: 51, train lines: 6200');
     expect(stdout).toContain('warnings: none');
   });

@@ -13,8 +13,9 @@ describe('speedrun report on a real tiny bench', () => {
   it('reports what the bench trained, with the results screen’s per-hint numbers', { timeout: 600_000 }, async () => {
     const env = { SPEEDRUN_CACHE: await tempDir('report-tiny-cache') };
     const bench = join(await tempDir('report-tiny'), 'bench');
-    // 4 runs, one trained node each (the reference agent trains record 6's script; the null agent trains nothing).
-    const ran = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--hints', 'none,L1', '--agents', 'null,reference', '--scaffolds', 'flat', '--nodes', '1', '--out', bench, '--json'], env);
+    // 4 runs: each trains record 5 as node 0 (re-timing), the reference agent record 6's script as node 1 and then
+    // both once more in its scoring round; the null agent's node is record 5 again, not trained twice.
+    const ran = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--hints', 'none,L1', '--agents', 'null,reference', '--scaffolds', 'flat', '--nodes', '1', '--retime', 'baseline', '--retime-repeats', '1', '--out', bench, '--json'], env);
     expect(ran.exitCode, ran.stderr).toBe(0);
 
     const made = await speedrun(['report', bench, '--json'], env);
@@ -31,6 +32,9 @@ describe('speedrun report on a real tiny bench', () => {
     // The reference agent's node trained here and beat the baseline; no verification exists yet.
     expect(byAgent['none/reference']?.fsr).toBeGreaterThan(0);
     expect(byAgent['none/reference']?.compute_hours).toBeGreaterThan(0);
+    // Each run says how it read its times and where its score took them.
+    expect(byAgent['none/reference']).toMatchObject({ timing_rule: 'first-crossing', target_val_loss: 1.9, retime: 'baseline', times_from: 'run+record-table' });
+    expect(await readFile(join(bench, 'report', 'report.md'), 'utf8')).toMatch(/tiny: first-crossing at 1\.9, t_i and t_i\+1 from run\+record-table/);
     expect(['unverified', 'flagged']).toContain(byAgent['none/reference']?.integrity);
     expect(report.ranking.at(-1)?.mean_fsr).toBe(0);
     const csv = await readFile(join(bench, 'report', 'runs.csv'), 'utf8');

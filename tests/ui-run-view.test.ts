@@ -43,6 +43,20 @@ describe('run view reducer', () => {
     expect(view.bestNode).toBe(2);
   });
 
+  it('with re-timing, scores nodes so far by their speedup over node 0 as the run measured it, and counts the scoring round', () => {
+    // t_i 100 s and t_i+1 80 s from the record table; this machine is slower: record i took 200 s here.
+    let view = replay([runStarted({ retime: 'both', timing_rule: 'first-crossing', target_val_loss: 1.9 }), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: 200_000 })]);
+    expect(view).toMatchObject({ retime: 'both', timingRule: 'first-crossing', targetValLoss: 1.9, fsr: 0 });
+    view = replay([nodeCreated(1, 0), nodeFinished(1, 0, { time_to_target_ms: 180_000 })], view);
+    // 10% faster than record i here: t* = 90 s against the table's t_i, FSR 0.5 (not 0, as 180 s against 100 s would say).
+    expect(view.bestNode).toBe(1);
+    expect(view.fsr).toBeCloseTo(0.5);
+    view = replay([{ type: 'scoring-started', run_id: RUN, best_node: 1, retime: 'both', repeats: 2 }], view);
+    expect(view.scoring).toEqual({ done: 0, total: 6 });
+    const repeat = { type: 'scoring-repeat', run_id: RUN, of: 2, script: 'baseline', repeat: 1, dir: 'scoring/baseline-r1', started_at: 'a', ended_at: 'b', status: 'ok', time_ms: 1, final_val_loss: 1, wall_ms: 1 } as const;
+    expect(replay([repeat, repeat], view).scoring).toEqual({ done: 2, total: 6 });
+  });
+
   it('lets a baseline timed by calibration (no time of its own) count with t_i', () => {
     const view = replay([runStarted(), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: null })]);
     expect(view.bestNode).toBe(0);

@@ -1,13 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTrack, listTasks } from '../../core/catalog/catalog.js';
-import { loadCalibration } from '../../core/calibrate/calibration-file.js';
-import { taskTimes } from '../../core/search/task-times.js';
 import type { RunSummary } from '../../core/store/schema.js';
 import type { CliContext } from '../context.js';
 import { interruptSignal, parsePositiveInt } from '../options.js';
 import { ensureTorch } from '../ensure-torch.js';
-import { calibrateRecords } from '../calibration-setup.js';
 import { runPlanned } from '../run-setup.js';
 import { prepareExecution } from '../executor-setup.js';
 import { singleRunCell } from '../bench-setup.js';
@@ -27,7 +24,7 @@ interface DemoFlags {
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('the whole loop on the tiny track: install torch if needed, make data, calibrate, run the reference and null agents, print their FSRs')
+    .description('the whole loop on the tiny track: install torch if needed, make data, run the reference and null agents (each scored against records timed in its own run), print their FSRs')
     .option('--record <n>', 'the tiny task to run (default: the last, fastest one)')
     .option('--hint <spec>', 'hint given to the agents', 'L1')
     .option('--python <path>', 'Python interpreter with torch')
@@ -42,10 +39,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const tasks = listTasks(manifest);
       const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks.at(-1)!.record;
 
-      const cache = ctx.cache();
-      const times = taskTimes(manifest, record, await loadCalibration(cache.calibration('tiny')));
-      if (times.from !== 'calibration') await calibrateRecords(ctx, manifest, [record, record + 1], 3, python, signal);
-
+      // No calibration needed: the tiny track re-times by default (README "Scoring"), so the reference agent's score
+      // compares records and node trained in the same minutes, and the null agent's node is record i itself.
       const runs: RunSummary[] = [];
       const shared = { python, execution: await prepareExecution(ctx, { executor: 'local' }), nodes: 1, signal, emit: logProgress(ctx) };
       for (const agent of ['reference', 'null']) {
@@ -57,7 +52,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         ctx.json({ record, runs });
         return;
       }
-      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}: t_i ${formatTime(runs[0]!.baseline_ms)}, t_i+1 ${formatTime(runs[0]!.target_ms)}`);
+      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}${runs[0]!.scoring?.repeats ? ` (medians of ${runs[0]!.scoring.repeats} interleaved repeats)` : ''}: t_i ${formatTime(runs[0]!.baseline_ms)}, t_i+1 ${formatTime(runs[0]!.target_ms)}`);
       ctx.out(formatTable(['agent', 'status', 'best time', 'FSR'], runs.map((run) => [run.agent, run.status, formatTime(run.best?.train_time_ms), formatFsr(run.fsr)])));
       ctx.out(`results in ${resolve(flags.out)}`);
     });

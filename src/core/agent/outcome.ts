@@ -34,7 +34,7 @@ export function describeOutcome(result: NodeResult): string {
         return `was rejected by the integrity check and not trained (${rejectReasons(result)})`;
     }
   })();
-  const duplicate = result.duplicate_of !== null ? ` It was identical to node ${result.duplicate_of}.` : '';
+  const duplicate = result.duplicate_of !== null ? ` It was the same script as node ${result.duplicate_of} (comments, formatting and docstrings aside).` : '';
   const warnings = result.warnings.length ? ` Harness warnings: ${result.warnings.join('; ')}.` : '';
   const flags = result.status !== 'rejected' && result.integrity?.verdict === 'flag' ? ` Integrity flags: ${result.integrity.findings.map(describeFinding).join('; ')}.` : '';
   return `${text}.${duplicate}${warnings}${flags}`;

@@ -1,5 +1,6 @@
 import { isScored } from '../score/per-hint.js';
 import { BUGGY_STATUSES } from '../store/schema.js';
+import { ROUND_FOLDER } from '../store/scoring-schema.js';
 import type { Configurations } from './configurations.js';
 import { groupBy } from './groups.js';
 import { modelOf, type ReportRun } from './runs.js';
@@ -7,11 +8,22 @@ import type { CostRow, RunRow } from './schema.js';
 
 const MS_PER_HOUR = 3_600_000;
 
-/** Wall-clock hours of the nodes this run trained (calibrated, record-table and duplicate nodes cost nothing here). */
+/**
+ * Wall-clock hours of what this run trained: its nodes (calibrated, record-table and duplicate nodes cost nothing
+ * here) and its scoring round (README "Scoring").
+ */
 function computeHours(run: ReportRun): number {
   let ms = 0;
   for (const node of run.nodes) if (node.measured_by === 'executed' && node.wall_ms !== null) ms += node.wall_ms;
+  for (const r of roundRuns(run)) ms += r.wall_ms ?? 0;
   return ms / MS_PER_HOUR;
+}
+
+/** The scoring round's own trainings (the search's measurements that a score may cite are counted as nodes). */
+function roundRuns(run: ReportRun) {
+  const s = run.summary.scoring;
+  if (!s) return [];
+  return [...s.baseline.runs, ...s.next.runs, ...(s.best?.runs ?? [])].filter((r) => r.dir.startsWith(`${ROUND_FOLDER}/`));
 }
 
 function gpuHours(run: ReportRun): number | null {

@@ -8,7 +8,7 @@ import type { EventSink } from '../events.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
-import { TimedRun } from '../store/scoring-schema.js';
+import { ROUND_FOLDER, TimedRun } from '../store/scoring-schema.js';
 import { executeNode, type Launch } from './execute-node.js';
 
 /**
@@ -18,7 +18,6 @@ import { executeNode, type Launch } from './execute-node.js';
  * weighs on them alike. Each finished training is on disk before the next starts; a resumed run redoes none.
  */
 
-export const ROUND_FOLDER = 'scoring';
 const ROUND_FILE = 'round.json';
 
 const RoundFile = z.object({
