@@ -32,6 +32,7 @@ describe('speedrun run --dry-run', () => {
     expect(dry.plan.env.NANOGPT_VAL_TOKENS).toMatch(/^\d+$/);
     expect(dry.plan.mounts.filter((m) => m.readOnly).map((m) => m.host)).toEqual([`${env.SPEEDRUN_CACHE}/data/tiny`]);
     expect(dry.notes).toEqual([]);
+    expect(dry.scoring).toMatch(/first val line ≤ 1.9; a smoke run is never scored/);
     // Nothing of the run exists.
     expect(existsSync(`${out}/${dry.run_id}`)).toBe(false);
   });
@@ -56,5 +57,6 @@ describe('speedrun run --dry-run', () => {
     expect(result.stdout).toMatch(/nothing was created or started/);
     expect(result.stdout).toMatch(/^command: \S+python\S* /m);
     expect(result.stdout).toMatch(/^ {2}read-only {2}\S+data\/tiny$/m);
+    expect(result.stdout).toMatch(/^scoring: .*node 0 \(record 2\) trains first, and after the search a scoring round trains the best node, record 2 and record 3 3 times each/m);
   });
 });

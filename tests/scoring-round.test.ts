@@ -105,6 +105,21 @@ describe('the scoring round (retime both)', () => {
   });
 });
 
+describe('node 0 trained in the run', () => {
+  it('is trained again when the run was stopped during its training, and the run then goes on', { timeout: 60_000 }, async () => {
+    const controller = new AbortController();
+    const first = await scored(proposes(NODE), { mode: 'both', repeats: 1 }, {
+      signal: controller.signal,
+      onEvent: (e) => e.type === 'edit-applied' && e.node === 0 && setTimeout(() => controller.abort(), 50),
+    });
+    expect(first.summary.status).toBe('aborted');
+    expect(first.started).toEqual(['test-run#0']);
+    const second = await scored(proposes(NODE), { mode: 'both', repeats: 1 }, { runDir: first.runDir });
+    expect(second.started.slice(0, 2)).toEqual(['test-run#0', 'test-run#1']);
+    expect(second.summary).toMatchObject({ status: 'finished', fsr: 0.6 });
+  });
+});
+
 describe('retime baseline', () => {
   it('measures record i and the best node in the run and takes t_i+1/t_i from the record table', { timeout: 60_000 }, async () => {
     const { summary, started } = await scored(proposes(NODE), { mode: 'baseline', repeats: 1 });

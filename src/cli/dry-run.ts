@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
-import type { TrackManifest } from '../core/catalog/schema.js';
+import type { RetimeMode, TrackManifest } from '../core/catalog/schema.js';
+import { describeTiming, taskTiming } from '../core/catalog/task-timing.js';
 import { fineWebData, trackEnvironment, type TrackData } from '../core/data/track-env.js';
 import { UserError } from '../core/errors.js';
 import { gpuCounts, processCount } from '../core/exec/process-count.js';
@@ -26,6 +27,8 @@ export interface DryRun {
   smoke_diff: string | null;
   executor: string;
   plan: ExecPlan;
+  /** How the run would read its times and where its score would take them (node 0, the scoring round). */
+  scoring: string;
   /** What would stop or change the real run (missing data, no GPUs, no torch). */
   notes: string[];
 }
@@ -37,6 +40,9 @@ export interface DryRunInput {
   python?: string;
   smoke?: number;
   timeoutMs?: number;
+  /** --retime / --retime-repeats, when given (default: the track's). */
+  retime?: RetimeMode;
+  retimeRepeats?: number;
 }
 
 /**
@@ -89,6 +95,7 @@ export async function planDryRun(ctx: CliContext, input: DryRunInput): Promise<D
     smoke_diff: smoke?.diff ?? null,
     executor: executor.name,
     plan: await executor.describe(spec),
+    scoring: scoringNote(manifest, run.record, input),
     notes,
   };
 }
@@ -129,11 +136,22 @@ export function formatDryRun(dry: DryRun): string {
   for (const [key, value] of Object.entries(plan.env)) lines.push(`  ${key}=${value}`);
   lines.push('folders:');
   for (const m of plan.mounts) lines.push(`  ${m.readOnly ? 'read-only ' : 'writable  '} ${m.host}${m.target === m.host ? '' : ` → ${m.target}`}`);
-  lines.push(...plan.details);
+  lines.push(...plan.details, `scoring: ${dry.scoring}`);
   if (dry.notes.length > 0) lines.push('before a real run:', ...dry.notes.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;
 }
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** How the real run would read and score its times: the rule at the task's target, and what it would re-time. */
+function scoringNote(manifest: TrackManifest, record: number, input: DryRunInput): string {
+  const timing = `times read at the ${describeTiming(taskTiming(manifest, record))}`;
+  if (input.smoke !== undefined) return `${timing}; a smoke run is never scored`;
+  const mode = input.retime ?? manifest.retime;
+  const k = input.retimeRepeats ?? manifest.retime_repeats;
+  if (mode === 'none') return `${timing}; node 0 (record ${record}) is timed by calibration or the record table (--retime none)`;
+  const scripts = mode === 'both' ? `record ${record} and record ${record + 1}` : `record ${record}`;
+  return `${timing}; node 0 (record ${record}) trains first, and after the search a scoring round trains the best node, ${scripts} ${k} times each, interleaved (--retime ${mode})`;
 }

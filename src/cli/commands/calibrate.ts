@@ -45,6 +45,7 @@ export function registerCalibrateCommand(program: Command, ctx: CliContext): voi
         ctx.json({ track: manifest.track, calibration_file: ctx.cache().calibration(manifest.track), machine: file.machine, ladder: rungs, min_speedup: LADDER_MIN_SPEEDUP, below_min_speedup: belowLadder, failed });
       } else {
         ctx.out(formatLadder(rungs, file, LADDER_MIN_SPEEDUP));
+        ctx.out(`times read at the ${manifest.timing_rule === 'final' ? 'final validation line' : 'first validation line'} at or below each record's target`);
         ctx.out(`saved to ${ctx.cache().calibration(manifest.track)}`);
         if (failed.length) ctx.out(`records without a time (a repeat failed to reach the target): ${failed.join(', ')}`);
       }

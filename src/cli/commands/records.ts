@@ -6,6 +6,7 @@ import { TrackName, type TrackManifest, type TrackSource } from '../../core/cata
 import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js';
 import { UserError } from '../../core/errors.js';
 import type { CacheLayout } from '../../core/paths.js';
+import { describeTiming, recordTiming, taskTiming } from '../../core/catalog/task-timing.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
 import { formatTime } from '../../core/format-time.js';
@@ -102,7 +103,10 @@ function registerShow(records: Command, ctx: CliContext): void {
         time_ms: record.time_ms,
         time_source: record.time_source,
         readme_time_ms: record.readme_time_ms ?? null,
-        target_val_loss: manifest.target_val_loss,
+        target_val_loss: recordTiming(manifest, record.number).target,
+        target_why: record.target_why ?? null,
+        timing_rule: manifest.timing_rule,
+        task_target_val_loss: task ? taskTiming(manifest, record.number).target : null,
         reference_hardware: manifest.reference_hardware,
         script: { ...record.script, local_path: localFilePath(manifest.source, record.script, cache), state: availability(manifest.source, state) },
         source: manifest.source,
@@ -117,11 +121,11 @@ function registerShow(records: Command, ctx: CliContext): void {
         `date:          ${record.date}`,
         `time:          ${formatTime(record.time_ms)} (${record.time_ms} ms; ${record.time_source})`,
         ...(record.readme_time_ms !== undefined ? [`readme time:   ${formatTime(record.readme_time_ms)} (${record.readme_time_ms} ms)`] : []),
-        `target:        val_loss <= ${manifest.target_val_loss} on ${manifest.reference_hardware}`,
+        `target:        ${describeTiming(recordTiming(manifest, record.number))} on ${manifest.reference_hardware}${record.target_why ? ` (${record.target_why})` : ''}`,
         `script:        ${record.script.path} (sha256 ${record.script.sha256.slice(0, 12)}…)`,
         `local copy:    ${details.script.state} — ${details.script.local_path}`,
         task
-          ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1})`
+          ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1}), scored at ${describeTiming(taskTiming(manifest, record.number))}`
           : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
         `hint levels:   ${hintLevels.length ? formatHintSpec(hintLevels) : 'none'}`,
         ...(record.train_shards !== undefined

@@ -86,8 +86,12 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined,
         config: flags.config,
       };
+      const retime = {
+        retime: flags.retime === undefined ? undefined : parseRetime(flags.retime),
+        retimeRepeats: flags.retimeRepeats === undefined ? undefined : parsePositiveInt(flags.retimeRepeats, '--retime-repeats'),
+      };
       if (flags.dryRun) {
-        const dry = await planDryRun(ctx, { run: cell, runDir: resolve(flags.out, cell.run_id), execution: await prepareExecution(ctx, executionFlags), python: flags.python, smoke, timeoutMs });
+        const dry = await planDryRun(ctx, { run: cell, runDir: resolve(flags.out, cell.run_id), execution: await prepareExecution(ctx, executionFlags), python: flags.python, smoke, timeoutMs, ...retime });
         if (flags.json) ctx.json(dry);
         else ctx.out(formatDryRun(dry));
         return;
@@ -107,8 +111,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           nodes: parsePositiveInt(flags.nodes, '--nodes'),
           smoke,
           integrityCheck: flags.integrityCheck,
-          retime: flags.retime === undefined ? undefined : parseRetime(flags.retime),
-          retimeRepeats: flags.retimeRepeats === undefined ? undefined : parsePositiveInt(flags.retimeRepeats, '--retime-repeats'),
+          ...retime,
           budget,
           config: flags.config,
           signal,

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type { Agent, NodeHistory } from '../agent/agent.js';
 import { BudgetExhaustedError } from '../agent/budget.js';

@@ -2,8 +2,7 @@ import type { TrackData } from '../data/track-env.js';
 import { readFile } from 'node:fs/promises';
 import type { Agent } from '../agent/agent.js';
 import { BudgetExhaustedError } from '../agent/budget.js';
-import { describeOutcome } from '../agent/outcome.js';
-import { emptyUsage, sumUsage } from '../agent/usage.js';
+import { sumUsage } from '../agent/usage.js';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import type { PythonWithTorch } from '../exec/python.js';
@@ -14,8 +13,9 @@ import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
-import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
-import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
+import type { NodeMeta, RunConfig, RunSummary } from '../store/schema.js';
+import { usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
+import { humanNode, runNode } from './run-node.js';
 import { trackLaunch } from './execute-node.js';
 import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
@@ -23,7 +23,7 @@ import { summarizeRun } from './run-summary.js';
 import { bestNode } from './best-node.js';
 import { scoreRun } from './run-score.js';
 import { executedBaseline, roundNeeded, runScoringRound, type RetimeSetting } from './run-scoring.js';
-import { taskTiming, type Timing } from '../catalog/task-timing.js';
+import { newRunConfig, runSettings } from './run-config.js';
 import { cachedMeaning, pythonScriptMeaning, type ScriptMeaning } from '../measure/script-meaning.js';
 import type { TimedRun } from '../store/scoring-schema.js';
 import { decisionRandom } from './scaffolds/random.js';
@@ -94,32 +94,8 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
 
   const now = input.now ?? (() => new Date());
   const emit = fanOut((event) => void store.journal(event), input.emit);
-  const retime = input.smoke !== undefined ? { mode: 'none' as const, repeats: 1 } : (input.retime ?? { mode: manifest.retime, repeats: manifest.retime_repeats });
-  const timing = taskTiming(manifest, record);
-  const config: RunConfig = previous?.config ?? {
-    run_id: input.runId,
-    track: manifest.track,
-    record,
-    hint: input.hintSpec,
-    agent: input.agent.name,
-    executor: input.executor.name,
-    python: input.python.python,
-    torch_version: input.python.torchVersion,
-    agent_config: input.agent.describe(),
-    budget: input.budget,
-    scaffold: { name: input.scaffold.name, ...input.scaffold.params },
-    seed: input.seed,
-    smoke: input.smoke ?? null,
-    integrity_check: input.checkScript !== null,
-    timing_rule: timing.rule,
-    target_val_loss: timing.target,
-    retime: retime.mode,
-    retime_repeats: retime.repeats,
-    created_at: now().toISOString(),
-  };
-  // Runs started before tracks declared a rule timed every node at its first crossing of the track's target.
-  const runTiming: Timing = { rule: config.timing_rule ?? 'first-crossing', target: config.target_val_loss ?? manifest.target_val_loss };
-  const runRetime: RetimeSetting = { mode: config.retime ?? 'none', repeats: config.retime_repeats ?? retime.repeats };
+  const config: RunConfig = previous?.config ?? newRunConfig(input, now());
+  const { timing: runTiming, retime: runRetime } = runSettings(config, manifest);
   await store.writeRun(config, null);
   await store.writeText('hint.md', input.hintText);
   const history = await RunHistory.open(store.dir);
@@ -309,72 +285,6 @@ async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[],
   const decision = input.scaffold.next({ nodes: tree, baselineMs }, decisionRandom(input.seed, id));
   if (decision.kind !== 'expand') return decision.kind;
   const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' };
-  tree.push({ ...meta, result: null });
-  await ctx.store.writeNodeMeta(meta);
-  ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
-  return meta;
-}
-
-/** Proposes (unless the script is already on disk), trains, and records one node. */
-async function runNode(
-  ctx: NodeContext,
-  tree: TreeNode[],
-  meta: NodeMeta,
-  resumed: StoredNode | null,
-  human: HumanEdit | undefined,
-  proposalDone: () => void,
-): Promise<{ budgetExhausted: boolean; reason: string | null }> {
-  const usage = resumed ? await usageSoFar(ctx.store, meta.node) : emptyUsage();
-  let script: string;
-  let note: string;
-  if (human) {
-    await recordProposal(ctx, meta, ctx.known.get(human.parent)!.script!, human.script, human.note);
-    ({ script, note } = human);
-  } else if (resumed && !resumed.proposal && meta.by === 'human') {
-    // A person's edit that was not on disk when the run stopped cannot be asked for again.
-    await finishNode(ctx, tree, notRun(meta, 'agent-error', 'the human edit was lost when the run stopped before it was saved', null), { script: null, note: null, analysis: null });
-    return { budgetExhausted: false, reason: null };
-  } else if (resumed?.proposal) {
-    // Trained when the run stopped: kill what may still run of it and train it again from scratch.
-    await ctx.executor.reclaim?.(ctx.store.nodeDir(meta.node));
-    await ctx.store.clearTraining(meta.node);
-    script = await ctx.store.readNodeFile(meta.node, 'train_gpt.py');
-    note = resumed.proposal.note;
-  } else {
-    if (resumed) await ctx.store.clearProposal(meta.node);
-    let outcome;
-    try {
-      outcome = await proposeNode(ctx, meta, usage);
-    } finally {
-      proposalDone();
-    }
-    if (outcome.kind === 'finished') {
-      await finishNode(ctx, tree, outcome.result, { script: null, note: null, analysis: null });
-      return { budgetExhausted: outcome.budgetExhausted, reason: outcome.budgetExhausted ? outcome.result.error : null };
-    }
-    ({ script, note } = outcome);
-  }
-  const { result, analysis } = await trainNode(ctx, meta, script, note, usage);
-  await finishNode(ctx, tree, result, { script, note, analysis });
-  return { budgetExhausted: false, reason: null };
-}
-
-async function finishNode(ctx: NodeContext, tree: TreeNode[], result: NodeResult, known: Omit<KnownNode, 'result'>): Promise<void> {
-  await ctx.store.writeNodeResult(result);
-  // An aborted node is not a result: it stays in flight for the scaffold and is trained again on resume.
-  if (result.status !== 'aborted') {
-    ctx.known.set(result.node, { result, ...known });
-    tree[result.node] = { ...tree[result.node]!, result };
-    // A node without a script has no commit; its outcome lives in result.json only.
-    if (result.measured_by !== 'not-run') await ctx.history.recordOutcome(result.node, describeOutcome(result));
-  }
-  ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: result.node, result });
-}
-
-/** A human edit's node: an improve of the node the person edited, decided outside the scaffold. */
-async function humanNode(ctx: NodeContext, tree: TreeNode[], edit: HumanEdit): Promise<NodeMeta> {
-  if (!ctx.known.get(edit.parent)?.script) throw new Error(`node ${edit.parent} has no script to edit`);
-  const meta: NodeMeta = { node: tree.length, parent: edit.parent, second_parent: null, operator: 'improve', by: 'human' };
   tree.push({ ...meta, result: null });
   await ctx.store.writeNodeMeta(meta);
   ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
