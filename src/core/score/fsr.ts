@@ -20,6 +20,16 @@ export function fsr(baselineMs: number, targetMs: number, bestMs: number | null)
   return (baselineMs - best) / (baselineMs - targetMs);
 }
 
+/**
+ * t* for a score so far, before a scoring round: a node is scored by its speedup over node 0 as the same run measured
+ * it, t* = t_i × best / node 0 (with re-timing node 0 trains in the run; without, node 0's time is t_i itself and
+ * t* is the node's own time).
+ */
+export function bestAgainstNode0(baselineMs: number, node0Ms: number | null, bestMs: number | null): number | null {
+  if (bestMs === null || node0Ms === null || node0Ms <= 0) return bestMs;
+  return (baselineMs * bestMs) / node0Ms;
+}
+
 /** Above this an FSR is implausible enough to need a human look (the agent more than halved the next gap again). */
 export const FSR_REVIEW_ABOVE = 1.5;
 

@@ -2,7 +2,7 @@ import type { SpeedrunEvent } from '../../core/events.js';
 import type { NodeAudit } from '../../core/measure/integrity-report.js';
 import type { NodeResult, RunSummary } from '../../core/store/schema.js';
 import type { RetimeMode, TimingRule } from '../../core/catalog/schema.js';
-import { fsr as computeFsr } from '../../core/score/fsr.js';
+import { bestAgainstNode0, fsr as computeFsr } from '../../core/score/fsr.js';
 import type { CurvePoint } from '../controller.js';
 
 /**
@@ -213,7 +213,7 @@ function withBest(state: RunViewState): RunViewState {
   // t* against node 0 as this run measured it: with re-timing node 0 trains here, and a node is scored by its
   // speedup over it (without, node 0's time is t_i itself and nothing changes). The scoring round has the last word.
   const node0 = state.nodes[0] ? nodeTimeMs(state.nodes[0], state.baselineMs) : null;
-  const scaled = bestMs !== null && node0 !== null && state.baselineMs !== null ? (state.baselineMs * bestMs) / node0 : bestMs;
+  const scaled = state.baselineMs === null ? bestMs : bestAgainstNode0(state.baselineMs, node0, bestMs);
   return { ...state, bestNode, bestMs, fsr: fsrSoFar(state.baselineMs, state.targetMs, scaled) };
 }
 
