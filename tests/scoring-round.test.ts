@@ -54,12 +54,12 @@ async function scored(agent: Agent, retime: { mode: RetimeMode; repeats: number 
 const proposes = (script: string) => scriptedAgent(() => ({ ok: true, script, note: 'the edit' }));
 
 describe('the scoring round (retime both)', () => {
-  it('trains record i first, then the best node, record i and record i+1 interleaved, and scores the medians', { timeout: 60_000 }, async () => {
+  it('trains record i first, then the best node, record i and record i+1 interleaved in turning order, and scores the medians', { timeout: 60_000 }, async () => {
     const { summary, started, runDir } = await scored(proposes(NODE), { mode: 'both', repeats: 2 });
     expect(started).toEqual([
       'test-run#0', 'test-run#1',
       'test-run-scoring-baseline#1', 'test-run-scoring-best#1', 'test-run-scoring-next#1',
-      'test-run-scoring-baseline#2', 'test-run-scoring-best#2', 'test-run-scoring-next#2',
+      'test-run-scoring-best#2', 'test-run-scoring-next#2', 'test-run-scoring-baseline#2',
     ]);
     // (30 − 24) / (30 − 20): the run's own times, not the record table's 36 and 24 s.
     expect(summary).toMatchObject({ status: 'finished', fsr: 0.6, baseline_ms: 30_000, target_ms: 20_000, times_from: 'run', timing_rule: 'final', best: { node: 1, train_time_ms: 24_000 } });
@@ -99,7 +99,7 @@ describe('the scoring round (retime both)', () => {
       throw new Error('a resumed run must not propose again');
     });
     const second = await scored(never, { mode: 'both', repeats: 2 }, { runDir: first.runDir });
-    expect(second.started).toEqual(['test-run-scoring-next#1', 'test-run-scoring-baseline#2', 'test-run-scoring-best#2', 'test-run-scoring-next#2']);
+    expect(second.started).toEqual(['test-run-scoring-next#1', 'test-run-scoring-best#2', 'test-run-scoring-next#2', 'test-run-scoring-baseline#2']);
     expect(second.summary).toMatchObject({ status: 'finished', fsr: 0.6 });
     expect(second.summary.scoring!.baseline.runs).toHaveLength(2);
   });

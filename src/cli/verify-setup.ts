@@ -28,7 +28,7 @@ export async function findRunFolders(dir: string): Promise<string[]> {
   if (raw !== null && (JSON.parse(raw) as { result?: unknown }).result) return [dir];
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'nodes' && entry.name !== 'verification') found.push(...(await findRunFolders(join(dir, entry.name))));
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'nodes' && entry.name !== 'verification' && entry.name !== 'scoring') found.push(...(await findRunFolders(join(dir, entry.name))));
   }
   return found.sort();
 }

@@ -12,10 +12,12 @@ import { ROUND_FOLDER, TimedRun } from '../store/scoring-schema.js';
 import { executeNode, type Launch } from './execute-node.js';
 
 /**
- * The scoring round (README "Scoring"): at the end of a run, the best node, record i and (retime both) record i+1
- * train again, `repeats` times each, interleaved (record i, best, record i+1, record i, ...) on the run's executor
- * and slots, so that all three times come from the same minutes of the same machine and whatever else it was doing
- * weighs on them alike. Each finished training is on disk before the next starts; a resumed run redoes none.
+ * The scoring round (README "Timing and scoring"): at the end of a run, the best node, record i and (retime both)
+ * record i+1 train again, `repeats` times each, interleaved on the run's executor and slots, so that all three times
+ * come from the same minutes of the same machine and whatever else it was doing weighs on them alike. The order
+ * turns by one each repeat (i, best, i+1; best, i+1, i; i+1, i, best; ...): no script always runs first or right
+ * after another, so neither a drift of the machine's load nor whatever a training leaves behind for the next one
+ * favours one script. Each finished training is on disk before the next starts; a resumed run redoes none.
  */
 
 const ROUND_FILE = 'round.json';
@@ -70,9 +72,9 @@ export async function scoringRound(input: ScoringRoundInput): Promise<TimedRun[]
   if (file === plan) await rm(dir, { recursive: true, force: true });
 
   const scripts = { baseline: input.baselineScript, best: input.best.script, next: input.nextScript };
-  const order = input.retime === 'both' ? (['baseline', 'best', 'next'] as const) : (['baseline', 'best'] as const);
+  const scriptsInRound = input.retime === 'both' ? (['baseline', 'best', 'next'] as const) : (['baseline', 'best'] as const);
   for (let repeat = 1; repeat <= input.repeats; repeat++) {
-    for (const which of order) {
+    for (const which of rotated(scriptsInRound, repeat - 1)) {
       if (file.runs.some((r) => r.script === which && r.repeat === repeat)) continue;
       input.signal?.throwIfAborted();
       const script = scripts[which];
@@ -88,6 +90,12 @@ export async function scoringRound(input: ScoringRoundInput): Promise<TimedRun[]
     }
   }
   return file.runs;
+}
+
+/** The scripts of one repeat: the round's order turned by `by` places. */
+export function rotated<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
 function sameRound(a: RoundFile, b: RoundFile): boolean {
