@@ -31,7 +31,7 @@ export function interruptSignal(ctx: CliContext, reason?: () => Error): AbortSig
   return controller.signal;
 }
 
-/** --retime: both | baseline | none (README "Scoring"). */
+/** --retime: both | baseline | none (README "Timing and scoring"). */
 export function parseRetime(value: string): RetimeMode {
   const mode = RetimeMode.safeParse(value);
   if (!mode.success) {

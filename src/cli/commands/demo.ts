@@ -39,8 +39,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const tasks = listTasks(manifest);
       const record = flags.record ? parsePositiveInt(flags.record, '--record') : tasks.at(-1)!.record;
 
-      // No calibration needed: the tiny track re-times by default (README "Scoring"), so the reference agent's score
-      // compares records and node trained in the same minutes, and the null agent's node is record i itself.
+      // No calibration needed: the tiny track re-times by default (README "Timing and scoring"), so the reference
+      // agent's score compares records and node trained in the same minutes, and the null agent's node is record i.
       const runs: RunSummary[] = [];
       const shared = { python, execution: await prepareExecution(ctx, { executor: 'local' }), nodes: 1, signal, emit: logProgress(ctx) };
       for (const agent of ['reference', 'null']) {

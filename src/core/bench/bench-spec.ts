@@ -48,7 +48,7 @@ export const BenchSpec = z.strictObject({
   budget: BudgetLimits.optional(),
   /** false: node scripts are not audited for tampering (--no-integrity-check; every score is flagged). */
   integrity_check: z.boolean().default(true),
-  /** Where each run's claimed FSR takes its times (README "Scoring"); default: each track's own. */
+  /** Where each run's claimed FSR takes its times (README "Timing and scoring"); default: each track's own. */
   retime: RetimeMode.optional(),
   /** Repeats of each script in a run's scoring round; default: each track's own. */
   retime_repeats: z.number().int().positive().optional(),

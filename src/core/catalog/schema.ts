@@ -78,10 +78,11 @@ export const TimingRule = z.enum(['final', 'first-crossing']);
 export type TimingRule = z.infer<typeof TimingRule>;
 
 /**
- * Where a run's claimed FSR gets its times (README "Scoring"). `both`: record i, record i+1 and the best node are
- * trained again, interleaved, at the end of the run, and the score uses those medians; `baseline`: record i and the
- * best node are, and t_{i+1}/t_i comes from calibration or the record table; `none`: calibration or the record
- * table give t_i and t_{i+1} (a dedicated, quiet machine). With `both` and `baseline` node 0 trains in the run too.
+ * Where a run's claimed FSR gets its times (README "Timing and scoring"). `both`: record i, record i+1 and the best
+ * node are trained again, interleaved, at the end of the run, and the score uses those medians; `baseline`: record i
+ * and the best node are, and t_{i+1}/t_i comes from calibration or the record table; `none`: calibration or the
+ * record table give t_i and t_{i+1} (a dedicated, quiet machine). With `both` and `baseline` node 0 trains in the
+ * run too.
  */
 export const RetimeMode = z.enum(['both', 'baseline', 'none']);
 export type RetimeMode = z.infer<typeof RetimeMode>;
@@ -105,7 +106,8 @@ export const TrackManifest = z.object({
   }),
   records: z.array(RecordEntry).min(2),
 }).refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
-  // Under first crossing the target moves the time itself: a record timed at one target and a task scored at another would not compare.
+  // Under first crossing the target moves the time itself: a record timed at one target and a task scored at
+  // another would not compare.
   message: 'a record may have its own target_val_loss only on a track whose timing_rule is final',
   path: ['records'],
 });

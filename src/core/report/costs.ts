@@ -10,7 +10,7 @@ const MS_PER_HOUR = 3_600_000;
 
 /**
  * Wall-clock hours of what this run trained: its nodes (calibrated, record-table and duplicate nodes cost nothing
- * here) and its scoring round (README "Scoring").
+ * here) and its scoring round (README "Timing and scoring").
  */
 function computeHours(run: ReportRun): number {
   let ms = 0;

@@ -39,7 +39,7 @@ export function renderMarkdown(report: Report): string {
   return `${out.join('\n')}\n`;
 }
 
-/** How each track's runs read their times and where their scores took t_i and t_i+1 (README "Scoring"). */
+/** How each track's runs read their times and where their scores took t_i and t_i+1 (README "Timing and scoring"). */
 function timingLine(report: Report): string {
   const tracks = [...new Set(report.runs.map((r) => r.track))].sort();
   const parts = tracks.map((track) => {

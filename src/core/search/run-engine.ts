@@ -64,7 +64,7 @@ export interface RunSearchInput {
   /** Train every node's script rewritten to this many steps (an installation check: never scored). */
   smoke?: number;
   /**
-   * Where the claimed FSR takes its times (README "Scoring"): default the track's (manifest `retime`,
+   * Where the claimed FSR takes its times (README "Timing and scoring"): default the track's (manifest `retime`,
    * `retime_repeats`). A resumed run keeps the setting it was started with; a smoke run never re-times.
    */
   retime?: RetimeSetting;

@@ -13,8 +13,8 @@ import type { TreeNode } from './scaffolds/scaffold.js';
 
 /**
  * Node 0: record i itself. Without re-timing it is timed by calibration or the record table; with re-timing
- * (README "Scoring") it trains here first, like any node, so that the search compares like with like. Written
- * once and kept on resume; a training of it that was stopped is done again.
+ * (README "Timing and scoring") it trains here first, like any node, so that the search compares like with like.
+ * Written once and kept on resume; a training of it that was stopped is done again.
  */
 export async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script: string, stored: NodeResult | null, retime: RetimeMode): Promise<void> {
   const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline', by: 'agent' };

@@ -5,7 +5,7 @@ import type { Scoring, TimedRun, TimeSource } from '../store/scoring-schema.js';
 import type { NodeResult, RunSummary } from '../store/schema.js';
 import type { TaskTimes } from './task-times.js';
 
-/** The claimed score and the times behind it (README "Scoring"). */
+/** The claimed score and the times behind it (README "Timing and scoring"). */
 export interface RunScore {
   baselineMs: number;
   targetMs: number;

@@ -8,7 +8,7 @@ import type { KnownNode, NodeContext } from './agent-node.js';
 import { bestNode } from './best-node.js';
 import { scoringRound } from './scoring-round.js';
 
-/** A run's re-timing (README "Scoring"): which times it measures itself, and how many repeats of each. */
+/** A run's re-timing (README "Timing and scoring"): which times it measures itself, and how many repeats of each. */
 export interface RetimeSetting {
   mode: RetimeMode;
   repeats: number;

@@ -16,8 +16,8 @@ export interface TaskTimes {
 
 /**
  * t_i and t_{i+1} known before a run: calibrated on this machine when both records are (by the track's timing
- * rule), else the record table's. A run that re-times (README "Scoring") scores with its own measurements instead
- * and uses these only for the ratio t_{i+1}/t_i (retime `baseline`) and for the prompt.
+ * rule), else the record table's. A run that re-times (README "Timing and scoring") scores with its own
+ * measurements instead and uses these only for the ratio t_{i+1}/t_i (retime `baseline`) and for the prompt.
  */
 export function taskTimes(manifest: TrackManifest, record: number, calibration: CalibrationFile | null): TaskTimes {
   const base = getRecord(manifest, record);

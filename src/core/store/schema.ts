@@ -103,7 +103,7 @@ export const RunConfig = z.object({
   /** How every time of the run is read: the task's target and the track's rule (absent in older runs: first crossing). */
   timing_rule: TimingRule.optional(),
   target_val_loss: z.number().optional(),
-  /** Where the claimed FSR takes its times (README "Scoring"), and the scoring round's repeats; absent: none. */
+  /** Where the claimed FSR takes its times (README "Timing and scoring"), and the scoring round's repeats; absent: none. */
   retime: RetimeMode.optional(),
   retime_repeats: z.number().int().positive().optional(),
   created_at: z.string(),

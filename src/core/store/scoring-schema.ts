@@ -3,7 +3,7 @@ import { RetimeMode } from '../catalog/schema.js';
 
 /**
  * What a run's claimed FSR was computed from (run.json → result.scoring): for each of t_i, t_{i+1} and t* the
- * time used, where it came from, when it was measured, and every measurement behind it. README "Scoring".
+ * time used, where it came from, when it was measured, and every measurement behind it. README "Timing and scoring".
  */
 
 /** The run folder's subfolder the scoring round trains in (one folder per training, and round.json). */
