@@ -46,6 +46,8 @@ describe('the LLM agent', () => {
     expect(system!.content).toMatch(/val_tokens/);
     expect(system!.content).toMatch(/no network/i);
     expect(user!.content).toContain('≤ 1.9');
+    // The time is read as the tiny track reads it: at the first crossing of the target.
+    expect(system!.content).toMatch(/the time\s+that counts is the `train_time` of the first validation line/);
     expect(user!.content).toContain('36.0 s');
     expect(user!.content).toContain('21.9 s');
     expect(user!.content).toContain('a test machine with 2 CPU cores');

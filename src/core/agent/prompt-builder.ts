@@ -1,4 +1,6 @@
 import { formatTime } from '../format-time.js';
+import type { TimingRule } from '../catalog/schema.js';
+import { taskTiming } from '../catalog/task-timing.js';
 import type { ChatMessage } from './llm/chat.js';
 import type { EditFormatName } from './edits/edit-format.js';
 import type { ProposeInput } from './agent.js';
@@ -7,11 +9,18 @@ import type { PromptSet } from './prompts.js';
 
 /** The system message (role, rules, edit format) and the operator's user message for one proposal. */
 export function proposalMessages(prompts: PromptSet, editFormat: EditFormatName, input: ProposeInput): ChatMessage[] {
-  const system = prompts.render('system', { edit_format_instructions: prompts.render(`edit-${editFormat}`, {}) });
+  const system = prompts.render('system', { edit_format_instructions: prompts.render(`edit-${editFormat}`, {}), time_rule: timeRuleText(input.manifest.timing_rule) });
   return [
     { role: 'system', content: system },
     { role: 'user', content: userMessage(prompts, input) },
   ];
+}
+
+/** The track's timing rule, as the system prompt states it to the model. */
+function timeRuleText(rule: TimingRule): string {
+  return rule === 'final'
+    ? 'the `train_time` of the last validation line, and only if that line\'s `val_loss` is at or below the target (a run whose last validation line is above the target scores nothing, however low it went before)'
+    : 'the `train_time` of the first validation line whose `val_loss` is at or below the target';
 }
 
 function userMessage(prompts: PromptSet, input: ProposeInput): string {
@@ -19,7 +28,7 @@ function userMessage(prompts: PromptSet, input: ProposeInput): string {
   const task = prompts.render('task', {
     track_title: manifest.title,
     record: input.record,
-    target_val_loss: manifest.target_val_loss,
+    target_val_loss: taskTiming(manifest, input.record).target,
     baseline_time: formatTime(times.baselineMs),
     target_time: formatTime(times.targetMs),
     times_hardware: times.from === 'calibration' ? 'the machine your script will run on' : manifest.reference_hardware,
