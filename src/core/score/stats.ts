@@ -126,20 +126,21 @@ export function bootstrapDistributions(strata: ReadonlyArray<ArrayLike<number>>,
   }
   const counts = new Int32Array(n);
   const out = { mean: new Float64Array(reps), iqm: new Float64Array(reps), median: new Float64Array(reps), optimality_gap: new Float64Array(reps) };
-  const taskMeans = new Array<number>(slices.length);
+  const taskMeans = new Float64Array(slices.length);
+  const cappedValues = values.map((v) => Math.min(v, 1));
   const lo = n / 4;
   const hi = (3 * n) / 4;
   for (let r = 0; r < reps; r++) {
     counts.fill(0);
     let sum = 0;
     let capped = 0;
-    for (const [t, [start, size]] of slices.entries()) {
+    for (let t = 0; t < slices.length; t++) {
+      const [start, size] = slices[t]!;
       let taskSum = 0;
       for (let i = 0; i < size; i++) {
         const original = start + Math.floor(random() * size);
-        const v = values[original]!;
-        taskSum += v;
-        capped += Math.min(v, 1);
+        taskSum += values[original]!;
+        capped += cappedValues[original]!;
         counts[rankOf[original]!]!++;
       }
       taskMeans[t] = taskSum / size;
@@ -147,7 +148,9 @@ export function bootstrapDistributions(strata: ReadonlyArray<ArrayLike<number>>,
     }
     out.mean[r] = sum / n;
     out.optimality_gap[r] = 1 - capped / n;
-    out.median[r] = medianOfSmall(taskMeans);
+    taskMeans.sort(); // typed arrays sort numerically, without a comparator call per pair
+    const mid = taskMeans.length >> 1;
+    out.median[r] = taskMeans.length % 2 ? taskMeans[mid]! : (taskMeans[mid - 1]! + taskMeans[mid]!) / 2;
     // Walk the sorted values with their counts: value k covers the mass [cum, cum + count).
     let cum = 0;
     let middle = 0;
