@@ -24,8 +24,9 @@ interface ReportFlags {
 
 const HELP_AFTER = `
 Statistics: FSR over scored runs (finished, with an FSR); aborted and failed runs are counted, never scored as 0.
-Mean and IQM with 95% percentile CIs from a bootstrap stratified by task (seeded: the same runs and --seed give the
-same report). Configurations are ranked by Soft Condorcet Optimization (each task votes) beside mean FSR.
+Mean, IQM, median (of task means) and optimality gap with 95% percentile CIs from a bootstrap stratified by task
+(seeded: the same runs and --seed give the same report). Configurations are ranked by Soft Condorcet Optimization
+(each task votes) beside mean FSR. Node types by search step follow the paper (buggy / no improvement / improved).
 Numbers resting on runs without a passing verification.json are marked † (unverified).
 
 Paper mode (arXiv 2506.22419), only to compare with published figures: --paper adds the paper's aggregation (its 18

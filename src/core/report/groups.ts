@@ -42,8 +42,8 @@ export function integrityCounts(runs: readonly ReportRun[]): IntegrityCounts {
 
 /**
  * One line of a comparison table. The shared numbers come from summarizeGroup (the results screen's numbers); the
- * report adds the IQM, rliable's median (of task means) and optimality gap, and bootstrap intervals. The bootstrap seed is the same for every group, so adding a group to
- * a bench never changes another group's interval.
+ * report adds the IQM, rliable's median (of task means) and optimality gap, and bootstrap intervals. The bootstrap
+ * seed is the same for every group, so adding a group to a bench never changes another group's interval.
  */
 export function statRow(label: string, runs: readonly ReportRun[], options: StatOptions): StatRow {
   const base = summarizeGroup(runs);

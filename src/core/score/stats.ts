@@ -99,8 +99,8 @@ function medianOfSmall(values: number[]): number {
 
 /**
  * Every resampled value of the mean, the IQM, the median of task means and the optimality gap under a bootstrap
- * stratified by task: each task's runs are redrawn
- * with replacement, as many as it had, so every resample keeps the bench's task mix (rliable's StratifiedBootstrap).
+ * stratified by task: each task's runs are redrawn with replacement, as many as it had, so every resample keeps the
+ * bench's task mix (rliable's StratifiedBootstrap).
  * `strata` holds one array of scores per task.
  *
  * A resample only repeats values of the original sample, so instead of sorting each resample (n log n, seconds on
