@@ -73,6 +73,46 @@ describe('speedrun run --agent llm', () => {
     expect(bad.stderr).toMatch(/models\.mine\.temperature/);
   });
 
+  it("hides the next record's time unless --reveal-target-time, records the choice in run.json, and a replay keeps it", { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }, { content: NO_OP }]);
+    const llm = [...base(), '--base-url', stub.baseUrl, '--model', 'stub'];
+    const revealed = await speedrun([...llm, '--reveal-target-time'], { OPENAI_API_KEY: SECRET });
+    expect(revealed.exitCode, revealed.stderr).toBe(0);
+    const hidden = await speedrun(llm, { OPENAI_API_KEY: SECRET });
+    expect(hidden.exitCode, hidden.stderr).toBe(0);
+    const [told, notTold] = stub.chatRequests().map((r) => (r.body as { messages: Array<{ content: string }> }).messages[1]!.content);
+    expect(told).toMatch(/The next record on this track reached it in \d/);
+    expect(notTold).not.toMatch(/reached it in/);
+    const config = async (stdout: string) => JSON.parse(await readFile(join(RunSummary.parse(JSON.parse(stdout)).results_dir, 'run.json'), 'utf8')).config;
+    expect((await config(revealed.stdout)).reveal_target_time).toBe(true);
+    expect((await config(hidden.stdout)).reveal_target_time).toBe(false);
+    await stub.close();
+    stub = undefined;
+
+    // A replay renders the prompts its recording was made with, whatever the flags say.
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', RunSummary.parse(JSON.parse(revealed.stdout)).results_dir], { OPENAI_API_KEY: '' });
+    expect(replay.exitCode, replay.stderr).toBe(0);
+    expect(replay.stderr).toMatch(/recorded with the next record's time in its prompts; the replay keeps that/);
+    const replayDir = RunSummary.parse(JSON.parse(replay.stdout)).results_dir;
+    expect((await config(replay.stdout)).reveal_target_time).toBe(true);
+    const calls = await readFile(join(replayDir, 'nodes', '1', 'llm-calls.jsonl'), 'utf8');
+    expect(calls).toMatch(/The next record on this track reached it in \d/);
+  });
+
+  it('takes reveal_target_time from a bench spec file into every run.json', { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }]);
+    const dir = await tempDir('bench-spec');
+    const spec = join(dir, 'bench.yaml');
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nreveal_target_time: true\n`);
+    const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const bench = JSON.parse(await readFile(join(dir, 'out', 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
+    expect(bench.spec.reveal_target_time).toBe(true);
+    const config = JSON.parse(await readFile(join(dir, 'out', bench.run_ids[0]!, 'run.json'), 'utf8')).config;
+    expect(config.reveal_target_time).toBe(true);
+    expect((stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content).toMatch(/reached it in/);
+  });
+
   it('uses a model profile from the config file, and replays the run without an endpoint or key', { timeout: 120_000 }, async () => {
     stub = await startLlmStub([{ content: NO_OP }, { content: '<<<<<<< SEARCH\nnot in the script\n=======\nx\n>>>>>>> REPLACE' }, { content: NO_OP }]);
     const config = join(await tempDir('cfg'), 'speedrun.config.yaml');
