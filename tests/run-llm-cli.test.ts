@@ -1,6 +1,9 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { planBench } from '../src/core/bench/bench-plan.js';
+import { loadTrack } from '../src/core/catalog/catalog.js';
+import { parseBenchSpec } from '../src/cli/bench-setup.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
 import { speedrun } from './helpers/cli.js';
@@ -111,6 +114,31 @@ describe('speedrun run --agent llm', () => {
     const config = JSON.parse(await readFile(join(dir, 'out', bench.run_ids[0]!, 'run.json'), 'utf8')).config;
     expect(config.reveal_target_time).toBe(true);
     expect((stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content).toMatch(/reached it in/);
+  });
+
+  it('resumes a run started with an older prompt set on that set, so its nodes never mix prompt versions', { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }]);
+    const dir = await tempDir('bench-resume-v1');
+    const spec = join(dir, 'bench.yaml');
+    const agent = { name: 'llm', model: 'stub', base_url: stub.baseUrl };
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [${JSON.stringify(agent)}]\nnodes: 1\n`);
+    // A run left unfinished by a version that wrote v1 prompts: its run.json has no result and no reveal setting.
+    const [cell] = planBench(parseBenchSpec({ tracks: ['tiny'], records: [1], hints: ['L1'], agents: [agent], nodes: 1 }, 'test'), new Map([['tiny', await loadTrack('tiny')]]));
+    const config = {
+      run_id: cell!.run_id, track: 'tiny', record: 1, hint: 'L1', agent: 'llm', executor: 'local', python: null, torch_version: null,
+      agent_config: { name: 'llm', model: 'stub', prompt_version: 'v1', prompts_sha256: '0'.repeat(64) },
+      budget: {}, scaffold: { name: 'flat' }, seed: 1, created_at: new Date().toISOString(),
+    };
+    await mkdir(join(dir, 'out', cell!.run_id), { recursive: true });
+    await writeFile(join(dir, 'out', cell!.run_id, 'run.json'), JSON.stringify({ config, result: null }));
+    const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const prompt = (stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content;
+    // v1's own wording, which always stated the next record's time.
+    expect(prompt).toMatch(/; the next record on this track reached it in [\d.]+ s \(times measured on/);
+    const recorded = JSON.parse(await readFile(join(dir, 'out', cell!.run_id, 'run.json'), 'utf8'));
+    expect(recorded.config.agent_config.prompt_version).toBe('v1');
+    expect(recorded.result.status).toBe('finished');
   });
 
   it('uses a model profile from the config file, and replays the run without an endpoint or key', { timeout: 120_000 }, async () => {
