@@ -116,6 +116,15 @@ describe('speedrun run --agent llm', () => {
     expect((stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content).toMatch(/reached it in/);
   });
 
+  it('takes --reveal-target-time on bench into its spec and run.json', { timeout: 180_000 }, async () => {
+    const dir = await tempDir('bench-flag');
+    const result = await speedrun(['bench', '--track', 'tiny', '--records', '1', '--agents', 'null', '--reveal-target-time', '--out', dir, '--cache', cache, '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const bench = JSON.parse(await readFile(join(dir, 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
+    expect(bench.spec.reveal_target_time).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, bench.run_ids[0]!, 'run.json'), 'utf8')).config.reveal_target_time).toBe(true);
+  });
+
   it('resumes a run started with an older prompt set on that set, so its nodes never mix prompt versions', { timeout: 180_000 }, async () => {
     stub = await startLlmStub([{ content: NO_OP }]);
     const dir = await tempDir('bench-resume-v1');
