@@ -48,6 +48,8 @@ export const BenchSpec = z.strictObject({
   budget: BudgetLimits.optional(),
   /** false: node scripts are not audited for tampering (--no-integrity-check; every score is flagged). */
   integrity_check: z.boolean().default(true),
+  /** true: the LLM agents' prompts state the next record's time (hidden by default, as the paper's agents were not told it). */
+  reveal_target_time: z.boolean().default(false),
 });
 export type BenchSpec = z.infer<typeof BenchSpec>;
 export type BenchSpecInput = z.input<typeof BenchSpec>;

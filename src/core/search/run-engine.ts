@@ -14,7 +14,7 @@ import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
-import type { NodeMeta, NodeResult, RunConfig, RunSummary } from '../store/schema.js';
+import { revealsTargetTime, type NodeMeta, type NodeResult, type RunConfig, type RunSummary } from '../store/schema.js';
 import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { trackLaunch } from './execute-node.js';
 import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
@@ -45,6 +45,8 @@ export interface RunSearchInput {
   cache: CacheLayout;
   trackData: TrackData;
   times: TaskTimes;
+  /** Let prompts state the next record's time (--reveal-target-time); recorded in run.json. Default: hidden. */
+  revealTargetTime?: boolean;
   timeoutMs?: number;
   /** Stop creating nodes after this much wall time (in-flight nodes finish). */
   wallBudgetMs?: number;
@@ -96,6 +98,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     seed: input.seed,
     smoke: input.smoke ?? null,
     integrity_check: input.checkScript !== null,
+    reveal_target_time: input.revealTargetTime ?? false,
     created_at: now().toISOString(),
   };
   await store.writeRun(config, null);
@@ -131,6 +134,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     hintText: input.hintText,
     hardware: input.hardware,
     times: input.times,
+    revealTargetTime: revealsTargetTime(config),
     known,
     integrity: null,
     measuring: new Map(),
