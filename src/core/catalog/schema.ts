@@ -84,6 +84,11 @@ export const TrackManifest = z.object({
     timeout_s: z.number().positive(),
   }),
   records: z.array(RecordEntry).min(2),
+  /**
+   * Absolute path prefixes a record script may read or write (integrity rule absolute_path). Absent: none; a
+   * script reads its node folder and the data the NANOGPT_* variables name.
+   */
+  allowed_paths: z.array(z.string().min(1)).optional(),
 });
 export type TrackManifest = z.infer<typeof TrackManifest>;
 
