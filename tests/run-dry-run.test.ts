@@ -32,6 +32,8 @@ describe('speedrun run --dry-run', () => {
     expect(dry.plan.env.NANOGPT_VAL_TOKENS).toMatch(/^\d+$/);
     expect(dry.plan.mounts.filter((m) => m.readOnly).map((m) => m.host)).toEqual([`${env.SPEEDRUN_CACHE}/data/tiny`]);
     expect(dry.notes).toEqual([]);
+    // Node 1 (record 3's script) audited against the task before anything trains: record 3 is the task's own change.
+    expect(dry.audit).toMatchObject({ verdict: 'ok', findings: [] });
     // Nothing of the run exists.
     expect(existsSync(`${out}/${dry.run_id}`)).toBe(false);
   });
@@ -56,5 +58,6 @@ describe('speedrun run --dry-run', () => {
     expect(result.stdout).toMatch(/nothing was created or started/);
     expect(result.stdout).toMatch(/^command: \S+python\S* /m);
     expect(result.stdout).toMatch(/^ {2}read-only {2}\S+data\/tiny$/m);
+    expect(result.stdout).toMatch(/^audit of node 1: ok \(no findings\)$/m);
   });
 });

@@ -102,6 +102,11 @@ export const TrackManifest = z.object({
   records: z.array(RecordEntry).min(2),
   /** Upstream tracks whose benchmark paper published figures (nanogpt); synced and verified like the scripts. */
   paper: PaperFiles.optional(),
+  /**
+   * Absolute path prefixes a record script may read or write (integrity rule absolute_path). Absent: none; a
+   * script reads its node folder and the data the NANOGPT_* variables name.
+   */
+  allowed_paths: z.array(z.string().min(1)).optional(),
 });
 export type TrackManifest = z.infer<typeof TrackManifest>;
 

@@ -17,7 +17,7 @@ import { RunStore, type StoredNode } from '../store/run-store.js';
 import { revealsTargetTime, type NodeMeta, type NodeResult, type RunConfig, type RunSummary } from '../store/schema.js';
 import { notRun, proposeNode, recordProposal, trainNode, usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { trackLaunch } from './execute-node.js';
-import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
+import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
 import { decisionRandom } from './scaffolds/random.js';
@@ -150,7 +150,8 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
     // A resumed run keeps the audit setting it was started with.
     if (config.integrity_check !== false && input.checkScript !== null) {
-      ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
+      const task = await auditTask(manifest, record, baselineScript, input.cache);
+      ctx.integrity = integrityGate(task, input.checkScript ?? pythonChecker(input.python.python));
     }
     await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null);
     const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
