@@ -19,8 +19,12 @@ VAL_NAMES = {"val_data", "val_files", "val_tokens", "val_loader", "val_steps", "
 # Names of the data pipeline's inputs; assignments to them are protected like the val names.
 DATA_NAMES = VAL_NAMES | {"train_files", "input_bin"}
 
+# Modules that reach the network or start processes: a script needs none of them to train.
+NETWORK_MODULES = ("subprocess", "socket", "urllib", "urllib3", "requests", "http", "httpx", "aiohttp", "ftplib", "pty", "asyncio.subprocess")
+
 # Calls that read token shards from disk: a function using one belongs to the data-loading path.
-SHARD_READERS = {"np.fromfile", "numpy.fromfile", "np.memmap", "numpy.memmap", "glob.glob", "torch.from_file"}
+SHARD_READERS = {"np.fromfile", "numpy.fromfile", "np.frombuffer", "numpy.frombuffer", "np.memmap", "numpy.memmap", "glob.glob",
+                 "torch.from_file", "torch.frombuffer"}
 
 
 class Parsed:
@@ -34,17 +38,22 @@ class Parsed:
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
         self.defs = {node.name: node for node in self.tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+        self.local_names = _local_name_nodes(self.tree)
 
-    def resolve(self, node):
+    def resolve(self, node, scoped=False):
         """Dotted name of an expression with import aliases undone: `pc` from `from time import perf_counter as pc`
-        resolves to `time.perf_counter`, so renaming an import cannot hide a clock or a patch."""
+        resolves to `time.perf_counter`, so renaming an import cannot hide a clock or a patch.
+        scoped=True leaves a name bound inside its function alone: record 2 imports torch._inductor.config as
+        `config` and its classes take a model `config` parameter, which is not the inductor's. Rules about what a
+        script could patch keep scoped=False, so passing a module in as an argument hides nothing from them."""
         parts = []
         while isinstance(node, ast.Attribute):
             parts.append(node.attr)
             node = node.value
         if not isinstance(node, ast.Name):
             return None
-        parts.append(self.aliases.get(node.id, node.id))
+        local = scoped and node in self.local_names
+        parts.append(node.id if local else self.aliases.get(node.id, node.id))
         return ".".join(reversed(parts))
 
     def ancestors(self, node):
@@ -61,6 +70,19 @@ class Parsed:
         return node
 
 
+def _local_name_nodes(tree):
+    """Name nodes that refer to a binding of their own function (a parameter or a local assignment)."""
+    found = set()
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        args = fn.args
+        bound = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
+        bound |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        found |= {n for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id in bound}
+    return found
+
+
 def import_aliases(tree):
     aliases = {}
     for node in ast.walk(tree):
@@ -74,7 +96,21 @@ def import_aliases(tree):
     return aliases
 
 
-class _StripDocstrings(ast.NodeTransformer):
+MODEL_NAMES = {"model", "raw_model", "ddp_model", "compiled_model", "uncompiled_model"}
+
+
+class _Normalize(ast.NodeTransformer):
+    """Drops docstrings, and the model's own arguments from calls of the model: validation may pass the model a
+    window size or block mask that the model code (the agent's to change) takes; only the data it gets (the first
+    two arguments) belongs to the measurement."""
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in MODEL_NAMES:
+            node.args = node.args[:2]
+            node.keywords = []
+        return node
+
     def generic_visit(self, node):
         super().generic_visit(node)
         body = getattr(node, "body", None)
@@ -86,8 +122,8 @@ class _StripDocstrings(ast.NodeTransformer):
 
 
 def meaning(node):
-    """A comparable fingerprint of a node: no positions, no comments, no docstrings."""
-    return ast.dump(_StripDocstrings().visit(copy.deepcopy(node)))
+    """A comparable fingerprint of a node: no positions, no comments, no docstrings, no model-only arguments."""
+    return ast.dump(_Normalize().visit(copy.deepcopy(node)))
 
 
 def lines_of(node):
@@ -110,8 +146,17 @@ def names_in(node):
 
 
 def calls_in(parsed, node):
-    """Resolved dotted names of every call under a node."""
-    return {parsed.resolve(sub.func) for sub in ast.walk(node) if isinstance(sub, ast.Call)} - {None}
+    """Resolved dotted names of every call under a node; a method of an unnamed value (`model(x).backward()`)
+    counts as `?.backward`, so rules that look for `.backward`/`.step` still see it."""
+    found = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            name = parsed.resolve(sub.func)
+            if name is None and isinstance(sub.func, ast.Attribute):
+                name = f"?.{sub.func.attr}"
+            if name is not None:
+                found.add(name)
+    return found
 
 
 def assigned_names(stmt):

@@ -1,11 +1,13 @@
 """Integrity check of an edited record script against its baseline (speedrun check; DESIGN.md §3 "Integrity").
 
-stdin:  {"script": "<candidate source>", "baseline": "<baseline source>"}
-stdout: {"findings": [{"rule", "severity": "reject"|"flag", "lines": [n, ...], "message"}]}
+stdin:  {"script": "<candidate source>", "baseline": "<baseline source>",
+         "reference": "<the task's true next record, optional>", "allowed_paths": ["/prefix", ...] (optional)}
+stdout: {"findings": [{"rule", "severity": "reject"|"flag", "lines": [n, ...], "message", "by_record"?: true}]}
 
 Both scripts are parsed with Python's own ast and compared in meaning, never as text: reformatting and comments
-pass, a changed val_tokens, clock, validation loop, data path or metric print is rejected. This script must never
-crash on bad input: a script that does not parse is itself a finding.
+pass, a changed val_tokens, clock, validation loop, data path or metric print is rejected. With a reference, a
+change the next record makes in the same way is the task itself: flagged as the record's own, not rejected (see
+integrity_sanction.py). This script must never crash on bad input: a script that does not parse is itself a finding.
 """
 import json
 import os
@@ -15,7 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from integrity_anywhere import check_anywhere  # noqa: E402
 from integrity_ast import Parsed  # noqa: E402
-from integrity_regions import check_regions, finding  # noqa: E402
+from integrity_findings import finding, public  # noqa: E402
+from integrity_regions import check_regions  # noqa: E402
+from integrity_sanction import sanction  # noqa: E402
 
 
 def parse_or_finding(source, which):
@@ -26,29 +30,43 @@ def parse_or_finding(source, which):
         return None, finding("syntax", f"the {which} does not parse: {error.msg if hasattr(error, 'msg') else error}", [line] if line else [])
 
 
-def check(script, baseline):
+def findings_of(base, cand, allowed_paths):
+    findings = check_regions(base, cand) + check_anywhere(base, cand, allowed_paths)
+    unique = {}
+    for f in findings:  # the same trick can trip two rules with the same lines; keep one of each (rule, lines)
+        unique.setdefault((f["rule"], tuple(f["lines"]), f["message"]), f)
+    return list(unique.values())
+
+
+def check(script, baseline, reference=None, allowed_paths=()):
     cand, cand_error = parse_or_finding(script, "script")
     base, base_error = parse_or_finding(baseline, "baseline")
     errors = [e for e in (cand_error, base_error) if e]
     if errors:
-        return errors
-    findings = check_regions(base, cand) + check_anywhere(base, cand)
-    unique = {}
-    for f in findings:  # the same trick can trip two rules with the same lines; keep one of each (rule, lines)
-        unique.setdefault((f["rule"], tuple(f["lines"]), f["message"]), f)
-    return sorted(unique.values(), key=lambda f: (f["severity"] != "reject", f["lines"][:1], f["rule"]))
+        return [public(e) for e in errors]
+    findings = findings_of(base, cand, allowed_paths)
+    if reference is not None and findings:
+        ref, ref_error = parse_or_finding(reference, "reference")
+        if ref_error:
+            return [public(ref_error)]
+        findings = sanction(findings, findings_of(base, ref, allowed_paths))
+    findings = [public(f) for f in findings]
+    return sorted(findings, key=lambda f: (f["severity"] != "reject", f["lines"][:1], f["rule"]))
 
 
 def main():
     try:
         request = json.load(sys.stdin)
         script, baseline = request["script"], request["baseline"]
-        if not isinstance(script, str) or not isinstance(baseline, str):
-            raise TypeError("script and baseline must be strings")
+        reference, allowed = request.get("reference"), request.get("allowed_paths", [])
+        if not isinstance(script, str) or not isinstance(baseline, str) or not (reference is None or isinstance(reference, str)):
+            raise TypeError("script, baseline and reference must be strings")
+        if not isinstance(allowed, list) or not all(isinstance(p, str) for p in allowed):
+            raise TypeError("allowed_paths must be a list of strings")
     except (ValueError, KeyError, TypeError) as error:
         print(json.dumps({"error": f"bad request: {error}"}))
         return 2
-    print(json.dumps({"findings": check(script, baseline)}))
+    print(json.dumps({"findings": check(script, baseline, reference, tuple(allowed))}))
     return 0
 
 

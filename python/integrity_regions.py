@@ -10,40 +10,9 @@ from integrity_ast import (
     CLOCK_FUNCTIONS, DATA_NAMES, SHARD_READERS, VAL_NAMES, assigned_names, calls_in, in_source_order, lines_of,
     meaning, names_in, simple_statements,
 )
+from integrity_findings import compare_nodes, finding
 
 METRIC_KEYS = ("val_loss:", "train_time:", "train_loss:", "step_avg:")
-
-
-def finding(rule, message, lines, severity="reject"):
-    return {"rule": rule, "severity": severity, "lines": sorted(set(lines)), "message": message}
-
-
-def compare_nodes(rule, what, base_nodes, cand_nodes):
-    """Reject when the ordered meanings differ; the lines are the candidate nodes that have no twin in the baseline
-    (or, when something was only removed, every candidate node of the region)."""
-    base = [meaning(n) for n in base_nodes]
-    cand = [meaning(n) for n in cand_nodes]
-    if base == cand:
-        return []
-    new = [n for n, m in zip(cand_nodes, cand) if m not in base]
-    removed = [n for n, m in zip(base_nodes, base) if m not in cand]
-    base_inner = {meaning(s) for n in base_nodes for s in simple_statements(n)}
-    lines = [line for n in new for line in changed_lines(n, base_inner)]
-    if not new and not removed:  # same pieces, other order: point at all of them
-        lines = [line for n in cand_nodes for line in lines_of(n)]
-    detail = [f"{len(new)} changed or added"] if new else []
-    if removed:
-        detail.append(f"{len(removed)} removed (baseline line{'s' if len(removed) > 1 else ''} {', '.join(str(n.lineno) for n in removed)})")
-    same_pieces = "the same statements repeated, dropped or reordered" if len(base) != len(cand) else "reordered"
-    return [finding(rule, f"{what}: changed in meaning ({'; '.join(detail) or same_pieces})", lines)]
-
-
-def changed_lines(node, base_inner):
-    """Lines of the simple statements inside a changed block that the baseline lacks: a one-line edit inside a
-    40-line function points at that line. A changed header (loop range, condition) falls back to the whole block."""
-    inner = [s for s in simple_statements(node) if s is not node]
-    changed = [line for s in inner if meaning(s) not in base_inner for line in lines_of(s)]
-    return changed or lines_of(node)
 
 
 # --- the shard loader and validation function -----------------------------------------------------------------
@@ -57,11 +26,14 @@ def protected_defs(parsed):
             continue  # a settings holder (Hyperparameters): its data fields are compared one by one in data_statements
         if calls_in(parsed, node) & SHARD_READERS or names_in(node) & VAL_NAMES:
             protected[name] = node
+    # Grown both ways: what calls a protected def (the loader class calls load_shard) and what one calls (the
+    # shard reader a loader uses) are the data path too.
     grew = True
     while grew:
         grew = False
+        called = set().union(*(names_in(node) for node in protected.values()))
         for name, node in parsed.defs.items():
-            if name not in protected and names_in(node) & set(protected):
+            if name not in protected and (names_in(node) & set(protected) or name in called):
                 protected[name] = node
                 grew = True
     return protected
@@ -79,7 +51,7 @@ def check_protected_defs(base, cand):
         rule = "val_loss" if is_validation_def(node) else "data_loading"
         other = cand.defs.get(name)
         if other is None:
-            findings.append(finding(rule, f"'{name}' (protected) was removed or renamed", []))
+            findings.append(finding(rule, f"'{name}' (protected) was removed or renamed", [], key=(rule, "removed", name)))
             continue
         if meaning(node) == meaning(other):
             continue
@@ -88,7 +60,8 @@ def check_protected_defs(base, cand):
         findings += compare_nodes(rule, f"'{name}' (protected)", [node], [other])
     for name, node in cand_defs.items():
         if name not in base_defs and names_in(node) & VAL_NAMES:
-            findings.append(finding("val_loss", f"new code '{name}' touches validation data", lines_of(node)))
+            findings.append(finding("val_loss", f"new code '{name}' touches validation data", lines_of(node),
+                                    key=("val_loss", "new-def"), match="meanings", meanings=[meaning(node)]))
     return findings
 
 
@@ -194,9 +167,13 @@ def guarded_blocks(parsed, loop):
 def check_clock(base, cand):
     findings = []
     base_stmts, cand_stmts = clock_statements(base), clock_statements(cand)
-    findings += compare_nodes("clock", "the training clock", base_stmts, cand_stmts)
-    if not findings and [placement(base, s) for s in base_stmts] != [placement(cand, s) for s in cand_stmts]:
-        findings.append(finding("clock", "a clock statement moved relative to the training loop", [l for s in cand_stmts for l in lines_of(s)]))
+    # Where each clock statement sits is part of what it means: the record's own clock moved elsewhere is no clock.
+    placed = lambda parsed, stmts: [f"{meaning(s)} @ {' / '.join(placement(parsed, s))}" for s in stmts]
+    cand_placed = placed(cand, cand_stmts)
+    if placed(base, base_stmts) != cand_placed:
+        changed = compare_nodes("clock", "the training clock", base_stmts, cand_stmts) or [
+            finding("clock", "the training clock: a clock statement moved relative to the training loop", [l for s in cand_stmts for l in lines_of(s)])]
+        findings += [{**f, "_key": ("clock", "the training clock"), "_match": "seq", "_seq": cand_placed} for f in changed]
     base_loop, cand_loop = training_loop(base), training_loop(cand)
     findings += compare_nodes("clock", "the validation block of the training loop", guarded_blocks(base, base_loop), guarded_blocks(cand, cand_loop))
     findings += check_untimed_training(base, cand, base_loop, cand_loop)
@@ -205,17 +182,27 @@ def check_clock(base, cand):
 
 def check_untimed_training(base, cand, base_loop, cand_loop):
     """Training work (backward/optimizer step) run outside the timed loop is work the clock never sees."""
-    def untimed(parsed, loop):
-        found = []
-        for stmt in parsed.tree.body:
-            if stmt is loop or isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+    return compare_nodes("clock", "training work outside the timed loop (untimed warm-up)", untimed_training(base, base_loop), untimed_training(cand, cand_loop))
+
+
+def untimed_training(parsed, loop):
+    """Statements beside the timed loop (at its level or any level above it: records 1-3 keep their main code in
+    one block) that train, directly or through a top-level function they call which does not hold the loop."""
+    chain = {loop, *parsed.ancestors(loop)} if loop is not None else set()
+    containers = [parsed.tree, *[a for a in chain if a is not loop and a is not parsed.tree]]
+    found = []
+    for container in containers:
+        statements = [s for field in ("body", "orelse", "finalbody") for s in (getattr(container, field, None) or [])]
+        for stmt in statements:
+            if stmt in chain or isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             called = {c.split(".")[-1] for c in calls_in(parsed, stmt)}
-            reached = [parsed.defs[c] for c in called if c in parsed.defs and isinstance(parsed.defs[c], ast.FunctionDef)]
+            reached = [parsed.defs[c] for c in called if isinstance(parsed.defs.get(c), ast.FunctionDef)]
+            if any(loop is not None and loop in ast.walk(d) for d in reached):
+                continue  # main(): the call that runs the timed loop itself
             if any(c.endswith((".backward", ".step")) for n in [stmt, *reached] for c in calls_in(parsed, n)):
                 found.append(stmt)
-        return found
-    return compare_nodes("clock", "training work outside the timed loop (untimed warm-up)", untimed(base, base_loop), untimed(cand, cand_loop))
+    return in_source_order(found)
 
 
 # --- the metric print lines -----------------------------------------------------------------------------------

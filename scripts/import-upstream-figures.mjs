@@ -78,6 +78,7 @@ async function main() {
       time_ms: need(ours.measured?.train_time_ms, `${where} measured.train_time_ms`),
       time_source: "llm-speedrunner authors' re-measurement on 8xH100 (train_time of the final validation line)",
       readme_time_ms: need(theirs.readme_time_ms, `${where} readme_time_ms`),
+      time_sd_ms: need(ours.measured?.train_time_sd_ms, `${where} measured.train_time_sd_ms`),
       script: {
         path: need(ours.script?.path, `${where} script.path`),
         sha256: need(ours.script?.sha256, `${where} script.sha256`),

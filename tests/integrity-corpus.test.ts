@@ -121,6 +121,42 @@ describe('speedrun check (built binary)', () => {
     expect(JSON.parse(stdout)).toMatchObject({ verdict: 'flag', findings: [{ rule: 'seed', severity: 'flag' }] });
   });
 
+  it('takes the task from the catalog with --track/--record: the next record is the task, tampering is not', async () => {
+    const ok = await speedrun('check', record('r02'), '--track', 'tiny', '--record', '1', '--json');
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ verdict: 'ok', findings: [] });
+    const tampered = join(tmp, 'tampered-task.py');
+    writeFileSync(tampered, recordScript('r01').replace('val_tokens = int(os.environ["NANOGPT_VAL_TOKENS"])', 'val_tokens = 1024'));
+    const human = await speedrun('check', tampered, '--track', 'tiny', '--record', '1');
+    expect(human.exitCode).toBe(1);
+    expect(human.stdout).toMatch(/against tiny record 1 \(task 1 → 2\): reject/);
+  });
+
+  it('flags a change the --reference record makes the same way instead of rejecting it', async () => {
+    // A next record that changes val_tokens (as real records 16 → 17 did) sanctions exactly that change.
+    const base = join(tmp, 'base.py');
+    const next = join(tmp, 'next.py');
+    writeFileSync(base, recordScript('r01'));
+    writeFileSync(next, recordScript('r01').replace('val_tokens = int(os.environ["NANOGPT_VAL_TOKENS"])', 'val_tokens = 10485760'));
+    const alone = await speedrun('check', next, '--against', base, '--json');
+    expect(JSON.parse(alone.stdout)).toMatchObject({ verdict: 'reject' });
+    const task = await speedrun('check', next, '--against', base, '--reference', next, '--json');
+    expect(task.exitCode, task.stderr).toBe(0);
+    const report = IntegrityReportSchema.parse(JSON.parse(task.stdout));
+    expect(report.verdict).toBe('flag');
+    expect(report.findings.map((f) => f.rule).sort()).toEqual(['data_loading', 'val_tokens']); // the env read went too
+    for (const f of report.findings) expect(f).toMatchObject({ severity: 'flag', by_record: true, message: expect.stringMatching(/^the record itself changed this: /) });
+  });
+
+  it('refuses half a task or no baseline, saying what to give', async () => {
+    const half = await speedrun('check', record('r02'), '--track', 'tiny');
+    expect(half.exitCode).toBe(2);
+    expect(half.stderr).toMatch(/--track and --record go together/);
+    const none = await speedrun('check', record('r02'));
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toMatch(/fix: give the task \(--track T --record N\) or the baseline script/);
+  });
+
   it('exits 2 for a missing file, with a fix', async () => {
     const { exitCode, stderr } = await speedrun('check', join(tmp, 'missing.py'), '--against', record('r01'));
     expect(exitCode).toBe(2);

@@ -34,6 +34,11 @@ describe('a report built from runs with missing and failed runs', () => {
     expect(l1).toMatchObject({ label: 'L1', tasks: 2, runs: 4, scored: 3, mean_fsr: 0.75, iqm_fsr: 0.75, success_rate: 1 });
     expect(l1!.mean_ci![0]).toBeLessThanOrEqual(0.75);
     expect(l1!.mean_ci![1]).toBeGreaterThanOrEqual(0.75);
+    // rliable's median over tasks of task means (tiny/1: 0.5 and 0.75; tiny/2: 1) and optimality gap 1 − mean(min(FSR, 1)).
+    expect(l1).toMatchObject({ median_fsr: 0.8125, optimality_gap: 0.25 });
+    expect(none).toMatchObject({ median_fsr: 0.125, optimality_gap: 0.875 });
+    expect(l1!.median_ci![0]).toBeLessThanOrEqual(l1!.median_fsr!);
+    expect(l1!.optimality_gap_ci![1]).toBeGreaterThanOrEqual(l1!.optimality_gap!);
     expect(report.totals).toMatchObject({ runs: 7, scored: 5, tasks: 2, configurations: 2 });
   });
 

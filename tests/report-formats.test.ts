@@ -70,12 +70,20 @@ describe('speedrun report on a synthetic bench', () => {
         expect(cells[5]).toBe(ci3(row.mean_ci));
         expect(unmark(cells[6]!)).toBe(fsr3(row.iqm_fsr));
         expect(cells[7]).toBe(ci3(row.iqm_ci));
-        expect(cells[8]).toBe(row.verified_runs === 0 ? '–' : `${fsr3(row.mean_fsr_verified)} (${row.verified_runs})`);
-        expect(cells[9]).toBe(pct(row.success_rate));
-        expect(cells[10]).toBe(pct(row.buggy_share));
+        expect(unmark(cells[8]!)).toBe(fsr3(row.median_fsr));
+        expect(unmark(cells[9]!)).toBe(fsr3(row.optimality_gap));
+        expect(cells[10]).toBe(row.verified_runs === 0 ? '–' : `${fsr3(row.mean_fsr_verified)} (${row.verified_runs})`);
+        expect(cells[11]).toBe(pct(row.success_rate));
+        expect(cells[12]).toBe(pct(row.buggy_share));
         // No verification files: every number is marked unverified.
         expect(cells[4]).toMatch(/†$/);
       }
+    }
+    const typesMd = markdownRows(md, 'Node types by search step');
+    expect(htmlRows(html, 'node-types')).toEqual(typesMd);
+    for (const row of typesMd) {
+      const json_ = json.node_types.find((r) => r.configuration === row[0] && String(r.step) === row[1])!;
+      expect(row.slice(2, 6)).toEqual([String(json_.runs), pct(json_.buggy / json_.nodes), pct(json_.no_improvement / json_.nodes), pct(json_.improved / json_.nodes)]);
     }
     const matrixMd = markdownRows(md, 'Record × hint matrix');
     expect(htmlRows(html, 'matrix')).toEqual(matrixMd);
@@ -85,8 +93,8 @@ describe('speedrun report on a synthetic bench', () => {
     }
   });
 
-  it('embeds the three charts as inline SVG and nothing fetched', () => {
-    for (const id of ['fsr-by-hint', 'record-hint-matrix', 'fsr-by-step']) expect(html).toMatch(new RegExp(`<figure class="chart" id="chart-${id}"><svg`));
+  it('embeds the four charts as inline SVG and nothing fetched', () => {
+    for (const id of ['fsr-by-hint', 'record-hint-matrix', 'fsr-by-step', 'node-types-by-step']) expect(html).toMatch(new RegExp(`<figure class="chart" id="chart-${id}"><svg`));
     expect(html).not.toMatch(/<script|src="http|href="http/);
   });
 

@@ -39,7 +39,7 @@ document.body.setAttribute('data-boxes', JSON.stringify([...document.querySelect
 </script>`;
 
 describe('report.html in headless Chromium', () => {
-  it('shows its three charts as non-empty SVGs on the screenshot', async () => {
+  it('shows its four charts as non-empty SVGs on the screenshot', async () => {
     const bench = await tempDir('report-chromium');
     await syntheticBench(bench, 2);
     const made = await speedrun(['report', bench, '--format', 'html', '--reps', '200']);
@@ -54,7 +54,7 @@ describe('report.html in headless Chromium', () => {
     const attr = /data-boxes="([^"]*)"/.exec(dom.stdout)?.[1];
     expect(attr, 'the probe script ran').toBeDefined();
     const boxes = JSON.parse(attr!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Box[];
-    expect(boxes.map((b) => b.id)).toEqual(['chart-fsr-by-hint', 'chart-record-hint-matrix', 'chart-fsr-by-step']);
+    expect(boxes.map((b) => b.id)).toEqual(['chart-fsr-by-hint', 'chart-record-hint-matrix', 'chart-fsr-by-step', 'chart-node-types-by-step']);
     for (const box of boxes) {
       expect(box.width, box.id).toBeGreaterThan(100);
       expect(box.height, box.id).toBeGreaterThan(100);

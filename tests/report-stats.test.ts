@@ -26,7 +26,7 @@ describe('the stratified bootstrap', () => {
     return mu + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   }
 
-  it('computes the mean and IQM exactly as a naive resample-and-sort would', () => {
+  it('computes the mean, IQM, median of task means and optimality gap exactly as a naive resample would', () => {
     const strata = [[0.5, 0.1, 0.9, 0.1], [2, -1, 0.3], [0.7]];
     const dist = bootstrapDistributions(strata, { seed: 11, reps: 50 });
     const random = seededRandom(11);
@@ -34,6 +34,10 @@ describe('the stratified bootstrap', () => {
       const sample = strata.flatMap((s) => s.map(() => s[Math.floor(random() * s.length)]!));
       expect(dist.mean[r]).toBeCloseTo(mean(sample), 12);
       expect(dist.iqm[r]).toBeCloseTo(iqm(sample), 12);
+      // Strata keep their sizes (4, 3, 1): the median of the three task means, and the optimality gap.
+      const taskMeans = [mean(sample.slice(0, 4)), mean(sample.slice(4, 7)), sample[7]!].sort((x, y) => x - y);
+      expect(dist.median[r]).toBeCloseTo(taskMeans[1]!, 12);
+      expect(dist.optimality_gap[r]).toBeCloseTo(1 - mean(sample.map((x) => Math.min(x, 1))), 12);
     }
   });
 

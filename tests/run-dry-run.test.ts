@@ -33,6 +33,8 @@ describe('speedrun run --dry-run', () => {
     expect(dry.plan.mounts.filter((m) => m.readOnly).map((m) => m.host)).toEqual([`${env.SPEEDRUN_CACHE}/data/tiny`]);
     expect(dry.notes).toEqual([]);
     expect(dry.scoring).toMatch(/first val line ≤ 1.9; a smoke run is never scored/);
+    // Node 1 (record 3's script) audited against the task before anything trains: record 3 is the task's own change.
+    expect(dry.audit).toMatchObject({ verdict: 'ok', findings: [] });
     // Nothing of the run exists.
     expect(existsSync(`${out}/${dry.run_id}`)).toBe(false);
   });
@@ -58,5 +60,6 @@ describe('speedrun run --dry-run', () => {
     expect(result.stdout).toMatch(/^command: \S+python\S* /m);
     expect(result.stdout).toMatch(/^ {2}read-only {2}\S+data\/tiny$/m);
     expect(result.stdout).toMatch(/^scoring: .*node 0 \(record 2\) trains first, and after the search a scoring round trains the best node, record 2 and record 3 3 times each/m);
+    expect(result.stdout).toMatch(/^audit of node 1: ok \(no findings\)$/m);
   });
 });

@@ -8,7 +8,7 @@ import { LlmAgent } from '../src/core/agent/llm-agent.js';
 import { CALLS_FILE, LlmCallRecord } from '../src/core/agent/llm/call-record.js';
 import { loadRecordedCalls, ReplayChatClient } from '../src/core/agent/llm/replay-client.js';
 import { replayModel } from '../src/core/agent/llm/replay-model.js';
-import { loadPromptSet } from '../src/core/agent/prompts.js';
+import { loadPromptSet, PROMPT_VERSION } from '../src/core/agent/prompts.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
@@ -34,7 +34,7 @@ const NO_OP = 'Keep the script as it is.\n<<<<<<< SEARCH\nimport glob\n=======\n
  * One run of record 1 with AIDE reduced to one draft that always debugs a crashed leaf: draft, then debug the last
  * crash, else improve the best node — a fixed order the tests below can script the LLM's answers against.
  */
-async function run(agent: Agent, maxNodes: number, extra: { budget?: Record<string, number> } = {}) {
+async function run(agent: Agent, maxNodes: number, extra: { budget?: Record<string, number>; revealTargetTime?: boolean } = {}) {
   const out = await tempDir('llm-run');
   const summary = await runSearch(
     await tinySearch({
@@ -45,6 +45,7 @@ async function run(agent: Agent, maxNodes: number, extra: { budget?: Record<stri
       model: 'stub',
       budget: extra.budget ?? {},
       scaffold: makeScaffold({ name: 'aide', drafts: 1, debug_prob: 1 }, { nodes: maxNodes }),
+      ...(extra.revealTargetTime !== undefined && { revealTargetTime: extra.revealTargetTime }),
     }),
   );
   const node = async (n: number) => NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', String(n), 'result.json'), 'utf8')));
@@ -90,11 +91,30 @@ describe('a run with the LLM agent', () => {
     expect(calls.get(3)![0]).toMatchObject({ response: null, error: { kind: 'http', status: 500 } });
     expect(calls.get(1)![0]!.request.messages[1]!.content).toContain('raise the learning rate');
     const config = JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8')).config;
-    expect(config.agent_config).toMatchObject({ name: 'llm', edit_format: 'search-replace', prompt_version: 'v1', prompts_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(config.agent_config).toMatchObject({ name: 'llm', edit_format: 'search-replace', prompt_version: PROMPT_VERSION, prompts_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The next record's time stays out of the prompts unless the run reveals it, and run.json says which.
+    expect(config.reveal_target_time).toBe(false);
+    expect(userPrompt(requests[0]!)).not.toContain('21.9 s');
 
     // The key went over the wire, and is written nowhere.
     expect(requests[0]!.headers.authorization).toBe(`Bearer ${SECRET}`);
     for (const file of await filesUnder(out)) expect(await readFile(file, 'utf8'), file).not.toContain(SECRET);
+  });
+
+  it('shows an improve prompt the failed sibling attempt, and states the next record\'s time when the run reveals it', async () => {
+    stub = await startLlmStub([{ content: `I add a check.\n${CRASH}` }, { content: UNCRASH }, { content: NO_OP }]);
+    const { summary, node } = await run(await stubAgent(stub.baseUrl), 3, { revealTargetTime: true });
+    expect(await node(3)).toMatchObject({ operator: 'improve', parent: 0 });
+    const requests = stub.chatRequests();
+    // Node 2 debugs node 1: node 1 is its history, so there is nothing else to warn about.
+    expect(userPrompt(requests[1]!)).not.toMatch(/Other attempts/);
+    // Node 3 improves the baseline: node 1, its sibling, crashed; node 2 fixed a crash, which is no dead end.
+    const improve = userPrompt(requests[2]!);
+    expect(improve).toMatch(/# Other attempts that failed or were not faster[\s\S]*- node 1 \(draft of node 0\): I add a check\. → crashed with exit code 1/);
+    expect(improve).not.toMatch(/- node 2 \(debug/);
+    for (const request of requests) expect(userPrompt(request)).toContain('The next record on this track reached it in 21.9 s');
+    const config = JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8')).config;
+    expect(config.reveal_target_time).toBe(true);
   });
 
   it('ends as budget-exhausted when the calls run out, keeping and scoring the nodes before', async () => {

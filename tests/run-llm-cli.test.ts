@@ -1,6 +1,9 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { planBench } from '../src/core/bench/bench-plan.js';
+import { loadTrack } from '../src/core/catalog/catalog.js';
+import { parseBenchSpec } from '../src/cli/bench-setup.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
 import { speedrun } from './helpers/cli.js';
@@ -74,6 +77,80 @@ describe('speedrun run --agent llm', () => {
     const bad = await speedrun([...base(), '--config', config, '--model', 'mine'], { OPENAI_API_KEY: SECRET });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/models\.mine\.temperature/);
+  });
+
+  it("hides the next record's time unless --reveal-target-time, records the choice in run.json, and a replay keeps it", { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }, { content: NO_OP }]);
+    const llm = [...base(), '--base-url', stub.baseUrl, '--model', 'stub'];
+    const revealed = await speedrun([...llm, '--reveal-target-time'], { OPENAI_API_KEY: SECRET });
+    expect(revealed.exitCode, revealed.stderr).toBe(0);
+    const hidden = await speedrun(llm, { OPENAI_API_KEY: SECRET });
+    expect(hidden.exitCode, hidden.stderr).toBe(0);
+    const [told, notTold] = stub.chatRequests().map((r) => (r.body as { messages: Array<{ content: string }> }).messages[1]!.content);
+    expect(told).toMatch(/The next record on this track reached it in \d/);
+    expect(notTold).not.toMatch(/reached it in/);
+    const config = async (stdout: string) => JSON.parse(await readFile(join(RunSummary.parse(JSON.parse(stdout)).results_dir, 'run.json'), 'utf8')).config;
+    expect((await config(revealed.stdout)).reveal_target_time).toBe(true);
+    expect((await config(hidden.stdout)).reveal_target_time).toBe(false);
+    await stub.close();
+    stub = undefined;
+
+    // A replay renders the prompts its recording was made with, whatever the flags say.
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', RunSummary.parse(JSON.parse(revealed.stdout)).results_dir], { OPENAI_API_KEY: '' });
+    expect(replay.exitCode, replay.stderr).toBe(0);
+    expect(replay.stderr).toMatch(/recorded with the next record's time in its prompts; the replay keeps that/);
+    const replayDir = RunSummary.parse(JSON.parse(replay.stdout)).results_dir;
+    expect((await config(replay.stdout)).reveal_target_time).toBe(true);
+    const calls = await readFile(join(replayDir, 'nodes', '1', 'llm-calls.jsonl'), 'utf8');
+    expect(calls).toMatch(/The next record on this track reached it in \d/);
+  });
+
+  it('takes reveal_target_time from a bench spec file into every run.json', { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }]);
+    const dir = await tempDir('bench-spec');
+    const spec = join(dir, 'bench.yaml');
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nreveal_target_time: true\n`);
+    const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const bench = JSON.parse(await readFile(join(dir, 'out', 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
+    expect(bench.spec.reveal_target_time).toBe(true);
+    const config = JSON.parse(await readFile(join(dir, 'out', bench.run_ids[0]!, 'run.json'), 'utf8')).config;
+    expect(config.reveal_target_time).toBe(true);
+    expect((stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content).toMatch(/reached it in/);
+  });
+
+  it('takes --reveal-target-time on bench into its spec and run.json', { timeout: 180_000 }, async () => {
+    const dir = await tempDir('bench-flag');
+    const result = await speedrun(['bench', '--track', 'tiny', '--records', '1', '--agents', 'null', '--reveal-target-time', '--out', dir, '--cache', cache, '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const bench = JSON.parse(await readFile(join(dir, 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
+    expect(bench.spec.reveal_target_time).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, bench.run_ids[0]!, 'run.json'), 'utf8')).config.reveal_target_time).toBe(true);
+  });
+
+  it('resumes a run started with an older prompt set on that set, so its nodes never mix prompt versions', { timeout: 180_000 }, async () => {
+    stub = await startLlmStub([{ content: NO_OP }]);
+    const dir = await tempDir('bench-resume-v1');
+    const spec = join(dir, 'bench.yaml');
+    const agent = { name: 'llm', model: 'stub', base_url: stub.baseUrl };
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [${JSON.stringify(agent)}]\nnodes: 1\n`);
+    // A run left unfinished by a version that wrote v1 prompts: its run.json has no result and no reveal setting.
+    const [cell] = planBench(parseBenchSpec({ tracks: ['tiny'], records: [1], hints: ['L1'], agents: [agent], nodes: 1 }, 'test'), new Map([['tiny', await loadTrack('tiny')]]));
+    const config = {
+      run_id: cell!.run_id, track: 'tiny', record: 1, hint: 'L1', agent: 'llm', executor: 'local', python: null, torch_version: null,
+      agent_config: { name: 'llm', model: 'stub', prompt_version: 'v1', prompts_sha256: '0'.repeat(64) },
+      budget: {}, scaffold: { name: 'flat' }, seed: 1, created_at: new Date().toISOString(),
+    };
+    await mkdir(join(dir, 'out', cell!.run_id), { recursive: true });
+    await writeFile(join(dir, 'out', cell!.run_id, 'run.json'), JSON.stringify({ config, result: null }));
+    const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const prompt = (stub.chatRequests()[0]!.body as { messages: Array<{ content: string }> }).messages[1]!.content;
+    // v1's own wording, which always stated the next record's time.
+    expect(prompt).toMatch(/; the next record on this track reached it in [\d.]+ s \(times measured on/);
+    const recorded = JSON.parse(await readFile(join(dir, 'out', cell!.run_id, 'run.json'), 'utf8'));
+    expect(recorded.config.agent_config.prompt_version).toBe('v1');
+    expect(recorded.result.status).toBe('finished');
   });
 
   it('uses a model profile from the config file, and replays the run without an endpoint or key', { timeout: 120_000 }, async () => {

@@ -93,6 +93,22 @@ describe('setup screen', () => {
     expect(controller.calls.findIndex((c) => c.method === 'saveChoices')).toBeLessThan(controller.calls.findIndex((c) => c.method === 'start'));
   });
 
+  it("offers the llm agent the next record's time, hidden by default, and starts with it told when toggled", async () => {
+    const { controller, app } = await setup();
+    expect(fieldLine(plainFrame(app), 'target time')).toContain('hidden');
+    for (let i = 0; i < 10; i++) {
+      app.stdin.write(KEYS.down);
+      await tick();
+    }
+    app.stdin.write(KEYS.right);
+    await tick();
+    expect(fieldLine(plainFrame(app), 'target time')).toContain('told to the agent');
+    expect(widestLine(plainFrame(app))).toBeLessThanOrEqual(80);
+    app.stdin.write(KEYS.enter);
+    await tick();
+    expect(controller.callsTo('start')[0]?.args[0]).toMatchObject({ agent: 'llm', revealTargetTime: true });
+  });
+
   it('takes a typed model id on the model field', async () => {
     const { controller, app } = await setup();
     for (let i = 0; i < 4; i++) {

@@ -13,6 +13,7 @@ import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-cl
 import { replayModel } from '../core/agent/llm/replay-model.js';
 import { loadPromptSet } from '../core/agent/prompts.js';
 import { UserError } from '../core/errors.js';
+import { revealsTargetTime } from '../core/store/schema.js';
 import type { CliContext } from './context.js';
 
 export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay'] as const;
@@ -24,6 +25,8 @@ export interface AgentFlags {
   editFormat?: string;
   config?: string;
   replay?: string;
+  /** The prompt set of a run being resumed, so its later nodes get the prompts its earlier ones did (default: the current). */
+  promptVersion?: string;
 }
 
 export interface PreparedAgent {
@@ -31,6 +34,8 @@ export interface PreparedAgent {
   /** The model's profile name, for summaries; null for the built-in agents. */
   model: string | null;
   budget: BudgetLimits;
+  /** A replay: the recorded run's setting, which the replay keeps (its answers were written to those prompts). */
+  recorded?: { revealTargetTime: boolean };
 }
 
 /**
@@ -62,7 +67,7 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
     client: new OpenAiChatClient(model, apiKey),
     model,
     editFormat: editFormat(model.edit_format),
-    prompts: await loadPromptSet(),
+    prompts: await loadPromptSet(flags.promptVersion),
     budget: new LlmBudget(budget),
   });
   return { agent, model: model.name, budget };
@@ -74,7 +79,7 @@ async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Prom
   const runDir = resolve(flags.replay);
   const runJson = join(runDir, 'run.json');
   if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no run.json)`, 'pass the folder of a run made with --agent llm');
-  const recorded = JSON.parse(await readFile(runJson, 'utf8')) as { config?: { agent_config?: Record<string, unknown> } };
+  const recorded = JSON.parse(await readFile(runJson, 'utf8')) as { config?: { agent_config?: Record<string, unknown>; reveal_target_time?: unknown } };
   const { model, promptVersion } = replayModel(recorded.config?.agent_config ?? {}, runJson);
   const agent = new LlmAgent({
     name: 'replay',
@@ -84,7 +89,8 @@ async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Prom
     prompts: await loadPromptSet(promptVersion),
     budget: new LlmBudget(budget),
   });
-  return { agent, model: model.name, budget };
+  const reveal = recorded.config?.reveal_target_time;
+  return { agent, model: model.name, budget, recorded: { revealTargetTime: revealsTargetTime({ reveal_target_time: typeof reveal === 'boolean' ? reveal : undefined }) } };
 }
 
 /** --max-llm-calls, --max-tokens, --max-dollars as budget limits (on top of the config file's budget). */

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import { loadTrack, parseTrackName } from '../core/catalog/catalog.js';
-import type { TrackManifest, TrackName } from '../core/catalog/schema.js';
+import { loadHints, loadTrack, parseTrackName } from '../core/catalog/catalog.js';
+import { parseHintSpec, requireHintLevels } from '../core/catalog/hints.js';
+import type { HintManifest, TrackManifest, TrackName } from '../core/catalog/schema.js';
 import { planBench, type PlannedRun } from '../core/bench/bench-plan.js';
 import { BenchSpec, type AgentEntry, type BenchSpecInput } from '../core/bench/bench-spec.js';
 import { UserError } from '../core/errors.js';
@@ -10,6 +11,22 @@ import type { ScaffoldSpec } from '../core/search/scaffolds/index.js';
 
 export async function loadManifests(tracks: readonly TrackName[]): Promise<Map<TrackName, TrackManifest>> {
   return new Map(await Promise.all(tracks.map(async (t) => [t, await loadTrack(t)] as const)));
+}
+
+/**
+ * The runs of a bench, every hint level checked against its record's manifest, so a bench (or `run`, or the
+ * terminal UI) that asks for L9 where upstream ships no level-9 documents stops before anything starts.
+ */
+export async function planRuns(spec: BenchSpec): Promise<PlannedRun[]> {
+  const runs = planBench(spec, await loadManifests(spec.tracks));
+  const hints = new Map<TrackName, HintManifest>();
+  for (const run of runs) {
+    const levels = parseHintSpec(run.hint);
+    if (levels.length === 0) continue;
+    if (!hints.has(run.track)) hints.set(run.track, await loadHints(run.track));
+    requireHintLevels(hints.get(run.track)!, run.record, levels);
+  }
+  return runs;
 }
 
 /** A bench spec from a YAML file, every bad field named with its path. */
@@ -77,7 +94,7 @@ export async function singleRunCell(cell: {
     scaffolds: [cell.scaffold],
     seeds: [cell.seed],
   };
-  const [planned] = planBench(parseBenchSpec(input, 'the command line'), await loadManifests([track]));
+  const [planned] = await planRuns(parseBenchSpec(input, 'the command line'));
   return { ...planned!, run_id: `${folderStamp(cell.at ?? new Date())}-${planned!.run_id}-${randomBytes(2).toString('hex')}` };
 }
 

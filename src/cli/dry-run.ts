@@ -11,6 +11,9 @@ import type { ExecPlan, ExecSpec } from '../core/exec/types.js';
 import type { PlannedRun } from '../core/bench/bench-plan.js';
 import { SMOKE_SCRIPT } from '../core/smoke/smoke-script.js';
 import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
+import { describeFinding, type NodeAudit } from '../core/measure/integrity-report.js';
+import type { CacheLayout } from '../core/paths.js';
+import { auditTask, integrityGate, pythonChecker } from '../core/search/integrity-gate.js';
 import { findPython } from './options.js';
 import type { CliContext } from './context.js';
 import type { Execution } from './executor-setup.js';
@@ -25,6 +28,8 @@ export interface DryRun {
   script_diff: string;
   /** The smoke rewrite of node 1's script, when --smoke is given. */
   smoke_diff: string | null;
+  /** Node 1's integrity audit against the task (null when the checker could not run: see notes). */
+  audit: NodeAudit | null;
   executor: string;
   plan: ExecPlan;
   /** How the run would read its times and where its score would take them (node 0, the scoring round). */
@@ -68,6 +73,7 @@ export async function planDryRun(ctx: CliContext, input: DryRunInput): Promise<D
       return 'python3';
     },
   );
+  const audit = await auditNode1(manifest, run.record, baseline, script, python, cache, notes);
   const data = await dataFor(ctx, manifest, notes);
   const gpus = await input.execution.slots.with(async (slot) => [...slot.gpus]);
   const nodeDir = join(input.runDir, 'nodes', '1');
@@ -93,11 +99,33 @@ export async function planDryRun(ctx: CliContext, input: DryRunInput): Promise<D
     agent,
     script_diff: script === baseline ? '' : createTwoFilesPatch(`record ${run.record}`, 'node 1', baseline, script),
     smoke_diff: smoke?.diff ?? null,
+    audit,
     executor: executor.name,
     plan: await executor.describe(spec),
     scoring: scoringNote(manifest, run.record, input),
     notes,
   };
+}
+
+/** The audit the run would make before training node 1: a rejection shows here, before any GPU time is spent. */
+async function auditNode1(
+  manifest: TrackManifest,
+  record: number,
+  baseline: string,
+  script: string,
+  python: string,
+  cache: CacheLayout,
+  notes: string[],
+): Promise<NodeAudit | null> {
+  try {
+    const gate = integrityGate(await auditTask(manifest, record, baseline, cache), pythonChecker(python));
+    const audit = await gate.check(script);
+    if (audit.verdict === 'reject') notes.push('audit: node 1 would be rejected by the integrity check and not trained (findings above)');
+    return audit;
+  } catch (error) {
+    notes.push(`audit: ${messageOf(error)}`);
+    return null;
+  }
 }
 
 async function dataFor(ctx: CliContext, manifest: TrackManifest, notes: string[]): Promise<TrackData> {
@@ -132,6 +160,10 @@ export function formatDryRun(dry: DryRun): string {
   ];
   if (dry.script_diff) lines.push(dry.script_diff.trimEnd());
   if (dry.smoke_diff) lines.push('smoke rewrite of node 1 (what trains):', dry.smoke_diff.trimEnd());
+  if (dry.audit) {
+    lines.push(`audit of node 1: ${dry.audit.verdict}${dry.audit.findings.length === 0 ? ' (no findings)' : ''}`);
+    for (const f of dry.audit.findings) lines.push(`  ${describeFinding(f)}`);
+  }
   lines.push(`executor: ${dry.executor}`, `command: ${plan.command.map(quote).join(' ')}`, 'environment:');
   for (const [key, value] of Object.entries(plan.env)) lines.push(`  ${key}=${value}`);
   lines.push('folders:');

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
 import type { RetimeMode, TrackManifest } from '../core/catalog/schema.js';
 import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
@@ -14,7 +15,8 @@ import { runSearch } from '../core/search/run-engine.js';
 import type { RunControl } from '../core/search/run-control.js';
 import { makeScaffold } from '../core/search/scaffolds/index.js';
 import { taskTimes } from '../core/search/task-times.js';
-import type { RunSummary } from '../core/store/schema.js';
+import { readJsonIfPresent } from '../core/fs-atomic.js';
+import { RunConfig, type RunSummary } from '../core/store/schema.js';
 import { prepareAgent, type PreparedAgent } from './agent-setup.js';
 import type { CliContext } from './context.js';
 import type { Execution } from './executor-setup.js';
@@ -40,6 +42,8 @@ export interface SharedRunSettings {
   /** --retime / --retime-repeats (or the bench file's): where scores take their times; default: the track's. */
   retime?: RetimeMode;
   retimeRepeats?: number;
+  /** Let the agent's prompts state the next record's time (--reveal-target-time). Default: hidden, as in the paper. */
+  revealTargetTime?: boolean;
   signal: AbortSignal;
   emit?: EventSink;
 }
@@ -51,7 +55,8 @@ export interface SharedRunSettings {
 export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run: PlannedRun, runDir: string, prepared?: PreparedAgent): Promise<RunSummary> {
   const manifest = await loadTrack(run.track);
   const cache = ctx.cache();
-  const agent = prepared ?? (await prepareCellAgent(ctx, shared, run));
+  const resumed = await recordedConfig(runDir);
+  const agent = prepared ?? (await prepareCellAgent(ctx, shared, run, resumed));
   const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
   if (shared.smoke !== undefined) await showSmokeRewrite(ctx, manifest, run.record, shared.smoke);
   const trackData = await trackEnvironment(manifest, cache, { signal: shared.signal, log: ctx.log });
@@ -76,6 +81,7 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
     cache,
     trackData,
     times,
+    revealTargetTime: revealTargetTime(ctx, shared, agent),
     timeoutMs: shared.timeoutMs,
     wallBudgetMs: shared.wallBudgetMs,
     control: shared.control,
@@ -87,15 +93,42 @@ export async function runPlanned(ctx: CliContext, shared: SharedRunSettings, run
   });
 }
 
-/** The agent of a cell, with its own budget (every run counts its LLM use from zero). */
-export function prepareCellAgent(ctx: CliContext, shared: Pick<SharedRunSettings, 'budget' | 'config' | 'signal'>, run: PlannedRun): Promise<PreparedAgent> {
+/**
+ * The agent of a cell, with its own budget (every run counts its LLM use from zero). A run being resumed keeps the
+ * prompt set it was started with.
+ */
+export function prepareCellAgent(ctx: CliContext, shared: Pick<SharedRunSettings, 'budget' | 'config' | 'signal'>, run: PlannedRun, resumed?: RunConfig | null): Promise<PreparedAgent> {
   const entry = typeof run.agent === 'string' ? { name: run.agent } : run.agent;
+  const promptVersion = resumed?.agent_config.prompt_version;
   return prepareAgent(
     ctx,
-    { agent: entry.name, model: entry.model, baseUrl: entry.base_url, editFormat: entry.edit_format, replay: entry.replay, config: shared.config },
+    {
+      agent: entry.name, model: entry.model, baseUrl: entry.base_url, editFormat: entry.edit_format, replay: entry.replay, config: shared.config,
+      ...(typeof promptVersion === 'string' && { promptVersion }),
+    },
     shared.budget ?? {},
     shared.signal,
   );
+}
+
+/** The config of the run already in `runDir` (a resume), or null for a new run. */
+async function recordedConfig(runDir: string): Promise<RunConfig | null> {
+  // Read, never created here: a run that fails its preparation leaves no folder behind. A damaged file is the engine's to report.
+  const raw = (await readJsonIfPresent(join(runDir, 'run.json')).catch(() => undefined)) as { config?: unknown } | undefined;
+  const parsed = RunConfig.safeParse(raw?.config);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * A replay keeps the setting its recording was made with (the answers were written to those prompts); a resumed
+ * run keeps its own (the engine reads it from run.json); otherwise the command's flag.
+ */
+function revealTargetTime(ctx: CliContext, shared: Pick<SharedRunSettings, 'revealTargetTime'>, agent: PreparedAgent): boolean {
+  const wanted = shared.revealTargetTime ?? false;
+  if (!agent.recorded) return wanted;
+  const recorded = agent.recorded.revealTargetTime;
+  if (recorded !== wanted) ctx.log(`note: the replayed run was recorded ${recorded ? 'with' : 'without'} the next record's time in its prompts; the replay keeps that`);
+  return recorded;
 }
 
 /** Shows what --smoke changes in the record's own script, and refuses before any work if it cannot rewrite it. */

@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { listTasks, loadTrack } from '../core/catalog/catalog.js';
-import { composeHint, parseHintSpec } from '../core/catalog/hints.js';
+import { listTasks, loadHints, loadTrack } from '../core/catalog/catalog.js';
+import { availableHintLevels, composeHint, parseHintSpec } from '../core/catalog/hints.js';
 import { TrackName } from '../core/catalog/schema.js';
 import { claimBenchFolder } from '../core/bench/bench-manifest.js';
-import { planBench } from '../core/bench/bench-plan.js';
 import { EXECUTOR_NAMES } from '../core/exec/types.js';
 import { parseLog } from '../core/measure/log-parser.js';
 import { compareHints } from '../core/score/per-hint.js';
@@ -17,7 +16,7 @@ import { loadRuns } from '../core/store/load-results.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
-import { folderStamp, loadManifests, parseBenchSpec } from './bench-setup.js';
+import { folderStamp, parseBenchSpec, planRuns } from './bench-setup.js';
 import { findConfig } from './config.js';
 import type { CliContext } from './context.js';
 import { prepareExecution } from './executor-setup.js';
@@ -43,11 +42,16 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
         names.map(async (name) => {
           const manifest = await loadTrack(name);
           const tasks = new Set(listTasks(manifest).map((t) => t.record));
+          // Without a hint manifest the form offers the general list, and a run names what is missing.
+          const hints = await loadHints(name).catch(() => null);
           return {
             name,
             title: manifest.title,
             target_val_loss: manifest.target_val_loss,
-            records: manifest.records.map((r) => ({ number: r.number, description: r.description, time_ms: r.time_ms, hasTask: tasks.has(r.number) })),
+            records: manifest.records.map((r) => ({
+              number: r.number, description: r.description, time_ms: r.time_ms, hasTask: tasks.has(r.number),
+              ...(hints && { hintLevels: availableHintLevels(hints, r.number) }),
+            })),
           };
         }),
       );
@@ -106,10 +110,12 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
       // In the bench file too, so that `speedrun bench --resume` scores the run the same way.
       ...(opts.retime && { retime: opts.retime }),
       ...(opts.retimeRepeats && { retime_repeats: opts.retimeRepeats }),
+      // Shown (and so meant) only for the llm agent.
+      ...(choices.revealTargetTime && choices.agent === 'llm' && { reveal_target_time: true }),
     },
     'the setup screen',
   );
-  const [cell] = planBench(spec, await loadManifests(spec.tracks));
+  const [cell] = await planRuns(spec);
   const benchDir = resolve(opts.out, `tui-${folderStamp(new Date())}`);
   await mkdir(benchDir, { recursive: true });
   await claimBenchFolder(benchDir, spec, [cell!.run_id], new Date());
@@ -124,6 +130,7 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
     config: opts.config,
     retime: spec.retime,
     retimeRepeats: spec.retime_repeats,
+    revealTargetTime: spec.reveal_target_time,
     control,
     signal: abort.signal,
     emit: onEvent,

@@ -17,6 +17,8 @@ export interface SetupChoices {
   executor: string;
   maxLlmCalls?: number;
   timeBudgetS?: number;
+  /** Tell the llm agent the next record's time (hidden unless true, as in the paper). */
+  revealTargetTime?: boolean;
 }
 
 export interface CatalogRecord {
@@ -25,6 +27,8 @@ export interface CatalogRecord {
   time_ms: number;
   /** Whether a next record exists (the record starts a task). */
   hasTask: boolean;
+  /** The hint levels the record has (L9 only where upstream ships it); absent: the catalog's hint list applies. */
+  hintLevels?: number[];
 }
 
 /** Everything the setup screen offers. */

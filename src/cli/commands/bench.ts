@@ -1,14 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planBench } from '../../core/bench/bench-plan.js';
 import { claimBenchFolder, readBenchManifest } from '../../core/bench/bench-manifest.js';
 import type { BenchSpec, BenchSpecInput } from '../../core/bench/bench-spec.js';
 import { runBench, type BenchRunEntry } from '../../core/bench/run-bench.js';
 import { UserError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { budgetFromFlags } from '../agent-setup.js';
-import { loadBenchFile, loadManifests, parseAgentList, parseBenchSpec, splitList } from '../bench-setup.js';
+import { loadBenchFile, parseAgentList, parseBenchSpec, planRuns, splitList } from '../bench-setup.js';
 import type { CliContext } from '../context.js';
 import { formatFsr, formatTable } from '../format.js';
 import { findPython, interruptSignal, parsePositiveInt, parseRetime } from '../options.js';
@@ -46,6 +45,7 @@ interface BenchFlags {
   integrityCheck: boolean;
   retime?: string;
   retimeRepeats?: string;
+  revealTargetTime?: boolean;
   json?: boolean;
 }
 
@@ -53,10 +53,10 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
   program
     .command('bench')
     .description('run a matrix of tasks × hints × agents × scaffolds × seeds into one resumable results folder')
-    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats); flags build it otherwise')
+    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats, reveal_target_time); flags build it otherwise')
     .option('--track <tracks>', 'tracks, comma-separated', 'tiny')
     .option('--records <range>', 'task records, e.g. 1-3,5')
-    .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L1+L2, L1+L2+L3', 'none')
+    .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L9 (where upstream ships extra documents), L1+L2, L1+L2+L3, ...', 'none')
     .option('--agents <agents>', 'comma-separated: reference, null, llm:MODEL, replay:RUN_DIR', 'reference')
     .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
     .option('--seeds <n>', 'seeds 1..N per cell', '1')
@@ -75,6 +75,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--python <path>', 'Python interpreter with torch')
     .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
     .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
+    .option('--reveal-target-time', "llm agents: tell them the next record's time (hidden by default, as in the paper); recorded in each run.json")
     .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: every score is flagged)")
     .option('--retime <mode>', "where each run's score takes its times: both | baseline | none (default: each track's: tiny both, nanogpt none)")
     .option('--retime-repeats <k>', "repeats of each script in a run's scoring round (default: the track's, 3)")
@@ -83,7 +84,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .action(async (file: string | undefined, flags: BenchFlags) => {
       const signal = interruptSignal(ctx);
       const { dir, spec } = await benchFolderAndSpec(file, flags);
-      const runs = planBench(spec, await loadManifests(spec.tracks));
+      const runs = await planRuns(spec);
       await mkdir(dir, { recursive: true });
       const resumed = (await claimBenchFolder(dir, spec, runs.map((r) => r.run_id), new Date())) === 'resume';
       const python = await findPython(ctx, flags.python);
@@ -108,6 +109,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         integrityCheck: spec.integrity_check,
         retime: spec.retime,
         retimeRepeats: spec.retime_repeats,
+        revealTargetTime: spec.reveal_target_time,
         signal,
         emit,
       };
@@ -155,6 +157,7 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
     ...(!flags.integrityCheck && { integrity_check: false }),
     ...(flags.retime && { retime: parseRetime(flags.retime) }),
     ...(flags.retimeRepeats && { retime_repeats: parsePositiveInt(flags.retimeRepeats, '--retime-repeats') }),
+    ...(flags.revealTargetTime && { reveal_target_time: true }),
   };
   return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
 }

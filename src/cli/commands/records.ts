@@ -127,7 +127,7 @@ function registerShow(records: Command, ctx: CliContext): void {
         task
           ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1}), scored at ${describeTiming(taskTiming(manifest, record.number))}`
           : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
-        `hint levels:   ${hintLevels.length ? formatHintSpec(hintLevels) : 'none'}`,
+        `hint levels:   ${describeLevels(hintLevels)}`,
         ...(record.train_shards !== undefined
           ? [`train data:    ${record.train_shards} FineWeb train shards of 100M tokens + val (speedrun data prepare --track ${track})`]
           : []),
@@ -135,6 +135,13 @@ function registerShow(records: Command, ctx: CliContext): void {
       ctx.out(lines.join('\n'));
       if (details.script.state === 'not synced') ctx.log(`fetch it with: speedrun records sync --track ${track}`);
     });
+}
+
+/** The levels `--hint` accepts for a record, and how to combine them. */
+function describeLevels(levels: number[]): string {
+  if (levels.length === 0) return 'none';
+  const list = levels.map((l) => `L${l}`).join(', ');
+  return levels.length > 1 ? `${list} (--hint takes one, or several joined with +: ${formatHintSpec(levels)})` : list;
 }
 
 function registerSync(records: Command, ctx: CliContext): void {

@@ -4,9 +4,11 @@ import { UserError } from '../../core/errors.js';
 import { buildReport } from '../../core/report/build.js';
 import { compareResults, renderComparison } from '../../core/report/compare.js';
 import { loadReportRuns } from '../../core/report/runs.js';
+import { loadSpreadLookup } from '../../core/report/time-spread.js';
 import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write.js';
 import type { CliContext } from '../context.js';
 import { parsePositiveInt } from '../options.js';
+import { paperInputs, renderPaperSection, runPaperFigures } from './report-paper.js';
 
 interface ReportFlags {
   out?: string;
@@ -15,18 +17,30 @@ interface ReportFlags {
   reps: string;
   compare?: string[];
   json?: boolean;
+  paper?: boolean;
+  paperFigures?: boolean;
+  notebook?: string;
 }
 
 const HELP_AFTER = `
 Statistics: FSR over scored runs (finished, with an FSR); aborted and failed runs are counted, never scored as 0.
-Mean and IQM with 95% percentile CIs from a bootstrap stratified by task (seeded: the same runs and --seed give the
-same report). Configurations are ranked by Soft Condorcet Optimization (each task votes) beside mean FSR.
+Mean, IQM, median (of task means) and optimality gap with 95% percentile CIs from a bootstrap stratified by task
+(seeded: the same runs and --seed give the same report). Configurations are ranked by Soft Condorcet Optimization
+(each task votes) beside mean FSR. Node types by search step follow the paper (buggy / no improvement / improved).
 Numbers resting on runs without a passing verification.json are marked † (unverified).
+
+Paper mode (arXiv 2506.22419), only to compare with published figures: --paper adds the paper's aggregation (its 18
+nanogpt tasks, val_loss < 3.29, best 3 runs per task, FSR outside [0, 3] counted 0; rliable's median, IQM, mean and
+optimality gap) with the paper's figure for the same configuration. --paper-figures recomputes the published
+aggregates from the notebook that \`speedrun records sync --track nanogpt\` fetches, and checks them against the
+figures it printed (point estimates exact; our bootstrap CIs are seeded, not numpy's).
 
 Examples:
   speedrun report results/bench-2025-01-01            writes results/bench-2025-01-01/report/{report.md,...}
   speedrun report results/a results/b --out paper     one report over several folders
-  speedrun report --compare results/model-a results/model-b`;
+  speedrun report --compare results/model-a results/model-b
+  speedrun report results/nanogpt-bench --paper            adds the paper section, printed too
+  speedrun report --paper-figures [--json] [--reps 50000]  the paper's own aggregates, recomputed`;
 
 /** `speedrun report`: per-hint comparison reports with honest statistics (DESIGN.md §1, §3). */
 export function registerReportCommand(program: Command, ctx: CliContext): void {
@@ -40,9 +54,18 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
     .option('--reps <n>', 'bootstrap resamples', '2000')
     .option('--compare <dirs...>', 'compare two result sets A B: mean FSR difference A − B with its CI')
     .option('--json', 'print one JSON object on stdout (the written files, or the comparison)')
+    .option('--paper', "add the paper's aggregation (best 3 of N, 18 tasks) beside its published figures")
+    .option('--paper-figures', "recompute the paper's published aggregates from its notebook (no results folder)")
+    .option('--notebook <file>', "read this copy of the paper's notebook instead of the synced one")
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: ReportFlags) => {
       const stat = { seed: parseSeed(flags.seed), reps: parsePositiveInt(flags.reps, '--reps'), level: 0.95 };
+      if (flags.paperFigures) {
+        if (results.length > 0 || flags.compare || flags.paper) {
+          throw new UserError('--paper-figures reads the paper\'s notebook, not results folders', 'e.g. speedrun report --paper-figures --json');
+        }
+        return runPaperFigures(ctx, flags, stat);
+      }
       if (flags.compare) {
         if (flags.compare.length !== 2 || results.length > 0) {
           throw new UserError('--compare takes exactly two results folders and no other', 'e.g. speedrun report --compare results/model-a results/model-b');
@@ -63,13 +86,16 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       const outDir = resolve(flags.out ?? `${results[0]}/report`);
       const runs = await loadReportRuns(results);
       ctx.log(`report: ${runs.length} runs from ${results.join(', ')}`);
-      const report = buildReport(runs, { sources: results, ...stat });
+      const spreadOf = await loadSpreadLookup(runs, ctx.cache());
+      const paper = flags.paper ? await paperInputs(ctx, runs, flags.notebook) : undefined;
+      const report = buildReport(runs, { sources: results, ...stat, spreadOf, paper });
       const files = await writeReport(report, outDir, formats);
       if (flags.json) {
-        ctx.json({ files, totals: report.totals, by_hint: report.by_hint });
+        ctx.json({ files, totals: report.totals, by_hint: report.by_hint, ...(report.paper ? { paper: report.paper } : {}) });
         return;
       }
       ctx.out(files.join('\n'));
+      if (report.paper) ctx.out(`\n${renderPaperSection(report)}`);
     });
 }
 

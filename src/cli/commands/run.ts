@@ -33,6 +33,7 @@ interface RunFlags extends AgentFlags {
   integrityCheck: boolean;
   retime?: string;
   retimeRepeats?: string;
+  revealTargetTime?: boolean;
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -41,13 +42,14 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description('run one task: start from record N, let an agent search for a faster script, train, and score the best (FSR)')
     .option('--track <track>', 'tiny | nanogpt', 'tiny')
     .requiredOption('--record <n>', 'the task: start from this record, aim for the next one')
-    .option('--hint <spec>', 'none | L1 | L2 | L3 | L1+L2 | L1+L2+L3', 'none')
+    .option('--hint <spec>', 'none | L1 | L2 | L3 | L9 (where upstream ships extra documents) | L1+L2 | L1+L2+L3 | ...', 'none')
     .option('--agent <name>', 'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run)', 'reference')
     .option('--model <name>', 'llm: a model profile in speedrun.config.yaml, or the model id the endpoint serves')
     .option('--base-url <url>', "llm: the OpenAI-compatible endpoint (overrides the profile's base_url)")
     .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")
     .option('--config <file>', 'model profiles and budget (default: $SPEEDRUN_CONFIG, else ./speedrun.config.yaml if present)')
     .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
+    .option('--reveal-target-time', "llm: tell the agent the next record's time (hidden by default, as in the paper); recorded in run.json")
     .option('--scaffold <name>', 'search policy: flat | tree | forest | aide | multi-aide | greedy | mcts | evolutionary', 'flat')
     .option('--nodes <n>', 'node cap: how many nodes the agent writes (the baseline not counted)', '1')
     .option('--seed <n>', "the scaffold's random seed", '1')
@@ -112,6 +114,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           smoke,
           integrityCheck: flags.integrityCheck,
           ...retime,
+          revealTargetTime: flags.revealTargetTime === true,
           budget,
           config: flags.config,
           signal,

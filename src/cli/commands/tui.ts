@@ -19,6 +19,7 @@ interface TuiFlags {
   start?: boolean;
   retime?: string;
   retimeRepeats?: string;
+  revealTargetTime?: boolean;
 }
 
 /** `speedrun tui [flags]`, and bare `speedrun` on a terminal: the interactive UI (ink, imported only here). */
@@ -28,12 +29,13 @@ export function registerTuiCommand(program: Command, ctx: CliContext): void {
     .description('the interactive terminal UI: set up a task, watch the search, step in (also: bare `speedrun` on a terminal)')
     .option('--track <track>', 'pre-fill the track')
     .option('--record <n>', 'pre-fill the task record')
-    .option('--hint <spec>', 'pre-fill the hint spec')
+    .option('--hint <spec>', 'pre-fill the hint spec (none, L1, L2, L3, L9 where upstream ships it, L1+L2, ...)')
     .option('--agent <name>', 'pre-fill the agent')
     .option('--model <name>', 'pre-fill the model (llm agent)')
     .option('--scaffold <name>', 'pre-fill the scaffold')
     .option('--nodes <n>', 'pre-fill the node cap')
     .option('--executor <name>', 'pre-fill the executor')
+    .option('--reveal-target-time', "pre-fill: tell the llm agent the next record's time (hidden by default)")
     .option('--python <path>', 'Python interpreter with torch')
     .option('--config <file>', 'model profiles and executor settings')
     .option('--out <dir>', 'results folder (each run goes into a bench folder of its own)', 'results')
@@ -60,6 +62,7 @@ async function openTui(ctx: CliContext, flags: TuiFlags, program: Command): Prom
     ...(flags.scaffold && { scaffold: flags.scaffold }),
     ...(flags.nodes && { nodes: parsePositiveInt(flags.nodes, '--nodes') }),
     ...(flags.executor && { executor: flags.executor }),
+    ...(flags.revealTargetTime && { revealTargetTime: true }),
   };
   // ink and React load only here, so every other command starts without them.
   const { runTui } = await import('../../ui/main.js');

@@ -29,12 +29,19 @@ export interface ProposeInput {
   secondParent?: (NodeHistory & { script: string }) | null;
   /** The parent's ancestors from the baseline down, then the parent itself. */
   history: NodeHistory[];
+  /**
+   * Nodes outside `history` that failed or were not faster than their parent (siblings of the node being written
+   * first), oldest first and capped, so the agent does not try them again. Absent: none shown.
+   */
+  otherAttempts?: NodeHistory[];
   /** For debug: the end of the failing parent's output. */
   parentLogTail: string | null;
   /** The composed hint (empty for `none`). */
   hint: string;
   hardware: string;
   times: TaskTimes;
+  /** Whether the prompt may say the next record's time (t_i+1); the paper's agents were not told it. Absent: hidden. */
+  revealTargetTime?: boolean;
   timeoutMs: number;
   /** Called once per LLM call, successful or not, so the caller can keep the transcript under the node. */
   onCall?: (call: LlmCallRecord) => void;

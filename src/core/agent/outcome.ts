@@ -57,3 +57,18 @@ export function describeHistory(history: readonly NodeHistory[]): string {
     })
     .join('\n');
 }
+
+/** Longest outcome line of an attempt; a long error or warning list would crowd out the rest of the prompt. */
+const ATTEMPT_OUTCOME_CHARS = 300;
+
+/** Other attempts of the search in a line each: what was tried (the agent's note) and how it ended. */
+export function describeAttempts(attempts: readonly NodeHistory[]): string {
+  return attempts
+    .map(({ result, note }) => {
+      const what = result.operator === 'crossover' ? `crossover of nodes ${result.parent} and ${result.second_parent}` : `${result.operator} of node ${result.parent}`;
+      const outcome = describeOutcome(result).replace(/\s+/g, ' ');
+      const short = outcome.length > ATTEMPT_OUTCOME_CHARS ? `${outcome.slice(0, ATTEMPT_OUTCOME_CHARS - 3)}...` : outcome;
+      return `- node ${result.node} (${what}): ${note ?? 'no note'} → ${short}`;
+    })
+    .join('\n');
+}

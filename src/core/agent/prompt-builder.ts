@@ -1,15 +1,18 @@
 import { formatTime } from '../format-time.js';
-import type { TimingRule } from '../catalog/schema.js';
 import { taskTiming } from '../catalog/task-timing.js';
 import type { ChatMessage } from './llm/chat.js';
 import type { EditFormatName } from './edits/edit-format.js';
 import type { ProposeInput } from './agent.js';
-import { describeHistory, describeOutcome } from './outcome.js';
+import { describeAttempts, describeHistory, describeOutcome } from './outcome.js';
 import type { PromptSet } from './prompts.js';
 
 /** The system message (role, rules, edit format) and the operator's user message for one proposal. */
 export function proposalMessages(prompts: PromptSet, editFormat: EditFormatName, input: ProposeInput): ChatMessage[] {
-  const system = prompts.render('system', { edit_format_instructions: prompts.render(`edit-${editFormat}`, {}), time_rule: timeRuleText(input.manifest.timing_rule) });
+  const system = prompts.render('system', {
+    edit_format_instructions: prompts.render(`edit-${editFormat}`, {}),
+    // Sets before v2 state the first-crossing rule in the system prompt itself.
+    ...(prompts.has('timing-final') && { timing_rule: prompts.render(`timing-${input.manifest.timing_rule}`, {}) }),
+  });
   return [
     { role: 'system', content: system },
     { role: 'user', content: userMessage(prompts, input) },
@@ -17,24 +20,9 @@ export function proposalMessages(prompts: PromptSet, editFormat: EditFormatName,
 }
 
 /** The track's timing rule, as the system prompt states it to the model. */
-function timeRuleText(rule: TimingRule): string {
-  return rule === 'final'
-    ? 'the `train_time` of the last validation line, and only if that line\'s `val_loss` is at or below the target (a run whose last validation line is above the target scores nothing, however low it went before)'
-    : 'the `train_time` of the first validation line whose `val_loss` is at or below the target';
-}
 
 function userMessage(prompts: PromptSet, input: ProposeInput): string {
-  const { manifest, times } = input;
-  const task = prompts.render('task', {
-    track_title: manifest.title,
-    record: input.record,
-    target_val_loss: taskTiming(manifest, input.record).target,
-    baseline_time: formatTime(times.baselineMs),
-    target_time: formatTime(times.targetMs),
-    times_hardware: times.from === 'calibration' ? 'the machine your script will run on' : manifest.reference_hardware,
-    hardware: input.hardware,
-    timeout: formatTime(input.timeoutMs),
-  });
+  const task = prompts.render('task', taskValues(prompts, input));
   // The hint section sits between the task and the script; with no hint it disappears entirely.
   const hint_section = input.hint.trim() ? `\n${prompts.render('hint', { hint: input.hint.trim() })}\n` : '';
   const script = input.parentScript.replace(/\n+$/, '');
@@ -46,6 +34,7 @@ function userMessage(prompts: PromptSet, input: ProposeInput): string {
         task,
         hint_section,
         history: describeHistory(input.history),
+        ...attemptsValues(prompts, input),
         parent: input.parent.result.node,
         parent_time: formatTime(input.parent.result.time_to_target_ms),
         script,
@@ -57,6 +46,7 @@ function userMessage(prompts: PromptSet, input: ProposeInput): string {
         task,
         hint_section,
         history: describeHistory(input.history),
+        ...attemptsValues(prompts, input),
         parent: input.parent.result.node,
         second_parent: second.result.node,
         second_outcome: describeOutcome(second.result),
@@ -69,12 +59,42 @@ function userMessage(prompts: PromptSet, input: ProposeInput): string {
         task,
         hint_section,
         history: describeHistory(input.history),
+        ...attemptsValues(prompts, input),
         parent: input.parent.result.node,
         script,
         failure: describeOutcome(input.parent.result),
         log_tail: input.parentLogTail?.trimEnd() || '(no output)',
       });
   }
+}
+
+/**
+ * The task's values. The next record's time is said only when the run reveals it; a set without task-target (v1)
+ * always said it, and still does, so its recorded runs replay as they were made.
+ */
+function taskValues(prompts: PromptSet, input: ProposeInput): Record<string, string | number> {
+  const { manifest, times } = input;
+  const target_time = formatTime(times.targetMs);
+  const targetValues: Record<string, string> = prompts.has('task-target')
+    ? { target_time_section: input.revealTargetTime ? `\n${prompts.render('task-target', { target_time })}` : '' }
+    : { target_time };
+  return {
+    track_title: manifest.title,
+    record: input.record,
+    target_val_loss: taskTiming(manifest, input.record).target,
+    baseline_time: formatTime(times.baselineMs),
+    ...targetValues,
+    times_hardware: times.from === 'calibration' ? 'the machine your script will run on' : manifest.reference_hardware,
+    hardware: input.hardware,
+    timeout: formatTime(input.timeoutMs),
+  };
+}
+
+/** The failed and slower attempts outside the history; the section disappears when there are none. */
+function attemptsValues(prompts: PromptSet, input: ProposeInput): { attempts_section?: string } {
+  if (!prompts.has('attempts')) return {};
+  const attempts = input.otherAttempts ?? [];
+  return { attempts_section: attempts.length ? `\n${prompts.render('attempts', { attempts: describeAttempts(attempts) })}\n` : '' };
 }
 
 /** The model's own one-line account of its change: the first line of prose before any edit or code. */

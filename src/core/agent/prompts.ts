@@ -4,8 +4,9 @@ import { sha256Hex } from '../catalog/files.js';
 import { packageRoot } from '../paths.js';
 
 /** The prompt version new runs use. Prompts are files under prompts/<version>/, edited only by adding a version. */
-export const PROMPT_VERSION = 'v1';
+export const PROMPT_VERSION = 'v2';
 
+/** Templates every set has. */
 const TEMPLATE_NAMES = [
   'system',
   'task',
@@ -20,12 +21,26 @@ const TEMPLATE_NAMES = [
   'edit-whole',
   'summarize-log',
 ] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+/**
+ * Templates added after v1. A set that has one uses it everywhere it applies (so a hole is still an error); a set
+ * without it renders as it always did, so recorded runs and their replays keep their own prompts:
+ * - task-target: the next record's time is said only when the run reveals it (v1 always says it);
+ * - timing-<rule>: the system prompt's sentence on how time is read follows the track's timing rule (v1: first crossing);
+ * - attempts: failed and slower attempts outside the ancestry, so the search does not repeat them (v1: none).
+ */
+const OPTIONAL_TEMPLATE_NAMES = ['task-target', 'timing-final', 'timing-first-crossing', 'attempts'] as const;
+const OPTIONAL_GROUPS: ReadonlyArray<readonly OptionalTemplateName[]> = [['timing-final', 'timing-first-crossing']];
+
+type OptionalTemplateName = (typeof OPTIONAL_TEMPLATE_NAMES)[number];
+export type TemplateName = (typeof TEMPLATE_NAMES)[number] | OptionalTemplateName;
 
 export interface PromptSet {
   version: string;
   /** sha256 over every file of the set: recorded with each run, so an edited prompt can never pass for the old one. */
   sha256: string;
+  /** Whether the set has this template (always true for the ones every set has). */
+  has(name: TemplateName): boolean;
   render(name: TemplateName, vars: Record<string, string | number>): string;
 }
 
@@ -41,10 +56,21 @@ export async function loadPromptSet(version: string = PROMPT_VERSION, root: stri
   }
   const missing = TEMPLATE_NAMES.filter((name) => !templates.has(name));
   if (missing.length) throw new Error(`prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
+  for (const group of OPTIONAL_GROUPS) {
+    const present = group.filter((name) => templates.has(name));
+    if (present.length && present.length < group.length) {
+      throw new Error(`prompt set ${version} has ${present.join(', ')} but lacks ${group.filter((n) => !templates.has(n)).map((m) => `${m}.md`).join(', ')}`);
+    }
+  }
   return {
     version,
     sha256: sha256Hex(hash.join('\n')),
-    render: (name, vars) => renderTemplate(name, templates.get(name)!, vars),
+    has: (name) => templates.has(name),
+    render: (name, vars) => {
+      const template = templates.get(name);
+      if (template === undefined) throw new Error(`prompt set ${version} has no ${name}.md`);
+      return renderTemplate(name, template, vars);
+    },
   };
 }
 

@@ -52,6 +52,8 @@ export const BenchSpec = z.strictObject({
   retime: RetimeMode.optional(),
   /** Repeats of each script in a run's scoring round; default: each track's own. */
   retime_repeats: z.number().int().positive().optional(),
+  /** true: the LLM agents' prompts state the next record's time (hidden by default, as the paper's agents were not told it). */
+  reveal_target_time: z.boolean().default(false),
 });
 export type BenchSpec = z.infer<typeof BenchSpec>;
 export type BenchSpecInput = z.input<typeof BenchSpec>;

@@ -16,16 +16,16 @@ const HEADINGS: Record<number, string> = {
   9: 'extra documentation',
 };
 
-const VALID_SPECS = 'none, L1, L2, L3, or levels joined with + (L1+L2, L1+L2+L3, ...)';
+const VALID_SPECS = 'none, L1, L2, L3, L9 (extra documents, for the records upstream ships them for), or levels joined with + (L1+L2, L1+L2+L3, L1+L9, ...)';
 
-/** `none` → [], `L2+L1+L2` → [1, 2]. */
+/** `none` → [], `L2+L1+L2` → [1, 2]. Which levels a record has is checked against its manifest (requireHintLevels). */
 export function parseHintSpec(spec: string): number[] {
   const text = spec.trim();
   if (text.toLowerCase() === 'none') return [];
   const parts = text.split('+').map((p) => p.trim());
   const levels = new Set<number>();
   for (const part of parts) {
-    const m = /^[Ll]([123])$/.exec(part);
+    const m = /^[Ll]([1239])$/.exec(part);
     if (!m?.[1]) throw new UserError(`bad hint spec ${JSON.stringify(spec)}`, `use ${VALID_SPECS}`);
     levels.add(Number(m[1]));
   }
@@ -37,10 +37,45 @@ export function formatHintSpec(levels: readonly number[]): string {
   return levels.length === 0 ? 'none' : [...new Set(levels)].sort((a, b) => a - b).map((l) => `L${l}`).join('+');
 }
 
-/** The levels an agent may receive for a task (record n → n+1), sorted; level 0 never appears. */
+/**
+ * The levels an agent may receive for a task (record n → n+1), sorted: exactly the levels `--hint` accepts for the
+ * record (parseHintSpec and requireHintLevels agree with it); level 0 never appears.
+ */
 export function availableHintLevels(hints: HintManifest, record: number): number[] {
-  const levels = hints.hints.filter((h) => h.record === record && h.level !== 0).map((h) => h.level as number);
+  const levels = hints.hints.filter((h) => h.record === record && (AGENT_HINT_LEVELS as readonly number[]).includes(h.level)).map((h) => h.level as number);
   return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+/** The records with a hint at `level`, e.g. the few that upstream ships level-9 documents for. */
+export function recordsWithHintLevel(hints: HintManifest, level: number): number[] {
+  return [...new Set(hints.hints.filter((h) => h.level === level).map((h) => h.record))].sort((a, b) => a - b);
+}
+
+/** Refuses, before any file is read or run started, a level the record does not have, saying where it exists. */
+export function requireHintLevels(hints: HintManifest, record: number, levels: readonly number[]): void {
+  if (levels.includes(0)) {
+    throw new UserError('hint level 0 (the human diff) is used only for judging and is never given to an agent', `use ${VALID_SPECS}`);
+  }
+  const available = availableHintLevels(hints, record);
+  const missing = levels.filter((level) => !available.includes(level));
+  if (missing.length === 0) return;
+  const here = available.length ? `record ${record} has ${available.map((l) => `L${l}`).join(', ')}` : `record ${record} has no hints; pick a record that starts a task`;
+  const elsewhere = missing.map((level) => {
+    const records = recordsWithHintLevel(hints, level);
+    return records.length ? `L${level} exists for record${records.length > 1 ? 's' : ''} ${records.join(', ')}` : `no record of track ${hints.track} has L${level}`;
+  });
+  const what = missing.map((l) => (l === 9 ? 'level-9 documents (L9)' : `level-${l} hint`)).join(' or ');
+  throw new UserError(`track ${hints.track} has no ${what} for record ${record}`, `${elsewhere.join('; ')}; ${here}`);
+}
+
+/**
+ * The hint specs a picker offers for a record with these levels: none, each level alone, then the cumulative
+ * L1+L2, L1+L2+L3, and with level 9 also L1+L9 and everything. Other combinations still work when typed.
+ */
+export function hintSpecChoices(levels: readonly number[]): string[] {
+  const has = (...wanted: number[]) => wanted.every((l) => levels.includes(l));
+  const specs = [[], ...levels.map((l) => [l]), [1, 2], [1, 2, 3], [1, 9], [...levels]].filter((spec) => has(...spec));
+  return [...new Set(specs.map(formatHintSpec))];
 }
 
 export interface ComposeHintOptions {
@@ -59,22 +94,12 @@ export async function composeHint(opts: ComposeHintOptions): Promise<string> {
   const root = opts.root ?? packageRoot;
   const levels = [...new Set(opts.levels)].sort((a, b) => a - b);
   if (levels.length === 0) return '';
-  if (levels.includes(0)) {
-    throw new UserError('hint level 0 (the human diff) is used only for judging and is never given to an agent', `use ${VALID_SPECS}`);
-  }
   const manifest = opts.hints ?? (await loadHints(opts.track, root));
+  requireHintLevels(manifest, opts.record, levels);
   const entries = manifest.hints.filter((h) => h.record === opts.record);
   const sections: string[] = [];
   for (const level of levels) {
-    const matches = entries.filter((h) => h.level === level);
-    if (matches.length === 0) {
-      const available = availableHintLevels(manifest, opts.record);
-      throw new UserError(
-        `track ${opts.track} has no level-${level} hint for record ${opts.record}`,
-        available.length ? `available levels for record ${opts.record}: ${formatHintSpec(available)}` : `record ${opts.record} has no hints; pick a record that starts a task`,
-      );
-    }
-    for (const entry of matches) sections.push(await section(entry, opts, manifest, root));
+    for (const entry of entries.filter((h) => h.level === level)) sections.push(await section(entry, opts, manifest, root));
   }
   return `${sections.join('\n\n')}\n`;
 }

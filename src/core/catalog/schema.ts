@@ -41,6 +41,11 @@ export const RecordEntry = z.object({
   time_source: z.string(),
   /** The public leaderboard's time, where it differs from time_ms. */
   readme_time_ms: z.number().positive().optional(),
+  /**
+   * The run-to-run standard deviation behind time_ms (nanogpt: the paper authors' 3 runs), the σ_i of the paper's
+   * node types ("no improvement": slower than t_i + σ_i). Absent: read from the times listed in time_source.
+   */
+  time_sd_ms: z.number().nonnegative().optional(),
   script: FileRef,
   /** Excluded from the task list (e.g. the paper drops record 6's task: an empty diff). */
   task_excluded: z.string().optional(),
@@ -87,6 +92,17 @@ export type TimingRule = z.infer<typeof TimingRule>;
 export const RetimeMode = z.enum(['both', 'baseline', 'none']);
 export type RetimeMode = z.infer<typeof RetimeMode>;
 
+/**
+ * The benchmark paper's own analysis files that `records sync` fetches with the scripts (arXiv 2506.22419): the
+ * notebook whose saved outputs hold every configuration's per-task best-3 FSRs, so `speedrun report --paper-figures`
+ * can recompute the published aggregates.
+ */
+export const PaperFiles = z.object({
+  arxiv: z.string(),
+  notebook: FileRef,
+});
+export type PaperFiles = z.infer<typeof PaperFiles>;
+
 export const TrackManifest = z.object({
   track: TrackName,
   title: z.string(),
@@ -105,6 +121,13 @@ export const TrackManifest = z.object({
     timeout_s: z.number().positive(),
   }),
   records: z.array(RecordEntry).min(2),
+  /** Upstream tracks whose benchmark paper published figures (nanogpt); synced and verified like the scripts. */
+  paper: PaperFiles.optional(),
+  /**
+   * Absolute path prefixes a record script may read or write (integrity rule absolute_path). Absent: none; a
+   * script reads its node folder and the data the NANOGPT_* variables name.
+   */
+  allowed_paths: z.array(z.string().min(1)).optional(),
 }).refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
   // Under first crossing the target moves the time itself: a record timed at one target and a task scored at
   // another would not compare.

@@ -89,6 +89,7 @@ function wantedFiles(manifest: TrackManifest, hints: HintManifest): SyncFile[] {
   };
   for (const r of manifest.records) add(r.script.path, r.script.sha256, `record ${r.number} script`);
   for (const h of hints.hints) add(h.path, h.sha256, `record ${h.record} hint L${h.level}`);
+  if (manifest.paper) add(manifest.paper.notebook.path, manifest.paper.notebook.sha256, 'paper notebook');
   return [...byPath.values()];
 }
 

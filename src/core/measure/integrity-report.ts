@@ -16,6 +16,8 @@ export const FindingSchema = z.object({
   /** 1-based lines of the candidate script; empty when the finding is about something removed, or about the run. */
   lines: z.array(z.number().int().positive()),
   message: z.string(),
+  /** The task's true next record makes the same change: the task itself, so a flag and never a reject. */
+  by_record: z.boolean().optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

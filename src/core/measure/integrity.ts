@@ -33,6 +33,13 @@ export interface CheckScriptInput {
   script: string;
   /** Source of the script it was edited from (the record the task starts at). */
   baseline: string;
+  /**
+   * The task's true next record: a change it makes the same way is the task itself, flagged as the record's own
+   * (`by_record`) instead of rejected. Absent: every change of a protected region is judged on its own.
+   */
+  reference?: string | null;
+  /** Absolute path prefixes the track lets a script read (none by default: see python/integrity_files.py). */
+  allowedPaths?: readonly string[];
   /** Any Python 3.9+ interpreter: the checker needs only the standard library, not torch. */
   python: string;
   timeoutMs?: number;
@@ -40,7 +47,12 @@ export interface CheckScriptInput {
 
 /** Runs the Python checker (request on stdin, JSON on stdout) and returns its findings with the verdict. */
 export async function checkScript(input: CheckScriptInput): Promise<IntegrityReport> {
-  const request = JSON.stringify({ script: input.script, baseline: input.baseline });
+  const request = JSON.stringify({
+    script: input.script,
+    baseline: input.baseline,
+    ...(input.reference ? { reference: input.reference } : {}),
+    allowed_paths: input.allowedPaths ?? [],
+  });
   const result = await execa(input.python, [INTEGRITY_CHECKER], {
     input: request,
     reject: false,

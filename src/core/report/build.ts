@@ -2,16 +2,31 @@ import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
+import { nodeTypesByStep } from './node-types.js';
+import { paperSection, type PaperModeOptions } from './paper-mode.js';
 import { nodeOutcomes, stepCurves } from './progress.js';
 import { modelOf, taskOf, type ReportRun } from './runs.js';
 import { Report } from './schema.js';
+import { spreadTable, type SpreadOf } from './time-spread.js';
 
 export interface BuildOptions extends Partial<StatOptions> {
   /** The results folders, as the user named them. */
   sources: string[];
   /** Injected so a report of the same runs is the same file (tests, reproducibility); defaults to now. */
   now?: Date;
+  /** σ_i of each run's baseline time, for the node types (the CLI reads manifests and calibrations); default unknown. */
+  spreadOf?: SpreadOf;
+  /** `--paper`: the paper's aggregation beside its figures; absent, report.json's `paper` is null. */
+  paper?: Pick<PaperModeOptions, 'targets' | 'notebook'>;
 }
+
+const UNKNOWN_SPREAD: SpreadOf = (run) => ({
+  task: taskOf(run),
+  times_from: run.summary.times_from,
+  baseline_ms: run.summary.baseline_ms,
+  sd_ms: null,
+  source: 'not looked up',
+});
 
 /** Tasks in track order, then record number (tiny/2 before tiny/10). */
 function compareTasks(a: string, b: string): number {
@@ -67,8 +82,11 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     steps: stepCurves(runs, configs),
     ranking: ranking(runs, configs),
     outcomes: nodeOutcomes(runs, configs),
+    node_types: nodeTypesByStep(runs, configs, options.spreadOf ?? UNKNOWN_SPREAD),
+    time_spreads: spreadTable(runs, options.spreadOf ?? UNKNOWN_SPREAD),
     costs: costTable(runs, configs),
     runs: runRows(runs),
+    paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
   };
   return report;
 }

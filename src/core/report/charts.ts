@@ -1,5 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { nodeTypesByStep } from './node-types-chart.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './sections.js';
 
@@ -96,6 +97,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'fsr-by-hint': fsrByHint,
   'record-hint-matrix': recordHintMatrix,
   'fsr-by-step': fsrByStep,
+  'node-types-by-step': nodeTypesByStep,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {

@@ -1,5 +1,5 @@
 import { isScored, summarizeGroup } from '../score/per-hint.js';
-import { bootstrapDistributions, iqm, percentileInterval } from '../score/stats.js';
+import { bootstrapDistributions, iqm, medianOfTaskMeans, optimalityGap, percentileInterval, type Interval } from '../score/stats.js';
 import { groupIntegrity } from './verification.js';
 import type { ReportRun } from './runs.js';
 import { taskOf } from './runs.js';
@@ -42,21 +42,23 @@ export function integrityCounts(runs: readonly ReportRun[]): IntegrityCounts {
 
 /**
  * One line of a comparison table. The shared numbers come from summarizeGroup (the results screen's numbers); the
- * report adds the IQM and bootstrap intervals. The bootstrap seed is the same for every group, so adding a group to
- * a bench never changes another group's interval.
+ * report adds the IQM, rliable's median (of task means) and optimality gap, and bootstrap intervals. The bootstrap
+ * seed is the same for every group, so adding a group to a bench never changes another group's interval.
  */
 export function statRow(label: string, runs: readonly ReportRun[], options: StatOptions): StatRow {
   const base = summarizeGroup(runs);
   const strata = fsrStrata(runs);
   const scores = strata.flat();
-  let meanCi: [number, number] | null = null;
-  let iqmCi: [number, number] | null = null;
+  const ci = (i: Interval): [number, number] => [i.low, i.high];
+  let cis: Record<'mean' | 'iqm' | 'median' | 'optimality_gap', [number, number] | null> = { mean: null, iqm: null, median: null, optimality_gap: null };
   if (scores.length > 0) {
     const dist = bootstrapDistributions(strata, { reps: options.reps, seed: options.seed });
-    const m = percentileInterval(dist.mean, options.level);
-    const q = percentileInterval(dist.iqm, options.level);
-    meanCi = [m.low, m.high];
-    iqmCi = [q.low, q.high];
+    cis = {
+      mean: ci(percentileInterval(dist.mean, options.level)),
+      iqm: ci(percentileInterval(dist.iqm, options.level)),
+      median: ci(percentileInterval(dist.median, options.level)),
+      optimality_gap: ci(percentileInterval(dist.optimality_gap, options.level)),
+    };
   }
   return {
     label,
@@ -65,8 +67,12 @@ export function statRow(label: string, runs: readonly ReportRun[], options: Stat
     scored: base.scored,
     mean_fsr: base.mean_fsr,
     iqm_fsr: scores.length ? iqm(scores) : null,
-    mean_ci: meanCi,
-    iqm_ci: iqmCi,
+    mean_ci: cis.mean,
+    iqm_ci: cis.iqm,
+    median_fsr: scores.length ? medianOfTaskMeans(strata) : null,
+    median_ci: cis.median,
+    optimality_gap: scores.length ? optimalityGap(scores) : null,
+    optimality_gap_ci: cis.optimality_gap,
     success_rate: base.success_rate,
     buggy_share: base.buggy_share,
     median_best_ms: base.median_best_ms,

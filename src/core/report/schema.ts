@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
 
 /**
@@ -28,6 +29,12 @@ export const StatRow = z.object({
   /** 95% stratified-bootstrap percentile CI of the mean (strata = tasks). */
   mean_ci: z.tuple([z.number(), z.number()]).nullable(),
   iqm_ci: z.tuple([z.number(), z.number()]).nullable(),
+  /** rliable's median: the median over tasks of each task's mean FSR, with its CI from the same bootstrap. */
+  median_fsr: Num,
+  median_ci: z.tuple([z.number(), z.number()]).nullable(),
+  /** rliable's optimality gap (γ = 1): 1 − mean(min(FSR, 1)) over scored runs; lower is better. */
+  optimality_gap: Num,
+  optimality_gap_ci: z.tuple([z.number(), z.number()]).nullable(),
   success_rate: Num,
   buggy_share: Num,
   median_best_ms: Num,
@@ -142,7 +149,13 @@ export const Report = z.object({
   steps: z.array(StepPoint),
   ranking: z.array(RankingRow),
   outcomes: z.array(OutcomeRow),
+  /** The paper's node types (buggy / no improvement / improved) over the first k agent nodes, per configuration. */
+  node_types: z.array(NodeTypeRow).default([]),
+  /** The σ_i behind node_types' "no improvement" (slower than t_i + σ_i), per task and time source. */
+  time_spreads: z.array(TimeSpreadRow).default([]),
   costs: z.array(CostRow),
   runs: z.array(RunRow),
+  /** `speedrun report --paper`: the paper's aggregation beside its published figures; null without --paper. */
+  paper: PaperSection.nullable().default(null),
 });
 export type Report = z.infer<typeof Report>;

@@ -1,4 +1,5 @@
 import { amount, ci3, fsr3, int, integrityCell, marked, pct, seconds } from './format.js';
+import { nodeTypeSections, paperSections } from './paper-sections.js';
 import type { Report, StatRow } from './schema.js';
 
 /** A table as text cells: markdown and HTML render the very same strings. */
@@ -7,7 +8,7 @@ export interface Table {
   rows: string[][];
 }
 
-export type ChartId = 'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step';
+export type ChartId = 'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step' | 'node-types-by-step';
 
 export interface Section {
   id: string;
@@ -17,7 +18,7 @@ export interface Section {
   chart?: ChartId;
 }
 
-const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'verified FSR', 'success', 'buggy nodes', 'median best', 'integrity'];
+const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'median', 'opt. gap', 'verified FSR', 'success', 'buggy nodes', 'median best', 'integrity'];
 
 function statTable(first: string, rows: readonly StatRow[]): Table {
   return {
@@ -31,6 +32,8 @@ function statTable(first: string, rows: readonly StatRow[]): Table {
       ci3(r.mean_ci),
       marked(fsr3(r.iqm_fsr), r.integrity),
       ci3(r.iqm_ci),
+      marked(fsr3(r.median_fsr), r.integrity),
+      marked(fsr3(r.optimality_gap), r.integrity),
       r.verified_runs === 0 ? '–' : `${fsr3(r.mean_fsr_verified)} (${int(r.verified_runs)})`,
       pct(r.success_rate),
       pct(r.buggy_share),
@@ -41,7 +44,7 @@ function statTable(first: string, rows: readonly StatRow[]): Table {
 }
 
 /** At most this many step columns: the first steps, where searches differ most, then every few, then the last. */
-function stepsShown(last: number): number[] {
+export function stepsShown(last: number): number[] {
   const picks = new Set<number>([0, 1, 2, 3, 5, 10, 15, 20, 30, 50, last].filter((s) => s <= last));
   return [...picks].sort((a, b) => a - b);
 }
@@ -52,7 +55,7 @@ export function reportSections(report: Report): Section[] {
     {
       id: 'by-hint',
       title: 'Per-hint comparison',
-      intro: `FSR over scored runs (finished, with an FSR); aborted and failed runs count in "runs" only. Success: share of scored runs whose best node beat the baseline. ${ciNote}`,
+      intro: `FSR over scored runs (finished, with an FSR); aborted and failed runs count in "runs" only. Median: rliable's, over tasks of each task's mean FSR; opt. gap: 1 − mean(min(FSR, 1)), lower is better. Success: share of scored runs whose best node beat the baseline. ${ciNote}`,
       table: statTable('hint', report.by_hint),
       chart: 'fsr-by-hint',
     },
@@ -64,6 +67,7 @@ export function reportSections(report: Report): Section[] {
       intro: 'Each hint × model × scaffold combination (only the dimensions that vary are named).',
       table: statTable('configuration', report.by_configuration),
     },
+    ...paperSections(report),
     {
       id: 'ranking',
       title: 'Ranking',
@@ -100,6 +104,7 @@ export function reportSections(report: Report): Section[] {
         ]),
       },
     },
+    ...nodeTypeSections(report),
     {
       id: 'costs',
       title: 'Costs',

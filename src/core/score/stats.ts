@@ -71,11 +71,36 @@ export interface BootstrapOptions {
   level?: number;
 }
 
-export type Statistic = 'mean' | 'iqm';
+export type Statistic = 'mean' | 'iqm' | 'median' | 'optimality_gap';
 
 /**
- * Every resampled value of the mean and the IQM under a bootstrap stratified by task: each task's runs are redrawn
- * with replacement, as many as it had, so every resample keeps the bench's task mix (rliable's StratifiedBootstrap).
+ * rliable's median for runs grouped by task: the median over tasks of each task's mean score (a task with many runs
+ * weighs as much as one with few).
+ */
+export function medianOfTaskMeans(strata: ReadonlyArray<ArrayLike<number>>): number {
+  const means = strata.filter((s) => s.length > 0).map((s) => mean(s));
+  if (means.length === 0) throw new Error('median of no tasks');
+  return medianOfSmall(means);
+}
+
+/** rliable's optimality gap with γ = 1: how far the scores fall short of 1 on average, 1 − mean(min(x, 1)). */
+export function optimalityGap(values: ArrayLike<number>): number {
+  if (values.length === 0) throw new Error('optimality gap of no values');
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += Math.min(values[i]!, 1);
+  return 1 - sum / values.length;
+}
+
+function medianOfSmall(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const mid = Math.floor(values.length / 2);
+  return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+/**
+ * Every resampled value of the mean, the IQM, the median of task means and the optimality gap under a bootstrap
+ * stratified by task: each task's runs are redrawn with replacement, as many as it had, so every resample keeps the
+ * bench's task mix (rliable's StratifiedBootstrap).
  * `strata` holds one array of scores per task.
  *
  * A resample only repeats values of the original sample, so instead of sorting each resample (n log n, seconds on
@@ -100,20 +125,32 @@ export function bootstrapDistributions(strata: ReadonlyArray<ArrayLike<number>>,
     offset += stratum.length;
   }
   const counts = new Int32Array(n);
-  const out = { mean: new Float64Array(reps), iqm: new Float64Array(reps) };
+  const out = { mean: new Float64Array(reps), iqm: new Float64Array(reps), median: new Float64Array(reps), optimality_gap: new Float64Array(reps) };
+  const taskMeans = new Float64Array(slices.length);
+  const cappedValues = values.map((v) => Math.min(v, 1));
   const lo = n / 4;
   const hi = (3 * n) / 4;
   for (let r = 0; r < reps; r++) {
     counts.fill(0);
     let sum = 0;
-    for (const [start, size] of slices) {
+    let capped = 0;
+    for (let t = 0; t < slices.length; t++) {
+      const [start, size] = slices[t]!;
+      let taskSum = 0;
       for (let i = 0; i < size; i++) {
         const original = start + Math.floor(random() * size);
-        sum += values[original]!;
+        taskSum += values[original]!;
+        capped += cappedValues[original]!;
         counts[rankOf[original]!]!++;
       }
+      taskMeans[t] = taskSum / size;
+      sum += taskSum;
     }
     out.mean[r] = sum / n;
+    out.optimality_gap[r] = 1 - capped / n;
+    taskMeans.sort(); // typed arrays sort numerically, without a comparator call per pair
+    const mid = taskMeans.length >> 1;
+    out.median[r] = taskMeans.length % 2 ? taskMeans[mid]! : (taskMeans[mid - 1]! + taskMeans[mid]!) / 2;
     // Walk the sorted values with their counts: value k covers the mass [cum, cum + count).
     let cum = 0;
     let middle = 0;

@@ -20,6 +20,7 @@ import { executeNode, type Launch } from './execute-node.js';
 import { rejectedNode, type IntegrityGate } from './integrity-gate.js';
 import { mergeAudits } from '../measure/integrity-report.js';
 import { readLogTail } from './log-tail.js';
+import { otherAttempts } from './other-attempts.js';
 import { coalesceStream, type StreamCoalescer } from './stream-coalescer.js';
 import type { TaskTimes } from './task-times.js';
 
@@ -42,6 +43,8 @@ export interface NodeContext {
   hintText: string;
   hardware: string;
   times: TaskTimes;
+  /** Whether prompts may state the next record's time (the run's recorded reveal_target_time). */
+  revealTargetTime: boolean;
   /** Finished nodes only; a node enters when its result is final. */
   known: Map<number, KnownNode>;
   /** Audits each script against the baseline record before it trains; null only where tests train fake scripts. */
@@ -82,10 +85,12 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       parentScript: parent.script,
       secondParent: second ? { ...second.known, script: second.script } : null,
       history: ancestry(ctx.known, parent.known.result.node),
+      otherAttempts: otherAttempts(ctx.known, meta),
       parentLogTail: meta.operator === 'debug' ? await readLogTail(ctx.store.nodeDir(parent.known.result.node), parent.known.result.stderr_tail) : null,
       hint: ctx.hintText,
       hardware: ctx.hardware,
       times: ctx.times,
+      revealTargetTime: ctx.revealTargetTime,
       timeoutMs: ctx.launch.timeoutMs,
       onCall,
       onStream: stream.listener,

@@ -28,6 +28,7 @@ export function newRunConfig(input: RunSearchInput, now: Date): RunConfig {
     seed: input.seed,
     smoke: input.smoke ?? null,
     integrity_check: input.checkScript !== null,
+    reveal_target_time: input.revealTargetTime ?? false,
     timing_rule: timing.rule,
     target_val_loss: timing.target,
     retime: retime.mode,

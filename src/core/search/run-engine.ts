@@ -13,11 +13,11 @@ import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
-import type { NodeMeta, RunConfig, RunSummary } from '../store/schema.js';
+import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
 import { usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { humanNode, runNode } from './run-node.js';
 import { trackLaunch } from './execute-node.js';
-import { integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
+import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
 import { bestNode } from './best-node.js';
@@ -51,6 +51,8 @@ export interface RunSearchInput {
   cache: CacheLayout;
   trackData: TrackData;
   times: TaskTimes;
+  /** Let prompts state the next record's time (--reveal-target-time); recorded in run.json. Default: hidden. */
+  revealTargetTime?: boolean;
   timeoutMs?: number;
   /** Stop creating nodes after this much wall time (in-flight nodes finish). */
   wallBudgetMs?: number;
@@ -132,6 +134,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     hintText: input.hintText,
     hardware: input.hardware,
     times: input.times,
+    revealTargetTime: revealsTargetTime(config),
     known,
     integrity: null,
     measuring: new Map(),
@@ -155,7 +158,8 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
     // A resumed run keeps the audit setting it was started with.
     if (config.integrity_check !== false && input.checkScript !== null) {
-      ctx.integrity = integrityGate(baselineScript, input.checkScript ?? pythonChecker(input.python.python));
+      const task = await auditTask(manifest, record, baselineScript, input.cache);
+      ctx.integrity = integrityGate(task, input.checkScript ?? pythonChecker(input.python.python));
     }
     await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null, runRetime.mode);
     const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));

@@ -106,9 +106,19 @@ export const RunConfig = z.object({
   /** Where the claimed FSR takes its times (README "Timing and scoring"), and the scoring round's repeats; absent: none. */
   retime: RetimeMode.optional(),
   retime_repeats: z.number().int().positive().optional(),
+  /**
+   * Whether the agent's prompts state the next record's time (--reveal-target-time). Absent: a run from before the
+   * option, whose prompts (v1) always stated it.
+   */
+  reveal_target_time: z.boolean().optional(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
+
+/** Whether a run's prompts state the next record's time; runs recorded before the option always did. */
+export function revealsTargetTime(config: Pick<RunConfig, 'reveal_target_time'>): boolean {
+  return config.reveal_target_time ?? true;
+}
 
 /** The object `speedrun run --json` prints and run.json keeps (beside the config). */
 export const RunSummary = z.object({

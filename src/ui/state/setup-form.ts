@@ -1,3 +1,4 @@
+import { formatHintSpec, hintSpecChoices, parseHintSpec } from '../../core/catalog/hints.js';
 import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js';
 
 /**
@@ -5,11 +6,11 @@ import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js
  * screen so the rules (flags over last choices over defaults, records that start a task) are tested directly.
  */
 
-export type SetupField = 'track' | 'record' | 'hint' | 'agent' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS';
+export type SetupField = 'track' | 'record' | 'hint' | 'agent' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS' | 'targetTime';
 
 export const FIELD_LABELS: Record<SetupField, string> = {
   track: 'track', record: 'record', hint: 'hint', agent: 'agent', model: 'model', scaffold: 'scaffold',
-  nodes: 'nodes', executor: 'executor', maxLlmCalls: 'max LLM calls', timeBudgetS: 'time budget',
+  nodes: 'nodes', executor: 'executor', maxLlmCalls: 'max LLM calls', timeBudgetS: 'time budget', targetTime: 'target time',
 };
 
 /** Budget steps offered by ←/→; undefined is "no limit". */
@@ -20,6 +21,32 @@ const DEFAULT_NODES = 8;
 /** Records a run can start from: those with a next record to chase. */
 export function taskRecords(catalog: SetupCatalog, track: string): CatalogRecord[] {
   return catalog.tracks.find((t) => t.name === track)?.records.filter((r) => r.hasTask) ?? [];
+}
+
+/** The hint specs offered for a task: those its record's levels make (L9 only where upstream ships it). */
+export function hintChoices(catalog: SetupCatalog, track: string, record: number): string[] {
+  const levels = recordOf(catalog, track, record)?.hintLevels;
+  return levels ? hintSpecChoices(levels) : catalog.hints;
+}
+
+/** A hint kept as far as the record has its levels (L1+L9 on a record without L9 becomes L1); unreadable: none. */
+function fitHint(catalog: SetupCatalog, track: string, record: number, hint: string | undefined): string {
+  const levels = recordOf(catalog, track, record)?.hintLevels;
+  if (!levels) {
+    const options = catalog.hints;
+    return hint !== undefined && options.includes(hint) ? hint : options.includes('none') ? 'none' : (options[0] ?? '');
+  }
+  let wanted: number[];
+  try {
+    wanted = parseHintSpec(hint ?? 'none');
+  } catch {
+    return 'none';
+  }
+  return formatHintSpec(wanted.filter((level) => levels.includes(level)));
+}
+
+function recordOf(catalog: SetupCatalog, track: string, record: number): CatalogRecord | undefined {
+  return catalog.tracks.find((t) => t.name === track)?.records.find((r) => r.number === record);
 }
 
 /** Defaults, overridden by the last choices, overridden by the flags; values the catalog lacks fall back. */
@@ -35,7 +62,7 @@ export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices
   const agent = oneOf(catalog.agents, pick('agent'), catalog.models.length > 0 ? 'llm' : 'reference');
   const choices: SetupChoices = {
     track, record,
-    hint: oneOf(catalog.hints, pick('hint'), 'none'),
+    hint: fitHint(catalog, track, record, pick('hint')),
     agent,
     scaffold: oneOf(catalog.scaffolds, pick('scaffold')),
     nodes: positive(pick('nodes')) ?? DEFAULT_NODES,
@@ -47,6 +74,7 @@ export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices
   if (maxLlmCalls !== undefined) choices.maxLlmCalls = maxLlmCalls;
   const timeBudgetS = positive(pick('timeBudgetS'));
   if (timeBudgetS !== undefined) choices.timeBudgetS = timeBudgetS;
+  if (pick('revealTargetTime') === true) choices.revealTargetTime = true;
   return choices;
 }
 
@@ -54,6 +82,8 @@ export function visibleFields(choices: SetupChoices): SetupField[] {
   const fields: SetupField[] = ['track', 'record', 'hint', 'agent'];
   if (choices.agent === 'llm') fields.push('model');
   fields.push('scaffold', 'nodes', 'executor', 'maxLlmCalls', 'timeBudgetS');
+  // Only the llm agent reads prompts; a replay keeps the setting it was recorded with.
+  if (choices.agent === 'llm') fields.push('targetTime');
   return fields;
 }
 
@@ -64,14 +94,15 @@ export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: S
       const track = cycle(catalog.tracks.map((t) => t.name), choices.track, delta);
       const records = taskRecords(catalog, track);
       const record = records.some((r) => r.number === choices.record) ? choices.record : (records[0]?.number ?? 0);
-      return { ...choices, track, record };
+      return { ...choices, track, record, hint: fitHint(catalog, track, record, choices.hint) };
     }
     case 'record': {
       const numbers = taskRecords(catalog, choices.track).map((r) => r.number);
-      return { ...choices, record: Number(cycle(numbers.map(String), String(choices.record), delta)) };
+      const record = Number(cycle(numbers.map(String), String(choices.record), delta));
+      return { ...choices, record, hint: fitHint(catalog, choices.track, record, choices.hint) };
     }
     case 'hint':
-      return { ...choices, hint: cycle(catalog.hints, choices.hint, delta) };
+      return { ...choices, hint: cycle(hintChoices(catalog, choices.track, choices.record), choices.hint, delta) };
     case 'agent': {
       const agent = cycle(catalog.agents, choices.agent, delta);
       const next = { ...choices, agent };
@@ -90,6 +121,12 @@ export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: S
       return withOptional(choices, 'maxLlmCalls', stepNumber(LLM_CALL_STEPS, choices.maxLlmCalls, delta));
     case 'timeBudgetS':
       return withOptional(choices, 'timeBudgetS', stepNumber(TIME_BUDGET_STEPS, choices.timeBudgetS, delta));
+    case 'targetTime': {
+      const next = { ...choices };
+      if (choices.revealTargetTime) delete next.revealTargetTime;
+      else next.revealTargetTime = true;
+      return next;
+    }
   }
 }
 
@@ -115,6 +152,8 @@ export function fieldText(choices: SetupChoices, field: SetupField): string {
       return choices.maxLlmCalls === undefined ? 'no limit' : String(choices.maxLlmCalls);
     case 'timeBudgetS':
       return choices.timeBudgetS === undefined ? 'no limit' : formatBudget(choices.timeBudgetS);
+    case 'targetTime':
+      return choices.revealTargetTime ? "told to the agent" : 'hidden (as in the paper)';
     default:
       return choices[field] || '—';
   }
