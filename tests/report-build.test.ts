@@ -129,6 +129,8 @@ async function writeVerification(runDir: string, status: 'verified' | 'unverifie
     fsr_claimed: 0.5,
     fsr_verified: status === 'verified' ? 0.4 : 0,
     runs: [],
+    cleared_flags: [],
+    attempts: [],
   };
   await writeFile(join(runDir, 'verification.json'), JSON.stringify(VerificationFile.parse(file)));
 }

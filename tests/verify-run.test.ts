@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { SlotPool } from '../src/core/exec/slot-pool.js';
+import type { ScriptChecker } from '../src/core/search/integrity-gate.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { VerificationFile } from '../src/core/verify/verification-file.js';
@@ -105,5 +106,41 @@ describe('verification runs', () => {
     const { file, seen } = await searchAndVerify(fakeTrainingScript({ timeMs: 50_000 }), 2);
     expect(file).toMatchObject({ status: 'baseline', node: null, runs: [], fsr_verified: 0 });
     expect(seen).toEqual([]);
+  });
+});
+
+describe('verification of a flagged node faster than the claimed best', () => {
+  /** Node 1 is `flagged` (the checker flags its marker), node 2 a clean, slower reproducible speedup. */
+  async function flaggedRun(flagged: string) {
+    const runDir = join(await tempDir('verify-flagged'), 'run');
+    const scripts = [flagged, fakeTrainingScript({ timeMs: 25_000, finalLoss: 1.85, tag: 'clean' })];
+    const agent = scriptedAgent((input) => ({ ok: true, script: scripts[input.node - 1]!, note: `node ${input.node}` }));
+    const checkScript: ScriptChecker = async ({ script }) =>
+      script.includes('FLAGGED')
+        ? { verdict: 'flag', findings: [{ rule: 'file_io', severity: 'flag', lines: [1], message: 'file access not in the baseline' }] }
+        : { verdict: 'ok', findings: [] };
+    const summary = await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 2 }), checkScript }));
+    const file = await verifyRun({
+      runDir, repeats: 3, alpha: 0.01, timing: { target: 1.9, rule: 'first-crossing' },
+      baselineScript: fakeTrainingScript({ timeMs: 36_000, finalLoss: 1.88, tag: 'baseline record' }),
+      executor: new LocalExecutor(), slots: new SlotPool(1),
+      launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
+    });
+    return { summary, file };
+  }
+
+  it('tries the flagged node first and clears its flags when it reproduces in fresh folders', { timeout: 90_000 }, async () => {
+    const { summary, file } = await flaggedRun(`# FLAGGED\n${fakeTrainingScript({ timeMs: 20_000, finalLoss: 1.85 })}`);
+    expect(summary).toMatchObject({ best: { node: 2 }, flagged_best: { node: 1 } });
+    expect(file).toMatchObject({ status: 'verified', node: 1, attempts: [], cleared_flags: ['flag file_io (line 1): file access not in the baseline'] });
+    expect(file.fsr_verified).toBeCloseTo(summary.flagged_best!.fsr!, 10);
+  });
+
+  it('falls back to the claimed best when the flagged node does not reproduce, keeping the failed try on record', { timeout: 90_000 }, async () => {
+    const marker = join(await tempDir('verify-marker'), 'marker');
+    const { summary, file } = await flaggedRun(`# FLAGGED\n${fastOnce(marker)}`);
+    expect(summary).toMatchObject({ best: { node: 2 }, flagged_best: { node: 1 } });
+    expect(file).toMatchObject({ status: 'verified', node: 2, cleared_flags: [], attempts: [{ node: 1, status: 'unverified' }] });
+    expect(file.runs.every((r) => r.dir.includes('node-2') || r.dir.includes('baseline-for-2'))).toBe(true);
   });
 });

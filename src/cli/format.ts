@@ -22,6 +22,7 @@ export function formatRunSummary(s: RunSummary): string {
     `  times      t_i ${formatTime(s.baseline_ms)}, t_i+1 ${formatTime(s.target_ms)} (from ${s.times_from}${scoringText(s)})${timingText(s)}`,
     `  best       ${best}`,
     `  FSR        ${formatFsr(s.fsr)}${s.fsr_flags.length ? `  (${s.fsr_flags.join('; ')})` : ''}`,
+    ...(s.flagged_best ? [`  flagged    ${formatFlaggedBest(s.flagged_best)}`] : []),
     ...(s.integrity.rejected.length || s.integrity.flagged.length ? [`  integrity  ${formatIntegrity(s.integrity)}`] : []),
     ...(s.usage.llm_calls ? [`  LLM        ${formatUsage(s.usage)}`] : []),
     `  results    ${s.results_dir}`,
@@ -46,8 +47,13 @@ function formatIntegrity(i: RunSummary['integrity']): string {
   const nodes = (ids: number[]) => ids.map((n) => `#${n}`).join(' ');
   const parts = [];
   if (i.rejected.length) parts.push(`rejected ${nodes(i.rejected)} (not scored)`);
-  if (i.flagged.length) parts.push(`flagged ${nodes(i.flagged)} (scored; review)`);
+  if (i.flagged.length) parts.push(`flagged ${nodes(i.flagged)} (never the claimed score unless a verification clears them)`);
   return `${parts.join(', ')}; findings in nodes/N/result.json`;
+}
+
+/** The faster node the flags keep out of the score, and how to clear it. */
+function formatFlaggedBest(f: NonNullable<RunSummary['flagged_best']>): string {
+  return `node ${f.node}: ${formatTime(f.train_time_ms)}, FSR ${formatFsr(f.fsr)}, not claimed (${f.flags.join('; ')}); \`speedrun verify\` re-runs it in fresh folders and can clear it`;
 }
 
 function formatUsage(u: RunSummary['usage']): string {

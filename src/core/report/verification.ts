@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withholdingFlags } from '../search/best-node.js';
 import type { StoredRun } from '../store/load-results.js';
 
 /**
@@ -21,18 +22,26 @@ export interface RunIntegrity {
 
 export function runIntegrity(run: StoredRun): RunIntegrity {
   const best = run.summary.best?.node ?? null;
-  const audit = best === null ? null : (run.nodes.find((n) => n.node === best)?.integrity ?? null);
+  const bestNode = best === null ? undefined : run.nodes.find((n) => n.node === best);
+  const audit = bestNode?.integrity ?? null;
+  // Flags that only say the task's next record makes the same change cast no doubt (search/best-node.ts).
+  const withheld = bestNode ? withholdingFlags(bestNode) : [];
   const verification = run.verification ?? null;
   const notes: string[] = [];
   if (audit && audit.verdict !== 'ok') {
-    notes.push(`integrity audit of the best node: ${audit.verdict} (${[...new Set(audit.findings.map((f) => f.rule))].join(', ')})`);
+    notes.push(`integrity audit of the best node: ${audit.verdict} (${[...new Set(audit.findings.map((f) => `${f.rule}${f.by_record ? ' (the record’s own change)' : ''}`))].join(', ')})`);
+  }
+  const flagged = run.summary.flagged_best;
+  if (flagged && !verification?.cleared_flags.length) {
+    notes.push(`node ${flagged.node} was faster (FSR ${flagged.fsr?.toFixed(3) ?? '–'}) but flagged, so not claimed: ${flagged.flags.join('; ')}`);
   }
   if (verification) {
     notes.push(`re-run verification: ${verification.status}${verification.reasons.length ? ` (${verification.reasons.join('; ')})` : ''}`);
+    if (verification.cleared_flags.length) notes.push(`the verification re-ran node ${verification.node} in fresh folders and cleared its flags: ${verification.cleared_flags.join('; ')}`);
   }
   notes.push(...run.summary.fsr_flags);
   if (audit?.verdict === 'reject' || verification?.status === 'unverified') return { status: 'rejected', notes };
-  if (audit?.verdict === 'flag' || run.summary.fsr_flags.length > 0) return { status: 'flagged', notes };
+  if ((withheld.length > 0 && !verification) || run.summary.fsr_flags.length > 0) return { status: 'flagged', notes };
   if (verification) return { status: 'verified', notes };
   // The baseline as best node means no agent edit is being scored: FSR 0 needs no re-run to be believed.
   if (best === 0) return { status: 'verified', notes: ['the baseline is the best node: no agent edit is scored'] };

@@ -20,7 +20,7 @@ import { trackLaunch } from './execute-node.js';
 import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
-import { bestNode } from './best-node.js';
+import { claimedBest } from './best-node.js';
 import { scoreRun } from './run-score.js';
 import { executedBaseline, roundNeeded, runScoringRound, type RetimeSetting } from './run-scoring.js';
 import { newRunConfig, runSettings } from './run-config.js';
@@ -147,7 +147,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
   let round: TimedRun[] | null = null;
   const summarize = (status: RunSummary['status'], stopReason: string | null) => {
     const nodes = finishedNodes();
-    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: bestNode(nodes), baselineNode: executedBaseline(known), round });
+    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: claimedBest(nodes), baselineNode: executedBaseline(known), round });
     // A round that a stop cut short leaves no score until the run is resumed and the round finished.
     const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
     return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });
@@ -166,7 +166,7 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
     const stop = await searchLoop(ctx, input, tree, unfinished);
     if (!input.signal?.aborted && roundNeeded(runRetime, finishedNodes())) {
-      round = await runScoringRound(ctx, { retime: runRetime, best: bestNode(finishedNodes())!, baselineScript, cache: input.cache, runDir: store.dir });
+      round = await runScoringRound(ctx, { retime: runRetime, best: claimedBest(finishedNodes())!, baselineScript, cache: input.cache, runDir: store.dir });
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);

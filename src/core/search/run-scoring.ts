@@ -5,7 +5,7 @@ import type { CacheLayout } from '../paths.js';
 import type { TimedRun } from '../store/scoring-schema.js';
 import type { NodeResult } from '../store/schema.js';
 import type { KnownNode, NodeContext } from './agent-node.js';
-import { bestNode } from './best-node.js';
+import { claimedBest } from './best-node.js';
 import { scoringRound } from './scoring-round.js';
 
 /** A run's re-timing (README "Timing and scoring"): which times it measures itself, and how many repeats of each. */
@@ -26,7 +26,7 @@ export function executedBaseline(known: ReadonlyMap<number, KnownNode>): NodeRes
  */
 export function roundNeeded(retime: RetimeSetting, nodes: readonly NodeResult[]): boolean {
   if (retime.mode === 'none') return false;
-  const best = bestNode(nodes);
+  const best = claimedBest(nodes);
   return best !== null && best.node !== 0;
 }
 

@@ -1,7 +1,8 @@
 import { sumUsage } from '../agent/usage.js';
 import type { TrackManifest } from '../catalog/schema.js';
-import { fsrFlags } from '../score/fsr.js';
+import { fsr, fsrFlags } from '../score/fsr.js';
 import type { NodeResult, RunConfig, RunSummary } from '../store/schema.js';
+import { flaggedBest, withholdingFlags } from './best-node.js';
 import type { RunScore } from './run-score.js';
 
 /**
@@ -40,12 +41,14 @@ export function summarizeRun(
       : extra.pending
         ? [extra.pending]
         : [...(score === null ? [] : [...fsrFlags(score), ...timesFlags(run, manifest, nodes), ...auditFlags(config)]), ...run.flags],
+    flagged_best: config.smoke ? null : flaggedSummary(flaggedBest(nodes), run),
     timing_rule: config.timing_rule,
     target_val_loss: config.target_val_loss,
     scoring: run.scoring,
     integrity: {
       rejected: nodes.filter((n) => n.status === 'rejected').map((n) => n.node),
-      flagged: nodes.filter((n) => n.status !== 'rejected' && n.integrity?.verdict === 'flag').map((n) => n.node),
+      // A flag that only says the next record makes the same change is no doubt about the node.
+      flagged: nodes.filter((n) => n.status !== 'rejected' && withholdingFlags(n).length > 0).map((n) => n.node),
     },
     nodes: nodes.length,
     usage: sumUsage(nodes.map((n) => n.llm)),
@@ -67,4 +70,11 @@ function timesFlags(run: RunScore, manifest: TrackManifest, nodes: readonly Node
 /** A run made without the integrity audit has a score nobody checked for tampering. */
 function auditFlags(config: RunConfig): string[] {
   return config.integrity_check === false ? ['the integrity audit was off (--no-integrity-check): node scripts were not checked for tampering'] : [];
+}
+
+/** The flagged node faster than the claimed best, scored by its own search time against the run's times. */
+function flaggedSummary(node: NodeResult | null, run: RunScore): RunSummary['flagged_best'] {
+  if (!node || node.time_to_target_ms === null) return null;
+  const score = run.baselineMs > run.targetMs ? fsr(run.baselineMs, run.targetMs, node.time_to_target_ms) : null;
+  return { node: node.node, train_time_ms: node.time_to_target_ms, val_loss: node.val_loss_at_target, fsr: score, flags: withholdingFlags(node) };
 }

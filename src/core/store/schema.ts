@@ -152,6 +152,14 @@ export const RunSummary = z.object({
   best: z.object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable() }).nullable(),
   fsr: z.number().nullable(),
   fsr_flags: z.array(z.string()),
+  /**
+   * A node faster than `best` that the integrity audit flagged: never the claimed score (README "Integrity"), shown
+   * beside it with its own FSR against the same times, until `speedrun verify` re-runs it in fresh folders.
+   */
+  flagged_best: z
+    .object({ node: z.number(), train_time_ms: z.number(), val_loss: z.number().nullable(), fsr: z.number().nullable(), flags: z.array(z.string()) })
+    .nullable()
+    .default(null),
   /** The timing rule and target every time above was read by (absent in runs made before tracks declared one). */
   timing_rule: TimingRule.optional(),
   target_val_loss: z.number().optional(),

@@ -60,6 +60,10 @@ export const VerificationFile = z.object({
   fsr_claimed: z.number().nullable(),
   fsr_verified: z.number().nullable(),
   runs: z.array(VerificationRepeat),
+  /** The integrity flags of `node` that this verification cleared: it reproduced in fresh folders, so it may be scored. */
+  cleared_flags: z.array(z.string()).default([]),
+  /** Nodes tried before `node` (a flagged node faster than the claimed best) that did not verify. */
+  attempts: z.array(z.object({ node: z.number().int(), status: z.string(), reasons: z.array(z.string()) })).default([]),
 });
 export type VerificationFile = z.infer<typeof VerificationFile>;
 

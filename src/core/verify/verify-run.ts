@@ -31,8 +31,9 @@ export interface VerifyRunInput {
 /**
  * Re-runs a finished run's best node `repeats` times, each in a fresh folder holding only a copy of its script,
  * interleaved with the baseline record (baseline, node, baseline, node, ...) as calibration interleaves records, so
- * slow drifts of the machine hit both alike. Writes verification.json into the run folder. A run verified before
- * with the same node, script, repeats and alpha is not run again (a stopped `verify` resumes run by run).
+ * slow drifts of the machine hit both alike. A flagged node faster than the best is tried first: if it reproduces,
+ * the verification clears its flags and scores it. Writes verification.json into the run folder. A run verified
+ * before with the same nodes, scripts, repeats and alpha is not run again (a stopped `verify` resumes run by run).
  */
 export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile> {
   const { runDir } = input;
@@ -42,29 +43,53 @@ export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile
   const now = input.now ?? (() => new Date());
   const base = { version: 1 as const, run_id: summary.run_id, repeats: input.repeats, alpha: input.alpha, target_val_loss: input.timing.target, timing_rule: input.timing.rule, fsr_claimed: summary.fsr };
 
-  const best = summary.best?.node ?? 0;
-  if (best === 0) {
+  // A flagged node faster than the claimed best is tried first: passing in fresh folders clears its flags.
+  const candidates = [summary.flagged_best?.node, summary.best?.node].filter((n): n is number => n !== undefined && n !== 0);
+  if (candidates.length === 0) {
     const file: VerificationFile = {
       ...base, verified_at: now().toISOString(), status: 'baseline', reasons: ['the best node is the baseline record itself: nothing to verify'],
-      node: null, script_sha256: null, node_stats: null, baseline_stats: null, fsr_verified: summary.fsr, runs: [],
+      node: null, script_sha256: null, node_stats: null, baseline_stats: null, fsr_verified: summary.fsr, runs: [], cleared_flags: [], attempts: [],
     };
     await writeVerification(runDir, file);
     return file;
   }
 
-  const nodeScript = await readFile(join(runDir, 'nodes', String(best), 'train_gpt.py'), 'utf8');
-  const sha = sha256Hex(nodeScript);
+  const scripts = new Map(await Promise.all(candidates.map(async (n) => [n, await readFile(join(runDir, 'nodes', String(n), 'train_gpt.py'), 'utf8')] as const)));
   const previous = await readVerification(runDir);
-  if (previous && previous.node === best && previous.script_sha256 === sha && previous.repeats === input.repeats && previous.alpha === input.alpha) return previous;
+  if (previous && sameVerification(previous, input, candidates, scripts)) return previous;
 
   const session = now().toISOString().replace(/[:.]/g, '-');
+  const attempts: VerificationFile['attempts'] = [];
+  let file: VerificationFile | null = null;
+  for (const node of candidates) {
+    const script = scripts.get(node)!;
+    const runs = await repeatInterleaved(input, summary.run_id, session, node, script);
+    const judged = judge({ summary, node, targetValLoss: input.timing.target, alpha: input.alpha, runs });
+    const flags = node === summary.flagged_best?.node ? summary.flagged_best.flags : [];
+    file = { ...base, verified_at: now().toISOString(), node, script_sha256: sha256Hex(script), runs, ...judged, cleared_flags: judged.status === 'verified' ? flags : [], attempts: [...attempts] };
+    if (judged.status === 'verified') break;
+    attempts.push({ node, status: judged.status, reasons: judged.reasons });
+  }
+  await writeVerification(runDir, file!);
+  return file!;
+}
+
+/** The same candidates, scripts, repeats and alpha were verified before: a stopped `verify` resumes run by run. */
+function sameVerification(previous: VerificationFile, input: VerifyRunInput, candidates: number[], scripts: Map<number, string>): boolean {
+  if (previous.repeats !== input.repeats || previous.alpha !== input.alpha || previous.node === null) return false;
+  const tried = [...previous.attempts.map((a) => a.node), previous.node];
+  return tried.every((n, i) => n === candidates[i]) && previous.script_sha256 === sha256Hex(scripts.get(previous.node) ?? '');
+}
+
+/** The node and the baseline record, `repeats` times each, interleaved (baseline, node, baseline, node, ...). */
+async function repeatInterleaved(input: VerifyRunInput, runId: string, session: string, node: number, nodeScript: string): Promise<VerificationRepeat[]> {
   const runs: VerificationRepeat[] = [];
   for (let repeat = 1; repeat <= input.repeats; repeat++) {
     for (const which of ['baseline', 'node'] as const) {
       input.signal?.throwIfAborted();
       const script = which === 'node' ? nodeScript : input.baselineScript;
-      const dir = join('verification', session, `${which === 'node' ? `node-${best}` : 'baseline'}-r${repeat}`);
-      const result = await trainFresh({ ...input, runId: summary.run_id }, join(runDir, dir), script, which === 'node' ? best : 0);
+      const dir = join('verification', session, `${which === 'node' ? `node-${node}` : `baseline-for-${node}`}-r${repeat}`);
+      const result = await trainFresh({ ...input, runId }, join(input.runDir, dir), script, which === 'node' ? node : 0);
       const run: VerificationRepeat = {
         script: which, repeat, dir, status: result.status, time_to_target_ms: result.time_to_target_ms, final_val_loss: result.final?.val_loss ?? null,
         wall_ms: result.wall_ms, flags: result.integrity?.findings.map(describeFinding) ?? [],
@@ -73,12 +98,7 @@ export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile
       input.onRepeat?.(run);
     }
   }
-  const file: VerificationFile = {
-    ...base, verified_at: now().toISOString(), node: best, script_sha256: sha, runs,
-    ...judge({ summary, node: best, targetValLoss: input.timing.target, alpha: input.alpha, runs }),
-  };
-  await writeVerification(runDir, file);
-  return file;
+  return runs;
 }
 
 /** One training in a folder of its own: nothing a previous training left next to the script can help it. */
