@@ -41,6 +41,14 @@ describe('run view reducer', () => {
     // A node that missed the target is never the best, however fast its clock.
     view = replay([nodeCreated(3, 2), nodeFinished(3, 2, { status: 'missed-target', time_to_target_ms: 10_000 })], view);
     expect(view.bestNode).toBe(2);
+    // Nor is a flagged one, as in the run's own score; a flag that is the next record's own change does not count.
+    const audit = (byRecord: boolean) => ({
+      verdict: 'flag' as const, baseline_sha256: 'b', findings: [{ rule: 'file_io', severity: 'flag' as const, lines: [1], message: 'm', excerpt: [], ...(byRecord && { by_record: true }) }],
+    });
+    view = replay([nodeCreated(4, 2), nodeFinished(4, 2, { time_to_target_ms: 80_000, integrity: audit(false) })], view);
+    expect(view.bestNode).toBe(2);
+    view = replay([nodeCreated(5, 2), nodeFinished(5, 2, { time_to_target_ms: 85_000, integrity: audit(true) })], view);
+    expect(view.bestNode).toBe(5);
   });
 
   it('with re-timing, scores nodes so far by their speedup over node 0 as the run measured it, and counts the scoring round', () => {

@@ -16,7 +16,7 @@ export function bestNode(nodes: readonly NodeResult[], accept: (node: NodeResult
  * clock that disagrees with the harness's): a human or a verification re-run must look first. A flag that only says
  * the task's next record makes the same change does not: that code is the record's own.
  */
-export function withholdingFlags(node: NodeResult): string[] {
+export function withholdingFlags(node: Pick<NodeResult, 'integrity'>): string[] {
   return (node.integrity?.findings ?? []).filter((f) => f.severity === 'flag' && !f.by_record).map(describeFinding);
 }
 

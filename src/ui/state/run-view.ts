@@ -1,5 +1,6 @@
 import type { SpeedrunEvent } from '../../core/events.js';
 import type { NodeAudit } from '../../core/measure/integrity-report.js';
+import { withholdingFlags } from '../../core/search/best-node.js';
 import type { NodeResult, RunSummary } from '../../core/store/schema.js';
 import type { RetimeMode, TimingRule } from '../../core/catalog/schema.js';
 import { bestAgainstNode0, fsr as computeFsr } from '../../core/score/fsr.js';
@@ -198,13 +199,14 @@ export function nodeTimeMs(node: NodeView, baselineMs: number | null): number | 
   return node.timeToTargetMs ?? (node.operator === 'baseline' ? baselineMs : null);
 }
 
-/** The fastest ok node (the earlier one on a tie) and the FSR it gives so far. */
+/** The fastest ok node without flags of its own (the earlier one on a tie) and the FSR it gives so far. */
 function withBest(state: RunViewState): RunViewState {
   let bestNode: number | null = null;
   let bestMs: number | null = null;
   for (const id of state.order) {
     const node = state.nodes[id];
-    const ms = node ? nodeTimeMs(node, state.baselineMs) : null;
+    // As the run's own score: a flagged node is shown, never claimed (README "Integrity").
+    const ms = node && withholdingFlags(node).length === 0 ? nodeTimeMs(node, state.baselineMs) : null;
     if (ms !== null && (bestMs === null || ms < bestMs)) {
       bestNode = id;
       bestMs = ms;
