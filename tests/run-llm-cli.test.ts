@@ -29,7 +29,9 @@ describe('speedrun run --agent llm', () => {
     cache = await tempDir('llm-cli-cache');
     out = await tempDir('llm-cli-out');
   });
-  const base = (record = '1') => ['run', '--track', 'tiny', '--record', record, '--hint', 'L1', '--agent', 'llm', '--cache', cache, '--out', out, '--json'];
+  // Without re-timing unless a test asks for it: these tests are about prompts and run folders, and re-timing
+  // would train record 1 (tens of seconds) in every run.
+  const base = (record = '1') => ['run', '--track', 'tiny', '--record', record, '--hint', 'L1', '--agent', 'llm', '--retime', 'none', '--cache', cache, '--out', out, '--json'];
 
   it('trains the model’s search/replace edit of record 5 and scores it against record 5 trained in the same run', { timeout: 300_000 }, async () => {
     const [r5, r6] = [await tinyScript(5), await tinyScript(6)];
@@ -109,7 +111,7 @@ describe('speedrun run --agent llm', () => {
     stub = await startLlmStub([{ content: NO_OP }]);
     const dir = await tempDir('bench-spec');
     const spec = join(dir, 'bench.yaml');
-    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nreveal_target_time: true\n`);
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nretime: none\nreveal_target_time: true\n`);
     const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
     expect(result.exitCode, result.stderr).toBe(0);
     const bench = JSON.parse(await readFile(join(dir, 'out', 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
@@ -121,7 +123,7 @@ describe('speedrun run --agent llm', () => {
 
   it('takes --reveal-target-time on bench into its spec and run.json', { timeout: 180_000 }, async () => {
     const dir = await tempDir('bench-flag');
-    const result = await speedrun(['bench', '--track', 'tiny', '--records', '1', '--agents', 'null', '--reveal-target-time', '--out', dir, '--cache', cache, '--json']);
+    const result = await speedrun(['bench', '--track', 'tiny', '--records', '1', '--agents', 'null', '--retime', 'none', '--reveal-target-time', '--out', dir, '--cache', cache, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const bench = JSON.parse(await readFile(join(dir, 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
     expect(bench.spec.reveal_target_time).toBe(true);
@@ -133,7 +135,7 @@ describe('speedrun run --agent llm', () => {
     const dir = await tempDir('bench-resume-v1');
     const spec = join(dir, 'bench.yaml');
     const agent = { name: 'llm', model: 'stub', base_url: stub.baseUrl };
-    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [${JSON.stringify(agent)}]\nnodes: 1\n`);
+    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [${JSON.stringify(agent)}]\nnodes: 1\nretime: none\n`);
     // A run left unfinished by a version that wrote v1 prompts: its run.json has no result and no reveal setting.
     const [cell] = planBench(parseBenchSpec({ tracks: ['tiny'], records: [1], hints: ['L1'], agents: [agent], nodes: 1 }, 'test'), new Map([['tiny', await loadTrack('tiny')]]));
     const config = {
