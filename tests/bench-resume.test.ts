@@ -124,7 +124,7 @@ describe('speedrun bench', () => {
 
   it('refuses a different bench in the same folder', async () => {
     const out = await tempDir('bench-other');
-    const first = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--agents', 'null', '--nodes', '1', '--out', out, '--json'], env);
+    const first = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--agents', 'null', '--nodes', '1', '--retime', 'none', '--out', out, '--json'], env);
     expect(first.exitCode, first.stderr).toBe(0);
     const other = await speedrun(['bench', '--track', 'tiny', '--records', '4', '--agents', 'null', '--nodes', '1', '--out', out], env);
     expect(other.exitCode).toBe(2);

@@ -159,7 +159,9 @@ describe('speedrun run --agent llm', () => {
     stub = await startLlmStub([{ content: NO_OP }, { content: '<<<<<<< SEARCH\nnot in the script\n=======\nx\n>>>>>>> REPLACE' }, { content: NO_OP }]);
     const config = join(await tempDir('cfg'), 'speedrun.config.yaml');
     await writeFile(config, `models:\n  local-coder:\n    base_url: ${stub.baseUrl}\n    model: served-name\n    api_key_env: null\n    temperature: 0.3\n`);
-    const live = await speedrun([...base(), '--config', config, '--model', 'local-coder', '--nodes', '2'], { OPENAI_API_KEY: '' });
+    // Its nodes are record 1 again (no-op edits, duplicates of node 0): node 0 keeps the record table's time rather
+    // than training record 1 here, in both runs (--retime none).
+    const live = await speedrun([...base(), '--config', config, '--model', 'local-coder', '--nodes', '2', '--retime', 'none'], { OPENAI_API_KEY: '' });
     expect(live.exitCode, live.stderr).toBe(0);
     const recorded = RunSummary.parse(JSON.parse(live.stdout));
     expect(recorded).toMatchObject({ model: 'local-coder', usage: { llm_calls: 3 } });
@@ -167,7 +169,7 @@ describe('speedrun run --agent llm', () => {
     await stub.close();
     stub = undefined;
 
-    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', recorded.results_dir, '--nodes', '2'], { OPENAI_API_KEY: '' });
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', recorded.results_dir, '--nodes', '2', '--retime', 'none'], { OPENAI_API_KEY: '' });
     expect(replay.exitCode, replay.stderr).toBe(0);
     const replayed = RunSummary.parse(JSON.parse(replay.stdout));
     expect(replayed).toMatchObject({ agent: 'replay', model: 'local-coder', status: 'finished', usage: { llm_calls: 3 } });
