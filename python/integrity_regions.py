@@ -222,6 +222,31 @@ def check_metric_prints(base, cand):
     return compare_nodes("metric_print", "the metric print lines", metric_prints(base), metric_prints(cand))
 
 
-def check_regions(base, cand):
-    return (check_data_statements(base, cand) + check_protected_defs(base, cand) + check_clock(base, cand)
-            + check_metric_prints(base, cand))
+# --- the validation schedule -----------------------------------------------------------------------------------
+
+def validation_schedule(parsed):
+    """The condition that decides at which steps validation runs, and the statements that set what it reads
+    (val_every = 25): under first-crossing timing they decide how soon a crossing can be seen."""
+    loop = training_loop(parsed)
+    prints = [p for p in metric_prints(parsed) if any(isinstance(c, ast.Constant) and "val_loss:" in str(c.value) for c in ast.walk(p))]
+    if loop is None or not prints:
+        return []
+    gates = [a for a in parsed.ancestors(prints[0]) if isinstance(a, ast.If) and loop in parsed.ancestors(a)]
+    if not gates:
+        return []
+    test = gates[-1].test  # the outermost condition inside the loop
+    names = names_in(test) - names_in(loop.target) if isinstance(loop, ast.For) else names_in(test)
+    setters = [st for st in simple_statements(parsed.tree) if assigned_names(st) & names]
+    return [test, *in_source_order(setters)]
+
+
+def check_validation_schedule(base, cand):
+    return compare_nodes("val_schedule", "when validation runs (first-crossing timing: a crossing is seen only when validation runs)",
+                         validation_schedule(base), validation_schedule(cand))
+
+
+def check_regions(base, cand, timing_rule=None):
+    findings = (check_data_statements(base, cand) + check_protected_defs(base, cand) + check_clock(base, cand)
+                + check_metric_prints(base, cand))
+    # Under the final-line rule the last step always validates, so how often the script validates before it is free.
+    return findings + (check_validation_schedule(base, cand) if timing_rule == "first-crossing" else [])

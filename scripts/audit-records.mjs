@@ -30,7 +30,7 @@ console.log(`audit of ${manifest.track}'s records (* = flagged as the record's o
 for (const task of listTasks(manifest)) {
   const i = task.record;
   const [base, next] = await Promise.all([script(i), script(i + 1)]);
-  const check = (candidate) => checkScript({ script: candidate, baseline: base, reference: next, allowedPaths: manifest.allowed_paths ?? [], python });
+  const check = (candidate) => checkScript({ script: candidate, baseline: base, reference: next, allowedPaths: manifest.allowed_paths ?? [], timingRule: manifest.timing_rule, python });
   const transition = await check(next);
   const comments = await check(commentOnly(base));
   const { stdout } = await execa(python, [join(root, 'tests/fixtures/tampering/ast_tampering.py')], { input: JSON.stringify({ script: base }) });

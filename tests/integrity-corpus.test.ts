@@ -11,6 +11,8 @@ import { LEGITIMATE, TAMPERING, type CorpusCase } from './fixtures/tampering/cas
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const bin = join(root, 'bin/speedrun.js');
 const python = 'python3';
+// The tiny track's own rule, as the engine passes it: under first crossing the validation schedule is protected.
+const timingRule = 'first-crossing' as const;
 const tmp = mkdtempSync(join(tmpdir(), 'speedrun-integrity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -30,7 +32,7 @@ const describeReport = (r: IntegrityReport) => r.findings.map((f) => `${f.severi
 
 describe('integrity corpus: tampering tricks', () => {
   it.each(TAMPERING.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python });
+    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python, timingRule });
     expect(report.verdict, describeReport(report)).toBe(c.verdict);
     if (c.rule) expect(report.findings.map((f) => f.rule), describeReport(report)).toContain(c.rule);
     expect(report.findings.every((f) => f.lines.length > 0 || f.rule === 'syntax' || f.message.includes('removed'))).toBe(true);
@@ -45,16 +47,32 @@ describe('integrity corpus: tampering tricks', () => {
 
 describe('integrity corpus: legitimate speedups', () => {
   const ladder = ['r01', 'r02', 'r03', 'r04', 'r05', 'r06'];
-  it.each(ladder.slice(1).map((next, i) => [ladder[i] ?? '', next]))('record %s -> %s is ok', async (prev, next) => {
-    const report = await checkScript({ script: recordScript(next), baseline: recordScript(prev), python });
-    expect(report.findings, describeReport(report)).toEqual([]);
-    expect(report.verdict).toBe('ok');
+  it.each(ladder.slice(1).map((next, i) => [ladder[i] ?? '', next]))('record %s -> %s raises no reject and nothing but its own changes', async (prev, next) => {
+    const report = await checkScript({ script: recordScript(next), baseline: recordScript(prev), reference: recordScript(next), python, timingRule });
+    expect(report.verdict, describeReport(report)).not.toBe('reject');
+    expect(report.findings.every((f) => f.by_record), describeReport(report)).toBe(true);
   });
 
   it.each(LEGITIMATE.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python });
+    const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python, timingRule });
     expect(report.verdict, describeReport(report)).toBe(c.verdict);
     if (c.rule) expect(report.findings.map((f) => f.rule)).toContain(c.rule);
+  });
+});
+
+describe('the validation schedule', () => {
+  const moreOften = () => recordScript('r06').replace('val_every = 10', 'val_every = 2');
+
+  it('is free under the final-line rule, where the last step always validates', async () => {
+    const report = await checkScript({ script: moreOften(), baseline: recordScript('r06'), python, timingRule: 'final' });
+    expect(report).toEqual({ verdict: 'ok', findings: [] });
+  });
+
+  it("is the next record's own change where it makes it (tiny record 4 validates every 10 steps, not 25)", async () => {
+    const report = await checkScript({ script: recordScript('r04'), baseline: recordScript('r03'), reference: recordScript('r04'), python, timingRule });
+    expect(report.findings).toEqual([expect.objectContaining({ rule: 'val_schedule', severity: 'flag', by_record: true })]);
+    const alone = await checkScript({ script: moreOften(), baseline: recordScript('r06'), reference: recordScript('r06'), python, timingRule });
+    expect(alone.verdict).toBe('reject');
   });
 });
 

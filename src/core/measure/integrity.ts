@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
+import type { TimingRule } from '../catalog/schema.js';
 import { ExternalError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { FindingSchema, verdictOf, type IntegrityReport } from './integrity-report.js';
@@ -40,6 +41,8 @@ export interface CheckScriptInput {
   reference?: string | null;
   /** Absolute path prefixes the track lets a script read (none by default: see python/integrity_files.py). */
   allowedPaths?: readonly string[];
+  /** The track's timing rule: under first-crossing the validation schedule is protected too. */
+  timingRule?: TimingRule;
   /** Any Python 3.9+ interpreter: the checker needs only the standard library, not torch. */
   python: string;
   timeoutMs?: number;
@@ -52,6 +55,7 @@ export async function checkScript(input: CheckScriptInput): Promise<IntegrityRep
     baseline: input.baseline,
     ...(input.reference ? { reference: input.reference } : {}),
     allowed_paths: input.allowedPaths ?? [],
+    ...(input.timingRule ? { timing_rule: input.timingRule } : {}),
   });
   const result = await execa(input.python, [INTEGRITY_CHECKER], {
     input: request,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolveRecordScript } from '../catalog/catalog.js';
 import { sha256Hex } from '../catalog/files.js';
-import type { TrackManifest } from '../catalog/schema.js';
+import type { TimingRule, TrackManifest } from '../catalog/schema.js';
 import type { CacheLayout } from '../paths.js';
 import { checkScript } from '../measure/integrity.js';
 import { auditOf, describeFinding, type IntegrityReport, type NodeAudit } from '../measure/integrity-report.js';
@@ -15,12 +15,14 @@ export interface AuditTask {
   reference: string | null;
   /** Absolute path prefixes the track lets a script read. */
   allowedPaths?: readonly string[];
+  /** The track's timing rule (under first-crossing the validation schedule is part of the measurement). */
+  timingRule?: TimingRule;
 }
 
 /** The task of record i: its script, record i+1's (the change the task is about) and the track's allowed paths. */
 export async function auditTask(manifest: TrackManifest, record: number, baseline: string, cache: CacheLayout): Promise<AuditTask> {
   const reference = await readFile(await resolveRecordScript(manifest, record + 1, cache), 'utf8');
-  return { baseline, reference, allowedPaths: manifest.allowed_paths ?? [] };
+  return { baseline, reference, allowedPaths: manifest.allowed_paths ?? [], timingRule: manifest.timing_rule };
 }
 
 /** Compares a node's script with the run's task scripts; injected so tests can stub or drop it. */
