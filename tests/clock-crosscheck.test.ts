@@ -98,10 +98,12 @@ describe('the step-line clock cross-check', () => {
     expect((await execute(steppingScript(5), polled)).integrity).toBeNull();
   });
 
-  it('keeps a flagged node valid in a run: recorded, listed in the summary, still scored', { timeout: 60_000 }, async () => {
+  it('keeps a flagged node valid in a run: recorded, listed in the summary, shown beside the score but never claimed', { timeout: 60_000 }, async () => {
     const agent = scriptedAgent(() => ({ ok: true, script: steppingScript(5), note: 'under-reports' }));
     const summary = await runSearch(await tinySearch({ agent, scaffold: makeScaffold('flat', { nodes: 1 }) }));
     expect(summary.integrity).toEqual({ rejected: [], flagged: [1] });
-    expect(summary.best?.node).toBe(1);
+    expect(summary.best?.node).toBe(0);
+    expect(summary.fsr).toBe(0);
+    expect(summary.flagged_best).toMatchObject({ node: 1, flags: [expect.stringMatching(/^flag clock_crosscheck/)] });
   });
 });

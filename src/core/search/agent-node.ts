@@ -49,8 +49,8 @@ export interface NodeContext {
   known: Map<number, KnownNode>;
   /** Audits each script against the baseline record before it trains; null only where tests train fake scripts. */
   integrity: IntegrityGate | null;
-  /** Scripts being trained right now, by meaning: a script that means the same waits for that measurement instead. */
-  measuring: Map<string, Promise<NodeResult>>;
+  /** Scripts being measured right now, by meaning: a script that means the same waits for that result instead. */
+  measuring: Map<string, Promise<NodeResult | undefined>>;
   /** The meaning of a script (comments, formatting and docstrings aside), null when it does not parse. */
   meaning: ScriptMeaning;
   /** The task's target and the track's rule: how every node's time is read. */
@@ -127,9 +127,27 @@ export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScr
 export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
   const sha = sha256Hex(script);
   const key = await meaningKey(ctx, script);
-  // The same meaning already training (the reference agent proposes it for every node): wait and reuse its result.
-  const measured = await ctx.measuring.get(key)?.catch(() => undefined);
-  const twin = (await knownTwin(ctx, key)) ?? (measured && measured.status !== 'aborted' ? measured : undefined);
+  // The same meaning already on its way (the reference agent proposes it for every node): wait and reuse its result.
+  // The first claims the key before it awaits anything more, so two proposals of one script never both train.
+  const inFlight = ctx.measuring.get(key);
+  let release = (_: NodeResult | undefined) => {};
+  if (!inFlight) ctx.measuring.set(key, new Promise((resolve) => (release = resolve)));
+  try {
+    const measured = await inFlight;
+    const found = (await knownTwin(ctx, key)) ?? (measured && measured.status !== 'aborted' ? measured : undefined);
+    const outcome = await measureOnce(ctx, meta, script, sha, note, usage, found);
+    release(outcome.result);
+    return outcome;
+  } finally {
+    release(undefined);
+    if (!inFlight) ctx.measuring.delete(key);
+  }
+}
+
+/** A node's result: its twin's when one was found, else its audit and (unless rejected) its own training. */
+async function measureOnce(
+  ctx: NodeContext, meta: NodeMeta, script: string, sha: string, note: string, usage: LlmUsage, twin: NodeResult | undefined,
+): Promise<{ result: NodeResult; analysis: string | null }> {
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
   const base = { ...placeOf(meta), note, llm: usage };
@@ -160,13 +178,7 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
       }),
     ctx.signal,
   );
-  ctx.measuring.set(key, measurement);
-  let executed: NodeResult;
-  try {
-    executed = await measurement;
-  } finally {
-    ctx.measuring.delete(key);
-  }
+  const executed = await measurement;
   const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
