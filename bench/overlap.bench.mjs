@@ -19,7 +19,7 @@ import { SlotPool } from '../dist/core/exec/slot-pool.js';
 import { cacheLayout } from '../dist/core/paths.js';
 import { runSearch } from '../dist/core/search/run-engine.js';
 import { makeScaffold } from '../dist/core/search/scaffolds/index.js';
-import { executeNode } from '../dist/core/search/execute-node.js';
+import { executeNode } from '../dist/core/train/execute-node.js';
 
 const LLM_S = 3;
 const TRAIN_S = 3;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibratedMs, type CalibrationFile } from '../src/core/calibrate/calibration-file.js';
 import { ladder } from '../src/core/calibrate/run-calibration.js';
-import { median } from '../src/core/calibrate/stats.js';
+import { median } from '../src/core/score/stats.js';
 import { parseRecordRange } from '../src/core/catalog/record-range.js';
 
 const file: CalibrationFile = {

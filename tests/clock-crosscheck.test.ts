@@ -5,7 +5,7 @@ import type { Executor } from '../src/core/exec/types.js';
 import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { checkStepClock, MAX_UNDERREPORT_FACTOR, StepClock } from '../src/core/measure/step-clock.js';
-import { executeNode } from '../src/core/search/execute-node.js';
+import { executeNode } from '../src/core/train/execute-node.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { CPU_IMAGE, dockerForTests } from './helpers/docker.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/core/exec/local.js';
-import { executeNode } from '../src/core/search/execute-node.js';
+import { executeNode } from '../src/core/train/execute-node.js';
 import type { SpeedrunEvent } from '../src/core/events.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 

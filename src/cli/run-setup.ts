@@ -14,7 +14,7 @@ import type { EventSink } from '../core/events.js';
 import { runSearch } from '../core/search/run-engine.js';
 import type { RunControl } from '../core/search/run-control.js';
 import { makeScaffold } from '../core/search/scaffolds/index.js';
-import { taskTimes } from '../core/search/task-times.js';
+import { taskTimes } from '../core/calibrate/task-times.js';
 import { readJsonIfPresent } from '../core/fs-atomic.js';
 import { RunConfig, type RunSummary } from '../core/store/schema.js';
 import { prepareAgent, type PreparedAgent } from './agent-setup.js';

@@ -1,5 +1,5 @@
 import type { TrackManifest } from '../catalog/schema.js';
-import type { TaskTimes } from '../search/task-times.js';
+import type { TaskTimes } from '../calibrate/task-times.js';
 import type { LlmUsage, NodeResult } from '../store/schema.js';
 import type { LlmCallRecord } from './llm/call-record.js';
 import type { StreamEvent } from './llm/chat.js';

@@ -29,10 +29,9 @@ const TEMPLATE_NAMES = [
  * - timing-<rule>: the system prompt's sentence on how time is read follows the track's timing rule (v1: first crossing);
  * - attempts: failed and slower attempts outside the ancestry, so the search does not repeat them (v1: none).
  */
-const OPTIONAL_TEMPLATE_NAMES = ['task-target', 'timing-final', 'timing-first-crossing', 'attempts'] as const;
 const OPTIONAL_GROUPS: ReadonlyArray<readonly OptionalTemplateName[]> = [['timing-final', 'timing-first-crossing']];
 
-type OptionalTemplateName = (typeof OPTIONAL_TEMPLATE_NAMES)[number];
+type OptionalTemplateName = 'task-target' | 'timing-final' | 'timing-first-crossing' | 'attempts';
 export type TemplateName = (typeof TEMPLATE_NAMES)[number] | OptionalTemplateName;
 
 export interface PromptSet {

@@ -8,10 +8,10 @@ import type { Executor } from '../exec/types.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { CacheLayout } from '../paths.js';
 import { checkGpuCounts } from '../exec/process-count.js';
-import { executeNode, trackLaunch } from '../search/execute-node.js';
+import { executeNode, trackLaunch } from '../train/execute-node.js';
 import type { NodeResult } from '../store/schema.js';
 import { loadCalibration, saveCalibration, type CalibrationFile, type RecordCalibration } from './calibration-file.js';
-import { median } from './stats.js';
+import { median } from '../score/stats.js';
 
 export interface CalibrateInput {
   manifest: TrackManifest;

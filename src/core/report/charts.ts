@@ -2,7 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { nodeTypesByStep } from './node-types-chart.js';
 import type { Report } from './schema.js';
-import type { ChartId } from './sections.js';
+import type { ChartId } from './section.js';
 
 /**
  * The HTML report's charts: vega-lite specs compiled and rendered to SVG here in Node (renderer "none" plus toSVG

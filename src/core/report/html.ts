@@ -1,6 +1,7 @@
 import { MARK_LEGEND, integrityCell } from './format.js';
 import type { Report } from './schema.js';
-import { reportSections, type ChartId, type Table } from './sections.js';
+import { reportSections } from './sections.js';
+import type { ChartId, Table } from './section.js';
 
 /** Everything a user names (models, run ids) is escaped; the SVGs come from vega's own serializer. */
 export function escapeHtml(text: string): string {

@@ -1,6 +1,7 @@
 import { MARK_LEGEND, integrityCell } from './format.js';
 import type { Report } from './schema.js';
-import { reportSections, type Table } from './sections.js';
+import { reportSections } from './sections.js';
+import type { Table } from './section.js';
 
 /** Pipes and line breaks would split a markdown cell; labels come from user-chosen model names. */
 function cell(text: string): string {

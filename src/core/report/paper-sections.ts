@@ -1,6 +1,6 @@
 import { int, NONE, pct } from './format.js';
 import type { Report } from './schema.js';
-import { stepsShown, type Section } from './sections.js';
+import { stepsShown, type Section } from './section.js';
 
 /** The report's sections of the paper's views: its aggregation (`--paper`) and its node types by search step. */
 

@@ -1,22 +1,7 @@
 import { amount, ci3, fsr3, int, integrityCell, marked, pct, seconds } from './format.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
 import type { Report, StatRow } from './schema.js';
-
-/** A table as text cells: markdown and HTML render the very same strings. */
-export interface Table {
-  headers: string[];
-  rows: string[][];
-}
-
-export type ChartId = 'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step' | 'node-types-by-step';
-
-export interface Section {
-  id: string;
-  title: string;
-  intro: string;
-  table: Table;
-  chart?: ChartId;
-}
+import { stepsShown, type Section, type Table } from './section.js';
 
 const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'median', 'opt. gap', 'verified FSR', 'success', 'buggy nodes', 'median best', 'integrity'];
 
@@ -41,12 +26,6 @@ function statTable(first: string, rows: readonly StatRow[]): Table {
       integrityCell(r.integrity),
     ]),
   };
-}
-
-/** At most this many step columns: the first steps, where searches differ most, then every few, then the last. */
-export function stepsShown(last: number): number[] {
-  const picks = new Set<number>([0, 1, 2, 3, 5, 10, 15, 20, 30, 50, last].filter((s) => s <= last));
-  return [...picks].sort((a, b) => a - b);
 }
 
 export function reportSections(report: Report): Section[] {

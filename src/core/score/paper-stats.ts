@@ -1,4 +1,4 @@
-import { median as medianOf } from '../calibrate/stats.js';
+import { median as medianOf } from '../score/stats.js';
 import { percentileInterval, seededRandom } from './stats.js';
 
 /**

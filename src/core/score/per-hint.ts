@@ -1,4 +1,4 @@
-import { median } from '../calibrate/stats.js';
+import { median } from '../score/stats.js';
 import { BUGGY_STATUSES } from '../store/schema.js';
 import type { StoredRun } from '../store/load-results.js';
 

@@ -16,13 +16,13 @@ import type { RunHistory } from '../store/run-history.js';
 import type { RunStore } from '../store/run-store.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
 import { scriptToTrain } from '../smoke/smoke-script.js';
-import { executeNode, type Launch } from './execute-node.js';
+import { executeNode, type Launch } from '../train/execute-node.js';
 import { rejectedNode, type IntegrityGate } from './integrity-gate.js';
 import { mergeAudits } from '../measure/integrity-report.js';
 import { readLogTail } from './log-tail.js';
 import { otherAttempts } from './other-attempts.js';
 import { coalesceStream, type StreamCoalescer } from './stream-coalescer.js';
-import type { TaskTimes } from './task-times.js';
+import type { TaskTimes } from '../calibrate/task-times.js';
 
 /** What a run knows about each finished node: the measured result, the script, and the agent's words on it. */
 export interface KnownNode extends NodeHistory {

@@ -16,7 +16,7 @@ import { RunStore, type StoredNode } from '../store/run-store.js';
 import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
 import { usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
 import { humanNode, runNode } from './run-node.js';
-import { trackLaunch } from './execute-node.js';
+import { trackLaunch } from '../train/execute-node.js';
 import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
@@ -28,7 +28,7 @@ import { cachedMeaning, pythonScriptMeaning, type ScriptMeaning } from '../measu
 import type { TimedRun } from '../store/scoring-schema.js';
 import { decisionRandom } from './scaffolds/random.js';
 import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
-import type { TaskTimes } from './task-times.js';
+import type { TaskTimes } from '../calibrate/task-times.js';
 import type { HumanEdit, RunControl } from './run-control.js';
 
 export interface RunSearchInput {

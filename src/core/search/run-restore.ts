@@ -6,7 +6,7 @@ import { nodeResult } from '../store/node-result.js';
 import type { StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult } from '../store/schema.js';
 import type { NodeContext } from './agent-node.js';
-import { executeNode } from './execute-node.js';
+import { executeNode } from '../train/execute-node.js';
 import type { TreeNode } from './scaffolds/scaffold.js';
 
 // The nodes a run starts from: the baseline, and on resume whatever the run folder already holds.

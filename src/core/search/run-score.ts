@@ -1,9 +1,9 @@
 import type { RetimeMode } from '../catalog/schema.js';
-import { median } from '../calibrate/stats.js';
+import { median } from '../score/stats.js';
 import { fsr } from '../score/fsr.js';
 import type { Scoring, TimedRun, TimeSource } from '../store/scoring-schema.js';
 import type { NodeResult, RunSummary } from '../store/schema.js';
-import type { TaskTimes } from './task-times.js';
+import type { TaskTimes } from '../calibrate/task-times.js';
 
 /** The claimed score and the times behind it (README "Timing and scoring"). */
 export interface RunScore {

@@ -5,7 +5,7 @@ import type { Timing } from '../catalog/task-timing.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { describeFinding } from '../measure/integrity-report.js';
-import { executeNode, type Launch } from '../search/execute-node.js';
+import { executeNode, type Launch } from '../train/execute-node.js';
 import { RunStore } from '../store/run-store.js';
 import { judge } from './verdict.js';
 import { readVerification, writeVerification, type VerificationFile, type VerificationRepeat } from './verification-file.js';

@@ -1,6 +1,6 @@
 import type { EditOutcome } from './edit-format.js';
 import { adaptLine, describeTolerance, locate } from './locate.js';
-import { ambiguousMessage, emptySearchMessage, missingMessage } from './failure-messages.js';
+import { ambiguousMessage, emptySearchMessage, missingMessage, type Wording } from './failure-messages.js';
 import { isBlank, joinLines, toLines } from './text-lines.js';
 
 /**
@@ -13,17 +13,6 @@ export interface Replacement {
   replace: ReadonlyArray<string | { keep: number }>;
 }
 
-/** How failures name things, so SEARCH/REPLACE blocks and diff hunks get messages in their own terms. */
-export interface Wording {
-  /** 'block' or 'hunk' */
-  unit: string;
-  /** what the search lines are called, e.g. "SEARCH lines" or "context and '-' lines" */
-  searchLines: string;
-  /** what to do when the search lines are not found */
-  fixMissing: string;
-  /** the failure for an empty search on a non-empty script */
-  emptySearch: string;
-}
 
 /**
  * Applies replacements in order, each to the script as the ones before it left it. All or nothing: on any

@@ -1,5 +1,16 @@
-import type { Wording } from './apply-replacements.js';
 import { closestRegion, locate } from './locate.js';
+
+/** How failures name things, so SEARCH/REPLACE blocks and diff hunks get messages in their own terms. */
+export interface Wording {
+  /** 'block' or 'hunk' */
+  unit: string;
+  /** what the search lines are called, e.g. "SEARCH lines" or "context and '-' lines" */
+  searchLines: string;
+  /** what to do when the search lines are not found */
+  fixMissing: string;
+  /** the failure for an empty search on a non-empty script */
+  emptySearch: string;
+}
 
 /** The messages sent back to the model when a block or hunk cannot be placed: what failed, where to look, what to do. */
 

@@ -1,4 +1,5 @@
-import { applyReplacements, type Replacement, type Wording } from './apply-replacements.js';
+import { applyReplacements, type Replacement } from './apply-replacements.js';
+import type { Wording } from './failure-messages.js';
 import type { EditFormat, EditOutcome } from './edit-format.js';
 import { normaliseNewlines } from './text-lines.js';
 

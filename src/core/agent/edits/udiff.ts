@@ -1,5 +1,6 @@
 import { applyPatch, parsePatch } from 'diff';
-import { applyReplacements, type Replacement, type Wording } from './apply-replacements.js';
+import { applyReplacements, type Replacement } from './apply-replacements.js';
+import type { Wording } from './failure-messages.js';
 import type { EditFormat, EditOutcome } from './edit-format.js';
 import { normaliseNewlines } from './text-lines.js';
 import { extractDiffText, parseDiff, type Hunk } from './udiff-parse.js';

@@ -1,7 +1,7 @@
 import { getRecord } from '../catalog/catalog.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import { recordTiming } from '../catalog/task-timing.js';
-import { calibratedMs, type CalibrationFile } from '../calibrate/calibration-file.js';
+import { calibratedMs, type CalibrationFile } from './calibration-file.js';
 
 export interface TaskTimes {
   baselineMs: number;
