@@ -29,8 +29,10 @@ describe('the search tree', () => {
     expect(t.nodes.map((n) => [n.node, n.state])).toEqual([[0, 'finished'], [1, 'proposing'], [2, 'proposing']]);
     t.proposed(1, 'a', 'idea');
     expect(t.byId(1)).toMatchObject({ state: 'measuring', script: 'a', note: 'idea', result: null });
-    t.settle(result(1), { analysis: 'fine' });
+    t.settle({ ...result(1), time_to_target_ms: 900 }, { analysis: 'fine' });
     expect(t.finished().map((n) => n.node)).toEqual([0, 1]);
+    expect(t.results().map((r) => r.node)).toEqual([0, 1]);
+    expect(t.best()).toMatchObject({ node: 1, analysis: 'fine' });
     expect(t.children(0).map((n) => n.node)).toEqual([1, 2]);
     expect(() => t.add({ node: 5, parent: 0, second_parent: null, operator: 'draft', by: 'agent' })).toThrow(/node 5 added to a tree of 3 nodes/);
   });

@@ -23,7 +23,6 @@ import { trackLaunch } from './execute-node.js';
 import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
-import { claimedBest } from './best-node.js';
 import { scoreRun } from './run-score.js';
 import { executedBaseline, roundNeeded, runScoringRound, type RetimeSetting } from './run-scoring.js';
 import { newRunConfig, runSettings } from './run-config.js';
@@ -143,11 +142,10 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     smoke: config.smoke ?? null,
     signal: input.signal,
   };
-  const finishedNodes = () => ctx.tree.finished().map((n) => n.result);
-  let round: TimedRun[] | null = null;
+    let round: TimedRun[] | null = null;
   const summarize = (status: RunSummary['status'], stopReason: string | null) => {
-    const nodes = finishedNodes();
-    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: claimedBest(nodes), baselineNode: executedBaseline(ctx.tree), round });
+    const nodes = ctx.tree.results();
+    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: ctx.tree.best()?.result ?? null, baselineNode: executedBaseline(ctx.tree), round });
     // A round that a stop cut short leaves no score until the run is resumed and the round finished.
     const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
     return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });
@@ -165,8 +163,8 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     const unfinished = await loadStoredNodes(ctx, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
     const stop = await searchLoop(ctx, input, unfinished);
-    if (!input.signal?.aborted && roundNeeded(runRetime, finishedNodes())) {
-      round = await runScoringRound(ctx, { retime: runRetime, best: claimedBest(finishedNodes())!, baselineScript, cache: input.cache, runDir: store.dir });
+    if (!input.signal?.aborted && roundNeeded(runRetime, ctx.tree.results())) {
+      round = await runScoringRound(ctx, { retime: runRetime, best: ctx.tree.best()!.result, baselineScript, cache: input.cache, runDir: store.dir });
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);

@@ -1,4 +1,5 @@
 import type { NodeMeta, NodeResult } from '../store/schema.js';
+import { claimedBest } from './best-node.js';
 
 /**
  * A run's search tree, the one place that knows its nodes (modelled on AIDE's journal): each node's place (parent,
@@ -85,6 +86,17 @@ export class SearchTree {
   /** Finished nodes in id order. */
   finished(): FinishedSearchNode[] {
     return this.list.filter(isFinished);
+  }
+
+  /** The final results, in id order: what the run's summary and score are made from. */
+  results(): NodeResult[] {
+    return this.finished().map((n) => n.result);
+  }
+
+  /** The node the claimed score rests on (best-node.ts): the fastest valid node without withholding flags. */
+  best(): FinishedSearchNode | null {
+    const best = claimedBest(this.results());
+    return best === null ? null : (this.list[best.node] as FinishedSearchNode);
   }
 
   /** Finished nodes by id: the history prompts are built from. */
