@@ -52,6 +52,18 @@ describe('the search tree', () => {
     expect(t.claim(2, 'other')).toBe(second);
   });
 
+  it('claims in the order nodes ask, whichever meaning is computed first', async () => {
+    const t = tree(2);
+    let slowKey!: (key: string) => void;
+    const first = t.claimInTurn(1, new Promise((resolve) => (slowKey = resolve)));
+    const second = t.claimInTurn(2, Promise.resolve('k'));
+    expect(await state(second)).toBe('waiting');
+    slowKey('k');
+    expect(await first).toBeNull();
+    t.settle(result(1), { script: 'same' });
+    expect((await second)?.node).toBe(1);
+  });
+
   it('passes a stopped measurement to the first waiting node, and a failed one too, so only one trains at a time', async () => {
     const t = tree(4);
     const first = t.claim(1, 'k');

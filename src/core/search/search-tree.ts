@@ -46,6 +46,8 @@ export class SearchTree {
   private readonly byMeaning = new Map<string, Measurement>();
   private readonly meaningOf = new Map<number, string>();
   private readonly claims = new Map<number, Promise<FinishedSearchNode | null>>();
+  /** Claims wait for the ones asked before them (claimInTurn). */
+  private turn: Promise<void> = Promise.resolve();
 
   /**
    * @param smoke a smoke run trains what it is given, so only results it trained itself stand for a meaning (the
@@ -158,6 +160,19 @@ export class SearchTree {
       claim = new Promise((resolve) => measurement.waiting.push({ node: id, resolve }));
     }
     this.claims.set(id, claim);
+    return claim;
+  }
+
+  /**
+   * Claims once the meaning is computed, but in the order nodes ask: a script whose meaning takes longer to compute
+   * (a bigger file, a busy machine) keeps its place, so of two copies the one that asked first measures.
+   */
+  claimInTurn(id: number, key: Promise<string>): Promise<FinishedSearchNode | null> {
+    const claim = this.turn.then(() => key).then((known) => this.claim(id, known));
+    this.turn = claim.then(
+      () => undefined,
+      () => undefined,
+    );
     return claim;
   }
 

@@ -20,7 +20,7 @@ import type { FinishedSearchNode } from './search-tree.js';
  */
 export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
   // A resumed node claimed its meaning while the run folder was read; a new one claims it here.
-  const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claim(meta.node, await meaningKey(ctx, script)));
+  const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claimInTurn(meta.node, meaningKey(ctx, script)));
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
   if (twin) return { result: duplicateOf(twin, meta, script, note, usage), analysis: null };
