@@ -10,11 +10,11 @@ export const MAX_OTHER_ATTEMPTS = 8;
  * newest first within each, capped at `limit`; returned oldest first, as the prompt lists them. Nodes that never had
  * a script (edit-failed, agent-error) or were stopped say nothing about an idea and are left out.
  */
-export function otherAttempts(
-  known: ReadonlyMap<number, NodeHistory>,
+export function otherAttempts<T extends NodeHistory>(
+  known: ReadonlyMap<number, T>,
   meta: Pick<NodeMeta, 'parent' | 'second_parent'>,
   limit: number = MAX_OTHER_ATTEMPTS,
-): NodeHistory[] {
+): T[] {
   const shown = new Set<number>(meta.second_parent === null ? [] : [meta.second_parent]);
   for (let node = meta.parent; node !== null && !shown.has(node); node = known.get(node)?.result.parent ?? null) shown.add(node);
   const candidates = [...known.values()].filter((k) => !shown.has(k.result.node) && fellShort(k.result, known)).sort((a, b) => b.result.node - a.result.node);

@@ -1,14 +1,36 @@
 import type { TrackManifest } from '../catalog/schema.js';
 import { taskTiming, type Timing } from '../catalog/task-timing.js';
+import type { Agent } from '../agent/agent.js';
+import type { PythonWithTorch } from '../exec/python.js';
+import type { Executor } from '../exec/types.js';
 import type { RunConfig } from '../store/schema.js';
-import type { RunSearchInput } from './run-engine.js';
+import type { ScriptChecker } from './integrity-gate.js';
 import type { RetimeSetting } from './run-scoring.js';
+import type { Scaffold } from './scaffolds/scaffold.js';
+
+/** The part of a search's input that run.json records (RunSearchInput has it; named here so the engine's module is not imported back). */
+export interface RunConfigInput {
+  runId: string;
+  manifest: TrackManifest;
+  record: number;
+  hintSpec: string;
+  agent: Pick<Agent, 'name' | 'describe'>;
+  executor: Pick<Executor, 'name'>;
+  python: PythonWithTorch;
+  budget: Record<string, number>;
+  scaffold: Pick<Scaffold, 'name' | 'params'>;
+  seed: number;
+  smoke?: number;
+  checkScript?: ScriptChecker | null;
+  revealTargetTime?: boolean;
+  retime?: RetimeSetting;
+}
 
 /**
  * run.json's config for a new run: who searches, with what, and how its times are read and scored (the task's
  * target, the track's rule, the re-timing). A resumed run keeps the config it was started with.
  */
-export function newRunConfig(input: RunSearchInput, now: Date): RunConfig {
+export function newRunConfig(input: RunConfigInput, now: Date): RunConfig {
   const { manifest, record } = input;
   // A smoke run is never scored, so nothing is re-timed for it.
   const retime = input.smoke !== undefined ? { mode: 'none' as const, repeats: 1 } : (input.retime ?? { mode: manifest.retime, repeats: manifest.retime_repeats });

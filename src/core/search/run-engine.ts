@@ -14,20 +14,22 @@ import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
 import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
-import { usageSoFar, type KnownNode, type NodeContext } from './agent-node.js';
+import { createNode } from './create-node.js';
+import { usageSoFar } from './node-calls.js';
+import type { NodeContext } from './node-context.js';
+import { SearchTree } from './search-tree.js';
 import { humanNode, runNode } from './run-node.js';
 import { trackLaunch } from '../train/execute-node.js';
 import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';
-import { claimedBest } from './best-node.js';
 import { scoreRun } from './run-score.js';
 import { executedBaseline, roundNeeded, runScoringRound, type RetimeSetting } from './run-scoring.js';
 import { newRunConfig, runSettings } from './run-config.js';
 import { cachedMeaning, pythonScriptMeaning, type ScriptMeaning } from '../measure/script-meaning.js';
 import type { TimedRun } from '../store/scoring-schema.js';
 import { decisionRandom } from './scaffolds/random.js';
-import type { Scaffold, TreeNode } from './scaffolds/scaffold.js';
+import type { Scaffold } from './scaffolds/scaffold.js';
 import type { TaskTimes } from '../calibrate/task-times.js';
 import type { HumanEdit, RunControl } from './run-control.js';
 
@@ -118,8 +120,6 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     retime: runRetime.mode,
   });
 
-  const known = new Map<number, KnownNode>();
-  const tree: TreeNode[] = [];
   const ctx: NodeContext = {
     runId: config.run_id,
     store,
@@ -135,19 +135,17 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
     hardware: input.hardware,
     times: input.times,
     revealTargetTime: revealsTargetTime(config),
-    known,
+    tree: new SearchTree(config.smoke != null),
     integrity: null,
-    measuring: new Map(),
     meaning: input.scriptMeaning ?? cachedMeaning(pythonScriptMeaning(input.python.python)),
     timing: runTiming,
     smoke: config.smoke ?? null,
     signal: input.signal,
   };
-  const finishedNodes = () => [...known.values()].map((k) => k.result).sort((a, b) => a.node - b.node);
-  let round: TimedRun[] | null = null;
+    let round: TimedRun[] | null = null;
   const summarize = (status: RunSummary['status'], stopReason: string | null) => {
-    const nodes = finishedNodes();
-    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: claimedBest(nodes), baselineNode: executedBaseline(known), round });
+    const nodes = ctx.tree.results();
+    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: ctx.tree.best()?.result ?? null, baselineNode: executedBaseline(ctx.tree), round });
     // A round that a stop cut short leaves no score until the run is resumed and the round finished.
     const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
     return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });
@@ -161,12 +159,12 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
       const task = await auditTask(manifest, record, baselineScript, input.cache);
       ctx.integrity = integrityGate(task, input.checkScript ?? pythonChecker(input.python.python));
     }
-    await recordBaseline(ctx, tree, baselineScript, stored[0]?.result ?? null, runRetime.mode);
-    const unfinished = await loadStoredNodes(ctx, tree, stored.slice(1));
+    await recordBaseline(ctx, baselineScript, stored[0]?.result ?? null, runRetime.mode);
+    const unfinished = await loadStoredNodes(ctx, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
-    const stop = await searchLoop(ctx, input, tree, unfinished);
-    if (!input.signal?.aborted && roundNeeded(runRetime, finishedNodes())) {
-      round = await runScoringRound(ctx, { retime: runRetime, best: claimedBest(finishedNodes())!, baselineScript, cache: input.cache, runDir: store.dir });
+    const stop = await searchLoop(ctx, input, unfinished);
+    if (!input.signal?.aborted && roundNeeded(runRetime, ctx.tree.results())) {
+      round = await runScoringRound(ctx, { retime: runRetime, best: ctx.tree.best()!.result, baselineScript, cache: input.cache, runDir: store.dir });
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);
@@ -191,7 +189,7 @@ interface StopState {
 }
 
 /** Grows the tree: resumed nodes first, then the scaffold's decisions, until it is done and nothing is in flight. */
-async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[], unfinished: StoredNode[]): Promise<StopState> {
+async function searchLoop(ctx: NodeContext, input: RunSearchInput, unfinished: StoredNode[]): Promise<StopState> {
   const stop: StopState = { budgetExhausted: false, reason: null };
   const running = new Set<Promise<void>>();
   let agentBusy = false;
@@ -219,7 +217,7 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
   const start = (meta: NodeMeta, resumed: StoredNode | null, human?: HumanEdit) => {
     const needsProposal = !resumed?.proposal && !human;
     if (needsProposal) agentBusy = true;
-    const task = runNode(ctx, tree, meta, resumed, human, () => {
+    const task = runNode(ctx, meta, resumed, human, () => {
       agentBusy = false;
       wake();
     })
@@ -251,9 +249,9 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
           start(next.meta, next);
         }
         // A person's edit becomes a node at once: it needs neither the agent nor the scaffold.
-        for (let edit = input.control?.takeEdit(); edit; edit = input.control?.takeEdit()) start(await humanNode(ctx, tree, edit), null, edit);
+        for (let edit = input.control?.takeEdit(); edit; edit = input.control?.takeEdit()) start(await humanNode(ctx, edit), null, edit);
         if (!agentBusy && !scaffoldDone && unfinished.length === 0 && !input.control?.paused) {
-          const decided = await decide(ctx, input, tree, stop);
+          const decided = await decide(ctx, input, stop);
           if (decided === 'done') scaffoldDone = true;
           else if (decided !== 'wait') start(decided, null);
           else if (running.size === 0) throw new Error(`scaffold ${input.scaffold.name} waits with no node in flight`);
@@ -273,7 +271,7 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, tree: TreeNod
 }
 
 /** Asks the scaffold for the next node and writes the decision down before anything else happens to it. */
-async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[], stop: StopState): Promise<NodeMeta | 'wait' | 'done'> {
+async function decide(ctx: NodeContext, input: RunSearchInput, stop: StopState): Promise<NodeMeta | 'wait' | 'done'> {
   try {
     input.agent.checkBudget?.();
   } catch (error) {
@@ -283,16 +281,11 @@ async function decide(ctx: NodeContext, input: RunSearchInput, tree: TreeNode[],
     ctx.emit({ type: 'error', run_id: ctx.runId, message: `${error.message}; the run ends with the nodes it has` });
     return 'done';
   }
-  const id = tree.length;
   // The scaffold normalises times by t_i: record i as this run measured it, when it did (like with like).
-  const baselineMs = executedBaseline(ctx.known)?.time_to_target_ms ?? input.times.baselineMs;
-  const decision = input.scaffold.next({ nodes: tree, baselineMs }, decisionRandom(input.seed, id));
+  const baselineMs = executedBaseline(ctx.tree)?.time_to_target_ms ?? input.times.baselineMs;
+  const decision = input.scaffold.next({ nodes: ctx.tree.nodes, baselineMs }, decisionRandom(input.seed, ctx.tree.nextId));
   if (decision.kind !== 'expand') return decision.kind;
-  const meta: NodeMeta = { node: id, parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' };
-  tree.push({ ...meta, result: null });
-  await ctx.store.writeNodeMeta(meta);
-  ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
-  return meta;
+  return createNode(ctx, { parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' });
 }
 
 async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink): Promise<void> {

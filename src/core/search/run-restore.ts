@@ -5,23 +5,26 @@ import type { RetimeMode } from '../catalog/schema.js';
 import { nodeResult } from '../store/node-result.js';
 import type { StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult } from '../store/schema.js';
-import type { NodeContext } from './agent-node.js';
+import { createNode } from './create-node.js';
 import { executeNode } from '../train/execute-node.js';
-import type { TreeNode } from './scaffolds/scaffold.js';
+import type { NodeContext } from './node-context.js';
+import { isFinished, type SearchNode } from './search-tree.js';
+import { meaningKey } from './train-node.js';
 
 // The nodes a run starts from: the baseline, and on resume whatever the run folder already holds.
+
+const BASELINE: Omit<NodeMeta, 'node'> = { parent: null, second_parent: null, operator: 'baseline', by: 'agent' };
 
 /**
  * Node 0: record i itself. Without re-timing it is timed by calibration or the record table; with re-timing
  * (README "Timing and scoring") it trains here first, like any node, so that the search compares like with like.
  * Written once and kept on resume; a training of it that was stopped is done again.
  */
-export async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script: string, stored: NodeResult | null, retime: RetimeMode): Promise<void> {
-  const meta: NodeMeta = { node: 0, parent: null, second_parent: null, operator: 'baseline', by: 'agent' };
+export async function recordBaseline(ctx: NodeContext, script: string, stored: NodeResult | null, retime: RetimeMode): Promise<void> {
   let result = stored && stored.status !== 'aborted' ? stored : null;
-  if (!result) {
-    await ctx.store.writeNodeMeta(meta);
-    ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
+  if (result) ctx.tree.add({ node: 0, ...BASELINE }, { script, note: null });
+  else {
+    const meta = await createNode(ctx, BASELINE);
     await ctx.store.writeNodeFiles(0, { script, edit: '' });
     await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: `record ${ctx.record}` });
     result = retime === 'none' ? tableBaseline(ctx, meta, script) : await trainBaseline(ctx, meta, script);
@@ -31,8 +34,8 @@ export async function recordBaseline(ctx: NodeContext, tree: TreeNode[], script:
     // A stopped baseline is no result: the run ends here and trains it again when resumed.
     if (result.status === 'aborted') ctx.signal?.throwIfAborted();
   }
-  ctx.known.set(0, { result, script, note: null, analysis: null });
-  tree[0] = { ...meta, result };
+  ctx.tree.settle(result, { script, note: null, analysis: null });
+  await restoreMeasurement(ctx, ctx.tree.byId(0)!);
 }
 
 function tableBaseline(ctx: NodeContext, meta: NodeMeta, script: string): NodeResult {
@@ -57,25 +60,35 @@ async function trainBaseline(ctx: NodeContext, meta: NodeMeta, script: string): 
   return { ...executed, note: `record ${ctx.record}` };
 }
 
-/** Puts the nodes of an interrupted run back: finished ones as they are, the rest returned to be run again. */
-export async function loadStoredNodes(ctx: NodeContext, tree: TreeNode[], stored: StoredNode[]): Promise<StoredNode[]> {
+/**
+ * Puts the nodes of an interrupted run back into the tree: finished ones as they are, the rest returned to be run
+ * again. Interrupted nodes whose script is on disk claim its meaning here, in id order, after every finished
+ * measurement is known: the lowest id among copies trains, the others wait for it, and none copies a node twice.
+ */
+export async function loadStoredNodes(ctx: NodeContext, stored: StoredNode[]): Promise<StoredNode[]> {
   const unfinished: StoredNode[] = [];
   for (const node of stored) {
     const { meta } = node;
-    if (meta.node !== tree.length) throw new Error(`run folder ${ctx.store.dir} skips node ${tree.length}; it cannot be resumed`);
+    if (meta.node !== ctx.tree.nextId) throw new Error(`run folder ${ctx.store.dir} skips node ${ctx.tree.nextId}; it cannot be resumed`);
     const finished = node.result && node.result.status !== 'aborted' ? node.result : null;
-    tree.push({ ...meta, result: finished });
+    const hasScript = finished ? finished.measured_by !== 'not-run' : node.proposal !== null;
+    const script = hasScript ? await ctx.store.readNodeFile(meta.node, 'train_gpt.py') : null;
+    ctx.tree.add(meta, script === null ? null : { script, note: node.proposal?.note ?? null });
     if (!finished) {
       unfinished.push(node);
       continue;
     }
-    const hasScript = finished.measured_by !== 'not-run';
-    ctx.known.set(meta.node, {
-      result: finished,
-      script: hasScript ? await ctx.store.readNodeFile(meta.node, 'train_gpt.py') : null,
-      note: node.proposal?.note ?? null,
-      analysis: await ctx.store.readAnalysis(meta.node),
-    });
+    ctx.tree.settle(finished, { analysis: await ctx.store.readAnalysis(meta.node) });
+    await restoreMeasurement(ctx, ctx.tree.byId(meta.node)!);
+  }
+  for (const node of unfinished) {
+    const script = ctx.tree.byId(node.meta.node)!.script;
+    if (script !== null) void ctx.tree.claim(node.meta.node, await meaningKey(ctx, script));
   }
   return unfinished;
+}
+
+/** A finished node that measured a script's meaning stands for it: later copies are its duplicates. */
+async function restoreMeasurement(ctx: NodeContext, node: SearchNode): Promise<void> {
+  if (isFinished(node) && ctx.tree.standsFor(node)) ctx.tree.restoreMeasurement(node, await meaningKey(ctx, node.script!));
 }

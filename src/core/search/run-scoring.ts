@@ -4,7 +4,8 @@ import type { RetimeMode } from '../catalog/schema.js';
 import type { CacheLayout } from '../paths.js';
 import type { TimedRun } from '../store/scoring-schema.js';
 import type { NodeResult } from '../store/schema.js';
-import type { KnownNode, NodeContext } from './agent-node.js';
+import type { NodeContext } from './node-context.js';
+import type { SearchTree } from './search-tree.js';
 import { claimedBest } from './best-node.js';
 import { scoringRound } from './scoring-round.js';
 
@@ -15,8 +16,8 @@ export interface RetimeSetting {
 }
 
 /** Node 0 as this run trained it (re-timing runs), else null (timed by calibration or the record table). */
-export function executedBaseline(known: ReadonlyMap<number, KnownNode>): NodeResult | null {
-  const node0 = known.get(0)?.result;
+export function executedBaseline(tree: SearchTree): NodeResult | null {
+  const node0 = tree.byId(0)?.result;
   return node0?.measured_by === 'executed' ? node0 : null;
 }
 
@@ -37,7 +38,7 @@ export async function runScoringRound(
 ): Promise<TimedRun[]> {
   const mode = input.retime.mode as Exclude<RetimeMode, 'none'>;
   // A duplicate's measurement, and so its script's meaning, is the node it copies.
-  const script = ctx.known.get(input.best.node)?.script;
+  const script = ctx.tree.byId(input.best.node)?.script;
   if (!script) throw new Error(`best node ${input.best.node} has no script to score`);
   const nextScript = mode === 'both' ? await readFile(await resolveRecordScript(ctx.manifest, getRecord(ctx.manifest, ctx.record + 1).number, input.cache), 'utf8') : null;
   ctx.emit({ type: 'scoring-started', run_id: ctx.runId, best_node: input.best.node, retime: mode, repeats: input.retime.repeats });

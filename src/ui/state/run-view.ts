@@ -1,6 +1,7 @@
 import type { SpeedrunEvent } from '../../core/events.js';
 import type { NodeAudit } from '../../core/measure/integrity-report.js';
 import { withholdingFlags } from '../../core/search/best-node.js';
+import type { SearchNode } from '../../core/search/search-tree.js';
 import type { NodeResult, RunSummary } from '../../core/store/schema.js';
 import type { RetimeMode, TimingRule } from '../../core/catalog/schema.js';
 import { bestAgainstNode0, fsr as computeFsr } from '../../core/score/fsr.js';
@@ -11,21 +12,29 @@ import type { CurvePoint } from '../controller.js';
  * reading for run-started), so every screen state can be rebuilt from a list of events in a test.
  */
 
-/** 'writing': the agent is producing the script; 'training': the script runs; then the node's final status. */
+/**
+ * A node's state as the screen names it: 'writing' is the search tree's 'proposing', 'training' its 'measuring'
+ * (audit and training), then the node's final status.
+ */
 export type NodeViewStatus = 'writing' | 'training' | NodeResult['status'];
 
+/**
+ * A node of the run's search tree (core/search/search-tree.ts) as the screen shows it. The screen gets only the
+ * event stream (the run may be another process, or a journal read back), so it rebuilds the nodes from events
+ * rather than reading the engine's tree; what the two share takes its type from the tree's node.
+ */
 export interface NodeView {
-  id: number;
-  parent: number | null;
-  secondParent: number | null;
-  operator: NodeResult['operator'];
+  id: SearchNode['node'];
+  parent: SearchNode['parent'];
+  secondParent: SearchNode['second_parent'];
+  operator: SearchNode['operator'];
   /** Who wrote it: the agent, or a person through `e` (resumed nodes the UI never saw created count as the agent's). */
-  by: 'agent' | 'human';
+  by: SearchNode['by'];
   status: NodeViewStatus;
   timeToTargetMs: number | null;
   /** The loss that reached the target, else the latest one seen. */
   valLoss: number | null;
-  note: string | null;
+  note: SearchNode['note'];
   error: string | null;
   linesAdded: number | null;
   linesRemoved: number | null;

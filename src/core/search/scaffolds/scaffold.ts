@@ -1,14 +1,11 @@
 import type { Operator } from '../../agent/agent.js';
-import type { NodeResult } from '../../store/schema.js';
+import type { SearchNode } from '../search-tree.js';
 
-/** A node of the search tree as a scaffold sees it; `result` is null while the node is being written or trained. */
-export interface TreeNode {
-  node: number;
-  parent: number | null;
-  second_parent: number | null;
-  operator: NodeResult['operator'];
-  result: NodeResult | null;
-}
+/**
+ * A node of the run's search tree as a scaffold sees it: its place and its final result (null while the node is
+ * being written or trained). The engine passes the tree's own nodes; tests may build these few fields alone.
+ */
+export type TreeNode = Pick<SearchNode, 'node' | 'parent' | 'second_parent' | 'operator' | 'result'>;
 
 /** Everything a scaffold may base a decision on: the nodes so far (node 0 is the baseline) and t_i. */
 export interface SearchView {

@@ -1,0 +1,14 @@
+import type { NodeMeta } from '../store/schema.js';
+import type { NodeContext } from './node-context.js';
+
+/**
+ * The one way a run gets a new node (the baseline, a scaffold's decision, a person's edit): it takes the next id
+ * in the tree, its decision goes on disk (node.json) before anything else happens to it, and the event follows.
+ */
+export async function createNode(ctx: NodeContext, place: Omit<NodeMeta, 'node'>): Promise<NodeMeta> {
+  const meta: NodeMeta = { node: ctx.tree.nextId, ...place };
+  ctx.tree.add(meta);
+  await ctx.store.writeNodeMeta(meta);
+  ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
+  return meta;
+}

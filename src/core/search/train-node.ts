@@ -1,0 +1,85 @@
+import { describeOutcome } from '../agent/outcome.js';
+import { sha256Hex } from '../catalog/files.js';
+import { mergeAudits } from '../measure/integrity-report.js';
+import { scriptToTrain } from '../smoke/smoke-script.js';
+import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
+import { executeNode } from '../train/execute-node.js';
+import { rejectedNode } from './integrity-gate.js';
+import { readLogTail } from './log-tail.js';
+import { recordCalls, streamTo } from './node-calls.js';
+import type { NodeContext } from './node-context.js';
+import { placeOf } from './propose-node.js';
+import type { FinishedSearchNode } from './search-tree.js';
+
+/**
+ * Measures a proposed script: a script with the meaning of one already measured or being measured (the same
+ * text, or the same up to comments, formatting and docstrings) is not trained again, its audit included: the tree
+ * decides which node measures it, and the rest wait for that result. Otherwise its integrity is checked, a
+ * rejected script ends here untrained, and the rest trains while holding an executor slot. Then an optional LLM
+ * reading of the log (never a source of metrics).
+ */
+export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
+  // A resumed node claimed its meaning while the run folder was read; a new one claims it here.
+  const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claimInTurn(meta.node, meaningKey(ctx, script)));
+  const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
+  ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
+  if (twin) return { result: duplicateOf(twin, meta, script, note, usage), analysis: null };
+
+  const base = { ...placeOf(meta), note, llm: usage };
+  const audit = ctx.integrity ? await ctx.integrity.check(script) : null;
+  if (audit?.verdict === 'reject') return { result: rejectedNode(placeOf(meta), script, audit, note, usage), analysis: null };
+  const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, ctx.smoke);
+  const executed = await ctx.slots.with(
+    (slot) =>
+      executeNode({
+        runId: ctx.runId,
+        ...meta,
+        scriptPath,
+        scriptSha256: sha256Hex(script),
+        workDir: ctx.store.nodeDir(meta.node),
+        executor: ctx.executor,
+        launch: ctx.launch,
+        timing: ctx.timing,
+        gpus: slot.gpus,
+        signal: ctx.signal,
+        emit: ctx.emit,
+      }),
+    ctx.signal,
+  );
+  const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
+  let analysis: string | null = null;
+  if (result.status !== 'aborted' && ctx.agent.analyze) {
+    const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
+    const stream = streamTo(ctx, meta.node);
+    analysis = await ctx.agent.analyze({
+      node: meta.node, outcome: describeOutcome(result), logTail, onCall: recordCalls(ctx, usage, stream), onStream: stream.listener, signal: ctx.signal,
+    });
+    if (analysis) await ctx.store.writeNodeText(meta.node, 'analysis.md', `${analysis}\n`);
+  }
+  return { result: { ...result, llm: usage }, analysis };
+}
+
+/** What makes two scripts the same measurement: their meaning, or for a script that does not parse its exact text. */
+export async function meaningKey(ctx: NodeContext, script: string): Promise<string> {
+  return (await ctx.meaning(script)) ?? `text:${sha256Hex(script)}`;
+}
+
+/** A node whose script means what `twin` measured: its measurement, under this node's place, note and usage. */
+function duplicateOf(twin: FinishedSearchNode, meta: NodeMeta, script: string, note: string, usage: LlmUsage): NodeResult {
+  const sha = sha256Hex(script);
+  const same = twin.result.script_sha256 === sha ? `identical to node ${twin.node}` : `node ${twin.node}'s script up to comments, formatting and docstrings`;
+  return {
+    ...twin.result, ...placeOf(meta), note, llm: usage,
+    error: null, measured_by: 'duplicate', duplicate_of: twin.node, script_sha256: sha, warnings: [`${same}; not trained again`],
+  };
+}
+
+function countChangedLines(patch: string): { lines_added: number; lines_removed: number } {
+  let added = 0;
+  let removed = 0;
+  for (const line of patch.split('\n')) {
+    if (line.startsWith('+') && !line.startsWith('+++')) added++;
+    else if (line.startsWith('-') && !line.startsWith('---')) removed++;
+  }
+  return { lines_added: added, lines_removed: removed };
+}
