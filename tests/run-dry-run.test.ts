@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DryRun } from '../src/cli/dry-run.js';
+import type { DryRun } from '../src/core/plan/dry-run.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
