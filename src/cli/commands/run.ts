@@ -79,7 +79,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         const notes: string[] = [];
         const python = await findPython(ctx, flags.python).then(
           (found) => found.python,
-          (error: unknown) => (notes.push(`python: ${messageOf(error)}`), 'python3'),
+          (error: unknown) => {
+            notes.push(`python: ${messageOf(error)}`);
+            return 'python3';
+          },
         );
         const dry = await planDryRun(planEnv(ctx), { ...specLimits(spec), execution: await execution(), smoke, python }, cell, runDir, notes);
         if (flags.json) ctx.json(dry);
