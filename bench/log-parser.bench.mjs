@@ -1,7 +1,9 @@
 // Log parser throughput: the parser runs on every line of every live training log, so it must stay far
 // faster than any script can print. Compares, in one run, whole-text parsing with streaming in 4 KiB
 // chunks and line by line (as the executor feeds it), and reports ratios and heap growth.
+// BENCH_SMOKE=1: a 2,000-step log, parsed once each way.
 import { LogParser, parseLog } from '../dist/core/measure/log-parser.js';
+import { report, size } from './bench-mode.mjs';
 
 /** A long synthetic log in the latest upstream format: source, separator, 200k train lines, periodic val lines. */
 function syntheticLog(steps) {
@@ -14,7 +16,7 @@ function syntheticLog(steps) {
   return `${lines.join('\n')}\n`;
 }
 
-function time(label, fn, repeats = 5) {
+function time(label, fn, repeats = size(5, 1)) {
   const samples = [];
   let result;
   for (let i = 0; i < repeats; i++) {
@@ -26,7 +28,7 @@ function time(label, fn, repeats = 5) {
   return { label, ms: samples[Math.floor(repeats / 2)], result };
 }
 
-const text = syntheticLog(200_000);
+const text = syntheticLog(size(200_000, 2_000));
 const lines = text.split('\n').map((l) => `${l}\n`);
 const mb = Buffer.byteLength(text) / 1e6;
 
@@ -62,3 +64,10 @@ for (const r of [whole, chunked, byLine]) {
   console.log(`${r.label.padEnd(25)}${r.ms.toFixed(1).padStart(9)}${(mb / (r.ms / 1000)).toFixed(1).padStart(8)}    ${(r.ms / whole.ms).toFixed(2)}×`);
 }
 console.log(`heap kept by one parsed log: ${(Math.max(0, heapAfter - heapBefore) / 1e6).toFixed(2)} MB (${kept.points.length} points retained)`);
+report('log-parser', {
+  lines: lines.length - 1,
+  mb,
+  val_points: whole.result.points.length,
+  modes: Object.fromEntries([whole, chunked, byLine].map((r) => [r.label, { ms: r.ms, mb_per_s: mb / (r.ms / 1000), vs_whole: r.ms / whole.ms }])),
+  heap_kept_mb: Math.max(0, heapAfter - heapBefore) / 1e6,
+});

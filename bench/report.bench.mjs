@@ -1,7 +1,7 @@
 // Report building at paper scale: 10,000 synthetic runs (20 tasks × 5 hints × 4 models × 5 scaffolds × 5 seeds,
 // 20 nodes each) through every statistic (bootstrap CIs with 2,000 resamples for 4 tables, SCO over 100
 // configurations) and every format (markdown, HTML with three vega charts, JSON, CSV). Goal: under 5 s here.
-// Set REPORT_BENCH_OUT=<dir> to keep the files and look at them.
+// Set REPORT_BENCH_OUT=<dir> to keep the files and look at them. BENCH_SMOKE=1: 2 tasks × 1 seed (200 runs).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,13 @@ import { buildReport } from '../dist/core/report/build.js';
 import { writeReport } from '../dist/core/report/write.js';
 import { fsr } from '../dist/core/score/fsr.js';
 import { seededRandom } from '../dist/core/score/stats.js';
+import { report as benchReport, size } from './bench-mode.mjs';
 
 const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2+L3'];
 const MODELS = ['model-a', 'model-b', 'model-c', 'model-d'];
 const SCAFFOLDS = ['flat', 'tree', 'forest', 'aide', 'greedy'];
-const TASKS = 20;
-const SEEDS = 5;
+const TASKS = size(20, 2);
+const SEEDS = size(5, 1);
 const NODES = 20;
 const random = seededRandom(1);
 
@@ -79,3 +80,4 @@ console.log(`formats (md, html with 3 SVG charts, json, csv):          ${((t2 - 
 console.log(`total: ${total.toFixed(2)} s (goal < 5 s) ${total < 5 ? 'OK' : 'SLOW'}`);
 if (process.env.REPORT_BENCH_OUT) console.log(files.join('\n'));
 else await rm(out, { recursive: true, force: true });
+benchReport('report', { runs: runs.length, nodes: runs.length * NODES, files: files.length, statistics_s: (t1 - t0) / 1000, formats_s: (t2 - t1) / 1000, total_s: total }, total < 5);

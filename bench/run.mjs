@@ -1,4 +1,4 @@
-// Runs every benchmark under bench/ in turn (npm run bench builds dist/ first).
+// Runs every benchmark under bench/ in turn (npm run bench builds dist/ first); BENCH_SMOKE=1 runs each at toy sizes.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DryRun } from '../src/cli/dry-run.js';
+import type { DryRun } from '../src/core/plan/dry-run.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -28,6 +28,9 @@ describe('speedrun run --dry-run', () => {
     expect(dry.smoke_diff).toMatch(/^\+\s+num_iterations = 5$/m);
     expect(dry.executor).toBe('local');
     expect(dry.plan.command.at(-1)).toMatch(/nodes\/1\/train_gpt\.smoke\.py$/);
+    // The spec the executor would receive is printed too; the command is the executor's reading of it.
+    expect(dry.spec).toMatchObject({ runId: dry.run_id, node: 1, runner: 'python', nproc: 1, gpus: [] });
+    expect(dry.plan.command.at(-1)).toBe(dry.spec.scriptPath);
     expect(dry.plan.command.join(' ')).toMatch(/launch_with_parent_death\.py/);
     expect(dry.plan.env.NANOGPT_VAL_TOKENS).toMatch(/^\d+$/);
     expect(dry.plan.mounts.filter((m) => m.readOnly).map((m) => m.host)).toEqual([`${env.SPEEDRUN_CACHE}/data/tiny`]);

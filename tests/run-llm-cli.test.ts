@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planBench } from '../src/core/bench/bench-plan.js';
 import { loadTrack } from '../src/core/catalog/catalog.js';
-import { parseBenchSpec } from '../src/cli/bench-setup.js';
+import { parseBenchSpec } from '../src/core/bench/bench-file.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
 import { speedrun } from './helpers/cli.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Agent } from '../core/agent/agent.js';
+import type { PlannedAgent } from '../core/plan/run-inputs.js';
 import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
 import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
@@ -29,14 +29,8 @@ export interface AgentFlags {
   promptVersion?: string;
 }
 
-export interface PreparedAgent {
-  agent: Agent;
-  /** The model's profile name, for summaries; null for the built-in agents. */
-  model: string | null;
-  budget: BudgetLimits;
-  /** A replay: the recorded run's setting, which the replay keeps (its answers were written to those prompts). */
-  recorded?: { revealTargetTime: boolean };
-}
+/** The agent as the core planner takes it (core/plan/run-inputs.ts). */
+export type PreparedAgent = PlannedAgent;
 
 /**
  * Builds the agent a command asked for. For `llm` everything that can fail fast does so here, before any data or

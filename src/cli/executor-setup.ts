@@ -6,11 +6,10 @@ import { imageForRecord, imageTag } from '../core/exec/docker/images.js';
 import { runCommand } from '../core/exec/command-runner.js';
 import { detectGpus, NVIDIA_SMI_ENV, slotPoolFor } from '../core/exec/gpus.js';
 import { LocalExecutor } from '../core/exec/local.js';
-import type { SlotPool } from '../core/exec/slot-pool.js';
 import { SlurmExecutor } from '../core/exec/slurm/slurm-executor.js';
-import { EXECUTOR_NAMES, type Executor, type ExecutorName } from '../core/exec/types.js';
+import { EXECUTOR_NAMES, type ExecutorName } from '../core/exec/types.js';
+import type { Execution } from '../core/exec/execution.js';
 import { UserError } from '../core/errors.js';
-import type { TrackManifest } from '../core/catalog/schema.js';
 import type { CliContext } from './context.js';
 import { findConfig } from './config.js';
 
@@ -24,12 +23,7 @@ export interface ExecutionFlags {
   config?: string;
 }
 
-/** Where nodes train: the executor for each record (Docker picks the record's image) and the slots they share. */
-export interface Execution {
-  name: ExecutorName;
-  slots: SlotPool;
-  executorFor(manifest: TrackManifest, record: number): Executor;
-}
+export type { Execution } from '../core/exec/execution.js';
 
 export function parseExecutorName(name: string): ExecutorName {
   const known = EXECUTOR_NAMES.find((n) => n === name);

@@ -16,12 +16,14 @@ import { loadRuns } from '../core/store/load-results.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
-import { folderStamp, parseBenchSpec, planRuns } from './bench-setup.js';
+import { parseBenchSpec } from '../core/bench/bench-file.js';
+import { folderStamp, planRuns } from '../core/plan/plan-runs.js';
+import { executionRequestOf, runSettingsOf } from '../core/plan/run-settings.js';
 import { findConfig } from './config.js';
 import type { CliContext } from './context.js';
 import { prepareExecution } from './executor-setup.js';
 import { findPython } from './options.js';
-import { prepareCellAgent, runPlanned } from './run-setup.js';
+import { prepareCellAgent, startPlannedRun } from './run-setup.js';
 import type { RetimeMode } from '../core/catalog/schema.js';
 
 const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L2+L3'];
@@ -121,23 +123,17 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
   await claimBenchFolder(benchDir, spec, [cell!.run_id], new Date());
   const abort = new AbortController();
   const control = new RunControl();
-  const shared = {
+  const shared = runSettingsOf(spec, {
     python: await findPython(ctx, opts.python),
-    execution: await prepareExecution(ctx, { executor: spec.executor, config: opts.config }),
-    nodes: spec.nodes,
-    wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
-    budget: spec.budget,
+    execution: await prepareExecution(ctx, { ...executionRequestOf(spec), config: opts.config }),
     config: opts.config,
-    retime: spec.retime,
-    retimeRepeats: spec.retime_repeats,
-    revealTargetTime: spec.reveal_target_time,
     control,
     signal: abort.signal,
     emit: onEvent,
-  };
+  });
   const agent = await prepareCellAgent(ctx, shared, cell!);
   const runDir = join(benchDir, cell!.run_id);
-  const done = runPlanned(ctx, shared, cell!, runDir, agent);
+  const done = startPlannedRun(ctx, shared, cell!, runDir, agent);
   return {
     benchDir,
     runDir,

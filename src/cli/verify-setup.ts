@@ -4,7 +4,7 @@ import { loadTrack, parseTrackName, resolveRecordScript } from '../core/catalog/
 import { trackEnvironment } from '../core/data/track-env.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import { formatTime } from '../core/format-time.js';
-import { trackLaunch } from '../core/train/execute-node.js';
+import { trackLaunch } from '../core/exec/node-job.js';
 import { RunStore } from '../core/store/run-store.js';
 import type { VerificationFile } from '../core/verify/verification-file.js';
 import { verifyRun } from '../core/verify/verify-run.js';

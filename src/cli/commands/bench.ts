@@ -6,20 +6,23 @@ import type { BenchSpec, BenchSpecInput } from '../../core/bench/bench-spec.js';
 import { runBench, type BenchRunEntry } from '../../core/bench/run-bench.js';
 import { UserError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
-import { budgetFromFlags } from '../agent-setup.js';
-import { loadBenchFile, parseAgentList, parseBenchSpec, planRuns, splitList } from '../bench-setup.js';
+import { loadBenchFile, parseBenchSpec } from '../../core/bench/bench-file.js';
+import { planRuns } from '../../core/plan/plan-runs.js';
+import { executionRequestOf, runSettingsOf } from '../../core/plan/run-settings.js';
+import { parseAgentList, splitList } from '../agent-list.js';
 import type { CliContext } from '../context.js';
 import { formatFsr, formatTable } from '../format.js';
-import { findPython, interruptSignal, parsePositiveInt, parseRetime } from '../options.js';
+import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { logProgress } from '../progress.js';
-import { runPlanned } from '../run-setup.js';
-import { parseExecutorName, prepareExecution } from '../executor-setup.js';
+import { startPlannedRun } from '../run-setup.js';
+import { prepareExecution } from '../executor-setup.js';
+import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../run-flags.js';
 import { formatTime } from '../../core/format-time.js';
 import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
 import { readVerification } from '../../core/verify/verification-file.js';
 import { verifyResults } from '../verify-setup.js';
 
-interface BenchFlags {
+interface BenchFlags extends SharedRunFlags {
   track: string;
   records?: string;
   hints: string;
@@ -27,30 +30,16 @@ interface BenchFlags {
   scaffolds: string;
   seeds: string;
   nodes?: string;
-  executor: string;
   slots: string;
-  gpus?: string;
-  gpusPerRun?: string;
   parallel: string;
-  timeout?: string;
-  timeBudget?: string;
-  maxLlmCalls?: string;
-  maxTokens?: string;
-  maxDollars?: string;
-  config?: string;
-  python?: string;
   out?: string;
   resume?: string;
   verify?: string;
-  integrityCheck: boolean;
-  retime?: string;
-  retimeRepeats?: string;
-  revealTargetTime?: boolean;
   json?: boolean;
 }
 
 export function registerBenchCommand(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('bench')
     .description('run a matrix of tasks × hints × agents × scaffolds × seeds into one resumable results folder')
     .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats, reveal_target_time); flags build it otherwise')
@@ -60,25 +49,12 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--agents <agents>', 'comma-separated: reference, null, llm:MODEL, replay:RUN_DIR', 'reference')
     .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
     .option('--seeds <n>', 'seeds 1..N per cell', '1')
-    .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)")
-    .option('--executor <name>', 'local | docker | slurm', 'local')
+    .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)");
+  addSharedRunOptions(command)
     .option('--slots <n>', 'CPU training slots of the executor (nodes that train at once)', '1')
-    .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
-    .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')
     .option('--parallel <n>', 'runs in progress at once', '1')
-    .option('--timeout <seconds>', "kill a node's training after this long (default: the track's)")
-    .option('--time-budget <seconds>', 'per run: stop creating nodes after this much wall time')
-    .option('--max-llm-calls <n>', 'per run LLM budget: calls')
-    .option('--max-tokens <n>', 'per run LLM budget: tokens')
-    .option('--max-dollars <x>', 'per run LLM budget: dollars')
-    .option('--config <file>', 'model profiles (default: $SPEEDRUN_CONFIG, else ./speedrun.config.yaml if present)')
-    .option('--python <path>', 'Python interpreter with torch')
     .option('--out <dir>', 'the bench folder (re-running the same bench on it resumes)')
     .option('--resume <dir>', 'continue the bench in this folder, with the spec it was started with')
-    .option('--reveal-target-time', "llm agents: tell them the next record's time (hidden by default, as in the paper); recorded in each run.json")
-    .option('--no-integrity-check', "don't audit node scripts for tampering (harness development only: every score is flagged)")
-    .option('--retime <mode>', "where each run's score takes its times: both | baseline | none (default: each track's: tiny both, nanogpt none)")
-    .option('--retime-repeats <k>', "repeats of each script in a run's scoring round (default: the track's, 3)")
     .option('--verify <k>', "at the end, re-run each run's best node k times interleaved with its baseline record (as `speedrun verify`)")
     .option('--json', 'stream NDJSON events on stdout, then {"type":"bench-finished","runs":[...]} (and with --verify {"type":"bench-verified","runs":[...]})')
     .action(async (file: string | undefined, flags: BenchFlags) => {
@@ -91,33 +67,13 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       ctx.log(`bench ${dir}: ${runs.length} runs${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
       const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
       emit({ type: 'bench-started', dir, runs: runs.length, resumed });
-      const shared = {
-        python,
-        execution: await prepareExecution(ctx, {
-          executor: spec.executor,
-          // With GPUs there is one slot per GPU set; the CPU slot count does not apply.
-          slots: spec.gpus || spec.gpus_per_run ? undefined : spec.slots,
-          gpus: spec.gpus,
-          gpusPerRun: spec.gpus_per_run,
-          config: flags.config,
-        }),
-        timeoutMs: spec.timeout_s === undefined ? undefined : spec.timeout_s * 1000,
-        wallBudgetMs: spec.time_budget_s === undefined ? undefined : spec.time_budget_s * 1000,
-        nodes: spec.nodes,
-        budget: spec.budget,
-        config: flags.config,
-        integrityCheck: spec.integrity_check,
-        retime: spec.retime,
-        retimeRepeats: spec.retime_repeats,
-        revealTargetTime: spec.reveal_target_time,
-        signal,
-        emit,
-      };
+      const execution = await prepareExecution(ctx, { ...executionRequestOf(spec), config: flags.config });
+      const settings = runSettingsOf(spec, { python, execution, config: flags.config, signal, emit });
       const verifyRepeats = flags.verify === undefined ? null : parsePositiveInt(flags.verify, '--verify');
       if (verifyRepeats !== null && verifyRepeats < 2) throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
-      const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => runPlanned(ctx, shared, run, runDir), emit, signal });
+      const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => startPlannedRun(ctx, settings, run, runDir), emit, signal });
       if (verifyRepeats !== null && !signal.aborted) {
-        const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution: shared.execution, timeoutMs: shared.timeoutMs, signal });
+        const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution, timeoutMs: settings.timeoutMs, signal });
         if (flags.json) ctx.json({ type: 'bench-verified', runs: verified });
       }
       if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
@@ -137,7 +93,6 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
   if (!flags.out) throw new UserError('speedrun bench needs --out DIR (or --resume DIR)', 'e.g. --out results/bench-1');
   if (file) return { dir: resolve(flags.out), spec: await loadBenchFile(resolve(file)) };
   if (!flags.records) throw new UserError('speedrun bench needs --records (or a spec file)', 'e.g. --records 1-3');
-  const budget = budgetFromFlags(flags);
   const input: BenchSpecInput = {
     tracks: splitList(flags.track) as BenchSpecInput['tracks'],
     records: flags.records,
@@ -146,18 +101,9 @@ async function benchFolderAndSpec(file: string | undefined, flags: BenchFlags): 
     scaffolds: splitList(flags.scaffolds),
     seeds: parsePositiveInt(flags.seeds, '--seeds'),
     ...(flags.nodes && { nodes: parsePositiveInt(flags.nodes, '--nodes') }),
-    executor: parseExecutorName(flags.executor),
     slots: parsePositiveInt(flags.slots, '--slots'),
-    ...(flags.gpus && { gpus: flags.gpus }),
-    ...(flags.gpusPerRun && { gpus_per_run: parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') }),
     parallel: parsePositiveInt(flags.parallel, '--parallel'),
-    ...(flags.timeout && { timeout_s: parsePositiveInt(flags.timeout, '--timeout') }),
-    ...(flags.timeBudget && { time_budget_s: parsePositiveInt(flags.timeBudget, '--time-budget') }),
-    ...(Object.keys(budget).length && { budget }),
-    ...(!flags.integrityCheck && { integrity_check: false }),
-    ...(flags.retime && { retime: parseRetime(flags.retime) }),
-    ...(flags.retimeRepeats && { retime_repeats: parsePositiveInt(flags.retimeRepeats, '--retime-repeats') }),
-    ...(flags.revealTargetTime && { reveal_target_time: true }),
+    ...sharedSpecFields(flags),
   };
   return { dir: resolve(flags.out), spec: parseBenchSpec(input, 'the command line') };
 }

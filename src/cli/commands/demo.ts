@@ -5,9 +5,9 @@ import type { RunSummary } from '../../core/store/schema.js';
 import type { CliContext } from '../context.js';
 import { interruptSignal, parsePositiveInt } from '../options.js';
 import { ensureTorch } from '../ensure-torch.js';
-import { runPlanned } from '../run-setup.js';
+import { startPlannedRun } from '../run-setup.js';
 import { prepareExecution } from '../executor-setup.js';
-import { singleRunCell } from '../bench-setup.js';
+import { singleRunCell } from '../../core/plan/plan-runs.js';
 import { formatFsr, formatTable } from '../format.js';
 import { formatTime } from '../../core/format-time.js';
 import { logProgress } from '../progress.js';
@@ -46,7 +46,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       for (const agent of ['reference', 'null']) {
         ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
         const cell = await singleRunCell({ track: 'tiny', record, hint: flags.hint, agent: { name: agent }, scaffold: 'flat', seed: 1 });
-        runs.push(await runPlanned(ctx, shared, cell, resolve(flags.out, cell.run_id)));
+        runs.push(await startPlannedRun(ctx, shared, cell, resolve(flags.out, cell.run_id)));
       }
       if (flags.json) {
         ctx.json({ record, runs });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
+import type { TrackManifest } from '../catalog/schema.js';
 import type { CacheLayout } from '../paths.js';
 import { UserError } from '../errors.js';
 import type { Agent, AgentDescription, ProposeInput, Proposal } from './agent.js';
@@ -15,10 +16,14 @@ export class ReferenceAgent implements Agent {
   }
 
   async propose(input: ProposeInput): Promise<Proposal> {
-    getRecord(input.manifest, input.record + 1);
-    const path = await resolveRecordScript(input.manifest, input.record + 1, this.cache);
-    return { ok: true, script: await readFile(path, 'utf8'), note: `applied record ${input.record + 1}'s script` };
+    return { ok: true, script: await referenceScript(input.manifest, input.record, this.cache), note: `applied record ${input.record + 1}'s script` };
   }
+}
+
+/** What the reference agent writes for task `record`: record+1's own script (`run --dry-run` shows the same). */
+export async function referenceScript(manifest: TrackManifest, record: number, cache: CacheLayout): Promise<string> {
+  getRecord(manifest, record + 1);
+  return readFile(await resolveRecordScript(manifest, record + 1, cache), 'utf8');
 }
 
 /** Changes nothing: the floor of the benchmark. Its script equals the baseline, so it scores exactly 0. */

@@ -7,7 +7,7 @@ import type { Executor } from '../exec/types.js';
 import type { ScriptMeaning } from '../measure/script-meaning.js';
 import type { RunHistory } from '../store/run-history.js';
 import type { RunStore } from '../store/run-store.js';
-import type { Launch } from '../train/execute-node.js';
+import type { Launch } from '../exec/node-job.js';
 import type { IntegrityGate } from './integrity-gate.js';
 import type { SearchTree } from './search-tree.js';
 import type { TaskTimes } from '../calibrate/task-times.js';

@@ -19,7 +19,7 @@ import { usageSoFar } from './node-calls.js';
 import type { NodeContext } from './node-context.js';
 import { SearchTree } from './search-tree.js';
 import { humanNode, runNode } from './run-node.js';
-import { trackLaunch } from '../train/execute-node.js';
+import { trackLaunch } from '../exec/node-job.js';
 import { auditTask, integrityGate, pythonChecker, type ScriptChecker } from './integrity-gate.js';
 import { loadStoredNodes, recordBaseline } from './run-restore.js';
 import { summarizeRun } from './run-summary.js';

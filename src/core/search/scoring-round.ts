@@ -9,7 +9,8 @@ import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import { ROUND_FOLDER, TimedRun } from '../store/scoring-schema.js';
-import { executeNode, type Launch } from '../train/execute-node.js';
+import type { Launch } from '../exec/node-job.js';
+import { executeNode } from '../train/execute-node.js';
 
 /**
  * The scoring round (README "Timing and scoring"): at the end of a run, the best node, record i and (retime both)

@@ -11,9 +11,15 @@ export const SMOKE_SCRIPT = 'train_gpt.smoke.py';
  * throws (a UserError saying why).
  */
 export async function scriptToTrain(nodeDir: string, script: string, smoke: number | null): Promise<string> {
-  if (smoke === null) return join(nodeDir, 'train_gpt.py');
+  const path = trainedScriptPath(nodeDir, smoke);
+  if (smoke === null) return path;
   const rewrite = smokeRewrite(script, smoke);
-  await writeFile(join(nodeDir, SMOKE_SCRIPT), rewrite.script);
+  await writeFile(path, rewrite.script);
   await writeFile(join(nodeDir, 'smoke.diff'), rewrite.diff);
-  return join(nodeDir, SMOKE_SCRIPT);
+  return path;
+}
+
+/** Where the script a node trains lies, written or not (`run --dry-run` names it without writing it). */
+export function trainedScriptPath(nodeDir: string, smoke: number | null): string {
+  return join(nodeDir, smoke === null ? 'train_gpt.py' : SMOKE_SCRIPT);
 }

@@ -13,6 +13,11 @@ export interface StoredNode {
   result: NodeResult | null;
 }
 
+/** A node's folder in a run folder, without opening it (what `run --dry-run` shows). */
+export function nodeDirOf(runDir: string, node: number): string {
+  return join(runDir, 'nodes', String(node));
+}
+
 /**
  * One run's folder: run.json (config + final result), journal.jsonl (append-only events) and nodes/<n>/ (node.json
  * with the decision, then script, edit and proposal.json, then logs and result.json). Each step's marker file is
@@ -34,7 +39,7 @@ export class RunStore {
   }
 
   nodeDir(node: number): string {
-    return join(this.dir, 'nodes', String(node));
+    return nodeDirOf(this.dir, node);
   }
 
   async writeRun(config: RunConfig, summary: RunSummary | null): Promise<void> {

@@ -1,7 +1,6 @@
-import type { ExecSpec, Executor, ExecResult } from '../exec/types.js';
-import type { TrackManifest } from '../catalog/schema.js';
+import type { Executor, ExecResult } from '../exec/types.js';
+import { nodeJobSpec, type Launch } from '../exec/node-job.js';
 import type { Timing } from '../catalog/task-timing.js';
-import type { TrackData } from '../data/track-env.js';
 import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
 import { timeToTarget } from '../measure/time-to-target.js';
@@ -11,14 +10,6 @@ import { StepClock } from '../measure/step-clock.js';
 import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
-/** How a track's scripts are started: the part of an ExecSpec that is the same for every node of a run. */
-export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env' | 'readOnlyDirs'>;
-
-/** The track's launcher and timeout (unless overridden), the interpreter with torch, and the data environment. */
-export function trackLaunch(manifest: TrackManifest, python: string, data: TrackData, timeoutMs?: number): Launch {
-  const { runner, nproc, timeout_s } = manifest.launch;
-  return { runner, nproc, timeoutMs: timeoutMs ?? timeout_s * 1000, python, env: data.env, readOnlyDirs: data.dirs };
-}
 
 export interface ExecuteNodeInput {
   runId: string;
@@ -50,20 +41,12 @@ export interface ExecuteNodeInput {
 export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> {
   const { runId, node, emit } = input;
   const parser = new LogParser();
-  const gpus = [...(input.gpus ?? [])];
   // Arrival times mean something only where lines reach us as they are printed (not read back from a file later).
   const stepClock = input.executor.liveLines ? new StepClock(input.clock ?? (() => performance.now())) : null;
   const now = input.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const exec = await input.executor.run({
-    runId,
-    node,
-    gpus,
-    workDir: input.workDir,
-    scriptPath: input.scriptPath,
-    ...input.launch,
-    // torchrun starts one process per GPU of the slot (processCount has checked the record allows that count).
-    nproc: input.launch.runner === 'torchrun' && gpus.length > 0 ? gpus.length : input.launch.nproc,
+    ...nodeJobSpec({ runId, node, workDir: input.workDir, scriptPath: input.scriptPath, launch: input.launch, gpus: input.gpus ?? [] }),
     signal: input.signal,
     onLine: (stream, line) => {
       emit?.({ type: 'log-line', run_id: runId, node, stream, line });

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
-import type { TrackManifest } from '../core/catalog/schema.js';
-import type { PythonWithTorch } from '../core/exec/python.js';
+import type { TrackManifest } from '../catalog/schema.js';
+import type { PythonWithTorch } from '../exec/python.js';
 
 /** The machine the local executor trains on, in words for the agent's prompt. */
 export function describeHardware(manifest: TrackManifest, python: PythonWithTorch): string {
