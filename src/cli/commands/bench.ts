@@ -9,7 +9,7 @@ import type { EventSink } from '../../core/events.js';
 import { budgetFromFlags } from '../agent-setup.js';
 import { loadBenchFile, parseAgentList, parseBenchSpec, planRuns, splitList } from '../bench-setup.js';
 import type { CliContext } from '../context.js';
-import { formatFsr, formatTable } from '../format.js';
+import { formatTable } from '../format.js';
 import { findPython, interruptSignal, parsePositiveInt, parseRetime } from '../options.js';
 import { logProgress } from '../progress.js';
 import { runPlanned } from '../run-setup.js';
@@ -18,6 +18,7 @@ import { formatTime } from '../../core/format-time.js';
 import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
 import { readVerification } from '../../core/verify/verification-file.js';
 import { verifyResults } from '../verify-setup.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 interface BenchFlags {
   track: string;

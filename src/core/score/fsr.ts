@@ -30,6 +30,14 @@ export function bestAgainstNode0(baselineMs: number, node0Ms: number | null, bes
   return (baselineMs * bestMs) / node0Ms;
 }
 
+/**
+ * An FSR as the CLI, the terminal UI and the report all write it: three decimals, `missing` where there is none (the
+ * report passes its own dash so its tables stay uniform).
+ */
+export function formatFsr(value: number | null | undefined, missing = '—'): string {
+  return value === null || value === undefined ? missing : value.toFixed(3);
+}
+
 /** Above this an FSR is implausible enough to need a human look (the agent more than halved the next gap again). */
 export const FSR_REVIEW_ABOVE = 1.5;
 
