@@ -1,10 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects, told apart by file name:
+ * - unit: every `tests/**\/*.test.ts(x)` except integration files. Needs Node, git and a python3 (no torch), no root,
+ *   no Docker, Slurm, tmux or Chromium: `npm run test:unit`.
+ * - integration: `*.int.test.ts(x)`, the tests that drive a real Docker engine, Slurm cluster, tmux, Chromium or
+ *   train real PyTorch. Only this project runs the global setup that installs and starts those services.
+ * `npm test` runs both (README, CI).
+ */
+const INTEGRATION = ['tests/**/*.int.test.ts', 'tests/**/*.int.test.tsx'];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    // A Docker engine with the CPU image and a single-node Slurm, started (and installed, as root) when missing.
-    globalSetup: ['tests/setup/services.ts'],
     // CI=true makes ink print only its final frame, which hides what the UI component tests look at; the code under
     // test never reads CI, and the end-to-end UI tests run the binary in tmux without it anyway.
     env: { CI: 'false' },
@@ -15,5 +22,23 @@ export default defineConfig({
     fileParallelism: false,
     reporters: ['default', 'json'],
     outputFile: { json: 'results/test-results.json' },
+    projects: [
+      {
+        extends: true,
+        // Unit files first, then integration files: a training test never shares the machine with the unit suite.
+        test: { name: 'unit', include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'], exclude: INTEGRATION, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: INTEGRATION,
+          sequence: { groupOrder: 1 },
+          // A Docker engine with the CPU image, a single-node Slurm, tmux and Chromium, started (and installed, as
+          // root) when missing.
+          globalSetup: ['tests/setup/services.ts'],
+        },
+      },
+    ],
   },
 });
