@@ -1,5 +1,5 @@
 /**
- * Fraction of Speedup Recovered (DESIGN.md §3, arXiv 2506.22419):
+ * Fraction of Speedup Recovered (docs/architecture.md, "Measurement"; arXiv 2506.22419):
  *   FSR = (t_i − t*) / (t_i − t_{i+1}),  t* = min(t_i, best valid node's time).
  * The baseline counts as a node, so FSR ≥ 0; values above 1 (the agent beat the next record) are kept unclipped.
  *
