@@ -9,7 +9,7 @@ import { check, doctorBinary } from './helpers/doctor-cli.js';
 import { closedBaseUrl, startLlmStub, STUB_MODEL, type LlmStub } from './helpers/llm-stub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
-const { dirs, doctor, doctorJson } = doctorBinary();
+const { dirs, doctor, doctorJson } = doctorBinary({ standInPython: true });
 afterAll(removeTempDirs);
 
 async function executable(dir: string, name: string, body: string): Promise<void> {
