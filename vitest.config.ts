@@ -18,15 +18,20 @@ export default defineConfig({
     // Tests that train real models set their own, longer timeouts.
     testTimeout: 60_000,
     hookTimeout: 600_000,
-    // Training tests are CPU-bound on small machines; running files one at a time keeps timings honest.
-    fileParallelism: false,
     reporters: ['default', 'json'],
     outputFile: { json: 'results/test-results.json' },
     projects: [
       {
         extends: true,
         // Unit files first, then integration files: a training test never shares the machine with the unit suite.
-        test: { name: 'unit', include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'], exclude: INTEGRATION, sequence: { groupOrder: 0 } },
+        // Unit tests assert no timing, so their files may run side by side (as many as vitest's workers: one on a
+        // 2-core machine, more on a laptop).
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+          exclude: INTEGRATION,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
@@ -34,6 +39,8 @@ export default defineConfig({
           name: 'integration',
           include: INTEGRATION,
           sequence: { groupOrder: 1 },
+          // Training tests are CPU-bound on small machines; running their files one at a time keeps timings honest.
+          fileParallelism: false,
           // A Docker engine with the CPU image, a single-node Slurm, tmux and Chromium, started (and installed, as
           // root) when missing.
           globalSetup: ['tests/setup/services.ts'],
