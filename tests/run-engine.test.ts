@@ -108,13 +108,14 @@ describe('the run engine', () => {
       proposed.push(input.node);
       return { ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }), note: `draft ${input.node}` };
     });
-    // Stop while node 2 trains (node 3 is written meanwhile and waits for the slot).
+    // Stop while node 2 trains (3 s) once node 3 is written and waits for the slot: judged by the run folder's own
+    // marker files (node 2's log exists, node 3's proposal.json is written last), not by a delay.
     const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
+    const exists = (...path: string[]) => readFile(join(runDir, 'nodes', ...path), 'utf8').then(() => true, () => false);
     const timer = setInterval(async () => {
-      const started = await readFile(join(runDir, 'nodes', '2', 'stdout.log'), 'utf8').catch(() => null);
-      if (started !== null) {
+      if ((await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json')) && !controller.signal.aborted) {
         clearInterval(timer);
-        setTimeout(() => controller.abort(), 300);
+        controller.abort();
       }
     }, 50);
     const first = await stopping;
