@@ -108,12 +108,14 @@ describe('the run engine', () => {
       proposed.push(input.node);
       return { ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }), note: `draft ${input.node}` };
     });
-    // Stop while node 2 trains (3 s) once node 3 is written and waits for the slot: judged by the run folder's own
-    // marker files (node 2's log exists, node 3's proposal.json is written last), not by a delay.
+    // Stop while node 2 trains (3 s), once node 1 is measured and node 3 is written and waits for the slot: judged by
+    // the run folder's own marker files, not by a delay (nodes need not take the slot in id order: node 2's meaning
+    // check may finish before node 1's on a busy machine).
     const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
     const exists = (...path: string[]) => readFile(join(runDir, 'nodes', ...path), 'utf8').then(() => true, () => false);
     const timer = setInterval(async () => {
-      if ((await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json')) && !controller.signal.aborted) {
+      const ready = (await exists('1', 'result.json')) && (await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json'));
+      if (ready && !controller.signal.aborted) {
         clearInterval(timer);
         controller.abort();
       }
