@@ -1,4 +1,4 @@
-"""Integrity check of an edited record script against its baseline (speedrun check; DESIGN.md §3 "Integrity").
+"""Integrity check of an edited record script against its baseline (speedrun check; docs/architecture.md, "Measurement").
 
 stdin:  {"script": "<candidate source>", "baseline": "<baseline source>",
          "reference": "<the task's true next record, optional>", "allowed_paths": ["/prefix", ...] (optional),

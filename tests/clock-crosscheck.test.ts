@@ -1,44 +1,15 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Executor } from '../src/core/exec/types.js';
-import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { checkStepClock, MAX_UNDERREPORT_FACTOR, StepClock } from '../src/core/measure/step-clock.js';
-import { executeNode } from '../src/core/train/execute-node.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
-import { CPU_IMAGE, dockerForTests } from './helpers/docker.js';
+import { execute, steppingScript } from './helpers/clock-scripts.js';
 import { scriptedAgent } from './helpers/scripted-agent.js';
 import { tinySearch } from './helpers/search-fixtures.js';
-import { removeTempDirs, tempDir } from './helpers/temp.js';
+import { removeTempDirs } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
-
-/**
- * A fake training script that prints six step lines 0.6 s apart (3 s of wall time between the first and last)
- * and reports `msPerStep` of train_time per step: 600 is honest, 5 under-reports by a factor of over 100.
- */
-function steppingScript(msPerStep: number): string {
-  return [
-    'import time',
-    'for i in range(6):',
-    '    if i: time.sleep(0.6)',
-    `    print(f"step:{i * 10}/50 val_loss:{3.5 - 0.4 * i:.4f} train_time:{i * ${msPerStep}}ms step_avg:1.00ms", flush=True)`,
-    '',
-  ].join('\n');
-}
-
-async function execute(script: string, executor: Executor = new LocalExecutor()) {
-  const dir = await tempDir('clock');
-  const path = join(dir, 'train_gpt.py');
-  await writeFile(path, script);
-  return executeNode({
-    runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: path, scriptSha256: 'x', workDir: dir, executor,
-    launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
-    timing: { target: 3.0, rule: 'first-crossing' },
-  });
-}
 
 describe('the step-line clock cross-check', () => {
   const arrivals = (reportedMs: number, observedMs: number) => [
@@ -82,14 +53,6 @@ describe('the step-line clock cross-check', () => {
     const honest = await execute(steppingScript(600));
     expect(honest.status).toBe('ok');
     expect(honest.integrity).toBeNull();
-  });
-
-  it('flags under-reporting inside a container too: the docker executor streams lines as they are printed', { timeout: 60_000 }, async () => {
-    const docker = new DockerExecutor(await dockerForTests(), { image: CPU_IMAGE, compileCacheDir: await tempDir('clock-cache') });
-    const cheat = await execute(steppingScript(5), docker);
-    expect(cheat.status).toBe('ok');
-    expect(cheat.integrity?.findings.map((f) => f.rule)).toEqual(['clock_crosscheck']);
-    expect((await execute(steppingScript(600), docker)).integrity).toBeNull();
   });
 
   it('makes no claim where the executor does not stream lines as they are printed', { timeout: 30_000 }, async () => {

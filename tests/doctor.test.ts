@@ -1,44 +1,16 @@
-import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult, DoctorReport } from '../src/core/doctor/check.js';
 import type { DoctorConfig, DoctorDeps, DockerApi } from '../src/core/doctor/context.js';
 import { judgeBlas } from '../src/core/doctor/python-checks.js';
 import { runDoctor } from '../src/core/doctor/run-doctor.js';
-import { cacheLayout, packageRoot } from '../src/core/paths.js';
-import { BIN } from './helpers/cli.js';
+import { cacheLayout } from '../src/core/paths.js';
+import { check, doctorBinary } from './helpers/doctor-cli.js';
 import { closedBaseUrl, startLlmStub, STUB_MODEL, type LlmStub } from './helpers/llm-stub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
-let cacheDir: string;
-/** A folder with no speedrun.config.yaml, so the user's own config never leaks into a test. */
-let cwd: string;
-
-beforeAll(async () => {
-  // `npm test` builds dist/ before vitest runs; the binary is tested as a user runs it.
-  if (!existsSync(join(packageRoot, 'dist', 'cli', 'main.js'))) throw new Error('no dist/cli/main.js: run `npm run build` first');
-  cacheDir = await tempDir('doctor-cache');
-  cwd = await tempDir('doctor-cwd');
-});
+const { dirs, doctor, doctorJson } = doctorBinary({ standInPython: true });
 afterAll(removeTempDirs);
-
-/** Runs `speedrun doctor` with a throwaway cache; `env` adds to (or, with '', blanks) the inherited environment. */
-function doctor(args: string[], env: Record<string, string> = {}) {
-  return execa(process.execPath, [BIN, 'doctor', '--cache', cacheDir, ...args], { cwd, env, extendEnv: true, reject: false, stdin: 'ignore', timeout: 120_000 });
-}
-
-async function doctorJson(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; report: DoctorReport }> {
-  const result = await doctor([...args, '--json'], env);
-  return { exitCode: result.exitCode, report: JSON.parse(String(result.stdout)) as DoctorReport };
-}
-
-function check(report: DoctorReport, id: string): CheckResult {
-  const found = report.checks.find((c) => c.id === id);
-  if (!found) throw new Error(`no check ${id} in ${JSON.stringify(report.checks.map((c) => c.id))}`);
-  return found;
-}
 
 async function executable(dir: string, name: string, body: string): Promise<void> {
   await writeFile(join(dir, name), `#!/bin/sh\n${body}\n`);
@@ -46,31 +18,6 @@ async function executable(dir: string, name: string, body: string): Promise<void
 }
 
 describe('speedrun doctor (the binary)', () => {
-  it('passes for the local executor on this machine, with a Python that has torch', async () => {
-    const result = await doctor([]);
-    expect(result.exitCode).toBe(0);
-    const out = String(result.stdout);
-    expect(out).toMatch(/^✓ Python with torch: .+ \(torch .+\)$/m);
-    expect(out).toMatch(/^✓ Node\.js: v\d+/m);
-    expect(out).toMatch(/^- Docker engine: only for --executor docker$/m);
-    expect(out.trim().split('\n').pop()).toMatch(/^ready/);
-  });
-
-  it('prints { ok, checks } with --json, every check as data and the irrelevant ones skipped', async () => {
-    const { exitCode, report } = await doctorJson([]);
-    expect(exitCode).toBe(0);
-    expect(Object.keys(report).sort()).toEqual(['checks', 'ok']);
-    expect(report.ok).toBe(true);
-    for (const c of report.checks) {
-      expect(c).toEqual({ id: expect.any(String), title: expect.any(String), status: expect.stringMatching(/^(ok|warn|fail|skip)$/), detail: expect.any(String), ...(c.fix !== undefined && { fix: expect.any(String) }) });
-      if (c.status === 'warn' || c.status === 'fail') expect(c.fix).toBeTruthy();
-    }
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'git', 'python', 'blas', 'data', 'gpus', 'docker', 'slurm-commands', 'llm-key', 'llm-endpoint']));
-    for (const id of ['gpus', 'docker', 'docker-image', 'slurm-commands', 'llm-key', 'llm-endpoint']) expect(check(report, id).status).toBe('skip');
-    expect(check(report, 'python').status).toBe('ok');
-    expect(check(report, 'data').detail).toContain(cacheDir);
-  });
-
   it('fails --agent llm without a key, naming the variable', async () => {
     const result = await doctor(['--agent', 'llm', '--model', 'x'], { OPENAI_API_KEY: '' });
     expect(result.exitCode).toBe(1);
@@ -175,7 +122,7 @@ describe('doctor checks with a faked system', () => {
   function deps(overrides: Partial<DoctorDeps> = {}): DoctorDeps {
     return {
       env: { PATH: process.env.PATH },
-      cache: cacheLayout(cacheDir),
+      cache: cacheLayout(dirs.cache),
       run: async (file) => {
         if (file === 'nvidia-smi') return { exitCode: 0, stdout: Array.from({ length: 8 }, (_, i) => `${i}, GPU-${i}, NVIDIA H100 80GB HBM3, 81559`).join('\n'), stderr: '', notFound: false, timedOut: false };
         return { exitCode: 0, stdout: 'git version 2.45.0', stderr: '', notFound: false, timedOut: false };

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExternalError, UserError } from '../src/core/errors.js';
-import { detectGpus, gpuSets, parseGpuList, planGpuSets, slotPoolFor, type GpuInfo } from '../src/core/exec/gpus.js';
+import { detectGpus, parseGpuList, planGpuSets, slotPoolFor, type GpuInfo } from '../src/core/exec/gpus.js';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { fakeNvidiaSmi } from './helpers/fake-nvidia-smi.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -89,7 +89,7 @@ describe('--gpus lists', () => {
 
 describe('GPU sets', () => {
   it('splits --gpus 0-7 --gpus-per-run 2 into 4 disjoint sets', () => {
-    const sets = gpuSets(parseGpuList('0-7'), 2);
+    const { sets } = planGpuSets(parseGpuList('0-7'), 2);
     expect(sets).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
     expect(new Set(sets.flat()).size).toBe(8);
   });
@@ -103,8 +103,8 @@ describe('GPU sets', () => {
   });
 
   it('refuses more GPUs per run than there are', () => {
-    expect(() => gpuSets([0, 1, 2], 4)).toThrow(/--gpus-per-run 4 needs 4 GPUs, but only 3 are available/);
-    expect(() => gpuSets([0, 1], 0)).toThrow(UserError);
+    expect(() => planGpuSets([0, 1, 2], 4)).toThrow(/--gpus-per-run 4 needs 4 GPUs, but only 3 are available/);
+    expect(() => planGpuSets([0, 1], 0)).toThrow(UserError);
   });
 });
 

@@ -80,7 +80,8 @@ describe('checkEndpoint', () => {
     const error = await checkFailure(checkEndpoint(stubModel(baseUrl), null, undefined, 300));
     expect(error.kind).toBe('timeout');
     expect(error.fix).toContain('within 0.3 s');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The stub never answers: any bound tells a working timeout from a hang; this one holds on a busy machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('rejects with an AbortError when aborted', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { LocalExecutor } from '../src/core/exec/local.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -76,8 +76,10 @@ describe('local executor', () => {
     expect(result.exitCode).not.toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(pids).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 200));
-    for (const pid of pids) expect(isAlive(pid), `pid ${pid} still alive`).toBe(false);
+    // Killed processes are reaped asynchronously: wait for them to go rather than for a fixed time.
+    await vi.waitFor(() => {
+      for (const pid of pids) expect(isAlive(pid), `pid ${pid} still alive`).toBe(false);
+    }, { timeout: 10_000, interval: 50 });
   });
 
   it('stops the process tree when aborted', async () => {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../src/core/report/schema.js';
-import { ci3, fsr3, pct, unmark } from '../src/core/report/format.js';
+import { ci3, NONE, pct, unmark } from '../src/core/report/format.js';
+import { formatFsr } from '../src/core/score/fsr.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { syntheticBench, syntheticRun, writeRunFolder } from './helpers/report-fixtures.js';
@@ -66,13 +67,13 @@ describe('speedrun report on a synthetic bench', () => {
       expect(fromMd.map((r) => r[0])).toEqual(rows.map((r) => r.label));
       for (const [i, row] of rows.entries()) {
         const cells = fromMd[i]!;
-        expect(unmark(cells[4]!)).toBe(fsr3(row.mean_fsr));
+        expect(unmark(cells[4]!)).toBe(formatFsr(row.mean_fsr, NONE));
         expect(cells[5]).toBe(ci3(row.mean_ci));
-        expect(unmark(cells[6]!)).toBe(fsr3(row.iqm_fsr));
+        expect(unmark(cells[6]!)).toBe(formatFsr(row.iqm_fsr, NONE));
         expect(cells[7]).toBe(ci3(row.iqm_ci));
-        expect(unmark(cells[8]!)).toBe(fsr3(row.median_fsr));
-        expect(unmark(cells[9]!)).toBe(fsr3(row.optimality_gap));
-        expect(cells[10]).toBe(row.verified_runs === 0 ? '–' : `${fsr3(row.mean_fsr_verified)} (${row.verified_runs})`);
+        expect(unmark(cells[8]!)).toBe(formatFsr(row.median_fsr, NONE));
+        expect(unmark(cells[9]!)).toBe(formatFsr(row.optimality_gap, NONE));
+        expect(cells[10]).toBe(row.verified_runs === 0 ? '–' : `${formatFsr(row.mean_fsr_verified, NONE)} (${row.verified_runs})`);
         expect(cells[11]).toBe(pct(row.success_rate));
         expect(cells[12]).toBe(pct(row.buggy_share));
         // No verification files: every number is marked unverified.
@@ -89,7 +90,7 @@ describe('speedrun report on a synthetic bench', () => {
     expect(htmlRows(html, 'matrix')).toEqual(matrixMd);
     for (const cell of json.matrix.cells) {
       const row = matrixMd.find((r) => r[0] === cell.task)!;
-      expect(row[1 + json.matrix.hints.indexOf(cell.hint)]).toBe(fsr3(cell.mean_fsr));
+      expect(row[1 + json.matrix.hints.indexOf(cell.hint)]).toBe(formatFsr(cell.mean_fsr, NONE));
     }
   });
 

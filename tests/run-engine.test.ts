@@ -28,7 +28,7 @@ interface Options {
 
 async function search(agent: Agent, opts: Options = {}) {
   const runDir = opts.runDir ?? join(await tempDir('engine'), 'run');
-  const events: Array<SpeedrunEvent & { t: number }> = [];
+  const events: SpeedrunEvent[] = [];
   const summary = await runSearch(
     await tinySearch({
       runDir,
@@ -39,7 +39,7 @@ async function search(agent: Agent, opts: Options = {}) {
       ...(opts.executor && { executor: opts.executor }),
       wallBudgetMs: opts.wallBudgetMs,
       signal: opts.signal,
-      emit: (event) => events.push({ ...event, t: Date.now() }),
+      emit: (event) => events.push(event),
     }),
   );
   const node = async (n: number) => NodeResult.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'result.json'), 'utf8')));
@@ -56,7 +56,12 @@ describe('the run engine', () => {
     for (const n of [1, 2, 3]) expect(await node(n)).toMatchObject({ operator: 'draft', parent: 0, status: 'ok', note: `draft ${n}` });
 
     // Overlap: node 2's proposal was applied before node 1 finished training.
-    const at = (type: string, n: number) => events.find((e) => e.type === type && 'node' in e && e.node === n)!.t;
+    // Positions in the event stream (one process, in emit order), not clock readings.
+    const at = (type: string, n: number) => {
+      const index = events.findIndex((e) => e.type === type && 'node' in e && e.node === n);
+      expect(index, `${type} ${n} emitted`).toBeGreaterThanOrEqual(0);
+      return index;
+    };
     expect(at('edit-applied', 2)).toBeLessThan(at('node-finished', 1));
 
     // The search tree as git history: one branch per node, each on its parent's commit.
@@ -71,27 +76,28 @@ describe('the run engine', () => {
 
   it('never trains two nodes at once on one slot, even across runs sharing it', { timeout: 60_000 }, async () => {
     const slots = new SlotPool(1);
-    // Each training's span as the executor itself sees it (its run() called and returned), on one clock: the
-    // events' timestamps come after results are written, later still on a busy machine, so they cannot tell.
-    const spans: Array<[number, number]> = [];
+    // What the executor itself sees, in the order it happens (run() called, run() returned): no clock is compared,
+    // so a busy machine cannot make this pass or fail. One slot means each start is followed by its own end.
+    const trace: string[] = [];
     const local = new LocalExecutor();
     const executor: Executor = {
       name: 'local',
       liveLines: true,
       async run(spec) {
-        const start = performance.now();
+        trace.push(`start ${spec.workDir}`);
         try {
           return await local.run(spec);
         } finally {
-          spans.push([start, performance.now()]);
+          trace.push(`end ${spec.workDir}`);
         }
       },
     };
     const runs = await Promise.all([search(drafts(0.5), { slots, nodes: 2, executor }), search(drafts(0.5), { slots, nodes: 2, executor })]);
     expect(runs.map((r) => r.summary.status)).toEqual(['finished', 'finished']);
-    expect(spans).toHaveLength(4);
-    spans.sort((x, y) => x[0] - y[0]);
-    for (let i = 1; i < spans.length; i++) expect(spans[i]![0], `training ${i} starts after training ${i - 1} ends`).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    expect(trace).toHaveLength(8);
+    for (let i = 0; i < trace.length; i += 2) expect(trace[i + 1], `training ${i / 2} ends before the next starts`).toBe(trace[i]!.replace('start', 'end'));
+    // Both runs trained on the shared slot (node folders under two run folders), so the check covered both.
+    expect(new Set(trace.map((t) => t.replace(/^\w+ /, '').replace(/\/nodes\/\d+$/, ''))).size).toBe(2);
   });
 
   it('resumes an interrupted run: finished nodes are kept, the node in flight trains again, and a finished run is never run again', { timeout: 60_000 }, async () => {
@@ -102,13 +108,16 @@ describe('the run engine', () => {
       proposed.push(input.node);
       return { ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }), note: `draft ${input.node}` };
     });
-    // Stop while node 2 trains (node 3 is written meanwhile and waits for the slot).
+    // Stop while node 2 trains (3 s), once node 1 is measured and node 3 is written and waits for the slot: judged by
+    // the run folder's own marker files, not by a delay (nodes need not take the slot in id order: node 2's meaning
+    // check may finish before node 1's on a busy machine).
     const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
+    const exists = (...path: string[]) => readFile(join(runDir, 'nodes', ...path), 'utf8').then(() => true, () => false);
     const timer = setInterval(async () => {
-      const started = await readFile(join(runDir, 'nodes', '2', 'stdout.log'), 'utf8').catch(() => null);
-      if (started !== null) {
+      const ready = (await exists('1', 'result.json')) && (await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json'));
+      if (ready && !controller.signal.aborted) {
         clearInterval(timer);
-        setTimeout(() => controller.abort(), 300);
+        controller.abort();
       }
     }, 50);
     const first = await stopping;

@@ -26,7 +26,7 @@ function userError(fn: () => unknown): UserError {
 }
 
 describe('scaffold registry', () => {
-  it('knows the eight scaffolds of DESIGN.md §5', () => {
+  it('knows the eight scaffolds', () => {
     expect([...SCAFFOLD_NAMES].sort()).toEqual(['aide', 'evolutionary', 'flat', 'forest', 'greedy', 'mcts', 'multi-aide', 'tree']);
     for (const name of SCAFFOLD_NAMES) expect(makeScaffold(name).name).toBe(name);
   });

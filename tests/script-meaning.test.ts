@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findPythonWithTorch } from '../src/core/exec/python.js';
 import { cachedMeaning, pythonScriptMeaning } from '../src/core/measure/script-meaning.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
 
-// Any Python 3 runs the normaliser (standard library only); the one the harness trains with is used here.
-const python = findPythonWithTorch(undefined);
-const meaning = async (script: string) => pythonScriptMeaning((await python).python)(script);
+// Any Python 3 runs the normaliser (standard library only): torch is not needed.
+const meaning = async (script: string) => pythonScriptMeaning('python3')(script);
 
 describe("a script's meaning", () => {
   it('is the same across comments, blank lines, spacing, line breaks inside brackets and docstrings', async () => {

@@ -2,7 +2,7 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandRunner } from '../src/core/exec/slurm/command-runner.js';
+import type { CommandRunner } from '../src/core/exec/command-runner.js';
 import { jobPhase, parseJobId, parseSacctJob, parseScontrolJob } from '../src/core/exec/slurm/job-state.js';
 import { LogTail } from '../src/core/exec/slurm/log-tail.js';
 import { SlurmExecutor } from '../src/core/exec/slurm/slurm-executor.js';
@@ -67,6 +67,9 @@ describe('log tail', () => {
   });
 });
 
+/** A Slurm command that succeeded, printing `stdout`. */
+const answered = (stdout: string) => ({ exitCode: 0, stdout, stderr: '', notFound: false, timedOut: false });
+
 /** A cluster whose jobs go through the given squeue states, then end with the given scontrol state. */
 function fakeCluster(jobs: { states: string[]; final: string; exit: string }[]) {
   const calls: string[] = [];
@@ -75,17 +78,17 @@ function fakeCluster(jobs: { states: string[]; final: string; exit: string }[]) 
     calls.push(`${command} ${args.join(' ')}`);
     switch (command) {
       case 'sbatch':
-        return { exitCode: 0, stdout: `${++submitted}\n`, stderr: '' };
+        return answered(`${++submitted}\n`);
       case 'squeue': {
         const j = jobs[Number(args[2]) - 1];
-        return { exitCode: 0, stdout: j?.states.shift() ?? '', stderr: '' };
+        return answered(j?.states.shift() ?? '');
       }
       case 'scontrol': {
         const j = jobs[Number(args[2]) - 1];
-        return { exitCode: 0, stdout: j ? SCONTROL(j.final, j.exit) : '', stderr: '' };
+        return answered(j ? SCONTROL(j.final, j.exit) : '');
       }
       default:
-        return { exitCode: 0, stdout: '', stderr: '' };
+        return answered('');
     }
   };
   return { runner, calls };

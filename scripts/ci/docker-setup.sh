@@ -15,8 +15,10 @@ step() { printf 'docker-setup: %s\n' "$*"; }
 
 # 1. Packages: the engine and CLI (Debian's docker.io) and debootstrap for the base image.
 missing=()
-# A docker CLI may be present without any engine: the engine (dockerd) is what the tests need.
-command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+# A docker CLI may be present without any engine (seen: a CLI installed alone, no dockerd): the engine is what the
+# tests need, and this script talks to it through the CLI, so both must be there. Whether the engine answers on its
+# socket is checked next (docker info), not assumed from the binaries.
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then missing+=(docker.io); fi
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]}"

@@ -20,9 +20,11 @@ READY_TIMEOUT="${SLURM_SETUP_READY_TIMEOUT:-60}"
 
 step() { echo "slurm-setup: $*"; }
 
-# 1. Packages.
-if command -v sbatch >/dev/null && command -v slurmctld >/dev/null && command -v slurmd >/dev/null \
-  && command -v munged >/dev/null; then
+# 1. Packages: every command used below and by the tests (daemons, client tools, munge's own check), not just one of
+# them: a machine may have the client tools (sinfo, sbatch) without the daemons. Whether the controller answers is
+# checked at the end (step 5), not assumed from the binaries.
+have_all() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || return 1; done; }
+if have_all slurmctld slurmd sbatch squeue scancel scontrol sinfo sacct munged munge unmunge; then
   step "packages: slurm-wlm and munge present"
 else
   step "packages: installing slurm-wlm munge"

@@ -1,14 +1,11 @@
 import type { RunSummary } from '../core/store/schema.js';
 import { formatTime } from '../core/format-time.js';
+import { formatFsr } from '../core/score/fsr.js';
 
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-export function formatFsr(value: number | null): string {
-  return value === null ? '—' : value.toFixed(3);
 }
 
 export function formatRunSummary(s: RunSummary): string {

@@ -10,7 +10,8 @@ import type { VerificationFile } from '../core/verify/verification-file.js';
 import { verifyRun } from '../core/verify/verify-run.js';
 import type { CliContext } from './context.js';
 import { prepareExecution, type Execution } from './executor-setup.js';
-import { formatFsr, formatTable } from './format.js';
+import { formatTable } from './format.js';
+import { formatFsr } from '../core/score/fsr.js';
 
 export interface VerifySettings {
   repeats: number;

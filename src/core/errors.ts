@@ -1,5 +1,5 @@
 /**
- * Errors that map to the CLI's exit codes (DESIGN.md §7):
+ * Errors that map to the CLI's exit codes (docs/architecture.md, "Errors and exit codes"):
  * 1 a bug, 2 bad input (with the reason and a fix), 3 an external system failed.
  */
 export class SpeedrunError extends Error {

@@ -14,10 +14,6 @@ export function formatLoss(loss: number | null | undefined): string {
   return loss === null || loss === undefined ? '—' : loss.toFixed(4);
 }
 
-export function formatFsr(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : value.toFixed(3);
-}
-
 export function formatPercent(value: number | null): string {
   return value === null ? '—' : `${Math.round(value * 100)}%`;
 }

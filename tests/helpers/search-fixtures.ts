@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { loadTrack } from '../../src/core/catalog/catalog.js';
 import { LocalExecutor } from '../../src/core/exec/local.js';
-import { findPythonWithTorch, type PythonWithTorch } from '../../src/core/exec/python.js';
+import type { PythonWithTorch } from '../../src/core/exec/python.js';
 import { SlotPool } from '../../src/core/exec/slot-pool.js';
 import { cacheLayout } from '../../src/core/paths.js';
 import type { RunSearchInput } from '../../src/core/search/run-engine.js';
 import { tempDir } from './temp.js';
 
-let python: Promise<PythonWithTorch> | undefined;
+/**
+ * The interpreter fake training scripts run with: they print upstream-format lines and never import torch, so any
+ * python3 does, and these searches stay unit tests (no PyTorch needed). A test that trains a real record passes its own.
+ */
+const FAKE_TRAINING_PYTHON: PythonWithTorch = { python: 'python3', torchVersion: 'not needed by fake training scripts' };
 
 /**
  * A search on tiny record 1 scored against the record table, with a fresh run folder and cache, one slot, the
@@ -16,7 +20,6 @@ let python: Promise<PythonWithTorch> | undefined;
  * record; tests of the audit turn it on.
  */
 export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaffold'> & Partial<RunSearchInput>): Promise<RunSearchInput> {
-  python ??= findPythonWithTorch(undefined);
   return {
     runId: 'test-run',
     runDir: join(await tempDir('search'), 'run'),
@@ -29,7 +32,7 @@ export async function tinySearch(overrides: Pick<RunSearchInput, 'agent' | 'scaf
     seed: 1,
     executor: new LocalExecutor(),
     slots: new SlotPool(1),
-    python: await python,
+    python: FAKE_TRAINING_PYTHON,
     hardware: 'test machine',
     cache: cacheLayout(await tempDir('search-cache')),
     trackData: { env: {}, dirs: [] },

@@ -11,7 +11,7 @@ import { planRuns } from '../../core/plan/plan-runs.js';
 import { executionRequestOf, runSettingsOf } from '../../core/plan/run-settings.js';
 import { parseAgentList, splitList } from '../agent-list.js';
 import type { CliContext } from '../context.js';
-import { formatFsr, formatTable } from '../format.js';
+import { formatTable } from '../format.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { logProgress } from '../progress.js';
 import { startPlannedRun } from '../run-setup.js';
@@ -21,6 +21,7 @@ import { formatTime } from '../../core/format-time.js';
 import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
 import { readVerification } from '../../core/verify/verification-file.js';
 import { verifyResults } from '../verify-setup.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 interface BenchFlags extends SharedRunFlags {
   track: string;

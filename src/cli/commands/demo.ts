@@ -8,9 +8,10 @@ import { ensureTorch } from '../ensure-torch.js';
 import { startPlannedRun } from '../run-setup.js';
 import { prepareExecution } from '../executor-setup.js';
 import { singleRunCell } from '../../core/plan/plan-runs.js';
-import { formatFsr, formatTable } from '../format.js';
+import { formatTable } from '../format.js';
 import { formatTime } from '../../core/format-time.js';
 import { logProgress } from '../progress.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 interface DemoFlags {
   record?: string;

@@ -42,7 +42,7 @@ Examples:
   speedrun report results/nanogpt-bench --paper            adds the paper section, printed too
   speedrun report --paper-figures [--json] [--reps 50000]  the paper's own aggregates, recomputed`;
 
-/** `speedrun report`: per-hint comparison reports with honest statistics (DESIGN.md §1, §3). */
+/** `speedrun report`: per-hint comparison reports with honest statistics (docs/architecture.md, "Measurement"). */
 export function registerReportCommand(program: Command, ctx: CliContext): void {
   program
     .command('report')

@@ -7,7 +7,7 @@ import { loadHints } from './load.js';
 import type { HintEntry, HintManifest, TrackName } from './schema.js';
 
 /** Levels an agent may receive. Level 0 (the human diff) is for judging only. */
-export const AGENT_HINT_LEVELS = [1, 2, 3, 9] as const;
+const AGENT_HINT_LEVELS = [1, 2, 3, 9] as const;
 
 const HEADINGS: Record<number, string> = {
   1: 'pseudocode of the change',

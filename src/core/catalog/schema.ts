@@ -75,7 +75,7 @@ export const RecordEntry = z.object({
 export type RecordEntry = z.infer<typeof RecordEntry>;
 
 /**
- * How a run's time is read from its validation lines (DESIGN.md §3). `final`: the records' own definition, the
+ * How a run's time is read from its validation lines (docs/architecture.md, "Measurement"). `final`: the records' own definition, the
  * final validation line must reach the target and its train_time is the time. `first-crossing`: the train_time of
  * the first validation line at or below the target.
  */

@@ -1,5 +1,5 @@
 /**
- * A deterministic synthetic token corpus for the tiny track (DESIGN.md §6).
+ * A deterministic synthetic token corpus for the tiny track (docs/architecture.md, "The tiny track").
  *
  * The text is a stream of documents separated by an end-of-text token. Inside a document three kinds of
  * structure are layered so that the innovations of the real speedrun ladder have something to bite on:

@@ -10,7 +10,7 @@ export interface CommandResult {
   timedOut: boolean;
 }
 
-/** Runs a command to completion without throwing; injected so tests and the doctor can fake system tools. */
+/** Runs a command to completion without throwing; the one runner the doctor, GPU detection and the Slurm executor take, injected so tests can fake system tools. */
 export type CommandRunner = (file: string, args: string[], opts?: { timeoutMs?: number }) => Promise<CommandResult>;
 
 export const runCommand: CommandRunner = async (file, args, opts = {}) => {

@@ -112,10 +112,6 @@ export function planGpuSets(available: readonly number[], perRun: number): GpuSe
   return { sets, unused, warning };
 }
 
-export function gpuSets(available: readonly number[], perRun: number): number[][] {
-  return planGpuSets(available, perRun).sets;
-}
-
 export interface SlotPoolRequest {
   /** --gpus: which GPUs to use ("0-3,6", "all"). */
   gpus?: string;

@@ -9,7 +9,7 @@ export interface ClockCheckInput {
 
 /**
  * Cross-checks the script's own clock and output against what the harness saw once the process ended
- * (DESIGN.md §3 integrity). Returns warnings, one sentence each with the numbers in question; [] when all is plausible.
+ * (docs/architecture.md, "Measurement"). Returns warnings, one sentence each with the numbers in question; [] when all is plausible.
  */
 export function checkClock({ parsed, wallMs, exitCode }: ClockCheckInput): string[] {
   const warnings: string[] = [];

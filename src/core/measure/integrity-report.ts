@@ -32,7 +32,6 @@ export const AuditFindingSchema = FindingSchema.extend({
   /** `LINE: text` of the candidate script's offending lines (at most AUDIT_EXCERPT_LINES of them). */
   excerpt: z.array(z.string()),
 });
-export type AuditFinding = z.infer<typeof AuditFindingSchema>;
 
 /** A node's integrity audit: the static check of its script against the run's baseline, plus the harness's own checks. */
 export const NodeAuditSchema = z.object({

@@ -7,7 +7,7 @@ import { packageRoot } from '../paths.js';
 import { FindingSchema, verdictOf, type IntegrityReport } from './integrity-report.js';
 
 /**
- * Integrity of an edited record script (DESIGN.md §3 "Integrity"): the agent edits the very file that prints the
+ * Integrity of an edited record script (docs/architecture.md, "Measurement"): the agent edits the very file that prints the
  * metric, so each edit is compared with its baseline by python/integrity_check.py, which parses both with Python's
  * own `ast` (a TypeScript re-implementation of Python's grammar would be the weak point of the whole check).
  */

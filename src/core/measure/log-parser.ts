@@ -1,5 +1,5 @@
 /**
- * Streaming parser for the run output of NanoGPT speedrun scripts (DESIGN.md §3), usable on a live log.
+ * Streaming parser for the run output of NanoGPT speedrun scripts (docs/architecture.md, "Measurement"), usable on a live log.
  *
  * Formats understood, all eras mixed freely:
  *   step:N/M val_loss:X train_time:Tms step_avg:Ams            modded-nanogpt validation line

@@ -1,7 +1,7 @@
 import type { Finding } from './integrity-report.js';
 
 /**
- * The clock cross-check while a script runs (DESIGN.md §3): the harness notes when each step line with a
+ * The clock cross-check while a script runs (docs/architecture.md, "Measurement"): the harness notes when each step line with a
  * train_time reaches it, and compares the interval it saw between the first and last such lines with the
  * interval the script reports. A script that hides training from its own clock (an untimed side loop, a clock
  * paused around real work, a clock that runs slow) reports much less than the harness sees.

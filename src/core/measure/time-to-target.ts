@@ -20,7 +20,7 @@ export interface LineFigure {
 const NOT_REACHED: TimeToTarget = { reached: false, time_ms: null, step: null, val_loss: null };
 
 /**
- * Time to target by a track's timing rule (DESIGN.md §3).
+ * Time to target by a track's timing rule (docs/architecture.md, "Measurement").
  * `final`: the records' own definition. The run is valid when its last validation line has val_loss ≤ target,
  * and that line's train_time is its time; a run that dips below the target and ends above it is invalid.
  * `first-crossing`: the train_time of the first validation line at or below the target.

@@ -1,7 +1,8 @@
 import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { differenceCI } from '../score/stats.js';
 import { fsrStrata, groupBy } from './groups.js';
-import { ci3, fsr3, MARKS } from './format.js';
+import { formatFsr } from '../score/fsr.js';
+import { ci3, MARKS, NONE } from './format.js';
 import { markdownTable } from './markdown.js';
 import { taskOf, type ReportRun } from './runs.js';
 import type { StatOptions } from './groups.js';
@@ -83,9 +84,9 @@ export function renderComparison(c: Comparison): string {
         String(r.tasks),
         String(r.scored_a),
         String(r.scored_b),
-        fsr3(r.mean_a) + (r.mean_a === null ? '' : mark),
-        fsr3(r.mean_b) + (r.mean_b === null ? '' : mark),
-        fsr3(r.difference),
+        formatFsr(r.mean_a, NONE) + (r.mean_a === null ? '' : mark),
+        formatFsr(r.mean_b, NONE) + (r.mean_b === null ? '' : mark),
+        formatFsr(r.difference, NONE),
         ci3(r.difference_ci),
         r.difference === null ? '–' : r.significant ? 'yes' : 'no',
       ]),

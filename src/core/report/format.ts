@@ -7,10 +7,6 @@ import type { IntegrityCounts } from './schema.js';
 
 export const NONE = '–';
 
-export function fsr3(value: number | null): string {
-  return value === null ? NONE : value.toFixed(3);
-}
-
 export function ci3(ci: readonly [number, number] | null): string {
   return ci === null ? NONE : `[${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}]`;
 }

@@ -1,4 +1,5 @@
-import { amount, ci3, fsr3, int, integrityCell, marked, pct, seconds } from './format.js';
+import { formatFsr } from '../score/fsr.js';
+import { amount, ci3, int, integrityCell, marked, NONE, pct, seconds } from './format.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
 import type { Report, StatRow } from './schema.js';
 import { stepsShown, type Section, type Table } from './section.js';
@@ -13,13 +14,13 @@ function statTable(first: string, rows: readonly StatRow[]): Table {
       int(r.tasks),
       int(r.runs),
       int(r.scored),
-      marked(fsr3(r.mean_fsr), r.integrity),
+      marked(formatFsr(r.mean_fsr, NONE), r.integrity),
       ci3(r.mean_ci),
-      marked(fsr3(r.iqm_fsr), r.integrity),
+      marked(formatFsr(r.iqm_fsr, NONE), r.integrity),
       ci3(r.iqm_ci),
-      marked(fsr3(r.median_fsr), r.integrity),
-      marked(fsr3(r.optimality_gap), r.integrity),
-      r.verified_runs === 0 ? '–' : `${fsr3(r.mean_fsr_verified)} (${int(r.verified_runs)})`,
+      marked(formatFsr(r.median_fsr, NONE), r.integrity),
+      marked(formatFsr(r.optimality_gap, NONE), r.integrity),
+      r.verified_runs === 0 ? '–' : `${formatFsr(r.mean_fsr_verified, NONE)} (${int(r.verified_runs)})`,
       pct(r.success_rate),
       pct(r.buggy_share),
       seconds(r.median_best_ms),
@@ -53,7 +54,7 @@ export function reportSections(report: Report): Section[] {
       intro: 'Soft Condorcet Optimization: each task votes, ranking configurations by their mean FSR on it (σ loss, τ = 1); beside it the ranking by mean FSR over all scored runs.',
       table: {
         headers: ['SCO rank', 'configuration', 'SCO rating', 'mean-FSR rank', 'mean FSR'],
-        rows: report.ranking.map((r) => [int(r.sco_rank), r.configuration, r.sco_rating.toFixed(3), r.mean_rank === null ? '–' : int(r.mean_rank), fsr3(r.mean_fsr)]),
+        rows: report.ranking.map((r) => [int(r.sco_rank), r.configuration, r.sco_rating.toFixed(3), r.mean_rank === null ? '–' : int(r.mean_rank), formatFsr(r.mean_fsr, NONE)]),
       },
     },
     {
@@ -64,7 +65,7 @@ export function reportSections(report: Report): Section[] {
         headers: ['task', ...report.matrix.hints],
         rows: report.matrix.tasks.map((task) => [
           task,
-          ...report.matrix.hints.map((hint) => fsr3(report.matrix.cells.find((c) => c.task === task && c.hint === hint)?.mean_fsr ?? null)),
+          ...report.matrix.hints.map((hint) => formatFsr(report.matrix.cells.find((c) => c.task === task && c.hint === hint)?.mean_fsr ?? null, NONE)),
         ]),
       },
       chart: 'record-hint-matrix',
@@ -124,7 +125,7 @@ function stepSection(report: Report): Section {
         ...shown.map((step) => {
           const points = report.steps.filter((p) => p.configuration === label);
           const point = points.find((p) => p.step === step) ?? points[points.length - 1];
-          return fsr3(point?.mean_fsr ?? null);
+          return formatFsr(point?.mean_fsr ?? null, NONE);
         }),
       ]),
     },

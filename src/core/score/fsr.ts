@@ -1,5 +1,5 @@
 /**
- * Fraction of Speedup Recovered (DESIGN.md §3, arXiv 2506.22419):
+ * Fraction of Speedup Recovered (docs/architecture.md, "Measurement"; arXiv 2506.22419):
  *   FSR = (t_i − t*) / (t_i − t_{i+1}),  t* = min(t_i, best valid node's time).
  * The baseline counts as a node, so FSR ≥ 0; values above 1 (the agent beat the next record) are kept unclipped.
  *
@@ -28,6 +28,14 @@ export function fsr(baselineMs: number, targetMs: number, bestMs: number | null)
 export function bestAgainstNode0(baselineMs: number, node0Ms: number | null, bestMs: number | null): number | null {
   if (bestMs === null || node0Ms === null || node0Ms <= 0) return bestMs;
   return (baselineMs * bestMs) / node0Ms;
+}
+
+/**
+ * An FSR as the CLI, the terminal UI and the report all write it: three decimals, `missing` where there is none (the
+ * report passes its own dash so its tables stay uniform).
+ */
+export function formatFsr(value: number | null | undefined, missing = '—'): string {
+  return value === null || value === undefined ? missing : value.toFixed(3);
 }
 
 /** Above this an FSR is implausible enough to need a human look (the agent more than halved the next gap again). */

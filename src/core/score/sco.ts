@@ -1,5 +1,5 @@
 /**
- * Soft Condorcet Optimization (Lanctot et al., arXiv 2411.00119; DESIGN.md §3): each vote (here: a task) ranks some
+ * Soft Condorcet Optimization (Lanctot et al., arXiv 2411.00119; docs/architecture.md, "Measurement"): each vote (here: a task) ranks some
  * of the alternatives (configurations); ratings θ minimise Σ_votes Σ_{a ≻ b} σ((θ_b − θ_a)/τ), a smooth count of the
  * pairs the ratings order against a vote (a soft Kendall-tau distance). Full-batch gradient descent with the ratings
  * clipped to a box, as in OpenSpiel's reference solver, so the result is deterministic and needs no seed.

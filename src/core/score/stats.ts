@@ -1,5 +1,5 @@
 /**
- * Aggregate statistics over run scores (DESIGN.md §3 "Aggregation"), following rliable (Agarwal et al. 2021): mean,
+ * Aggregate statistics over run scores (docs/architecture.md, "Measurement"), following rliable (Agarwal et al. 2021): mean,
  * interquartile mean and percentile confidence intervals from a bootstrap stratified by task. Everything random is
  * drawn from a seeded generator, so a report is reproducible bit for bit.
  */

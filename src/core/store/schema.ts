@@ -6,7 +6,7 @@ import { Scoring } from './scoring-schema.js';
 /**
  * How a node ended. `missed-target` ran fine but never reached the target: valid-but-slow. `edit-failed` (the
  * agent's edit never applied) and `agent-error` (the LLM call failed for good) never produced a script to run.
- * `rejected`: the integrity check found a change to the measurement itself (DESIGN.md §3), so the script was
+ * `rejected`: the integrity check found a change to the measurement itself (docs/architecture.md, "Measurement"), so the script was
  * not trained and no number of it may count.
  */
 export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'edit-failed', 'agent-error', 'aborted', 'rejected']);

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import { formatTime } from '../../core/format-time.js';
 import type { RunViewState } from '../state/run-view.js';
-import { formatDollars, formatElapsed, formatFsr, formatTokens } from '../format.js';
+import { formatDollars, formatElapsed, formatTokens } from '../format.js';
 import { tint } from '../color.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 interface HeaderProps {
   view: RunViewState;

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
 import { formatTime } from '../../core/format-time.js';
 import type { HintRow } from '../controller.js';
-import { formatFsr, formatPercent } from '../format.js';
+import { formatPercent } from '../format.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 /** The per-hint comparison, the same columns `speedrun report` prints; fits 80 columns. */
 export function ResultsTable({ rows }: { rows: HintRow[] }) {

@@ -9,8 +9,9 @@ import { HelpOverlay } from '../components/help-overlay.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useNodeFiles } from '../hooks/use-node-files.js';
-import { fit, formatFsr } from '../format.js';
+import { fit } from '../format.js';
 import { tint } from '../color.js';
+import { formatFsr } from '../../core/score/fsr.js';
 
 interface RunScreenProps {
   controller: TuiController;

@@ -98,10 +98,6 @@ export function abortError(): Error {
   return new DOMException('The LLM call was aborted', 'AbortError');
 }
 
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}
-
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError();
 }

@@ -27,16 +27,6 @@ export async function removeOrphanContainers(docker: Docker, opts: OrphanCleanup
   return removeAll(docker, doomed.map((info) => info.Id));
 }
 
-/** Removes the containers this process started and that are still there: call it on Ctrl-C or before exiting. */
-export async function removeOwnContainers(docker: Docker): Promise<string[]> {
-  const self = currentHarness();
-  const containers = await docker.listContainers({
-    all: true,
-    filters: { label: [`${LABEL.harnessPid}=${self.pid}`, `${LABEL.harnessStart}=${self.start}`, `${LABEL.harnessHost}=${self.host}`] },
-  });
-  return removeAll(docker, containers.map((info) => info.Id));
-}
-
 /** Force-removes (kills first if running); a container that is already gone counts as removed. */
 export async function removeContainer(docker: Docker, id: string): Promise<void> {
   try {

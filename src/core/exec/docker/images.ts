@@ -1,7 +1,7 @@
 import type { TrackManifest } from '../../catalog/schema.js';
 
 /**
- * The container images (DESIGN.md §4: a PyTorch that matches the record's era); each record's manifest entry names
+ * The container images (docs/architecture.md, "Container images": a PyTorch that matches the record's era); each record's manifest entry names
  * the one it runs in. The Dockerfiles live in containers/ at the package root; `speedrun containers build` builds
  * from here, and the docker executor is given the tag of the record's image. Bump an image's `version` whenever its
  * Dockerfile or build args change, so calibrations made with the old image are not compared with runs in the new one.

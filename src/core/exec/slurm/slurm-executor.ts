@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExternalError } from '../../errors.js';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
-import { CommandNotFoundError, execaRunner, slurmNotFound, type CommandRunner } from './command-runner.js';
+import { runCommand as runProcess, type CommandRunner } from '../command-runner.js';
 import { DEFAULT_POLL_INTERVAL_S, parseSlurmConfig, type SlurmConfig, type SlurmConfigInput } from './config.js';
 import { jobOutcome, type StopReason } from './job-outcome.js';
 import { isFinal, isUnknownJobError, jobPhase, parseJobId, parseSacctJob, parseScontrolJob, type JobInfo } from './job-state.js';
 import { LogTail } from './log-tail.js';
 import { launch, sbatchScript, STDERR_LOG, STDOUT_LOG } from './sbatch-script.js';
+import { slurmCommand } from './slurm-client.js';
 
 const STDERR_TAIL_LINES = 40;
 /** The batch script as submitted, kept in the node's folder to reproduce or debug the job by hand. */
@@ -56,7 +57,7 @@ export class SlurmExecutor implements Executor {
 
   constructor(private readonly options: SlurmExecutorOptions = {}) {
     this.config = parseSlurmConfig(options.config ?? {});
-    this.runCommand = options.runCommand ?? execaRunner;
+    this.runCommand = options.runCommand ?? runProcess;
     this.pollMs = (this.config.poll_interval_s ?? DEFAULT_POLL_INTERVAL_S) * 1000;
     this.tailMs = options.tailIntervalMs ?? Math.min(this.pollMs, 500);
   }
@@ -217,13 +218,8 @@ export class SlurmExecutor implements Executor {
     if ((await this.queueState(jobId)) !== 'gone') await this.cancel(jobId, 'KILL');
   }
 
-  private async command(command: string, args: string[]) {
-    try {
-      return await this.runCommand(command, args);
-    } catch (error) {
-      if (error instanceof CommandNotFoundError) throw slurmNotFound(error.command);
-      throw error;
-    }
+  private command(command: string, args: string[]) {
+    return slurmCommand(this.runCommand, command, args);
   }
 
   private async sbatch(scriptPath: string): Promise<string> {

@@ -9,7 +9,7 @@ import { capReached, DONE, expand, headNodes, inFlightCount, ROOT, WAIT } from '
 /**
  * The evolutionary search of aira-dojo (solvers/evo/evo.py; settings from configs/solver/mlebench/evo.yaml,
  * arXiv 2507.02554: one island, no migration, constant temperature):
- * - max_nodes: 20 (DESIGN.md §5)
+ * - max_nodes: 20 (docs/architecture.md, "Scaffolds")
  * - individuals_per_generation: 5; generation 0 drafts them
  * - crossover_prob: 0.5, the chance that an individual is a crossover of two parents rather than an improve of one
  * - generations_till_crossover: 2 (num_generations_till_crossover): earlier generations only improve

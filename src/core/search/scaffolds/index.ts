@@ -10,7 +10,7 @@ import type { Scaffold } from './scaffold.js';
 export type { Decision, Scaffold, SearchView, TreeNode } from './scaffold.js';
 export { decisionRandom } from './random.js';
 
-/** The search policies of DESIGN.md §5; each file documents its policy, settings and their sources. */
+/** The search policies of docs/architecture.md, "Scaffolds"; each file documents its policy, settings and their sources. */
 export const SCAFFOLD_NAMES = ['flat', 'tree', 'forest', 'aide', 'multi-aide', 'greedy', 'mcts', 'evolutionary'] as const;
 export type ScaffoldName = (typeof SCAFFOLD_NAMES)[number];
 

@@ -7,7 +7,7 @@ import { capReached, DONE, expand, headNodes, inFlightCount, ROOT, WAIT } from '
 
 /**
  * MCTS as in aira-dojo (solvers/mcts/mcts.py; settings from configs/solver/mlebench/mcts.yaml, arXiv 2507.02554):
- * - max_nodes: 20 (DESIGN.md §5)
+ * - max_nodes: 20 (docs/architecture.md, "Scaffolds")
  * - children: 5 (num_children), the nodes made by one expansion
  * - uct_c: 0.25, the UCT exploration constant, on min-max-normalised values
  * - max_debug_depth: 20, debug nodes in a row on one buggy child (aira-dojo's max_debug_time is off there too)

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The node cap: agent nodes a run may create, the baseline not counted (DESIGN.md §5: 20 for every scaffold). */
+/** The node cap: agent nodes a run may create, the baseline not counted (docs/architecture.md, "Scaffolds": 20 for every scaffold). */
 export const maxNodesParam = z.int().min(1).default(20);
 
 /** A count of nodes (drafts, children per step, individuals per generation). */

@@ -23,7 +23,7 @@ export type Decision =
   | { kind: 'done' };
 
 /**
- * A search policy over candidate solutions (DESIGN.md §5). The engine calls `next` whenever it could start
+ * A search policy over candidate solutions (docs/architecture.md, "Scaffolds"). The engine calls `next` whenever it could start
  * another node; a decision may read only finished nodes, and must return `wait` when it depends on a node still in
  * flight, so that the same seed and the same measurements always grow the same tree, whatever the timing.
  * `random` is a fresh seeded generator for this one decision (derived from the run's seed and the next node id).

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
-import { removeContainer, removeOrphanContainers, removeOwnContainers } from '../src/core/exec/docker/cleanup.js';
+import { removeContainer, removeOrphanContainers } from '../src/core/exec/docker/cleanup.js';
 import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
 import { currentHarness, processStartToken, type HarnessIdentity } from '../src/core/exec/docker/harness-identity.js';
 import { containerLabels } from '../src/core/exec/docker/labels.js';
@@ -91,12 +91,6 @@ describe('orphan container cleanup', () => {
     expect(await exists(kept)).toBe(true);
   });
 
-  it("removes this process's own containers on request and nobody else's", async () => {
-    const mine = await labelledContainer(uniqueRunId('own'), currentHarness());
-    const remote = await labelledContainer(uniqueRunId('own'), { ...currentHarness(), host: `not-${hostname()}` });
-    expect(await removeOwnContainers(docker)).toEqual([mine]);
-    expect(await exists(remote)).toBe(true);
-  });
 
   it('runs the cleanup when an executor starts its first container', async () => {
     const orphan = await labelledContainer(uniqueRunId('startup'), { host: hostname(), pid: await deadPid(), start: 'boot:1' });

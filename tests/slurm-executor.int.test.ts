@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareTinyData, type TinyData } from '../src/core/data/prepare.js';
 import { ExternalError } from '../src/core/errors.js';
 import { parseLog } from '../src/core/measure/log-parser.js';
-import { CommandNotFoundError } from '../src/core/exec/slurm/command-runner.js';
 import { slurmJobName } from '../src/core/exec/slurm/sbatch-script.js';
 import { SlurmExecutor } from '../src/core/exec/slurm/slurm-executor.js';
 import type { ExecSpec } from '../src/core/exec/types.js';
@@ -153,9 +152,7 @@ describe('slurm executor', () => {
 
   it('says how to fix a missing sbatch', async () => {
     const missing = new SlurmExecutor({
-      runCommand: async (command) => {
-        throw new CommandNotFoundError(command);
-      },
+      runCommand: async () => ({ exitCode: null, stdout: '', stderr: '', notFound: true, timedOut: false }),
     });
     const error = await missing.run(await nodeSpec('print(1)\n')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalError);
