@@ -17,7 +17,7 @@ const LAYERS = [
   ['core/search'],
   ['core/verify'],
   ['core/bench'],
-  ['core/report', 'core/doctor'],
+  ['core/report', 'core/doctor', 'core/plan'],
   ['ui'],
   ['cli'],
 ];
