@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { loadTrack, resolveRecordScript } from '../core/catalog/catalog.js';
 import type { RetimeMode, TrackManifest } from '../core/catalog/schema.js';
 import { smokeRewrite } from '../core/smoke/smoke-rewrite.js';
@@ -15,8 +14,9 @@ import { runSearch } from '../core/search/run-engine.js';
 import type { RunControl } from '../core/search/run-control.js';
 import { makeScaffold } from '../core/search/scaffolds/index.js';
 import { taskTimes } from '../core/search/task-times.js';
-import { readJsonIfPresent } from '../core/fs-atomic.js';
-import { RunConfig, type RunSummary } from '../core/store/schema.js';
+import { DamagedRunError } from '../core/store/damaged-run.js';
+import { readRunFile } from '../core/store/run-store.js';
+import type { RunConfig, RunSummary } from '../core/store/schema.js';
 import { prepareAgent, type PreparedAgent } from './agent-setup.js';
 import type { CliContext } from './context.js';
 import type { Execution } from './executor-setup.js';
@@ -114,9 +114,11 @@ export function prepareCellAgent(ctx: CliContext, shared: Pick<SharedRunSettings
 /** The config of the run already in `runDir` (a resume), or null for a new run. */
 async function recordedConfig(runDir: string): Promise<RunConfig | null> {
   // Read, never created here: a run that fails its preparation leaves no folder behind. A damaged file is the engine's to report.
-  const raw = (await readJsonIfPresent(join(runDir, 'run.json')).catch(() => undefined)) as { config?: unknown } | undefined;
-  const parsed = RunConfig.safeParse(raw?.config);
-  return parsed.success ? parsed.data : null;
+  const file = await readRunFile(runDir).catch((error: unknown) => {
+    if (error instanceof DamagedRunError) return null;
+    throw error;
+  });
+  return file?.config ?? null;
 }
 
 /**

@@ -1,12 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { loadTrack, parseTrackName, resolveRecordScript } from '../core/catalog/catalog.js';
 import { trackEnvironment } from '../core/data/track-env.js';
 import type { PythonWithTorch } from '../core/exec/python.js';
 import { formatTime } from '../core/format-time.js';
 import { trackLaunch } from '../core/search/execute-node.js';
-import { RunStore } from '../core/store/run-store.js';
-import type { VerificationFile } from '../core/verify/verification-file.js';
+import { DamagedRunError, formatDamaged, type DamagedRun } from '../core/store/damaged-run.js';
+import { findRunFolders } from '../core/store/load-results.js';
+import { readRunFile } from '../core/store/run-store.js';
+import type { RunConfig } from '../core/store/schema.js';
+import type { VerificationFile } from '../core/store/verification-file.js';
 import { verifyRun } from '../core/verify/verify-run.js';
 import type { CliContext } from './context.js';
 import { prepareExecution, type Execution } from './executor-setup.js';
@@ -22,26 +24,38 @@ export interface VerifySettings {
   signal: AbortSignal;
 }
 
-/** Run folders under `dir` (itself included) that hold a finished run: run.json with a result. */
-export async function findRunFolders(dir: string): Promise<string[]> {
-  const raw = await readFile(join(dir, 'run.json'), 'utf8').catch(() => null);
-  if (raw !== null && (JSON.parse(raw) as { result?: unknown }).result) return [dir];
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'nodes' && entry.name !== 'verification' && entry.name !== 'scoring') found.push(...(await findRunFolders(join(dir, entry.name))));
-  }
-  return found.sort();
+export interface VerifiedResults {
+  files: VerificationFile[];
+  /** Runs whose files do not read back: listed, not verified. */
+  damaged: DamagedRun[];
 }
 
-/** Verifies every finished run under `dir`, one training at a time, logging each repeat on stderr. */
-export async function verifyResults(ctx: CliContext, dir: string, settings: VerifySettings): Promise<VerificationFile[]> {
+/**
+ * Verifies every finished run under `dir`, one training at a time, logging each repeat on stderr. A run still in
+ * progress is skipped; a damaged one is listed and the others are verified.
+ */
+export async function verifyResults(ctx: CliContext, dir: string, settings: VerifySettings): Promise<VerifiedResults> {
   const folders = await findRunFolders(dir);
   const executions = new Map<string, Execution>();
   const cache = ctx.cache();
   const files: VerificationFile[] = [];
+  const damaged: DamagedRun[] = [];
   for (const runDir of folders) {
     settings.signal.throwIfAborted();
-    const { config } = (await (await RunStore.open(runDir)).readRun())!;
+    let config: RunConfig;
+    try {
+      const stored = await readRunFile(runDir);
+      if (!stored?.result) {
+        ctx.log(`verify ${runDir}: not finished yet, skipped`);
+        continue;
+      }
+      config = stored.config;
+    } catch (error) {
+      if (!(error instanceof DamagedRunError)) throw error;
+      ctx.log(`verify: damaged run skipped: ${formatDamaged(error.damage)}`);
+      damaged.push(error.damage);
+      continue;
+    }
     const manifest = await loadTrack(parseTrackName(config.track));
     let execution = settings.execution ?? executions.get(config.executor);
     if (!execution) {
@@ -66,7 +80,7 @@ export async function verifyResults(ctx: CliContext, dir: string, settings: Veri
     ctx.log(`verify ${config.run_id}: ${file.status}${file.reasons.length ? ` (${file.reasons.join('; ')})` : ''}`);
     files.push(file);
   }
-  return files;
+  return { files, damaged };
 }
 
 /** One row per run: claimed against verified score, the node's mean ± sd time next to the baseline's, and the p-value. */

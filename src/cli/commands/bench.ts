@@ -16,7 +16,7 @@ import { runPlanned } from '../run-setup.js';
 import { parseExecutorName, prepareExecution } from '../executor-setup.js';
 import { formatTime } from '../../core/format-time.js';
 import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
-import { readVerification } from '../../core/verify/verification-file.js';
+import { readVerification } from '../../core/store/verification-file.js';
 import { verifyResults } from '../verify-setup.js';
 
 interface BenchFlags {
@@ -118,7 +118,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => runPlanned(ctx, shared, run, runDir), emit, signal });
       if (verifyRepeats !== null && !signal.aborted) {
         const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution: shared.execution, timeoutMs: shared.timeoutMs, signal });
-        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified });
+        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified.files, damaged: verified.damaged });
       }
       if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
       if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);
