@@ -2,9 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResults } from '../src/core/store/load-results.js';
+import { syntheticRun, writeRunFolder } from './helpers/report-fixtures.js';
 import { speedrun } from './helpers/cli.js';
 import { NULL_BENCH_RUNS, nullBench } from './helpers/null-bench.js';
-import { removeTempDirs } from './helpers/temp.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
 
@@ -67,5 +68,21 @@ describe('a damaged run never takes the rest down', () => {
     } finally {
       await writeFile(runJson, good);
     }
+  });
+});
+
+describe('the store names what is damaged', () => {
+  it('a node result of another shape and an unreadable verification.json: file and reason, the other runs read', async () => {
+    const dir = await tempDir('damaged-shapes');
+    const runs = [1, 2, 3].map((record) => syntheticRun({ record, hint: 'none', nodes: [90_000] }));
+    const [a, b] = await Promise.all(runs.map((run) => writeRunFolder(dir, run)));
+    await writeFile(join(a!, 'nodes', '1', 'result.json'), JSON.stringify({ ...runs[0]!.nodes[1], status: 'great' }));
+    await writeFile(join(b!, 'verification.json'), '{"version": 1');
+    const { runs: read, damaged } = await loadResults(dir);
+    expect(read.map((r) => r.summary.record)).toEqual([3]);
+    expect(damaged).toEqual([
+      { dir: a, file: 'nodes/1/result.json', reason: expect.stringMatching(/^does not fit its schema at status: /) },
+      { dir: b, file: 'verification.json', reason: expect.stringMatching(/^not valid JSON/) },
+    ]);
   });
 });

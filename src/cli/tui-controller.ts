@@ -13,9 +13,9 @@ import { readLogTail } from '../core/search/log-tail.js';
 import { RunControl } from '../core/search/run-control.js';
 import { SCAFFOLD_NAMES } from '../core/search/scaffolds/index.js';
 import { DamagedRunError } from '../core/store/damaged-run.js';
-import { NODE_FILES, nodeDirOf, nodeFileOf } from '../core/store/layout.js';
+import { NODE_FILES, nodeDirOf } from '../core/store/layout.js';
 import { loadResults } from '../core/store/load-results.js';
-import { readNodeResult } from '../core/store/run-store.js';
+import { readNodeResult, readNodeText } from '../core/store/run-store.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
@@ -77,7 +77,7 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
     },
     start: (choices, onEvent) => startRun(quiet, opts, choices, onEvent),
     async nodeFiles(runDir, node) {
-      const diff = await readFile(nodeFileOf(runDir, node, 'edit'), 'utf8').catch(() => null);
+      const diff = await readNodeText(runDir, node, 'edit').catch(() => null);
       // A damaged result.json only costs the pane its stderr tail; the logs themselves are still shown.
       const result = await readNodeResult(runDir, node).catch((error: unknown) => {
         if (error instanceof DamagedRunError) return null;
@@ -164,7 +164,8 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
 
 /** The human agent: the node's script in $EDITOR; a changed script goes back into the run as a new node. */
 async function editInEditor(ctx: CliContext, runDir: string, node: number, control: RunControl): Promise<boolean> {
-  const original = await readFile(nodeFileOf(runDir, node, 'script'), 'utf8');
+  const original = await readNodeText(runDir, node, 'script');
+  if (original === null) return false; // a node without a script (edit-failed, agent-error): nothing to edit
   const dir = join(tmpdir(), `speedrun-edit-${process.pid}`);
   await mkdir(dir, { recursive: true });
   const file = join(dir, `node-${node}-train_gpt.py`);

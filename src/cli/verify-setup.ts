@@ -7,7 +7,6 @@ import { trackLaunch } from '../core/search/execute-node.js';
 import { DamagedRunError, formatDamaged, type DamagedRun } from '../core/store/damaged-run.js';
 import { findRunFolders } from '../core/store/load-results.js';
 import { readRunFile } from '../core/store/run-store.js';
-import type { RunConfig } from '../core/store/schema.js';
 import type { VerificationFile } from '../core/store/verification-file.js';
 import { verifyRun } from '../core/verify/verify-run.js';
 import type { CliContext } from './context.js';
@@ -37,50 +36,54 @@ export interface VerifiedResults {
 export async function verifyResults(ctx: CliContext, dir: string, settings: VerifySettings): Promise<VerifiedResults> {
   const folders = await findRunFolders(dir);
   const executions = new Map<string, Execution>();
-  const cache = ctx.cache();
   const files: VerificationFile[] = [];
   const damaged: DamagedRun[] = [];
   for (const runDir of folders) {
     settings.signal.throwIfAborted();
-    let config: RunConfig;
     try {
-      const stored = await readRunFile(runDir);
-      if (!stored?.result) {
-        ctx.log(`verify ${runDir}: not finished yet, skipped`);
-        continue;
-      }
-      config = stored.config;
+      const file = await verifyOne(ctx, runDir, settings, executions);
+      if (file) files.push(file);
     } catch (error) {
       if (!(error instanceof DamagedRunError)) throw error;
       ctx.log(`verify: damaged run skipped: ${formatDamaged(error.damage)}`);
       damaged.push(error.damage);
-      continue;
     }
-    const manifest = await loadTrack(parseTrackName(config.track));
-    let execution = settings.execution ?? executions.get(config.executor);
-    if (!execution) {
-      execution = await prepareExecution(ctx, { executor: config.executor });
-      executions.set(config.executor, execution);
-    }
-    const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: ctx.log });
-    ctx.log(`verify ${config.run_id}: ${settings.repeats} repeats of its best node and of record ${config.record}, interleaved`);
-    const file = await verifyRun({
-      runDir,
-      repeats: settings.repeats,
-      alpha: settings.alpha,
-      // As the run read its nodes (runs made before tracks declared a rule read first crossings of the track's target).
-      timing: { rule: config.timing_rule ?? 'first-crossing', target: config.target_val_loss ?? manifest.target_val_loss },
-      baselineScript: await readFile(await resolveRecordScript(manifest, config.record, cache), 'utf8'),
-      executor: execution.executorFor(manifest, config.record),
-      slots: execution.slots,
-      launch: trackLaunch(manifest, settings.python.python, trackData, settings.timeoutMs),
-      signal: settings.signal,
-      onRepeat: (r) => ctx.log(`  ${r.script} repeat ${r.repeat}: ${r.status}, time to target ${formatTime(r.time_to_target_ms)}, final val_loss ${r.final_val_loss?.toFixed(4) ?? '—'}`),
-    });
-    ctx.log(`verify ${config.run_id}: ${file.status}${file.reasons.length ? ` (${file.reasons.join('; ')})` : ''}`);
-    files.push(file);
   }
   return { files, damaged };
+}
+
+/** Verifies one run folder; null for a run not finished yet. Executors are prepared once per name. */
+async function verifyOne(ctx: CliContext, runDir: string, settings: VerifySettings, executions: Map<string, Execution>): Promise<VerificationFile | null> {
+  const stored = await readRunFile(runDir);
+  if (!stored?.result) {
+    ctx.log(`verify ${runDir}: not finished yet, skipped`);
+    return null;
+  }
+  const { config } = stored;
+  const cache = ctx.cache();
+  const manifest = await loadTrack(parseTrackName(config.track));
+  let execution = settings.execution ?? executions.get(config.executor);
+  if (!execution) {
+    execution = await prepareExecution(ctx, { executor: config.executor });
+    executions.set(config.executor, execution);
+  }
+  const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: ctx.log });
+  ctx.log(`verify ${config.run_id}: ${settings.repeats} repeats of its best node and of record ${config.record}, interleaved`);
+  const file = await verifyRun({
+    runDir,
+    repeats: settings.repeats,
+    alpha: settings.alpha,
+    // As the run read its nodes (runs made before tracks declared a rule read first crossings of the track's target).
+    timing: { rule: config.timing_rule ?? 'first-crossing', target: config.target_val_loss ?? manifest.target_val_loss },
+    baselineScript: await readFile(await resolveRecordScript(manifest, config.record, cache), 'utf8'),
+    executor: execution.executorFor(manifest, config.record),
+    slots: execution.slots,
+    launch: trackLaunch(manifest, settings.python.python, trackData, settings.timeoutMs),
+    signal: settings.signal,
+    onRepeat: (r) => ctx.log(`  ${r.script} repeat ${r.repeat}: ${r.status}, time to target ${formatTime(r.time_to_target_ms)}, final val_loss ${r.final_val_loss?.toFixed(4) ?? '—'}`),
+  });
+  ctx.log(`verify ${config.run_id}: ${file.status}${file.reasons.length ? ` (${file.reasons.join('; ')})` : ''}`);
+  return file;
 }
 
 /** One row per run: claimed against verified score, the node's mean ± sd time next to the baseline's, and the p-value. */

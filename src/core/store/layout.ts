@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 /**
- * The names of everything in a results folder, in one place (docs/results-folder.md describes the format). This
+ * The names of everything in a results folder, in one place (README "Results" describes the format). This
  * module imports nothing of the project, so executors, which write a node's logs, may name them from here too.
  *
  * A run folder: run.json (config, then the summary once it ends), journal.jsonl, hint.md, a .git of node commits,

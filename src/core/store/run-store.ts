@@ -166,6 +166,16 @@ export async function readRunFile(runDir: string): Promise<RunFile | null> {
   return (await readStoreJson(runDir, join(runDir, RUN_FILE), RunFile)) ?? null;
 }
 
+/** A node's text file (script, edit, a log) without opening the run for writing; null when the node has none. */
+export async function readNodeText(runDir: string, node: number, file: keyof typeof NODE_FILES): Promise<string | null> {
+  try {
+    return await readFile(join(nodeDirOf(runDir, node), NODE_FILES[file]), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /** The node ids with a folder under nodes/, in order. */
 export async function nodeIds(runDir: string): Promise<number[]> {
   const entries = await readdir(join(runDir, NODES_DIR)).catch(() => [] as string[]);

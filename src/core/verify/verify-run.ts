@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../catalog/files.js';
 import type { Timing } from '../catalog/task-timing.js';
@@ -7,8 +7,9 @@ import type { Executor } from '../exec/types.js';
 import { describeFinding } from '../measure/integrity-report.js';
 import { executeNode, type Launch } from '../search/execute-node.js';
 import { withFolderLock } from '../store/folder-lock.js';
-import { NODE_FILES, nodeFileOf, VERIFICATION_DIR } from '../store/layout.js';
-import { readRunFile } from '../store/run-store.js';
+import { DamagedRunError } from '../store/damaged-run.js';
+import { NODE_FILES, NODES_DIR, VERIFICATION_DIR } from '../store/layout.js';
+import { readNodeText, readRunFile } from '../store/run-store.js';
 import { judge } from './verdict.js';
 import { readVerification, writeVerification, type VerificationFile, type VerificationRepeat } from '../store/verification-file.js';
 import { writeFileAtomic } from '../fs-atomic.js';
@@ -61,7 +62,7 @@ async function verifyLocked(input: VerifyRunInput): Promise<VerificationFile> {
     return file;
   }
 
-  const scripts = new Map(await Promise.all(candidates.map(async (n) => [n, await readFile(nodeFileOf(runDir, n, 'script'), 'utf8')] as const)));
+  const scripts = new Map(await Promise.all(candidates.map(async (n) => [n, await requireScript(runDir, n)] as const)));
   const previous = await readVerification(runDir);
   if (previous && sameVerification(previous, input, candidates, scripts)) return previous;
 
@@ -121,4 +122,10 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
       }),
     input.signal,
   );
+}
+
+async function requireScript(runDir: string, node: number): Promise<string> {
+  const script = await readNodeText(runDir, node, 'script');
+  if (script === null) throw new DamagedRunError({ dir: runDir, file: join(NODES_DIR, String(node), NODE_FILES.script), reason: 'missing: the run names this node as its best' });
+  return script;
 }
