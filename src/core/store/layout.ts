@@ -15,8 +15,11 @@ export const RUN_FILE = 'run.json';
 export const JOURNAL_FILE = 'journal.jsonl';
 export const HINT_FILE = 'hint.md';
 export const NODES_DIR = 'nodes';
-/** The folder `speedrun verify` trains in, beside nodes/. */
+/** The folder `speedrun verify` trains in, beside nodes/, and the verdict it writes beside run.json. */
 export const VERIFICATION_DIR = 'verification';
+export const VERIFICATION_FILE = 'verification.json';
+/** The scoring round's trainings (one folder each) and round.json. */
+export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */
 export const LOCK_FILE = '.speedrun-lock.json';
 
@@ -37,8 +40,4 @@ export type NodeFileName = (typeof NODE_FILES)[keyof typeof NODE_FILES];
 
 export function nodeDirOf(runDir: string, node: number): string {
   return join(runDir, NODES_DIR, String(node));
-}
-
-export function nodeFileOf(runDir: string, node: number, file: keyof typeof NODE_FILES): string {
-  return join(nodeDirOf(runDir, node), NODE_FILES[file]);
 }

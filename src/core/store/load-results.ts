@@ -2,10 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DamagedRunError, readStoreJson, type DamagedRun } from './damaged-run.js';
-import { NODES_DIR, RUN_FILE, VERIFICATION_DIR } from './layout.js';
+import { NODES_DIR, ROUND_FOLDER, RUN_FILE, VERIFICATION_DIR } from './layout.js';
 import { nodeIds, readNodeResult } from './run-store.js';
 import { NodeResult, RunConfig, RunSummary } from './schema.js';
-import { ROUND_FOLDER } from './scoring-schema.js';
 import { readVerification, type VerificationFile } from './verification-file.js';
 
 /** A finished (or stopped) run as read back from its folder: the summary, every node's result, its verification. */

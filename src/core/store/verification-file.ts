@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { TimingRule } from '../catalog/schema.js';
 import { writeJsonAtomic } from '../fs-atomic.js';
 import { readStoreJson } from './damaged-run.js';
+import { VERIFICATION_FILE } from './layout.js';
 
-/** Kept in the run's folder beside run.json: reports, the bench table and the TUI read verified scores from it. */
-export const VERIFICATION_FILE = 'verification.json';
 
 /** One training of the verification: the best node's script or the baseline record's, in a fresh folder. */
 export const VerificationRepeat = z.object({
@@ -67,7 +66,7 @@ export const VerificationFile = z.object({
 });
 export type VerificationFile = z.infer<typeof VerificationFile>;
 
-/** verification.json, or null before `speedrun verify` ran; a damaged one throws DamagedRunError. */
+/** verification.json (reports, the bench table and the TUI read verified scores from it), or null before `speedrun verify` ran; a damaged one throws DamagedRunError. */
 export async function readVerification(runDir: string): Promise<VerificationFile | null> {
   return (await readStoreJson(runDir, join(runDir, VERIFICATION_FILE), VerificationFile)) ?? null;
 }
