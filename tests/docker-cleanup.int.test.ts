@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
 import { removeContainer, removeOrphanContainers } from '../src/core/exec/docker/cleanup.js';
 import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
-import { currentHarness, processStartToken, type HarnessIdentity } from '../src/core/exec/docker/harness-identity.js';
+import { currentHarness, processStartToken, type HarnessIdentity } from '../src/core/exec/process-identity.js';
 import { containerLabels } from '../src/core/exec/docker/labels.js';
 import { CPU_IMAGE, dockerForTests, uniqueRunId } from './helpers/docker.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../src/core/report/build.js';
 import { loadReportRuns } from '../src/core/report/runs.js';
 import { Report } from '../src/core/report/schema.js';
-import { VerificationFile } from '../src/core/verify/verification-file.js';
+import { VerificationFile } from '../src/core/store/verification-file.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { reportRun, syntheticRun, writeBenchManifest, writeRunFolder } from './helpers/report-fixtures.js';
 
@@ -88,7 +88,7 @@ describe('reading runs for a report from their folders', () => {
     await writeRunFolder(bench, syntheticRun({ hint: 'L1', record: 1, seed: 3, nodes: [75_000] }));
     await writeRunFolder(bench, syntheticRun({ hint: 'none', record: 1, seed: 1, nodes: ['crashed'] }));
 
-    const runs = await loadReportRuns([bench]);
+    const { runs } = await loadReportRuns([bench]);
     const status = Object.fromEntries(runs.map((r) => [r.summary.run_id, r.integrity.status]));
     expect(status).toEqual({
       'L1-reference-flat-r1-s1': 'verified',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Report } from '../src/core/report/schema.js';
 import { compareHints } from '../src/core/score/per-hint.js';
-import { loadRuns } from '../src/core/store/load-results.js';
+import { loadResults } from '../src/core/store/load-results.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -23,7 +23,7 @@ describe('speedrun report on a real tiny bench', () => {
     const report = Report.parse(JSON.parse(await readFile(join(bench, 'report', 'report.json'), 'utf8')));
     expect(report.totals).toMatchObject({ runs: 4, scored: 4, tasks: 1 });
 
-    const screen = compareHints(await loadRuns(bench));
+    const screen = compareHints((await loadResults(bench)).runs);
     expect(report.by_hint.map((r) => ({ hint: r.label, tasks: r.tasks, runs: r.runs, scored: r.scored, mean_fsr: r.mean_fsr, success_rate: r.success_rate, buggy_share: r.buggy_share, median_best_ms: r.median_best_ms, verified_runs: r.verified_runs, mean_fsr_verified: r.mean_fsr_verified }))).toEqual(screen);
 
     const byAgent = Object.fromEntries(report.runs.map((r) => [`${r.hint}/${r.agent}`, r]));

@@ -42,6 +42,17 @@ describe('results screen', () => {
     expect(widestLine(frame)).toBeLessThanOrEqual(80);
   });
 
+  it('lists a damaged run with its file and reason below the table', async () => {
+    const controller = new FakeController();
+    controller.rows = [{ hint: 'none', tasks: 1, runs: 1, scored: 1, mean_fsr: 0.5, success_rate: 1, buggy_share: 0, median_best_ms: 20_000 }];
+    controller.damaged = [{ dir: '/results/bench-9/none-r1-s1', file: 'nodes/1/result.json', reason: 'empty file' }];
+    const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
+    await tick();
+    const frame = plainFrame(app);
+    expect(frame).toMatch(/none\s+1\s+1\s+0\.500/);
+    expect(frame).toContain('damaged, left out: none-r1-s1: nodes/1/result.json: empty file');
+  });
+
   it('says so when the folder has no finished runs', async () => {
     const controller = new FakeController();
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/empty" onBack={() => {}} />);

@@ -6,7 +6,7 @@ import { SlotPool } from '../src/core/exec/slot-pool.js';
 import type { ScriptChecker } from '../src/core/search/integrity-gate.js';
 import { runSearch } from '../src/core/search/run-engine.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
-import { VerificationFile } from '../src/core/verify/verification-file.js';
+import { VerificationFile } from '../src/core/store/verification-file.js';
 import { verifyRun } from '../src/core/verify/verify-run.js';
 import { fakeTrainingScript, scriptedAgent } from './helpers/scripted-agent.js';
 import { tinySearch } from './helpers/search-fixtures.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTasks, loadTrack } from '../src/core/catalog/catalog.js';
 import { NodeResult } from '../src/core/store/schema.js';
-import { VerificationFile } from '../src/core/verify/verification-file.js';
+import { VerificationFile } from '../src/core/store/verification-file.js';
 import { speedrun } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 

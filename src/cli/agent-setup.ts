@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PlannedAgent } from '../core/plan/run-inputs.js';
 import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
@@ -13,6 +11,8 @@ import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-cl
 import { replayModel } from '../core/agent/llm/replay-model.js';
 import { loadPromptSet } from '../core/agent/prompts.js';
 import { UserError } from '../core/errors.js';
+import { RUN_FILE } from '../core/store/layout.js';
+import { readRunFile } from '../core/store/run-store.js';
 import { revealsTargetTime } from '../core/store/schema.js';
 import type { CliContext } from './context.js';
 
@@ -71,10 +71,9 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
 async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Promise<PreparedAgent> {
   if (!flags.replay) throw new UserError('--agent replay needs --replay RUN_DIR', 'pass the folder of a run made with --agent llm, e.g. results/<run-id>');
   const runDir = resolve(flags.replay);
-  const runJson = join(runDir, 'run.json');
-  if (!existsSync(runJson)) throw new UserError(`${runDir} is not a run folder (no run.json)`, 'pass the folder of a run made with --agent llm');
-  const recorded = JSON.parse(await readFile(runJson, 'utf8')) as { config?: { agent_config?: Record<string, unknown>; reveal_target_time?: unknown } };
-  const { model, promptVersion } = replayModel(recorded.config?.agent_config ?? {}, runJson);
+  const recorded = await readRunFile(runDir);
+  if (!recorded) throw new UserError(`${runDir} is not a run folder (no ${RUN_FILE})`, 'pass the folder of a run made with --agent llm');
+  const { model, promptVersion } = replayModel(recorded.config.agent_config, join(runDir, RUN_FILE));
   const agent = new LlmAgent({
     name: 'replay',
     client: new ReplayChatClient(await loadRecordedCalls(runDir)),
@@ -83,8 +82,7 @@ async function prepareReplayAgent(flags: AgentFlags, budget: BudgetLimits): Prom
     prompts: await loadPromptSet(promptVersion),
     budget: new LlmBudget(budget),
   });
-  const reveal = recorded.config?.reveal_target_time;
-  return { agent, model: model.name, budget, recorded: { revealTargetTime: revealsTargetTime({ reveal_target_time: typeof reveal === 'boolean' ? reveal : undefined }) } };
+  return { agent, model: model.name, budget, recorded: { revealTargetTime: revealsTargetTime(recorded.config) } };
 }
 
 /** --max-llm-calls, --max-tokens, --max-dollars as budget limits (on top of the config file's budget). */

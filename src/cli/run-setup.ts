@@ -3,7 +3,9 @@ import type { PlannedRun } from '../core/bench/bench-plan.js';
 import { readJsonIfPresent } from '../core/fs-atomic.js';
 import { runPlanned, type PlanEnv } from '../core/plan/run-inputs.js';
 import type { RunSettings } from '../core/plan/run-settings.js';
-import { RunConfig, type RunSummary } from '../core/store/schema.js';
+import { DamagedRunError } from '../core/store/damaged-run.js';
+import { readRunFile } from '../core/store/run-store.js';
+import type { RunConfig, RunSummary } from '../core/store/schema.js';
 import { prepareAgent, type PreparedAgent } from './agent-setup.js';
 import type { CliContext } from './context.js';
 
@@ -43,7 +45,9 @@ export function prepareCellAgent(ctx: CliContext, shared: Pick<RunSettings, 'bud
 /** The config of the run already in `runDir` (a resume), or null for a new run. */
 async function recordedConfig(runDir: string): Promise<RunConfig | null> {
   // Read, never created here: a run that fails its preparation leaves no folder behind. A damaged file is the engine's to report.
-  const raw = (await readJsonIfPresent(join(runDir, 'run.json')).catch(() => undefined)) as { config?: unknown } | undefined;
-  const parsed = RunConfig.safeParse(raw?.config);
-  return parsed.success ? parsed.data : null;
+  const file = await readRunFile(runDir).catch((error: unknown) => {
+    if (error instanceof DamagedRunError) return null;
+    throw error;
+  });
+  return file?.config ?? null;
 }

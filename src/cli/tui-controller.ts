@@ -12,7 +12,10 @@ import { compareHints } from '../core/score/per-hint.js';
 import { readLogTail } from '../core/search/log-tail.js';
 import { RunControl } from '../core/search/run-control.js';
 import { SCAFFOLD_NAMES } from '../core/search/scaffolds/index.js';
-import { loadRuns } from '../core/store/load-results.js';
+import { DamagedRunError } from '../core/store/damaged-run.js';
+import { NODE_FILES, nodeDirOf } from '../core/store/layout.js';
+import { loadResults } from '../core/store/load-results.js';
+import { readNodeResult, readNodeText } from '../core/store/run-store.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
@@ -76,14 +79,18 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
     },
     start: (choices, onEvent) => startRun(quiet, opts, choices, onEvent),
     async nodeFiles(runDir, node) {
-      const dir = join(runDir, 'nodes', String(node));
-      const diff = await readFile(join(dir, 'edit.diff'), 'utf8').catch(() => null);
-      const result = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8').catch(() => '{}')) as { stderr_tail?: string };
-      return { diff, logTail: await readLogTail(dir, result.stderr_tail ?? '', 200) };
+      const diff = await readNodeText(runDir, node, 'edit').catch(() => null);
+      // A damaged result.json only costs the pane its stderr tail; the logs themselves are still shown.
+      const result = await readNodeResult(runDir, node).catch((error: unknown) => {
+        if (error instanceof DamagedRunError) return null;
+        throw error;
+      });
+      return { diff, logTail: await readLogTail(nodeDirOf(runDir, node), result?.stderr_tail ?? '', 200) };
     },
     recordCurve: (track, record) => calibrationCurve(ctx, track, record),
     async results(dir) {
-      return compareHints(await loadRuns(dir));
+      const { runs, damaged } = await loadResults(dir);
+      return { rows: compareHints(runs), damaged };
     },
   };
 }
@@ -153,7 +160,8 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
 
 /** The human agent: the node's script in $EDITOR; a changed script goes back into the run as a new node. */
 async function editInEditor(ctx: CliContext, runDir: string, node: number, control: RunControl): Promise<boolean> {
-  const original = await readFile(join(runDir, 'nodes', String(node), 'train_gpt.py'), 'utf8');
+  const original = await readNodeText(runDir, node, 'script');
+  if (original === null) return false; // a node without a script (edit-failed, agent-error): nothing to edit
   const dir = join(tmpdir(), `speedrun-edit-${process.pid}`);
   await mkdir(dir, { recursive: true });
   const file = join(dir, `node-${node}-train_gpt.py`);
@@ -173,7 +181,7 @@ async function calibrationCurve(ctx: CliContext, track: string, record: number):
   const root = join(ctx.cache().root, 'calibration', `${track}-runs`);
   const stamps = (await readdir(root).catch(() => [])).sort().reverse();
   for (const stamp of stamps) {
-    const log = await readFile(join(root, stamp, `r${String(record).padStart(2, '0')}-1`, 'stdout.log'), 'utf8').catch(() => null);
+    const log = await readFile(join(root, stamp, `r${String(record).padStart(2, '0')}-1`, NODE_FILES.stdout), 'utf8').catch(() => null);
     if (log) return parseLog(log).points.map((p) => ({ step: p.step, val_loss: p.val_loss, train_time_ms: p.train_time_ms }));
   }
   return null;

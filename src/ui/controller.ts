@@ -1,4 +1,5 @@
 import type { SpeedrunEvent } from '../core/events.js';
+import type { DamagedRun } from '../core/store/damaged-run.js';
 import type { RunSummary } from '../core/store/schema.js';
 import type { HintComparison } from '../core/score/per-hint.js';
 
@@ -59,6 +60,11 @@ export interface NodeFiles {
 /** One row of the per-hint comparison (the same numbers `speedrun report` prints). */
 export type HintRow = HintComparison;
 
+export interface ResultsListing {
+  rows: HintRow[];
+  damaged: DamagedRun[];
+}
+
 /** A run the UI started: it can be paused, quit (leaving a resumable run) or given a human's edit. */
 export interface RunHandle {
   /** The bench folder holding this one run (`speedrun bench --resume` continues it). */
@@ -89,6 +95,6 @@ export interface TuiController {
   nodeFiles(runDir: string, node: number): Promise<NodeFiles>;
   /** The record's own validation curve on this machine (from calibration), or null when unknown. */
   recordCurve(track: string, record: number): Promise<CurvePoint[] | null>;
-  /** The per-hint comparison of a results folder. */
-  results(dir: string): Promise<HintRow[]>;
+  /** The per-hint comparison of a results folder, and the runs left out because their files do not read back. */
+  results(dir: string): Promise<ResultsListing>;
 }

@@ -1,9 +1,10 @@
 import type { ReactElement } from 'react';
 import { render } from 'ink-testing-library';
 import type { SpeedrunEvent } from '../../src/core/events.js';
+import type { DamagedRun } from '../../src/core/store/damaged-run.js';
 import type { NodeResult, RunSummary } from '../../src/core/store/schema.js';
 import type {
-  CurvePoint, HintRow, NodeFiles, RunHandle, SetupCatalog, SetupChoices, TuiController,
+  CurvePoint, HintRow, NodeFiles, ResultsListing, RunHandle, SetupCatalog, SetupChoices, TuiController,
 } from '../../src/ui/controller.js';
 
 /** A TuiController for screen tests: records every call and lets the test emit the run's events. */
@@ -78,6 +79,7 @@ export class FakeController implements TuiController {
   files: NodeFiles = { diff: '--- a/train.py\n+++ b/train.py\n@@ -1,2 +1,2 @@\n-lr = 0.001\n+lr = 0.002\n', logTail: 'step 10 val_loss 4.0\n' };
   curve: CurvePoint[] | null = null;
   rows: HintRow[] = [];
+  damaged: DamagedRun[] = [];
   hintText = 'Use a higher learning rate with warmup.';
   private sink: ((event: SpeedrunEvent) => void) | null = null;
 
@@ -117,9 +119,9 @@ export class FakeController implements TuiController {
     this.calls.push({ method: 'recordCurve', args: [track, record] });
     return this.curve;
   }
-  async results(dir: string): Promise<HintRow[]> {
+  async results(dir: string): Promise<ResultsListing> {
     this.calls.push({ method: 'results', args: [dir] });
-    return this.rows;
+    return { rows: this.rows, damaged: this.damaged };
   }
 }
 

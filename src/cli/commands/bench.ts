@@ -19,7 +19,7 @@ import { prepareExecution } from '../executor-setup.js';
 import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../run-flags.js';
 import { formatTime } from '../../core/format-time.js';
 import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
-import { readVerification } from '../../core/verify/verification-file.js';
+import { readVerification } from '../../core/store/verification-file.js';
 import { verifyResults } from '../verify-setup.js';
 import { formatFsr } from '../../core/score/fsr.js';
 
@@ -75,7 +75,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => startPlannedRun(ctx, settings, run, runDir), emit, signal });
       if (verifyRepeats !== null && !signal.aborted) {
         const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution, timeoutMs: settings.timeoutMs, signal });
-        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified });
+        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified.files, damaged: verified.damaged });
       }
       if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
       if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);

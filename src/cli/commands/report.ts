@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { formatDamaged, type DamagedRun } from '../../core/store/damaged-run.js';
 import { buildReport } from '../../core/report/build.js';
 import { compareResults, renderComparison } from '../../core/report/compare.js';
 import { loadReportRuns } from '../../core/report/runs.js';
@@ -71,7 +72,9 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
           throw new UserError('--compare takes exactly two results folders and no other', 'e.g. speedrun report --compare results/model-a results/model-b');
         }
         const [a, b] = flags.compare as [string, string];
-        const [runsA, runsB] = await Promise.all([loadReportRuns([a]), loadReportRuns([b])]);
+        const [loadedA, loadedB] = await Promise.all([loadReportRuns([a]), loadReportRuns([b])]);
+        logDamaged(ctx, [...loadedA.damaged, ...loadedB.damaged]);
+        const [runsA, runsB] = [loadedA.runs, loadedB.runs];
         const comparison = compareResults(a, runsA, b, runsB, stat);
         if (comparison.common_tasks.length === 0) {
           throw new UserError(`${a} and ${b} share no task`, 'compare result sets that ran the same records (e.g. two models on one bench spec)');
@@ -84,19 +87,25 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       if (results.length > 1 && !flags.out) throw new UserError('several results folders need --out', 'e.g. --out report-all');
       const formats = parseFormats(flags.format);
       const outDir = resolve(flags.out ?? `${results[0]}/report`);
-      const runs = await loadReportRuns(results);
-      ctx.log(`report: ${runs.length} runs from ${results.join(', ')}`);
+      const { runs, damaged } = await loadReportRuns(results);
+      ctx.log(`report: ${runs.length} runs from ${results.join(', ')}${damaged.length ? `, ${damaged.length} damaged run${damaged.length === 1 ? '' : 's'} left out` : ''}`);
+      logDamaged(ctx, damaged);
       const spreadOf = await loadSpreadLookup(runs, ctx.cache());
       const paper = flags.paper ? await paperInputs(ctx, runs, flags.notebook) : undefined;
       const report = buildReport(runs, { sources: results, ...stat, spreadOf, paper });
       const files = await writeReport(report, outDir, formats);
       if (flags.json) {
-        ctx.json({ files, totals: report.totals, by_hint: report.by_hint, ...(report.paper ? { paper: report.paper } : {}) });
+        ctx.json({ files, totals: report.totals, by_hint: report.by_hint, damaged, ...(report.paper ? { paper: report.paper } : {}) });
         return;
       }
       ctx.out(files.join('\n'));
       if (report.paper) ctx.out(`\n${renderPaperSection(report)}`);
     });
+}
+
+/** A damaged run is left out of the numbers, never silently: one line each on stderr. */
+function logDamaged(ctx: CliContext, damaged: readonly DamagedRun[]): void {
+  for (const d of damaged) ctx.log(`report: damaged run left out: ${formatDamaged(d)}`);
 }
 
 function parseFormats(raw: string): ReportFormat[] {

@@ -5,7 +5,8 @@ import { DEFAULT_ALPHA } from '../../core/verify/verdict.js';
 import type { CliContext } from '../context.js';
 import { prepareExecution } from '../executor-setup.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
-import { findRunFolders, formatVerifications, verifyResults } from '../verify-setup.js';
+import { findRunFolders } from '../../core/store/load-results.js';
+import { formatVerifications, verifyResults } from '../verify-setup.js';
 
 interface VerifyFlags {
   repeats: string;
@@ -46,8 +47,8 @@ export function registerVerifyCommand(program: Command, ctx: CliContext): void {
       const python = await findPython(ctx, flags.python);
       const execution = flags.executor ? await prepareExecution(ctx, { executor: flags.executor }) : undefined;
       const timeoutMs = flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined;
-      const files = await verifyResults(ctx, dir, { repeats, alpha, python, execution, timeoutMs, signal });
-      if (flags.json) ctx.json({ runs: files });
+      const { files, damaged } = await verifyResults(ctx, dir, { repeats, alpha, python, execution, timeoutMs, signal });
+      if (flags.json) ctx.json({ runs: files, damaged });
       else ctx.out(formatVerifications(files));
     });
 }

@@ -3,9 +3,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
+import { BENCH_FILE } from '../store/layout.js';
 import { BenchSpec } from './bench-spec.js';
 
-export const BENCH_FILE = 'bench.json';
 
 export const BenchManifest = z.object({
   version: z.literal(1),
@@ -16,7 +16,11 @@ export const BenchManifest = z.object({
 export type BenchManifest = z.infer<typeof BenchManifest>;
 
 export async function readBenchManifest(dir: string): Promise<BenchManifest | null> {
-  const raw = await readJsonIfPresent(join(dir, BENCH_FILE));
+  const raw = await readJsonIfPresent(join(dir, BENCH_FILE)).catch((error: unknown) => {
+    // A truncated or hand-broken file is the user's to repair, not a bug.
+    if (error instanceof SyntaxError) throw new UserError(`${join(dir, BENCH_FILE)} is damaged: not valid JSON (${error.message})`, 'restore it, or use another --out folder');
+    throw error;
+  });
   if (raw === undefined) return null;
   const parsed = BenchManifest.safeParse(raw);
   if (!parsed.success) throw new UserError(`${join(dir, BENCH_FILE)} is damaged: ${parsed.error.issues[0]?.message}`, 'use another --out folder');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { EventSink } from '../events.js';
 import { FINAL_STATUSES } from '../search/run-engine.js';
-import { RunStore } from '../store/run-store.js';
+import { withFolderLock } from '../store/folder-lock.js';
+import { readRunFile } from '../store/run-store.js';
 import type { RunSummary } from '../store/schema.js';
 import { agentLabel, scaffoldLabel, type PlannedRun } from './bench-plan.js';
 
@@ -35,7 +36,12 @@ export interface RunBenchInput {
  * Runs the matrix, `parallel` runs at a time. A run already finished in the folder is never run again; a run that
  * fails is recorded and the bench goes on, so one broken cell loses no other result.
  */
-export async function runBench(input: RunBenchInput): Promise<BenchRunEntry[]> {
+export function runBench(input: RunBenchInput): Promise<BenchRunEntry[]> {
+  // The bench's process writes the folder and every run in it; a second bench or a resume waits its turn.
+  return withFolderLock(input.dir, 'bench', () => runLocked(input));
+}
+
+async function runLocked(input: RunBenchInput): Promise<BenchRunEntry[]> {
   const entries = new Array<BenchRunEntry>(input.runs.length);
   let next = 0;
   const worker = async () => {
@@ -53,15 +59,16 @@ export async function runBench(input: RunBenchInput): Promise<BenchRunEntry[]> {
 
 async function runCell(input: RunBenchInput, run: PlannedRun): Promise<BenchRunEntry> {
   const runDir = join(input.dir, run.run_id);
-  const stored = await RunStore.open(runDir).then((s) => s.readRun());
-  if (stored?.result && FINAL_STATUSES.includes(stored.result.status)) return entryOf(run, stored.result, null);
   try {
+    const stored = await readRunFile(runDir);
+    if (stored?.result && FINAL_STATUSES.includes(stored.result.status)) return entryOf(run, stored.result, null);
     return entryOf(run, await input.runOne(run, runDir), null);
   } catch (error) {
+    // A damaged run (a file that does not read back) is one failed cell, like any other failure.
     const message = error instanceof Error ? error.message : String(error);
     input.emit?.({ type: 'error', run_id: run.run_id, message });
     // The run folder may hold a summary written on the way out (status failed); use it when it is there.
-    const after = await RunStore.open(runDir).then((s) => s.readRun()).catch(() => null);
+    const after = await readRunFile(runDir).catch(() => null);
     return entryOf(run, after?.result ?? null, message);
   }
 }

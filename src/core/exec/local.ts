@@ -9,6 +9,7 @@ import { closeStream, pipeLines } from './line-splitter.js';
 import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
 import { killStaleNodeProcess } from './stale-process.js';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from './types.js';
+import { NODE_FILES } from '../store/layout.js';
 
 export { killStaleNodeProcess } from './stale-process.js';
 
@@ -53,8 +54,8 @@ export class LocalExecutor implements Executor {
 
   async run(spec: ExecSpec): Promise<ExecResult> {
     await mkdir(spec.workDir, { recursive: true });
-    const stdoutPath = join(spec.workDir, 'stdout.log');
-    const stderrPath = join(spec.workDir, 'stderr.log');
+    const stdoutPath = join(spec.workDir, NODE_FILES.stdout);
+    const stderrPath = join(spec.workDir, NODE_FILES.stderr);
     const [command, args] = launchCommand(spec);
     const launchId = randomUUID();
 

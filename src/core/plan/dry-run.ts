@@ -15,7 +15,7 @@ import type { CacheLayout } from '../paths.js';
 import { auditTask, integrityGate, pythonChecker } from '../search/integrity-gate.js';
 import { smokeRewrite } from '../smoke/smoke-rewrite.js';
 import { trainedScriptPath } from '../smoke/smoke-script.js';
-import { nodeDirOf } from '../store/run-store.js';
+import { nodeDirOf } from '../store/layout.js';
 import type { PlanEnv } from './run-inputs.js';
 import { retimeFor, type RunSettings } from './run-settings.js';
 

@@ -1,6 +1,6 @@
 import { isScored } from '../score/per-hint.js';
 import { BUGGY_STATUSES } from '../store/schema.js';
-import { ROUND_FOLDER } from '../store/scoring-schema.js';
+import { ROUND_FOLDER } from '../store/layout.js';
 import type { Configurations } from './configurations.js';
 import { groupBy } from './groups.js';
 import { modelOf, type ReportRun } from './runs.js';

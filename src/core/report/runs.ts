@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { readBenchManifest } from '../bench/bench-manifest.js';
 import { UserError } from '../errors.js';
-import { loadRuns, type StoredRun } from '../store/load-results.js';
+import { formatDamaged, type DamagedRun } from '../store/damaged-run.js';
+import { loadResults, type StoredRun } from '../store/load-results.js';
 import { runIntegrity, type RunIntegrity } from './verification.js';
 
 /** A run as the report sees it: the stored run plus what the report reads around it. */
@@ -21,24 +22,27 @@ export function taskOf(run: StoredRun): string {
 }
 
 /**
- * Every run under the given results folders, with its integrity status and GPU count. A folder with no finished run
- * is a user error: a report of nothing would look like a report of zeros.
+ * Every run under the given results folders, with its integrity status and GPU count, and the damaged runs left
+ * out. A folder with no finished run is a user error: a report of nothing would look like a report of zeros.
  */
-export async function loadReportRuns(dirs: readonly string[]): Promise<ReportRun[]> {
+export async function loadReportRuns(dirs: readonly string[]): Promise<{ runs: ReportRun[]; damaged: DamagedRun[] }> {
   const runs: StoredRun[] = [];
+  const damaged: DamagedRun[] = [];
   for (const dir of dirs) {
-    const found = await loadRuns(dir);
-    if (found.length === 0) {
-      throw new UserError(`no finished run under ${dir}`, 'give a results folder of `speedrun bench` or `speedrun run` (runs still in progress have no result yet)');
+    const found = await loadResults(dir);
+    damaged.push(...found.damaged);
+    if (found.runs.length === 0) {
+      const also = found.damaged.length ? `; damaged: ${found.damaged.map(formatDamaged).join('; ')}` : '';
+      throw new UserError(`no finished run under ${dir}${also}`, 'give a results folder of `speedrun bench` or `speedrun run` (runs still in progress have no result yet)');
     }
-    runs.push(...found);
+    runs.push(...found.runs);
   }
   const gpus = new Map<string, Promise<number | null>>();
   const out: ReportRun[] = [];
   for (const run of runs) {
     out.push({ ...run, integrity: runIntegrity(run), gpusPerNode: run.dir ? await gpusFromBench(run.dir, dirs, gpus) : null });
   }
-  return out;
+  return { runs: out, damaged };
 }
 
 /** The GPU count per node from the nearest bench.json above a run folder, within the folders the user named. */

@@ -3,7 +3,7 @@ import { withholdingFlags } from '../search/best-node.js';
 import type { StoredRun } from '../store/load-results.js';
 
 /**
- * How far a run's score can be trusted, from what loadRuns read beside it: the best node's integrity audit (in its
+ * How far a run's score can be trusted, from what loadResults read beside it: the best node's integrity audit (in its
  * result.json) and the run's verification.json (`speedrun verify`).
  *
  *   verified    the best node re-ran and reproduced (or the baseline is best: no agent edit is scored)

@@ -12,6 +12,7 @@ import type { Executor } from '../exec/types.js';
 import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
+import { withFolderLock } from '../store/folder-lock.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
 import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
 import { createNode } from './create-node.js';
@@ -92,6 +93,12 @@ export async function runSearch(input: RunSearchInput): Promise<RunSummary> {
   const { manifest, record } = input;
   getRecord(manifest, record + 1); // a task needs a next record to aim for
   processCount(manifest, record, input.slots.gpusPerSlot); // refuses a GPU count the record's script cannot train with
+  // One writer per run folder (a run of a bench belongs to the bench's process, which holds this lock too).
+  return withFolderLock(input.runDir, 'run', () => searchLocked(input));
+}
+
+async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
+  const { manifest, record } = input;
   const store = await RunStore.open(input.runDir);
   const previous = await store.readRun();
   if (previous?.result && FINAL_STATUSES.includes(previous.result.status)) return previous.result;

@@ -8,7 +8,8 @@ import type { EventSink } from '../events.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
-import { ROUND_FOLDER, TimedRun } from '../store/scoring-schema.js';
+import { NODE_FILES, ROUND_FOLDER } from '../store/layout.js';
+import { TimedRun } from '../store/scoring-schema.js';
 import type { Launch } from '../exec/node-job.js';
 import { executeNode } from '../train/execute-node.js';
 
@@ -114,7 +115,7 @@ async function trainOnce(input: ScoringRoundInput, dir: string, which: TimedRun[
   await input.executor.reclaim?.(workDir);
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
-  const scriptPath = join(workDir, 'train_gpt.py');
+  const scriptPath = join(workDir, NODE_FILES.script);
   await writeFileAtomic(scriptPath, script);
   const result = await input.slots.with(
     (slot) =>

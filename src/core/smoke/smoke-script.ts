@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { smokeRewrite } from './smoke-rewrite.js';
+import { NODE_FILES } from '../store/layout.js';
 
 /** The script a node trains in a smoke run, written beside the agent's own script (which stays as written). */
 export const SMOKE_SCRIPT = 'train_gpt.smoke.py';
@@ -21,5 +22,5 @@ export async function scriptToTrain(nodeDir: string, script: string, smoke: numb
 
 /** Where the script a node trains lies, written or not (`run --dry-run` names it without writing it). */
 export function trainedScriptPath(nodeDir: string, smoke: number | null): string {
-  return join(nodeDir, smoke === null ? 'train_gpt.py' : SMOKE_SCRIPT);
+  return join(nodeDir, smoke === null ? NODE_FILES.script : SMOKE_SCRIPT);
 }

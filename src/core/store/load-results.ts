@@ -1,7 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readVerification, type VerificationFile } from '../verify/verification-file.js';
+import { z } from 'zod';
+import { DamagedRunError, readStoreJson, type DamagedRun } from './damaged-run.js';
+import { NODES_DIR, ROUND_FOLDER, RUN_FILE, VERIFICATION_DIR } from './layout.js';
+import { nodeIds, readNodeResult } from './run-store.js';
 import { NodeResult, RunConfig, RunSummary } from './schema.js';
+import { readVerification, type VerificationFile } from './verification-file.js';
 
 /** A finished (or stopped) run as read back from its folder: the summary, every node's result, its verification. */
 export interface StoredRun {
@@ -15,36 +19,61 @@ export interface StoredRun {
   config?: RunConfig | null;
 }
 
-/**
- * Every run with a result under `dir`: a bench folder, a results folder of single runs, or a tree of them. Folders
- * without a run.json result are skipped (a run still in progress has none).
- */
-export async function loadRuns(dir: string): Promise<StoredRun[]> {
-  const runs: StoredRun[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'nodes') continue;
-    const sub = join(dir, entry.name);
-    const run = await readRunFolder(sub);
-    if (run) runs.push(run);
-    else runs.push(...(await loadRuns(sub)));
-  }
-  return runs.sort((a, b) => a.summary.run_id.localeCompare(b.summary.run_id));
+/** Every run with a result under a folder, and the runs whose files do not read back. */
+export interface LoadedResults {
+  runs: StoredRun[];
+  damaged: DamagedRun[];
 }
 
-async function readRunFolder(dir: string): Promise<StoredRun | null> {
-  let raw: { result?: unknown; config?: unknown };
-  try {
-    raw = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { result?: unknown; config?: unknown };
-  } catch {
-    return null;
+/** Folders of a run that hold no run of their own: the walker never looks inside a run folder anyway. */
+const RUN_SUBFOLDERS = new Set([NODES_DIR, VERIFICATION_DIR, ROUND_FOLDER]);
+
+/**
+ * The one walker of results folders: every run folder (a folder with run.json) under `dir`, itself included: a
+ * bench folder, a results folder of single runs, or a tree of them. Hidden folders are skipped.
+ */
+export async function findRunFolders(dir: string): Promise<string[]> {
+  const own = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  if (own.some((e) => e.isFile() && e.name === RUN_FILE)) return [dir];
+  const found: string[] = [];
+  for (const entry of own) {
+    if (!entry.isDirectory() || entry.name.startsWith('.') || RUN_SUBFOLDERS.has(entry.name)) continue;
+    found.push(...(await findRunFolders(join(dir, entry.name))));
   }
-  if (!raw.result) return null;
-  const summary = RunSummary.parse(raw.result);
+  return found.sort();
+}
+
+/**
+ * Every run with a result under `dir`, in run id order. A run still in progress (no result yet) is left out; a run
+ * with a file that does not read back is listed in `damaged` (file and reason) and the others are read on.
+ */
+export async function loadResults(dir: string): Promise<LoadedResults> {
+  const runs: StoredRun[] = [];
+  const damaged: DamagedRun[] = [];
+  for (const runDir of await findRunFolders(dir)) {
+    try {
+      const run = await readStoredRun(runDir);
+      if (run) runs.push(run);
+    } catch (error) {
+      if (!(error instanceof DamagedRunError)) throw error;
+      damaged.push(error.damage);
+    }
+  }
+  return { runs: runs.sort((a, b) => a.summary.run_id.localeCompare(b.summary.run_id)), damaged };
+}
+
+/** run.json as the report reads it: a config of an older version is kept as null rather than refused. */
+const ReportedRunFile = z.object({ config: z.unknown(), result: RunSummary.nullable().default(null) });
+
+/** One run folder with its result, or null while the run has none; throws DamagedRunError for a damaged file. */
+export async function readStoredRun(runDir: string): Promise<StoredRun | null> {
+  const file = await readStoreJson(runDir, join(runDir, RUN_FILE), ReportedRunFile);
+  if (!file?.result) return null;
   const nodes: NodeResult[] = [];
-  for (const node of await readdir(join(dir, 'nodes')).catch(() => [])) {
-    const text = await readFile(join(dir, 'nodes', node, 'result.json'), 'utf8').catch(() => null);
-    if (text) nodes.push(NodeResult.parse(JSON.parse(text)));
+  for (const node of await nodeIds(runDir)) {
+    const result = await readNodeResult(runDir, node);
+    if (result) nodes.push(result);
   }
-  const config = RunConfig.safeParse(raw.config);
-  return { summary, nodes: nodes.sort((a, b) => a.node - b.node), verification: await readVerification(dir), dir, config: config.success ? config.data : null };
+  const config = RunConfig.safeParse(file.config);
+  return { summary: file.result, nodes, verification: await readVerification(runDir), dir: runDir, config: config.success ? config.data : null };
 }

@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { ExternalError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { NODE_FILES } from './layout.js';
 import type { NodeResult } from './schema.js';
 
 /** The one file each node's tree holds. */
-export const SCRIPT_NAME = 'train_gpt.py';
+export const SCRIPT_NAME = NODE_FILES.script;
 const IDENTITY = { name: 'speedrun', email: 'speedrun@localhost' };
 /** Local plumbing should take milliseconds; a git that prints nothing for this long is stuck. */
 const STALL_MS = 60_000;

@@ -1,9 +1,11 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import type { SpeedrunEvent } from '../events.js';
 import { CALLS_FILE, LlmCallRecord } from '../agent/llm/call-record.js';
-import { NodeMeta, NodeResult, ProposalRecord, RunConfig, RunSummary } from './schema.js';
+import { readStoreJson } from './damaged-run.js';
+import { HINT_FILE, JOURNAL_FILE, NODE_FILES, NODES_DIR, nodeDirOf, RUN_FILE, type NodeFileName } from './layout.js';
+import { NodeMeta, NodeResult, ProposalRecord, RunConfig, RunFile, RunSummary } from './schema.js';
 
 /** What a run folder holds about one node, read back for a resume. */
 export interface StoredNode {
@@ -11,11 +13,6 @@ export interface StoredNode {
   /** The proposal's note once the script is complete on disk; null while the proposal was still being written. */
   proposal: ProposalRecord | null;
   result: NodeResult | null;
-}
-
-/** A node's folder in a run folder, without opening it (what `run --dry-run` shows). */
-export function nodeDirOf(runDir: string, node: number): string {
-  return join(runDir, 'nodes', String(node));
 }
 
 /**
@@ -34,7 +31,7 @@ export class RunStore {
   /** Creates the folder if needed; an existing run folder is opened as it is (a resume). */
   static async open(dir: string): Promise<RunStore> {
     const store = new RunStore(dir);
-    await mkdir(join(store.dir, 'nodes'), { recursive: true });
+    await mkdir(join(store.dir, NODES_DIR), { recursive: true });
     return store;
   }
 
@@ -43,77 +40,75 @@ export class RunStore {
   }
 
   async writeRun(config: RunConfig, summary: RunSummary | null): Promise<void> {
-    await writeJsonAtomic(join(this.dir, 'run.json'), { config, result: summary });
+    await writeJsonAtomic(join(this.dir, RUN_FILE), { config, result: summary } satisfies RunFile);
   }
 
-  async readRun(): Promise<{ config: RunConfig; result: RunSummary | null } | null> {
-    const raw = await readJsonIfPresent(join(this.dir, 'run.json'));
-    if (raw === undefined) return null;
-    const { config, result } = raw as { config: unknown; result: unknown };
-    return { config: RunConfig.parse(config), result: result === null ? null : RunSummary.parse(result) };
+  /** run.json, or null before the run's first write; a damaged one throws DamagedRunError. */
+  readRun(): Promise<RunFile | null> {
+    return readRunFile(this.dir);
+  }
+
+  /** The hint the agent was given (hint.md), for a person reading the folder. */
+  async writeText(name: typeof HINT_FILE, text: string): Promise<void> {
+    await writeFile(join(this.dir, name), text);
   }
 
   async writeNodeMeta(meta: NodeMeta): Promise<void> {
-    await writeJsonAtomic(join(this.nodeDir(meta.node), 'node.json'), meta);
+    await writeJsonAtomic(join(this.nodeDir(meta.node), NODE_FILES.meta), meta);
   }
 
   async writeNodeFiles(node: number, files: { script: string; edit: string }): Promise<string> {
     const dir = this.nodeDir(node);
     await mkdir(dir, { recursive: true });
-    const scriptPath = join(dir, 'train_gpt.py');
+    const scriptPath = join(dir, NODE_FILES.script);
     await writeFileAtomic(scriptPath, files.script);
-    await writeFileAtomic(join(dir, 'edit.diff'), files.edit);
+    await writeFileAtomic(join(dir, NODE_FILES.edit), files.edit);
     return scriptPath;
   }
 
   /** Marks the proposal complete: written after the script and the edit. */
   async writeProposal(node: number, proposal: ProposalRecord): Promise<void> {
-    await writeJsonAtomic(join(this.nodeDir(node), 'proposal.json'), proposal);
+    await writeJsonAtomic(join(this.nodeDir(node), NODE_FILES.proposal), proposal);
   }
 
-  async readNodeFile(node: number, name: string): Promise<string> {
+  async readNodeFile(node: number, name: NodeFileName): Promise<string> {
     return readFile(join(this.nodeDir(node), name), 'utf8');
   }
 
   /** A node's analysis.md, or null when it has none. */
   async readAnalysis(node: number): Promise<string | null> {
     try {
-      return (await this.readNodeFile(node, 'analysis.md')).trim() || null;
+      return (await this.readNodeFile(node, NODE_FILES.analysis)).trim() || null;
     } catch {
       return null;
     }
   }
 
   async writeNodeResult(result: NodeResult): Promise<void> {
-    await writeJsonAtomic(join(this.nodeDir(result.node), 'result.json'), result);
+    await writeJsonAtomic(join(this.nodeDir(result.node), NODE_FILES.result), result);
   }
 
   /** Forgets a node's training output and result before it is trained again (an interrupted node on resume). */
   async clearTraining(node: number): Promise<void> {
-    for (const file of ['result.json', 'stdout.log', 'stderr.log', 'analysis.md']) await rm(join(this.nodeDir(node), file), { force: true });
+    for (const file of [NODE_FILES.result, NODE_FILES.stdout, NODE_FILES.stderr, NODE_FILES.analysis]) await rm(join(this.nodeDir(node), file), { force: true });
   }
 
   /** Forgets an unfinished proposal (its LLM calls stay on record) before the node is proposed again. */
   async clearProposal(node: number): Promise<void> {
-    for (const file of ['train_gpt.py', 'edit.diff', 'proposal.json']) await rm(join(this.nodeDir(node), file), { force: true });
+    for (const file of [NODE_FILES.script, NODE_FILES.edit, NODE_FILES.proposal]) await rm(join(this.nodeDir(node), file), { force: true });
     await this.clearTraining(node);
   }
 
-  /** Every node with a decision on disk, in id order. */
+  /** Every node with a decision on disk, in id order; a damaged node file throws DamagedRunError. */
   async readNodes(): Promise<StoredNode[]> {
-    const entries = (await readdir(join(this.dir, 'nodes'))).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
     const nodes: StoredNode[] = [];
-    for (const node of entries) {
-      const dir = this.nodeDir(node);
-      const meta = await readJsonIfPresent(join(dir, 'node.json'));
+    for (const node of await nodeIds(this.dir)) {
+      const file = (name: keyof typeof NODE_FILES) => join(this.nodeDir(node), NODE_FILES[name]);
+      const meta = await readStoreJson(this.dir, file('meta'), NodeMeta);
       if (meta === undefined) continue; // a folder from before the decision was written: nothing to resume
-      const proposal = await readJsonIfPresent(join(dir, 'proposal.json'));
-      const result = await readJsonIfPresent(join(dir, 'result.json'));
-      nodes.push({
-        meta: NodeMeta.parse(meta),
-        proposal: proposal === undefined ? null : ProposalRecord.parse(proposal),
-        result: result === undefined ? null : NodeResult.parse(result),
-      });
+      const proposal = await readStoreJson(this.dir, file('proposal'), ProposalRecord);
+      const result = await readStoreJson(this.dir, file('result'), NodeResult);
+      nodes.push({ meta, proposal: proposal ?? null, result: result ?? null });
     }
     return nodes;
   }
@@ -139,7 +134,7 @@ export class RunStore {
    */
   journal(event: SpeedrunEvent): Promise<void> {
     if (event.type === 'log-line' || event.type === 'llm-delta') return this.pending;
-    return this.append(join(this.dir, 'journal.jsonl'), { at: new Date().toISOString(), ...event });
+    return this.append(join(this.dir, JOURNAL_FILE), { at: new Date().toISOString(), ...event });
   }
 
   /** Keeps one LLM call under its node (llm-calls.jsonl), in call order. */
@@ -160,12 +155,34 @@ export class RunStore {
     return this.pending;
   }
 
-  async writeText(relative: string, text: string): Promise<void> {
-    await writeFile(join(this.dir, relative), text);
-  }
-
-  async writeNodeText(node: number, name: string, text: string): Promise<void> {
+  async writeNodeText(node: number, name: NodeFileName, text: string): Promise<void> {
     await mkdir(this.nodeDir(node), { recursive: true });
     await writeFileAtomic(join(this.nodeDir(node), name), text);
   }
+}
+
+/** A run folder's run.json without opening the folder for writing; null when there is none. */
+export async function readRunFile(runDir: string): Promise<RunFile | null> {
+  return (await readStoreJson(runDir, join(runDir, RUN_FILE), RunFile)) ?? null;
+}
+
+/** A node's text file (script, edit, a log) without opening the run for writing; null when the node has none. */
+export async function readNodeText(runDir: string, node: number, file: keyof typeof NODE_FILES): Promise<string | null> {
+  try {
+    return await readFile(join(nodeDirOf(runDir, node), NODE_FILES[file]), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** The node ids with a folder under nodes/, in order. */
+export async function nodeIds(runDir: string): Promise<number[]> {
+  const entries = await readdir(join(runDir, NODES_DIR)).catch(() => [] as string[]);
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+}
+
+/** A node's result.json, or null when the node has none yet; a damaged one throws DamagedRunError. */
+export async function readNodeResult(runDir: string, node: number): Promise<NodeResult | null> {
+  return (await readStoreJson(runDir, join(nodeDirOf(runDir, node), NODE_FILES.result), NodeResult)) ?? null;
 }

@@ -173,3 +173,7 @@ export const RunSummary = z.object({
   results_dir: z.string(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/** run.json: the config from the start, the summary once the run ends (null while it runs). */
+export const RunFile = z.object({ config: RunConfig, result: RunSummary.nullable().default(null) });
+export type RunFile = z.infer<typeof RunFile>;

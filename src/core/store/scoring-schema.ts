@@ -6,9 +6,6 @@ import { RetimeMode } from '../catalog/schema.js';
  * time used, where it came from, when it was measured, and every measurement behind it. README "Timing and scoring".
  */
 
-/** The run folder's subfolder the scoring round trains in (one folder per training, and round.json). */
-export const ROUND_FOLDER = 'scoring';
-
 /** One training of the scoring round (or the search's own measurement of a node), with its wall-clock span. */
 export const TimedRun = z.object({
   /** baseline: record i; next: record i+1; best: the run's best node. */

@@ -1,7 +1,7 @@
 import { fsr } from '../score/fsr.js';
 import type { RunSummary } from '../store/schema.js';
 import { meanAndSd, oneSidedTTestBelow } from './student-t.js';
-import type { VerificationFile, VerificationRepeat } from './verification-file.js';
+import type { VerificationFile, VerificationRepeat } from '../store/verification-file.js';
 
 /**
  * Upstream's significance level for "mean val loss ≤ target" (modded-nanogpt asks p < 0.01 for a new record).

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../catalog/files.js';
 import type { Timing } from '../catalog/task-timing.js';
@@ -7,9 +7,12 @@ import type { Executor } from '../exec/types.js';
 import { describeFinding } from '../measure/integrity-report.js';
 import type { Launch } from '../exec/node-job.js';
 import { executeNode } from '../train/execute-node.js';
-import { RunStore } from '../store/run-store.js';
+import { withFolderLock } from '../store/folder-lock.js';
+import { DamagedRunError } from '../store/damaged-run.js';
+import { NODE_FILES, NODES_DIR, VERIFICATION_DIR } from '../store/layout.js';
+import { readNodeText, readRunFile } from '../store/run-store.js';
 import { judge } from './verdict.js';
-import { readVerification, writeVerification, type VerificationFile, type VerificationRepeat } from './verification-file.js';
+import { readVerification, writeVerification, type VerificationFile, type VerificationRepeat } from '../store/verification-file.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 
 export interface VerifyRunInput {
@@ -36,9 +39,14 @@ export interface VerifyRunInput {
  * the verification clears its flags and scores it. Writes verification.json into the run folder. A run verified
  * before with the same nodes, scripts, repeats and alpha is not run again (a stopped `verify` resumes run by run).
  */
-export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile> {
+export function verifyRun(input: VerifyRunInput): Promise<VerificationFile> {
+  // Verify writes into the run folder (verification/, verification.json): never beside a live run or bench.
+  return withFolderLock(input.runDir, 'verify', () => verifyLocked(input));
+}
+
+async function verifyLocked(input: VerifyRunInput): Promise<VerificationFile> {
   const { runDir } = input;
-  const stored = await (await RunStore.open(runDir)).readRun();
+  const stored = await readRunFile(runDir);
   if (!stored?.result) throw new Error(`${runDir} holds no finished run (run.json has no result)`);
   const summary = stored.result;
   const now = input.now ?? (() => new Date());
@@ -55,7 +63,7 @@ export async function verifyRun(input: VerifyRunInput): Promise<VerificationFile
     return file;
   }
 
-  const scripts = new Map(await Promise.all(candidates.map(async (n) => [n, await readFile(join(runDir, 'nodes', String(n), 'train_gpt.py'), 'utf8')] as const)));
+  const scripts = new Map(await Promise.all(candidates.map(async (n) => [n, await requireScript(runDir, n)] as const)));
   const previous = await readVerification(runDir);
   if (previous && sameVerification(previous, input, candidates, scripts)) return previous;
 
@@ -89,7 +97,7 @@ async function repeatInterleaved(input: VerifyRunInput, runId: string, session: 
     for (const which of ['baseline', 'node'] as const) {
       input.signal?.throwIfAborted();
       const script = which === 'node' ? nodeScript : input.baselineScript;
-      const dir = join('verification', session, `${which === 'node' ? `node-${node}` : `baseline-for-${node}`}-r${repeat}`);
+      const dir = join(VERIFICATION_DIR, session, `${which === 'node' ? `node-${node}` : `baseline-for-${node}`}-r${repeat}`);
       const result = await trainFresh({ ...input, runId }, join(input.runDir, dir), script, which === 'node' ? node : 0);
       const run: VerificationRepeat = {
         script: which, repeat, dir, status: result.status, time_to_target_ms: result.time_to_target_ms, final_val_loss: result.final?.val_loss ?? null,
@@ -105,7 +113,7 @@ async function repeatInterleaved(input: VerifyRunInput, runId: string, session: 
 /** One training in a folder of its own: nothing a previous training left next to the script can help it. */
 async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string, script: string, node: number) {
   await mkdir(dir, { recursive: true });
-  const scriptPath = join(dir, 'train_gpt.py');
+  const scriptPath = join(dir, NODE_FILES.script);
   await writeFileAtomic(scriptPath, script);
   return input.slots.with(
     (slot) =>
@@ -115,4 +123,10 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
       }),
     input.signal,
   );
+}
+
+async function requireScript(runDir: string, node: number): Promise<string> {
+  const script = await readNodeText(runDir, node, 'script');
+  if (script === null) throw new DamagedRunError({ dir: runDir, file: join(NODES_DIR, String(node), NODE_FILES.script), reason: 'missing: the run names this node as its best' });
+  return script;
 }

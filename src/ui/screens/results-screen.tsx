@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
-import type { HintRow, TuiController } from '../controller.js';
+import type { ResultsListing, TuiController } from '../controller.js';
 import { ResultsTable } from '../components/results-table.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { tint } from '../color.js';
+import { relative } from 'node:path';
 
 interface ResultsScreenProps {
   controller: TuiController;
@@ -14,13 +15,13 @@ interface ResultsScreenProps {
 
 /** The per-hint comparison of a results folder; q or esc goes back. */
 export function ResultsScreen({ controller, dir, onBack }: ResultsScreenProps) {
-  const [rows, setRows] = useState<HintRow[] | null>(null);
+  const [listing, setListing] = useState<ResultsListing | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let current = true;
     controller.results(dir).then(
-      (r) => current && setRows(r),
+      (r) => current && setListing(r),
       (err: unknown) => current && setError(err instanceof Error ? err.message : String(err)),
     );
     return () => {
@@ -37,13 +38,17 @@ export function ResultsScreen({ controller, dir, onBack }: ResultsScreenProps) {
       <Text bold wrap="truncate">{`results · ${dir}`}</Text>
       {error !== null ? (
         <Text color={tint('red')}>{`could not read the results: ${error}`}</Text>
-      ) : rows === null ? (
+      ) : listing === null ? (
         <Text dimColor>loading…</Text>
-      ) : rows.length === 0 ? (
+      ) : listing.rows.length === 0 ? (
         <Text>{`no finished runs in ${dir} yet`}</Text>
       ) : (
-        <ResultsTable rows={rows} />
+        <ResultsTable rows={listing.rows} />
       )}
+      {/* A damaged run is left out of the table, never silently. */}
+      {listing?.damaged.map((d) => (
+        <Text key={`${d.dir}/${d.file}`} color={tint('yellow')} wrap="truncate-end">{`damaged, left out: ${relative(dir, d.dir) || '.'}: ${d.file}: ${d.reason}`}</Text>
+      ))}
       <Text dimColor>q/esc back</Text>
     </Box>
   );

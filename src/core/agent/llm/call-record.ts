@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { NODE_FILES } from '../../store/layout.js';
 
 /** The file under each node that keeps its LLM calls, one JSON record per line. */
-export const CALLS_FILE = 'llm-calls.jsonl';
+export const CALLS_FILE = NODE_FILES.calls;
 
 /**
  * One LLM call as kept under its node (llm-calls.jsonl): the messages sent, what came back, tokens, latency and

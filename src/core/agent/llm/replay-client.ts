@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { CALLS_FILE, LlmCallRecord } from './call-record.js';
 import { LlmCallError, type CallContext, type ChatClient, type ChatMessage, type ChatResponse, type LlmFailureKind } from './chat.js';
+import { NODES_DIR } from '../../store/layout.js';
 
 /**
  * Answers from a recorded run's transcripts instead of an endpoint: node n's k-th proposal call gets the answer node
@@ -40,7 +41,7 @@ function sequenceOf(purpose: string): 'analysis' | 'proposal' {
 
 /** Reads every node's llm-calls.jsonl of a run folder. */
 export async function loadRecordedCalls(runDir: string): Promise<Map<number, LlmCallRecord[]>> {
-  const nodesDir = join(runDir, 'nodes');
+  const nodesDir = join(runDir, NODES_DIR);
   let entries: string[];
   try {
     entries = await readdir(nodesDir);

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { currentHarness, harnessAlive } from './harness-identity.js';
+import { currentHarness, harnessAlive } from '../process-identity.js';
 import { LABEL, labelledHarness } from './labels.js';
 
 export interface OrphanCleanupOptions {

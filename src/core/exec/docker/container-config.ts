@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { ExecSpec } from '../types.js';
-import type { HarnessIdentity } from './harness-identity.js';
+import type { HarnessIdentity } from '../process-identity.js';
 import { containerLabels } from './labels.js';
 import { CONTAINER_PATHS, type MountPlan } from './mounts.js';
 

@@ -6,7 +6,7 @@ import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
 import { removeContainer, removeOrphanContainers } from './cleanup.js';
 import { containerCreateOptions, type ContainerLimits } from './container-config.js';
 import { toDockerError } from './docker-errors.js';
-import { currentHarness, processStartToken, UNKNOWN_START, type HarnessIdentity } from './harness-identity.js';
+import { currentHarness, processStartToken, UNKNOWN_START, type HarnessIdentity } from '../process-identity.js';
 import { planMounts } from './mounts.js';
 import { NodeLogs } from './node-logs.js';
 

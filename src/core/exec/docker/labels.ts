@@ -1,4 +1,4 @@
-import type { HarnessIdentity } from './harness-identity.js';
+import type { HarnessIdentity } from '../process-identity.js';
 
 /** Labels on every container the docker executor starts; cleanup finds containers by them. */
 export const LABEL = {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { closeStream, pipeLines } from '../line-splitter.js';
+import { NODE_FILES } from '../../store/layout.js';
 
 const STDERR_TAIL_LINES = 40;
 
@@ -23,8 +24,8 @@ export class NodeLogs {
     workDir: string,
     private readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void,
   ) {
-    this.stdoutPath = join(workDir, 'stdout.log');
-    this.stderrPath = join(workDir, 'stderr.log');
+    this.stdoutPath = join(workDir, NODE_FILES.stdout);
+    this.stderrPath = join(workDir, NODE_FILES.stderr);
     this.stdoutFile = createWriteStream(this.stdoutPath);
     this.stderrFile = createWriteStream(this.stderrPath);
   }

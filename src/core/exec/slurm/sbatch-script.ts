@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import type { ExecSpec } from '../types.js';
 import type { SlurmConfig, SlurmContainer } from './config.js';
 import { assertEnvName, sbatchPath, sbatchQuote, shellQuote, slurmLabel } from './quoting.js';
+import { NODE_FILES } from '../../store/layout.js';
 
 /** What the script needs from the node's spec: everything but the live parts (signal, callbacks). */
 export type SbatchSpec = Pick<
@@ -15,8 +16,8 @@ export type SbatchSpec = Pick<
  */
 export const TIME_LIMIT_MARGIN_MIN = 10;
 
-export const STDOUT_LOG = 'stdout.log';
-export const STDERR_LOG = 'stderr.log';
+export const STDOUT_LOG = NODE_FILES.stdout;
+export const STDERR_LOG = NODE_FILES.stderr;
 
 /** The job name: what squeue shows, so it says whose job it is. */
 export function slurmJobName(spec: Pick<ExecSpec, 'runId' | 'node'>): string {

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
 import { TimingRule } from '../catalog/schema.js';
-import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
+import { writeJsonAtomic } from '../fs-atomic.js';
+import { readStoreJson } from './damaged-run.js';
+import { VERIFICATION_FILE } from './layout.js';
 
-/** Kept in the run's folder beside run.json: reports, the bench table and the TUI read verified scores from it. */
-export const VERIFICATION_FILE = 'verification.json';
 
 /** One training of the verification: the best node's script or the baseline record's, in a fresh folder. */
 export const VerificationRepeat = z.object({
@@ -67,16 +66,9 @@ export const VerificationFile = z.object({
 });
 export type VerificationFile = z.infer<typeof VerificationFile>;
 
+/** verification.json (reports, the bench table and the TUI read verified scores from it), or null before `speedrun verify` ran; a damaged one throws DamagedRunError. */
 export async function readVerification(runDir: string): Promise<VerificationFile | null> {
-  const path = join(runDir, VERIFICATION_FILE);
-  const raw = await readJsonIfPresent(path);
-  if (raw === undefined) return null;
-  const parsed = VerificationFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`, 'delete it and run `speedrun verify` again');
-  }
-  return parsed.data;
+  return (await readStoreJson(runDir, join(runDir, VERIFICATION_FILE), VerificationFile)) ?? null;
 }
 
 export async function writeVerification(runDir: string, file: VerificationFile): Promise<void> {

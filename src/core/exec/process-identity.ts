@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { signalReaches } from '../proc-table.js';
+import { signalReaches } from './proc-table.js';
 
 /**
- * Who started a container: enough for a later harness to tell whether that process is still alive. A pid alone
+ * Who a process is: who started a container, who writes a results folder. Enough for a later harness to tell whether that process is still alive. A pid alone
  * is not enough, because pids are reused; the pid's start time (in clock ticks since boot, from /proc) together
  * with the boot's id names one process for ever. Off Linux there is no /proc and the start token is 'unknown':
  * then a live pid is trusted as the owner.

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+
+/**
+ * The names of everything in a results folder, in one place (README "Results" describes the format). This
+ * module imports nothing of the project, so executors, which write a node's logs, may name them from here too.
+ *
+ * A run folder: run.json (config, then the summary once it ends), journal.jsonl, hint.md, a .git of node commits,
+ * nodes/<n>/ (NODE_FILES), scoring/ (the scoring round), verification/ and verification.json (`speedrun verify`).
+ * A bench folder: bench.json and one run folder per cell. Either holds the writer's lock while one writes it.
+ */
+
+/** A bench folder's spec and run ids (bench-manifest.ts); one run folder per cell lies beside it. */
+export const BENCH_FILE = 'bench.json';
+export const RUN_FILE = 'run.json';
+export const JOURNAL_FILE = 'journal.jsonl';
+export const HINT_FILE = 'hint.md';
+export const NODES_DIR = 'nodes';
+/** The folder `speedrun verify` trains in, beside nodes/, and the verdict it writes beside run.json. */
+export const VERIFICATION_DIR = 'verification';
+export const VERIFICATION_FILE = 'verification.json';
+/** The scoring round's trainings (one folder each) and round.json. */
+export const ROUND_FOLDER = 'scoring';
+/** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */
+export const LOCK_FILE = '.speedrun-lock.json';
+
+/** A node's files, in the order they are written: decision, script and edit, proposal, logs, result, analysis. */
+export const NODE_FILES = {
+  meta: 'node.json',
+  script: 'train_gpt.py',
+  edit: 'edit.diff',
+  proposal: 'proposal.json',
+  stdout: 'stdout.log',
+  stderr: 'stderr.log',
+  result: 'result.json',
+  analysis: 'analysis.md',
+  /** The node's LLM calls, one JSON record per line (agent/llm/call-record.ts). */
+  calls: 'llm-calls.jsonl',
+} as const;
+export type NodeFileName = (typeof NODE_FILES)[keyof typeof NODE_FILES];
+
+export function nodeDirOf(runDir: string, node: number): string {
+  return join(runDir, NODES_DIR, String(node));
+}
