@@ -22,18 +22,25 @@ const LAYERS = [
   ['cli'],
 ];
 
+/**
+ * The results folder's names (core/store/layout.ts) import nothing: executors and the smoke rewrite, below the
+ * store, write files into node folders under those names. It is the one file of a higher layer they may import.
+ */
+const SHARED_NAMES = { 'core/store': ['./layout.ts'] };
+
 /** For every layer, the layers above it as forbidden sources (import-x/no-restricted-paths zones). */
 function layerZones() {
   const zones = [];
   LAYERS.forEach((layer, index) => {
-    const above = LAYERS.slice(index + 1).flat();
-    if (above.length === 0) return;
     for (const target of layer) {
-      zones.push({
-        target: `./src/${target}`,
-        from: above.map((path) => `./src/${path}`),
-        message: `${target} sits below these layers (docs/architecture.md "Layers"); move the shared part down instead`,
-      });
+      for (const from of LAYERS.slice(index + 1).flat()) {
+        zones.push({
+          target: `./src/${target}`,
+          from: `./src/${from}`,
+          except: SHARED_NAMES[from] ?? [],
+          message: `${target} sits below ${from} (docs/architecture.md "Layers"); move the shared part down instead`,
+        });
+      }
     }
   });
   return zones;

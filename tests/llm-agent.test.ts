@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LlmCallRecord } from '../src/core/agent/llm/call-record.js';
+import type { LlmCallRecord } from '../src/core/store/call-record.js';
 import { BudgetExhaustedError } from '../src/core/agent/budget.js';
 import { baselineResult, draftInput, stubAgent, tinyScript } from './helpers/agent-fixtures.js';
 import { searchReplaceAnswer, udiffAnswer, wholeFileAnswer } from './helpers/edit-answers.js';

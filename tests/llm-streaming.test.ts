@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LlmCallRecord } from '../src/core/agent/llm/call-record.js';
+import { LlmCallRecord } from '../src/core/store/call-record.js';
 import { LlmCallError, type ChatMessage, type StreamEvent } from '../src/core/agent/llm/chat.js';
 import { ModelProfile, type ModelProfileInput } from '../src/core/agent/llm/model-profile.js';
 import { OpenAiChatClient } from '../src/core/agent/llm/openai-client.js';

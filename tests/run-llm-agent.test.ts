@@ -5,7 +5,7 @@ import type { Agent } from '../src/core/agent/agent.js';
 import { LlmBudget } from '../src/core/agent/budget.js';
 import { editFormat } from '../src/core/agent/edits/index.js';
 import { LlmAgent } from '../src/core/agent/llm-agent.js';
-import { CALLS_FILE, LlmCallRecord } from '../src/core/agent/llm/call-record.js';
+import { CALLS_FILE, LlmCallRecord } from '../src/core/store/call-record.js';
 import { loadRecordedCalls, ReplayChatClient } from '../src/core/agent/llm/replay-client.js';
 import { replayModel } from '../src/core/agent/llm/replay-model.js';
 import { loadPromptSet, PROMPT_VERSION } from '../src/core/agent/prompts.js';

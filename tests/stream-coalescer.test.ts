@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LlmCallRecord } from '../src/core/agent/llm/call-record.js';
+import type { LlmCallRecord } from '../src/core/store/call-record.js';
 import { coalesceStream, type StreamPiece } from '../src/core/search/stream-coalescer.js';
 
 /** A coalescer on a clock the test moves by hand, and what it sent. */

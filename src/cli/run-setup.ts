@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { PlannedRun } from '../core/bench/bench-plan.js';
-import { readJsonIfPresent } from '../core/fs-atomic.js';
 import { runPlanned, type PlanEnv } from '../core/plan/run-inputs.js';
 import type { RunSettings } from '../core/plan/run-settings.js';
 import { DamagedRunError } from '../core/store/damaged-run.js';

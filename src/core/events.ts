@@ -1,5 +1,4 @@
 import type { NodeResult, RunSummary } from './store/schema.js';
-import type { BenchRunEntry } from './bench/run-bench.js';
 import type { RetimeMode, TimingRule } from './catalog/schema.js';
 import type { TimedRun } from './store/scoring-schema.js';
 
@@ -81,4 +80,20 @@ export function fanOut(...sinks: Array<EventSink | undefined>): EventSink {
   return (event) => {
     for (const sink of sinks) sink?.(event);
   };
+}
+
+/** One line of a bench's result: the run's cell of the matrix and its score (the bench-finished event, the bench table). */
+export interface BenchRunEntry {
+  run_id: string;
+  track: string;
+  record: number;
+  hint: string;
+  agent: string;
+  scaffold: string;
+  seed: number;
+  status: RunSummary['status'];
+  fsr: number | null;
+  best: RunSummary['best'];
+  /** Why the run has no result (it failed before finishing), else null. */
+  error: string | null;
 }

@@ -1,7 +1,7 @@
 import type { TrackManifest } from '../catalog/schema.js';
 import type { TaskTimes } from '../calibrate/task-times.js';
 import type { LlmUsage, NodeResult } from '../store/schema.js';
-import type { LlmCallRecord } from './llm/call-record.js';
+import type { LlmCallRecord } from '../store/call-record.js';
 import type { StreamEvent } from './llm/chat.js';
 
 /** What an agent node does: a fresh attempt from the baseline, a step on a valid node, a fix of a buggy one, or a mix of two. */

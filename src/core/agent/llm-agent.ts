@@ -2,7 +2,7 @@ import type { Agent, AgentDescription, AnalyzeInput, CallStreamListener, Propose
 import type { LlmUsage } from '../store/schema.js';
 import { BudgetExhaustedError, type LlmBudget } from './budget.js';
 import type { EditFormat } from './edits/edit-format.js';
-import type { LlmCallRecord } from './llm/call-record.js';
+import type { LlmCallRecord } from '../store/call-record.js';
 import { LlmCallError, type ChatClient, type ChatMessage, type ChatResponse, type StreamEvent } from './llm/chat.js';
 import { callCost } from './llm/cost.js';
 import type { ResolvedModel } from './llm/model-profile.js';

@@ -1,26 +1,10 @@
 import { join } from 'node:path';
-import type { EventSink } from '../events.js';
+import type { BenchRunEntry, EventSink } from '../events.js';
 import { FINAL_STATUSES } from '../search/run-engine.js';
 import { withFolderLock } from '../store/folder-lock.js';
 import { readRunFile } from '../store/run-store.js';
 import type { RunSummary } from '../store/schema.js';
 import { agentLabel, scaffoldLabel, type PlannedRun } from './bench-plan.js';
-
-/** One line of the bench's result: the run's cell of the matrix and its score. */
-export interface BenchRunEntry {
-  run_id: string;
-  track: string;
-  record: number;
-  hint: string;
-  agent: string;
-  scaffold: string;
-  seed: number;
-  status: RunSummary['status'];
-  fsr: number | null;
-  best: RunSummary['best'];
-  /** Why the run has no result (it failed before finishing), else null. */
-  error: string | null;
-}
 
 export interface RunBenchInput {
   dir: string;

@@ -1,4 +1,4 @@
-import type { LlmCallRecord } from '../agent/llm/call-record.js';
+import type { LlmCallRecord } from '../store/call-record.js';
 import { addCall, emptyUsage } from '../agent/usage.js';
 import type { RunStore } from '../store/run-store.js';
 import type { LlmUsage } from '../store/schema.js';

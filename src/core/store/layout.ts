@@ -33,7 +33,7 @@ export const NODE_FILES = {
   stderr: 'stderr.log',
   result: 'result.json',
   analysis: 'analysis.md',
-  /** The node's LLM calls, one JSON record per line (agent/llm/call-record.ts). */
+  /** The node's LLM calls, one JSON record per line (store/call-record.ts). */
   calls: 'llm-calls.jsonl',
 } as const;
 export type NodeFileName = (typeof NODE_FILES)[keyof typeof NODE_FILES];

@@ -1,8 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
-import type { SpeedrunEvent } from '../events.js';
-import { CALLS_FILE, LlmCallRecord } from '../agent/llm/call-record.js';
+import { CALLS_FILE, LlmCallRecord } from './call-record.js';
 import { readStoreJson } from './damaged-run.js';
 import { HINT_FILE, JOURNAL_FILE, NODE_FILES, NODES_DIR, nodeDirOf, RUN_FILE, type NodeFileName } from './layout.js';
 import { NodeMeta, NodeResult, ProposalRecord, RunConfig, RunFile, RunSummary } from './schema.js';
@@ -130,9 +129,9 @@ export class RunStore {
   /**
    * Appends an event in arrival order (appends are chained so a synchronous event sink can call this).
    * Log lines stay in the node's log files and streamed answers in llm-calls.jsonl; the journal keeps the events
-   * that change state.
+   * that change state. Any event of the stream (core/events.ts, a layer above the store) is an object with a type.
    */
-  journal(event: SpeedrunEvent): Promise<void> {
+  journal(event: { type: string }): Promise<void> {
     if (event.type === 'log-line' || event.type === 'llm-delta') return this.pending;
     return this.append(join(this.dir, JOURNAL_FILE), { at: new Date().toISOString(), ...event });
   }

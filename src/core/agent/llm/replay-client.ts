@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { CALLS_FILE, LlmCallRecord } from './call-record.js';
+import { CALLS_FILE, LlmCallRecord } from '../../store/call-record.js';
 import { LlmCallError, type CallContext, type ChatClient, type ChatMessage, type ChatResponse, type LlmFailureKind } from './chat.js';
 import { NODES_DIR } from '../../store/layout.js';
 

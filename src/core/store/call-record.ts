@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NODE_FILES } from '../../store/layout.js';
+import { NODE_FILES } from './layout.js';
 
 /** The file under each node that keeps its LLM calls, one JSON record per line. */
 export const CALLS_FILE = NODE_FILES.calls;
