@@ -61,7 +61,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
     .option('--seeds <n>', 'seeds 1..N per cell', '1')
     .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)")
-    .option('--executor <name>', 'local | docker | slurm', 'local')
+    .option('--executor <name>', 'local | docker | slurm | sim (simulated trainings)', 'local')
     .option('--slots <n>', 'CPU training slots of the executor (nodes that train at once)', '1')
     .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
     .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')

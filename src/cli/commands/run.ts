@@ -57,7 +57,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--max-llm-calls <n>', 'budget: end the run cleanly after this many LLM calls')
     .option('--max-tokens <n>', 'budget: ... after this many prompt + completion tokens')
     .option('--max-dollars <x>', "budget: ... after this many dollars (needs prices in the model's profile)")
-    .option('--executor <name>', 'local | docker (sandboxed container) | slurm (sbatch on this cluster)', 'local')
+    .option('--executor <name>', 'local | docker (sandboxed container) | slurm (sbatch on this cluster) | sim (simulated trainings, for capacity planning and tests)', 'local')
     .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
     .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')
     .option('--python <path>', 'Python interpreter with torch (default: $SPEEDRUN_PYTHON, else the first of python3, /usr/bin/python3, python that has torch)')
