@@ -5,6 +5,7 @@
  * the ones git itself writes, so `git log`, `git diff` and `git fsck` read them as usual.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { access, appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -16,16 +17,38 @@ export interface Identity {
   email: string;
 }
 
+// At the paper's scale file-system calls are the harness's main cost (README "Benchmarks"), so each is counted:
+// folders are made once per process, and an object already present is not written again.
+const madeDirs = new Set<string>();
+
+async function ensureDir(path: string): Promise<void> {
+  if (madeDirs.has(path)) return;
+  await mkdir(path, { recursive: true });
+  madeDirs.add(path);
+}
+
+/** Runs `write` in `dir`, made if needed; a folder removed since it was made (a deleted run) is made again. */
+async function inDir<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  await ensureDir(dir);
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    madeDirs.delete(dir);
+    await ensureDir(dir);
+    return write();
+  }
+}
+
 /** Writes an object unless it is there already; returns its id (sha1 hex). */
 export async function writeObject(gitDir: string, type: ObjectType, content: Buffer): Promise<string> {
   const data = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
   const id = createHash('sha1').update(data).digest('hex');
   const path = objectPath(gitDir, id);
   if (await exists(path)) return id;
-  await mkdir(dirname(path), { recursive: true });
   // Objects are immutable and named by content: a temp file renamed into place is never seen half-written.
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, deflateSync(data));
+  await inDir(dirname(path), () => writeFile(tmp, deflateSync(data)));
   await rename(tmp, path);
   return id;
 }
@@ -75,23 +98,25 @@ export function parseCommitHeader(content: Buffer): { tree: string | null; paren
 
 /**
  * Points `ref` (e.g. refs/heads/node-3) at `id` as `git update-ref` does: through a lock file that makes a
- * concurrent writer fail rather than interleave, then a rename; the move is appended to the ref's reflog.
+ * concurrent writer fail rather than interleave, then a rename. A branch's move is appended to its reflog (so a
+ * re-committed node's first commit stays reachable); `reason: null` writes none (the notes ref: one entry per
+ * node outcome that nobody reads).
  */
-export async function updateRef(gitDir: string, ref: string, id: string, old: string | null, who: Identity, at: Date, reason: string): Promise<void> {
+export async function updateRef(gitDir: string, ref: string, id: string, old: string | null, who: Identity, at: Date, reason: string | null): Promise<void> {
   const path = join(gitDir, ref);
-  await mkdir(dirname(path), { recursive: true });
   const lock = `${path}.lock`;
-  const handle = await open(lock, 'wx');
+  const handle = await inDir(dirname(path), () => open(lock, 'wx'));
   try {
     await handle.writeFile(`${id}\n`);
   } finally {
     await handle.close();
   }
   try {
-    const log = join(gitDir, 'logs', ref);
-    await mkdir(dirname(log), { recursive: true });
-    const line = `${old ?? '0'.repeat(40)} ${id} ${who.name} <${who.email}> ${Math.floor(at.getTime() / 1000)} +0000\t${reason.replace(/\n/g, ' ')}\n`;
-    await appendFile(log, line);
+    if (reason !== null) {
+      const log = join(gitDir, 'logs', ref);
+      const line = `${old ?? '0'.repeat(40)} ${id} ${who.name} <${who.email}> ${Math.floor(at.getTime() / 1000)} +0000\t${reason.replace(/\n/g, ' ')}\n`;
+      await inDir(dirname(log), () => appendFile(log, line));
+    }
     await rename(lock, path);
   } catch (error) {
     await rm(lock, { force: true });
@@ -108,4 +133,34 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Every ref under refs/ with its id: loose ref files, and packed-refs for those a `git gc` packed (a loose file
+ * wins, as in git). Symbolic refs are not used by the run history and are skipped.
+ */
+export function readRefs(gitDir: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  let packed = '';
+  try {
+    packed = readFileSync(join(gitDir, 'packed-refs'), 'utf8');
+  } catch {
+    // No packed refs: a repository git gc never touched.
+  }
+  for (const line of packed.split('\n')) {
+    const match = /^([0-9a-f]{40}) (refs\/\S+)$/.exec(line.trim());
+    if (match) refs.set(match[2]!, match[1]!);
+  }
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(gitDir, relative), { withFileTypes: true })) {
+      const ref = `${relative}/${entry.name}`;
+      if (entry.isDirectory()) walk(ref);
+      else if (!entry.name.endsWith('.lock')) {
+        const id = readFileSync(join(gitDir, ref), 'utf8').trim();
+        if (/^[0-9a-f]{40}$/.test(id)) refs.set(ref, id);
+      }
+    }
+  };
+  if (existsSync(join(gitDir, 'refs'))) walk('refs');
+  return refs;
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { ExternalError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { commitContent, parseCommitHeader, readLooseObject, treeContent, updateRef, writeObject } from './git-objects.js';
+import { commitContent, parseCommitHeader, readLooseObject, readRefs, treeContent, updateRef, writeObject } from './git-objects.js';
 import type { NodeResult } from './schema.js';
 
 /** The one file each node's tree holds. */
@@ -91,14 +91,11 @@ export class RunHistory {
    * one owner), so it keeps them in memory and writes objects and refs itself, without starting git.
    */
   private async loadState(): Promise<void> {
-    const listing = await this.git(['for-each-ref', '--format=%(objectname) %(refname)']);
-    for (const line of listing.split('\n')) {
-      const [id, ref] = line.trim().split(' ');
-      if (id && ref) this.refs.set(ref, id);
-    }
-    if (!this.refs.has(NOTES_REF)) return;
+    for (const [ref, id] of readRefs(this.gitDir)) this.refs.set(ref, id);
+    const notesCommit = this.refs.get(NOTES_REF);
+    if (notesCommit === undefined) return;
     // Notes trees may fan out (ab/cdef...) once git itself rewrote them; the path without slashes is the commit.
-    for (const line of (await this.git(['ls-tree', '-r', NOTES_REF])).split('\n')) {
+    for (const line of (await this.git(['ls-tree', '-r', notesCommit])).split('\n')) {
       const match = /^\d+ blob ([0-9a-f]{40})\t(.+)$/.exec(line.trim());
       if (match) this.notes.set(match[2]!.replace(/\//g, ''), match[1]!);
     }
@@ -129,7 +126,7 @@ export class RunHistory {
     const tree = await writeObject(this.gitDir, 'tree', treeContent([...this.notes].map(([name, id]) => ({ name, id }))));
     const previous = this.refs.get(NOTES_REF) ?? null;
     const notesCommit = await writeObject(this.gitDir, 'commit', commitContent({ tree, parents: previous ? [previous] : [], who: IDENTITY, at, message: "Notes added by 'git notes add'" }));
-    await updateRef(this.gitDir, NOTES_REF, notesCommit, previous, IDENTITY, at, 'notes: Notes added by \'git notes add\'');
+    await updateRef(this.gitDir, NOTES_REF, notesCommit, previous, IDENTITY, at, null);
     this.refs.set(NOTES_REF, notesCommit);
   }
 
