@@ -75,7 +75,10 @@ describe('the simulated executor', () => {
     const spec: ExecSpec = { runId: 'sim', node: 1, workDir: dir, scriptPath, runner: 'python', nproc: 1, python: 'python3', env: {}, readOnlyDirs: [], gpus: [], timeoutMs: 600_000 };
     const order: string[] = [];
     // 1 % of record 1 (~360 ms simulated) at scale 0.5 is ~180 ms; a marker timer of 1 ms must fire first.
-    const run = new SimExecutor({ manifest: tiny, record: 1, timeScale: 0.5 }).run(spec).then((r) => order.push('trained') && r);
+    const run = new SimExecutor({ manifest: tiny, record: 1, timeScale: 0.5 }).run(spec).then((r) => {
+      order.push('trained');
+      return r;
+    });
     const firstTick = new Promise<void>((resolve) => setTimeout(() => (order.push('1 ms'), resolve()), 1));
     const [result] = await Promise.all([run, firstTick]);
     expect(order).toEqual(['1 ms', 'trained']);
