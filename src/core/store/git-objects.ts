@@ -1,7 +1,7 @@
 /**
  * Git's on-disk formats, written in-process: loose objects (blob, tree, commit) and loose refs with their
  * reflogs. The run history writes one commit and one note per node; as git subprocesses that was about ten
- * process starts a node, the harness's largest cost at the paper's scale (README "Benchmarks"). The files are
+ * process starts a node, the harness's largest cost at the paper's scale (README "Capacity"). The files are
  * the ones git itself writes, so `git log`, `git diff` and `git fsck` read them as usual.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,7 +17,7 @@ export interface Identity {
   email: string;
 }
 
-// At the paper's scale file-system calls are the harness's main cost (README "Benchmarks"), so each is counted:
+// At the paper's scale file-system calls are the harness's main cost (README "Capacity"), so each is counted:
 // folders are made once per process, and an object already present is not written again.
 const madeDirs = new Set<string>();
 

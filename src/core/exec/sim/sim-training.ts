@@ -3,7 +3,7 @@
  * the answer depends only on the script's text, the task's record table and the node's folder, so a resumed or
  * repeated simulation is reproducible.
  *
- * The mapping is deliberately simple (README "Simulated executor"):
+ * The mapping is deliberately simple (README "Executors", `sim`):
  * - a script identical to record j's (same sha256 as the manifest) trains like record j: time_ms ± time_sd_ms;
  * - a script with a line `# speedrun-sim: speedup=F` trains in F × the task's baseline record time (± its sd);
  * - a script with a line `# speedrun-sim: crash` exits 1 after a quarter of the baseline time;
