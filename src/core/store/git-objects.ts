@@ -21,9 +21,13 @@ export interface Identity {
 // folders are made once per process, and an object already present is not written again.
 const madeDirs = new Set<string>();
 
+/** Past this many folders the cache starts over, so a bench of thousands of runs does not hold them all. */
+const MADE_DIRS_KEPT = 10_000;
+
 async function ensureDir(path: string): Promise<void> {
   if (madeDirs.has(path)) return;
   await mkdir(path, { recursive: true });
+  if (madeDirs.size >= MADE_DIRS_KEPT) madeDirs.clear();
   madeDirs.add(path);
 }
 
