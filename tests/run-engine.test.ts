@@ -146,7 +146,10 @@ describe('the run engine', () => {
     const { summary } = await search(drafts(1), { nodes: 20, wallBudgetMs: 1_500 });
     expect(summary.status).toBe('finished');
     expect(summary.stop_reason).toMatch(/wall-clock budget of 2 s reached|wall-clock budget of 1 s reached/);
-    expect(summary.nodes).toBeLessThan(6);
+    // Proposals take at least 300 ms each, one at a time: by 1.5 s at most five have started (at 0, 0.3, ..., 1.2 s),
+    // so the baseline and five nodes at most, far below the cap of 20. (The harness's own time per node no longer
+    // eats into the budget enough to bound it tighter.)
+    expect(summary.nodes).toBeLessThanOrEqual(6);
   });
 });
 

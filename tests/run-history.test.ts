@@ -159,6 +159,11 @@ describe('RunHistory', () => {
     expect(log).not.toContain('CUDA out of memory');
     expect(await git(runDir, 'notes', 'show', 'node-4')).toBe('ok: reached 3.28 in 182.4 s\n');
     await expect(history.recordOutcome(9, 'no such node')).rejects.toThrow(/no commit for node 9/);
+    // A reopened history keeps the notes it finds and adds to them, as git notes would.
+    await (await RunHistory.open(runDir)).recordOutcome(1, 'ok: reached 3.28 in 190.0 s');
+    expect(await git(runDir, 'notes', 'show', 'node-5')).toBe('missed-target: 3.31 after 200 s\n');
+    expect(await git(runDir, 'notes', 'show', 'node-1')).toBe('ok: reached 3.28 in 190.0 s\n');
+    await git(runDir, 'fsck', '--strict', '--no-dangling');
   });
 
   it('ignores the user’s git config and identity: fixed author, dates and unsigned commits', async () => {
@@ -206,10 +211,15 @@ describe('RunHistory', () => {
     await writeFile(join(runDir, '.git', 'refs', 'heads', 'node-3.lock'), '');
     await mkdir(join(runDir, '.git', 'speedrun-tmp'), { recursive: true });
     await writeFile(join(runDir, '.git', 'speedrun-tmp', '123-abcd.script'), 'half');
+    await mkdir(join(runDir, '.git', 'objects', 'ab'), { recursive: true });
+    await writeFile(join(runDir, '.git', 'objects', 'ab', 'cdef.123.0a0b0c0d.tmp'), 'half');
     const reopened = await RunHistory.open(runDir);
     const moved = await reopened.commitNode({ node: 3, parent: 1, script: 'changed\n', message: '' });
     expect((await git(runDir, 'rev-parse', 'node-3')).trim()).toBe(moved);
-    expect(await readdir(join(runDir, '.git', 'speedrun-tmp'))).toEqual([]);
+    await expect(readdir(join(runDir, '.git', 'speedrun-tmp'))).rejects.toThrow(/ENOENT/);
+    expect(await readdir(join(runDir, '.git', 'objects', 'ab'))).toEqual([]);
+    // Everything written in-process is what git itself would have written.
+    await git(runDir, 'fsck', '--strict', '--no-dangling');
   });
 
   it('says how to fix a missing git', async () => {

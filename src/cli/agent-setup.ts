@@ -9,6 +9,8 @@ import { findConfig } from './config.js';
 import { checkEndpoint, OpenAiChatClient } from '../core/agent/llm/openai-client.js';
 import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-client.js';
 import { replayModel } from '../core/agent/llm/replay-model.js';
+import { SimChatClient } from '../core/agent/llm/sim-client.js';
+import { isSimModel, SIM_LLM_LATENCY_ENV, simLatencyMs, simModel } from '../core/agent/llm/sim-model.js';
 import { loadPromptSet } from '../core/agent/prompts.js';
 import { UserError } from '../core/errors.js';
 import { RUN_FILE } from '../core/store/layout.js';
@@ -47,6 +49,7 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
   if (!flags.model) {
     throw new UserError('--agent llm needs --model', `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
   }
+  if (isSimModel(flags.model)) return prepareSimAgent(ctx, flags.model, flags.promptVersion, overrides);
   const config = await findConfig(ctx, flags.config);
   const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
   const budget = { ...config?.budget, ...overrides };
@@ -65,6 +68,16 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
     budget: new LlmBudget(budget),
   });
   return { agent, model: model.name, budget };
+}
+
+/** The simulated model behind the real LLM agent: no network, a configured latency (for `--executor sim`). */
+async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: string | undefined, budget: BudgetLimits): Promise<PreparedAgent> {
+  const model = simModel(name);
+  const latencyMs = simLatencyMs(ctx.env[SIM_LLM_LATENCY_ENV]);
+  ctx.log(`agent: llm, simulated model ${name} (no network, ${latencyMs} ms per call)`);
+  const client = new SimChatClient({ latencyMs, seed: name });
+  const agent = new LlmAgent({ name: 'llm', client, model, editFormat: editFormat('whole'), prompts: await loadPromptSet(promptVersion), budget: new LlmBudget(budget) });
+  return { agent, model: name, budget };
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */

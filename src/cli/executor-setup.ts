@@ -6,6 +6,8 @@ import { imageForRecord, imageTag } from '../core/exec/docker/images.js';
 import { runCommand } from '../core/exec/command-runner.js';
 import { detectGpus, NVIDIA_SMI_ENV, slotPoolFor } from '../core/exec/gpus.js';
 import { LocalExecutor } from '../core/exec/local.js';
+import { SimExecutor } from '../core/exec/sim/sim-executor.js';
+import { SIM_TIME_SCALE_ENV, simTimeScale, simulatedGpus } from '../core/exec/sim/sim-settings.js';
 import { SlurmExecutor } from '../core/exec/slurm/slurm-executor.js';
 import { EXECUTOR_NAMES, type ExecutorName } from '../core/exec/types.js';
 import type { Execution } from '../core/exec/execution.js';
@@ -35,13 +37,18 @@ export function parseExecutorName(name: string): ExecutorName {
 export async function prepareExecution(ctx: CliContext, flags: ExecutionFlags): Promise<Execution> {
   const name = parseExecutorName(flags.executor);
   const wantsGpus = flags.gpus !== undefined || flags.gpusPerRun !== undefined;
-  const inventory = wantsGpus ? await detectGpus(runCommand, { nvidiaSmi: ctx.env[NVIDIA_SMI_ENV] }) : [];
+  // Simulated trainings need no devices: the GPUs named by --gpus are taken to exist.
+  const inventory = !wantsGpus ? [] : name === 'sim' ? simulatedGpus(flags.gpus) : await detectGpus(runCommand, { nvidiaSmi: ctx.env[NVIDIA_SMI_ENV] });
   const plan = slotPoolFor({ gpus: flags.gpus, gpusPerRun: flags.gpusPerRun, cpuSlots: flags.slots, inventory });
   for (const warning of plan.warnings) ctx.log(`warning: ${warning}`);
   ctx.log(`executor: ${name}, ${plan.description}`);
   if (name === 'local') {
     const local = new LocalExecutor();
     return { name, slots: plan.pool, executorFor: () => local };
+  }
+  if (name === 'sim') {
+    const timeScale = simTimeScale(ctx.env[SIM_TIME_SCALE_ENV]);
+    return { name, slots: plan.pool, executorFor: (manifest, record) => new SimExecutor({ manifest, record, timeScale }) };
   }
   if (name === 'slurm') {
     const slurm = new SlurmExecutor({ config: (await findConfig(ctx, flags.config))?.slurm });

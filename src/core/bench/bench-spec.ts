@@ -1,3 +1,4 @@
+import { EXECUTOR_NAMES } from '../exec/types.js';
 import { z } from 'zod';
 import { BudgetLimits } from '../agent/budget.js';
 import { EDIT_FORMATS } from '../agent/edits/edit-format.js';
@@ -32,7 +33,7 @@ export const BenchSpec = z.strictObject({
   nodes: z.number().int().positive().optional(),
   /** A number N means seeds 1..N; a list names them. */
   seeds: z.union([z.number().int().positive(), z.array(z.number().int().nonnegative()).min(1)]).default(1),
-  executor: z.enum(['local', 'docker', 'slurm']).default('local'),
+  executor: z.enum(EXECUTOR_NAMES).default('local'),
   /** CPU training slots of the executor (one node trains per slot) when no GPUs are asked for. */
   slots: z.number().int().positive().default(1),
   /** GPUs to train on ("0-7"); each node gets gpus_per_run of them (default 1), never shared. */

@@ -1,5 +1,5 @@
-/** Where nodes train: this machine, a sandboxed container, or a Slurm cluster. */
-export const EXECUTOR_NAMES = ['local', 'docker', 'slurm'] as const;
+/** Where nodes train: this machine, a sandboxed container, a Slurm cluster, or nowhere (sim: simulated trainings). */
+export const EXECUTOR_NAMES = ['local', 'docker', 'slurm', 'sim'] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
 
 /** What an executor needs to run one node's training script. */

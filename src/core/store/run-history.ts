@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { ExternalError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { NODE_FILES } from './layout.js';
+import { commitContent, parseCommitHeader, readLooseObject, readRefs, treeContent, updateRef, writeObject } from './git-objects.js';
 import type { NodeResult } from './schema.js';
 
 /** The one file each node's tree holds. */
 export const SCRIPT_NAME = NODE_FILES.script;
 const IDENTITY = { name: 'speedrun', email: 'speedrun@localhost' };
+const NOTES_REF = 'refs/notes/commits';
 /** Local plumbing should take milliseconds; a git that prints nothing for this long is stuck. */
 const STALL_MS = 60_000;
 const TMP_DIR = 'speedrun-tmp';
@@ -43,6 +44,9 @@ export class RunHistory {
   readonly dir: string;
   private readonly gitDir: string;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Every ref of the repository (refs/heads/node-<n>, the notes ref) and the notes by commit, as on disk. */
+  private readonly refs = new Map<string, string>();
+  private readonly notes = new Map<string, string>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -58,27 +62,23 @@ export class RunHistory {
     // Logs, results and node folders live next to .git and must never show up as untracked.
     await writeFileAtomic(join(history.gitDir, 'info', 'exclude'), '# speedrun versions nodes by plumbing only\n*\n');
     await history.clearCrashLeftovers();
+    await history.loadState();
     return history;
   }
 
   /** Commits the node's script on its parent's commit and points branch node-<n> at it; returns the commit. */
   commitNode(input: NodeCommitInput): Promise<string> {
-    return this.serialise(() => this.writeNodeCommit(input));
+    return this.serialise(() => this.inProcess(() => this.writeNodeCommit(input)));
   }
 
   /** Attaches the node's measured outcome as a git note (replacing an earlier one), shown by `git log --notes`. */
   recordOutcome(node: number, text: string): Promise<void> {
-    return this.serialise(async () => {
-      const commit = await this.requireCommit(node);
-      await this.git(['notes', 'add', '-f', '-m', text, commit], identityEnv(new Date()));
-    });
+    return this.serialise(() => this.inProcess(() => this.writeNote(node, text)));
   }
 
   /** The commit of node-<n>, or null when the node has none yet. */
   async commitOf(node: number): Promise<string | null> {
-    // for-each-ref matches whole path components (node-3 never matches node-30) and prints nothing when absent.
-    const out = await this.git(['for-each-ref', '--format=%(objectname)', `refs/heads/${branchOf(node)}`]);
-    return out.trim() || null;
+    return this.refs.get(`refs/heads/${branchOf(node)}`) ?? null;
   }
 
   private serialise<T>(task: () => Promise<T>): Promise<T> {
@@ -87,48 +87,55 @@ export class RunHistory {
     return result;
   }
 
-  private async writeNodeCommit(input: NodeCommitInput): Promise<string> {
-    const parentNodes = [input.parent, input.secondParent ?? null].filter((p): p is number => p !== null);
-    const parents = await Promise.all(parentNodes.map((p) => this.requireCommit(p)));
-    const tree = await this.treeWithScript(input.script);
-    const existing = await this.commitOf(input.node);
-    if (existing !== null && (await this.sameCommit(existing, tree, parents))) return existing;
-
-    const parentArgs = parents.flatMap((p) => ['-p', p]);
-    const message = commitMessage(input);
-    const commit = (await this.git(['commit-tree', tree, ...parentArgs, '-m', message], identityEnv(input.at ?? new Date()))).trim();
-    // Compare-and-swap: the ref moves only from the value read above (all zeros: "must not exist yet").
-    // update-ref writes a lock file and renames it, so the ref is never half-written.
-    const expected = existing ?? '0'.repeat(commit.length);
-    const reason = existing === null ? `node ${input.node}` : `node ${input.node}: re-committed with a different script`;
-    await this.git(['update-ref', '-m', reason, `refs/heads/${branchOf(input.node)}`, commit, expected]);
-    return commit;
-  }
-
-  /** A tree holding only the script, written through a throwaway index so the real one never exists. */
-  private async treeWithScript(script: string): Promise<string> {
-    const tmp = join(this.gitDir, TMP_DIR);
-    await mkdir(tmp, { recursive: true });
-    const stem = join(tmp, `${process.pid}-${randomBytes(4).toString('hex')}`);
-    try {
-      await writeFile(`${stem}.script`, script, 'utf8');
-      // --no-filters: store the exact bytes, whatever attributes or autocrlf say.
-      const blob = (await this.git(['hash-object', '-w', '--no-filters', '--', `${stem}.script`])).trim();
-      const indexEnv = { GIT_INDEX_FILE: `${stem}.index` };
-      await this.git(['update-index', '--add', '--cacheinfo', `100644,${blob},${SCRIPT_NAME}`], indexEnv);
-      return (await this.git(['write-tree'], indexEnv)).trim();
-    } finally {
-      await rm(`${stem}.script`, { force: true });
-      await rm(`${stem}.index`, { force: true });
+  /**
+   * Reads the refs and notes once; from then on this object is the repository's only writer (the run folder has
+   * one owner), so it keeps them in memory and writes objects and refs itself, without starting git.
+   */
+  private async loadState(): Promise<void> {
+    for (const [ref, id] of readRefs(this.gitDir)) this.refs.set(ref, id);
+    const notesCommit = this.refs.get(NOTES_REF);
+    if (notesCommit === undefined) return;
+    // Notes trees may fan out (ab/cdef...) once git itself rewrote them; the path without slashes is the commit.
+    for (const line of (await this.git(['ls-tree', '-r', notesCommit])).split('\n')) {
+      const match = /^\d+ blob ([0-9a-f]{40})\t(.+)$/.exec(line.trim());
+      if (match) this.notes.set(match[2]!.replace(/\//g, ''), match[1]!);
     }
   }
 
+  private async writeNodeCommit(input: NodeCommitInput): Promise<string> {
+    const parentNodes = [input.parent, input.secondParent ?? null].filter((p): p is number => p !== null);
+    const parents = await Promise.all(parentNodes.map((p) => this.requireCommit(p)));
+    const blob = await writeObject(this.gitDir, 'blob', Buffer.from(input.script, 'utf8'));
+    const tree = await writeObject(this.gitDir, 'tree', treeContent([{ name: SCRIPT_NAME, id: blob }]));
+    const ref = `refs/heads/${branchOf(input.node)}`;
+    const existing = this.refs.get(ref) ?? null;
+    if (existing !== null && (await this.sameCommit(existing, tree, parents))) return existing;
+
+    const at = input.at ?? new Date();
+    const commit = await writeObject(this.gitDir, 'commit', commitContent({ tree, parents, who: IDENTITY, at, message: commitMessage(input) }));
+    const reason = existing === null ? `node ${input.node}` : `node ${input.node}: re-committed with a different script`;
+    await updateRef(this.gitDir, ref, commit, existing, IDENTITY, at, reason);
+    this.refs.set(ref, commit);
+    return commit;
+  }
+
+  /** As `git notes add -f -m`: the note's blob under the commit's id in the notes tree, one notes commit more. */
+  private async writeNote(node: number, text: string): Promise<void> {
+    const commit = await this.requireCommit(node);
+    const at = new Date();
+    this.notes.set(commit, await writeObject(this.gitDir, 'blob', Buffer.from(noteText(text), 'utf8')));
+    const tree = await writeObject(this.gitDir, 'tree', treeContent([...this.notes].map(([name, id]) => ({ name, id }))));
+    const previous = this.refs.get(NOTES_REF) ?? null;
+    const notesCommit = await writeObject(this.gitDir, 'commit', commitContent({ tree, parents: previous ? [previous] : [], who: IDENTITY, at, message: "Notes added by 'git notes add'" }));
+    await updateRef(this.gitDir, NOTES_REF, notesCommit, previous, IDENTITY, at, null);
+    this.refs.set(NOTES_REF, notesCommit);
+  }
+
   private async sameCommit(commit: string, tree: string, parents: string[]): Promise<boolean> {
-    const header = (await this.git(['cat-file', 'commit', commit])).split('\n\n')[0] ?? '';
-    const lines = header.split('\n');
-    const actualTree = lines.find((l) => l.startsWith('tree '))?.slice(5);
-    const actualParents = lines.filter((l) => l.startsWith('parent ')).map((l) => l.slice(7));
-    return actualTree === tree && actualParents.join(' ') === parents.join(' ');
+    const loose = await readLooseObject(this.gitDir, commit);
+    // A packed commit (the user ran git gc) is read through git.
+    const header = loose ? parseCommitHeader(loose.content) : parseCommitHeader(Buffer.from(await this.git(['cat-file', 'commit', commit])));
+    return header.tree === tree && header.parents.join(' ') === parents.join(' ');
   }
 
   private async requireCommit(node: number): Promise<string> {
@@ -137,13 +144,27 @@ export class RunHistory {
     return commit;
   }
 
+  /** File-system failures of the in-process writes, said as the git failures they replace. */
+  private async inProcess<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (error instanceof ExternalError || (error instanceof Error && /has no commit for node/.test(error.message))) throw error;
+      const text = error instanceof Error ? error.message : String(error);
+      throw new ExternalError('git', `writing the run history in ${this.dir} failed: ${text}`, 'check that the run folder is writable and its .git folder is intact');
+    }
+  }
+
   /**
    * A process killed mid-write can leave our temp files and git lock files behind; a lock would make every later
    * update of that ref fail. Only the harness writes this repository and open() runs before it writes, so any lock
    * found now is stale.
    */
   private async clearCrashLeftovers(): Promise<void> {
+    // Temp files of older versions (TMP_DIR), and objects a crash left half-written before their rename.
     await rm(join(this.gitDir, TMP_DIR), { recursive: true, force: true });
+    const objects = await readdir(join(this.gitDir, 'objects'), { recursive: true }).catch(() => [] as string[]);
+    await Promise.all(objects.filter((e) => e.endsWith('.tmp')).map((e) => rm(join(this.gitDir, 'objects', e), { force: true })));
     await rm(join(this.gitDir, 'packed-refs.lock'), { force: true });
     for (const folder of [join(this.gitDir, 'refs', 'heads'), join(this.gitDir, 'refs', 'notes')]) {
       const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
@@ -181,17 +202,12 @@ function isolatedEnv(gitDir: string): Record<string, string> {
   return { ...env, LC_ALL: 'C', GIT_DIR: gitDir, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 }
 
-/** The same identity and date for author and committer, so commits never depend on the machine's git setup. */
-function identityEnv(at: Date): Record<string, string> {
-  const date = `@${Math.floor(at.getTime() / 1000)} +0000`;
-  return {
-    GIT_AUTHOR_NAME: IDENTITY.name,
-    GIT_AUTHOR_EMAIL: IDENTITY.email,
-    GIT_AUTHOR_DATE: date,
-    GIT_COMMITTER_NAME: IDENTITY.name,
-    GIT_COMMITTER_EMAIL: IDENTITY.email,
-    GIT_COMMITTER_DATE: date,
-  };
+/** A note as `git notes add -m` keeps it: trailing spaces and blank lines at either end dropped, one final newline. */
+function noteText(text: string): string {
+  const lines = text.split('\n').map((l) => l.trimEnd());
+  while (lines.length && lines[0] === '') lines.shift();
+  while (lines.length && lines.at(-1) === '') lines.pop();
+  return `${lines.join('\n')}\n`;
 }
 
 /** "node 3: improve of node 1", "node 5: crossover of nodes 2 and 4", "node 0: baseline", then the agent's note. */

@@ -22,6 +22,8 @@ export interface StoredNode {
 export class RunStore {
   readonly dir: string;
   private pending: Promise<void> = Promise.resolve();
+  /** The append at the end of the chain that has not started yet: later lines for the same file join it. */
+  private queued: { path: string; lines: string[] } | null = null;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -139,13 +141,25 @@ export class RunStore {
   /** Keeps one LLM call under its node (llm-calls.jsonl), in call order. */
   recordCall(call: LlmCallRecord): Promise<void> {
     const dir = this.nodeDir(call.node);
+    this.queued = null; // the folder must exist before this call's line is appended
     this.pending = this.pending.then(() => mkdir(dir, { recursive: true }).then(() => undefined));
     return this.append(join(dir, CALLS_FILE), call);
   }
 
   private append(path: string, value: unknown): Promise<void> {
     const line = `${JSON.stringify(value)}\n`;
-    this.pending = this.pending.then(() => appendFile(path, line));
+    // Lines that arrive while earlier appends are in flight join one queued write (a burst of metric events is
+    // one append, not one per line): the order on disk is unchanged, only the number of writes.
+    if (this.queued?.path === path) {
+      this.queued.lines.push(line);
+      return this.pending;
+    }
+    const batch = { path, lines: [line] };
+    this.queued = batch;
+    this.pending = this.pending.then(() => {
+      if (this.queued === batch) this.queued = null;
+      return appendFile(path, batch.lines.join(''));
+    });
     return this.pending;
   }
 
