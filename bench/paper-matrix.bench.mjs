@@ -31,7 +31,7 @@ import { planBench, agentLabel } from '../dist/core/bench/bench-plan.js';
 import { runBench } from '../dist/core/bench/run-bench.js';
 import { loadTrack } from '../dist/core/catalog/catalog.js';
 import { upstreamPaths } from '../dist/core/catalog/files.js';
-import { gpuSets } from '../dist/core/exec/gpus.js';
+import { planGpuSets } from '../dist/core/exec/gpus.js';
 import { SimExecutor } from '../dist/core/exec/sim/sim-executor.js';
 import { SlotPool } from '../dist/core/exec/slot-pool.js';
 import { cacheLayout } from '../dist/core/paths.js';
@@ -115,7 +115,7 @@ if (!figures.resume_ok || !figures.report_ok) process.exitCode = 1;
 
 /** Runs `list` through the real bench loop, each cell through the real engine; times every training. */
 async function runMatrix(list, into, { timeScale, latencyMs, timeTrainings }) {
-  const slots = new SlotPool(gpuSets(Array.from({ length: GPUS }, (_, i) => i), gpusPerSlot));
+  const slots = new SlotPool(planGpuSets(Array.from({ length: GPUS }, (_, i) => i), gpusPerSlot).sets);
   const trainings = [];
   let nodes = 0;
   let lastRunStart = 0;

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { RetimeMode } from '../core/catalog/schema.js';
-import { findPythonWithTorch, type PythonWithTorch } from '../core/exec/python.js';
+import { findPythonWithoutTorch, findPythonWithTorch, type PythonWithTorch } from '../core/exec/python.js';
 import type { CliContext } from './context.js';
 
 export function parsePositiveInt(value: string, flag: string): number {
@@ -11,8 +11,9 @@ export function parsePositiveInt(value: string, flag: string): number {
 }
 
 /** --python wins over SPEEDRUN_PYTHON; with neither, the interpreters that usually have torch are tried. */
-export function findPython(ctx: CliContext, flag: string | undefined): Promise<PythonWithTorch> {
-  return findPythonWithTorch(flag ?? ctx.env.SPEEDRUN_PYTHON);
+export function findPython(ctx: CliContext, flag: string | undefined, executor?: string): Promise<PythonWithTorch> {
+  const named = flag ?? ctx.env.SPEEDRUN_PYTHON;
+  return executor === 'sim' ? findPythonWithoutTorch(named) : findPythonWithTorch(named);
 }
 
 /**

@@ -65,7 +65,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       const runs = await planRuns(spec);
       await mkdir(dir, { recursive: true });
       const resumed = (await claimBenchFolder(dir, spec, runs.map((r) => r.run_id), new Date())) === 'resume';
-      const python = await findPython(ctx, flags.python);
+      const python = await findPython(ctx, flags.python, spec.executor);
       ctx.log(`bench ${dir}: ${runs.length} runs${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
       const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
       emit({ type: 'bench-started', dir, runs: runs.length, resumed });

@@ -77,7 +77,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       if (flags.dryRun) {
         // The interpreter a real run would use; without one the plan is still shown, with what is missing.
         const notes: string[] = [];
-        const python = await findPython(ctx, flags.python).then(
+        const python = await findPython(ctx, flags.python, spec.executor).then(
           (found) => found.python,
           (error: unknown) => {
             notes.push(`python: ${messageOf(error)}`);
@@ -91,7 +91,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       }
       // The agent first: a missing key or an unreachable endpoint fails before any data or training.
       const agent = await prepareCellAgent(ctx, { budget: spec.budget, config: flags.config, signal }, cell);
-      const python = await findPython(ctx, flags.python);
+      const python = await findPython(ctx, flags.python, spec.executor);
       ctx.log(`python: ${python.python} (torch ${python.torchVersion})`);
       const settings = runSettingsOf(spec, { python, execution: await execution(), config: flags.config, smoke, signal, emit: logProgress(ctx) });
       const summary = await startPlannedRun(ctx, settings, cell, runDir, agent);

@@ -48,3 +48,15 @@ export async function findPythonWithTorch(named?: string): Promise<PythonWithTor
     'on Debian/Ubuntu: apt-get install python3-torch libopenblas0-pthread (or run `npm run demo`, which installs them); elsewhere install PyTorch and pass --python PATH',
   );
 }
+
+/**
+ * For simulated trainings (the sim executor starts no Python): any interpreter that runs, for the integrity audit
+ * and the script-meaning check, which need only the standard library.
+ */
+export async function findPythonWithoutTorch(named?: string): Promise<PythonWithTorch> {
+  for (const candidate of named ? [named] : PYTHON_CANDIDATES) {
+    const probe = await execa(candidate, ['-c', 'import ast'], { reject: false, timeout: 60_000, stdin: 'ignore' });
+    if (probe.exitCode === 0) return { python: candidate, torchVersion: 'not needed: simulated trainings' };
+  }
+  throw new ExternalError('python', `no Python interpreter runs (tried ${named ?? PYTHON_CANDIDATES.join(', ')})`, 'install python3, or name one with --python');
+}
