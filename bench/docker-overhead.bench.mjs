@@ -53,14 +53,24 @@ async function measure() {
     const scriptPath = join(workDir, 'train_gpt.py');
     await writeFile(scriptPath, script);
     const result = await executors[kind].run({
-      runId: 'docker-bench', node, workDir, scriptPath, runner: 'python', nproc: 1, python: python.python, gpus: [],
+      runId: 'docker-bench',
+      node,
+      workDir,
+      scriptPath,
+      runner: 'python',
+      nproc: 1,
+      python: python.python,
+      gpus: [],
       env: { NANOGPT_TRAIN_FILES: data.trainFiles, NANOGPT_VAL_FILES: data.valFiles, NANOGPT_VAL_TOKENS: String(data.valTokens) },
-      readOnlyDirs: [data.dir], timeoutMs: 300_000,
+      readOnlyDirs: [data.dir],
+      timeoutMs: 300_000,
     });
     const final = parseLog(await readFile(result.stdoutPath, 'utf8')).final;
     if (result.exitCode !== 0 || !final) throw new Error(`${kind} run failed (exit ${result.exitCode}): ${result.stderrTail}`);
     const sample = { wallMs: result.wallMs, trainMs: final.train_time_ms, startMs: result.startMs ?? null };
-    console.log(`${kind.padEnd(6)} wall ${(sample.wallMs / 1000).toFixed(2)} s   train_time ${(sample.trainMs / 1000).toFixed(2)} s${kind === 'docker' ? `   start ${sample.startMs.toFixed(0)} ms` : ''}`);
+    console.log(
+      `${kind.padEnd(6)} wall ${(sample.wallMs / 1000).toFixed(2)} s   train_time ${(sample.trainMs / 1000).toFixed(2)} s${kind === 'docker' ? `   start ${sample.startMs.toFixed(0)} ms` : ''}`,
+    );
     return sample;
   }
 
@@ -100,9 +110,15 @@ async function measure() {
   };
   const s = (ms) => (ms / 1000).toFixed(2);
   console.log(`tiny record ${RECORD}${SMOKE ? ' (5-step smoke rewrite)' : ''}, ${pairs.length} pairs run back to back, order alternating; medians:`);
-  console.log(`wall time        local ${s(figures.wall_ms.local)} s   docker ${s(figures.wall_ms.docker)} s   docker/local per pair ${figures.wall_ratio.toFixed(3)}   (goal ≤ ${GOAL.toFixed(2)})`);
-  console.log(`train_time       local ${s(figures.train_time_ms.local)} s   docker ${s(figures.train_time_ms.docker)} s   docker/local per pair ${figures.train_time_ratio.toFixed(3)}`);
-  console.log(`outside training local ${s(figures.outside_training_ms.local)} s   docker ${s(figures.outside_training_ms.docker)} s   (start-up, imports, data load)`);
+  console.log(
+    `wall time        local ${s(figures.wall_ms.local)} s   docker ${s(figures.wall_ms.docker)} s   docker/local per pair ${figures.wall_ratio.toFixed(3)}   (goal ≤ ${GOAL.toFixed(2)})`,
+  );
+  console.log(
+    `train_time       local ${s(figures.train_time_ms.local)} s   docker ${s(figures.train_time_ms.docker)} s   docker/local per pair ${figures.train_time_ratio.toFixed(3)}`,
+  );
+  console.log(
+    `outside training local ${s(figures.outside_training_ms.local)} s   docker ${s(figures.outside_training_ms.docker)} s   (start-up, imports, data load)`,
+  );
   console.log(`container start latency (create + attach + start): median ${figures.container_start_ms.toFixed(0)} ms`);
   report('docker-overhead', figures, figures.wall_ratio <= GOAL);
 }

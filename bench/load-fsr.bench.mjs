@@ -73,7 +73,11 @@ async function runOnce(cache, out, task, run) {
 
 const rows = [];
 const seconds = (ms) => (ms === null || ms === undefined ? '—' : (ms / 1000).toFixed(2));
-console.log(`python ${python.python} (torch ${python.torchVersion}); tasks ${TASKS.join(', ')}; cases ${CASES.join(', ')}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `python ${python.python} (torch ${python.torchVersion}); tasks ${TASKS.join(', ')}; cases ${CASES.join(', ')}; load average at start ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 for (const condition of CASES) {
   // A fresh cache per condition: no calibration of this machine, the data made anew.
   const cache = await mkdtemp(join(tmpdir(), 'speedrun-load-fsr-'));
@@ -84,12 +88,23 @@ for (const condition of CASES) {
       for (const run of RUNS) {
         const { summary, wallS } = await runOnce(cache, join(cache, 'results'), task, run);
         const row = {
-          condition, task, agent: run.agent, retime: summary.scoring?.retime ?? run.retime ?? 'default', fsr: summary.fsr,
-          t_i: summary.baseline_ms, t_next: summary.target_ms, t_best: summary.best?.train_time_ms ?? null, from: summary.times_from,
-          repeats: summary.scoring?.repeats ?? 0, wallS, load: loadavg()[0],
+          condition,
+          task,
+          agent: run.agent,
+          retime: summary.scoring?.retime ?? run.retime ?? 'default',
+          fsr: summary.fsr,
+          t_i: summary.baseline_ms,
+          t_next: summary.target_ms,
+          t_best: summary.best?.train_time_ms ?? null,
+          from: summary.times_from,
+          repeats: summary.scoring?.repeats ?? 0,
+          wallS,
+          load: loadavg()[0],
         };
         rows.push(row);
-        console.log(`${condition.padEnd(5)} task ${task} ${row.agent.padEnd(9)} retime ${row.retime.padEnd(4)} FSR ${row.fsr === null ? '—' : row.fsr.toFixed(3)}  t_i ${seconds(row.t_i)} s  t_i+1 ${seconds(row.t_next)} s  t* ${seconds(row.t_best)} s  (${row.from}, ${row.repeats} repeats)  wall ${row.wallS.toFixed(0)} s  load ${row.load.toFixed(2)}`);
+        console.log(
+          `${condition.padEnd(5)} task ${task} ${row.agent.padEnd(9)} retime ${row.retime.padEnd(4)} FSR ${row.fsr === null ? '—' : row.fsr.toFixed(3)}  t_i ${seconds(row.t_i)} s  t_i+1 ${seconds(row.t_next)} s  t* ${seconds(row.t_best)} s  (${row.from}, ${row.repeats} repeats)  wall ${row.wallS.toFixed(0)} s  load ${row.load.toFixed(2)}`,
+        );
       }
     }
   } finally {
@@ -101,7 +116,9 @@ for (const condition of CASES) {
 console.log('\n| condition | task | agent | retime | FSR | t_i | t_i+1 | t* | times from | wall |');
 console.log('| --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: |');
 for (const r of rows) {
-  console.log(`| ${r.condition} | ${r.task} | ${r.agent} | ${r.retime} | ${r.fsr === null ? '—' : r.fsr.toFixed(3)} | ${seconds(r.t_i)} s | ${seconds(r.t_next)} s | ${seconds(r.t_best)} s | ${r.from} | ${r.wallS.toFixed(0)} s |`);
+  console.log(
+    `| ${r.condition} | ${r.task} | ${r.agent} | ${r.retime} | ${r.fsr === null ? '—' : r.fsr.toFixed(3)} | ${seconds(r.t_i)} s | ${seconds(r.t_next)} s | ${seconds(r.t_best)} s | ${r.from} | ${r.wallS.toFixed(0)} s |`,
+  );
 }
 // The target applies to the default scoring; the --retime none rows show what it replaced.
 const misses = rows.filter((r) => r.retime !== 'none' && (r.agent === 'null' ? r.fsr !== 0 : !(r.fsr >= 0.9 && r.fsr <= 1.1)));

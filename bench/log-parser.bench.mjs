@@ -10,7 +10,8 @@ function syntheticLog(steps) {
   const lines = ['import torch  # script source precedes the separator', '='.repeat(100)];
   for (let step = 0; step <= steps; step++) {
     const t = step * 57;
-    if (step % 125 === 0) lines.push(`step:${step}/${steps} val_loss:${(10 - step / steps * 6.7).toFixed(4)} train_time:${t}ms step_avg:${(t / Math.max(step, 1)).toFixed(2)}ms`);
+    if (step % 125 === 0)
+      lines.push(`step:${step}/${steps} val_loss:${(10 - (step / steps) * 6.7).toFixed(4)} train_time:${t}ms step_avg:${(t / Math.max(step, 1)).toFixed(2)}ms`);
     else lines.push(`step:${step}/${steps} train_time:${t}ms step_avg:${(t / step).toFixed(2)}ms`);
   }
   return `${lines.join('\n')}\n`;

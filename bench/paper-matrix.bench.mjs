@@ -64,16 +64,33 @@ const cache = cacheLayout(join(work, 'cache'));
 const manifest = await standInTrack(await loadTrack('nanogpt'), cache);
 const prompts = await loadPromptSet();
 const spec = BenchSpec.parse({
-  tracks: ['nanogpt'], records: tier.records, hints: tier.hints, agents: tier.models.map((model) => ({ name: 'llm', model })),
-  scaffolds: tier.scaffolds, seeds: tier.seeds, nodes: tier.nodes, executor: 'sim', gpus: `0-${GPUS - 1}`, gpus_per_run: gpusPerSlot,
-  parallel, retime: 'none', integrity_check: false,
+  tracks: ['nanogpt'],
+  records: tier.records,
+  hints: tier.hints,
+  agents: tier.models.map((model) => ({ name: 'llm', model })),
+  scaffolds: tier.scaffolds,
+  seeds: tier.seeds,
+  nodes: tier.nodes,
+  executor: 'sim',
+  gpus: `0-${GPUS - 1}`,
+  gpus_per_run: gpusPerSlot,
+  parallel,
+  retime: 'none',
+  integrity_check: false,
 });
 const runs = planBench(spec, new Map([['nanogpt', manifest]]));
-console.log(`paper matrix (${tierName}): ${runs.length} runs × up to ${tier.nodes} nodes, ${GPUS} simulated GPUs in ${GPUS / gpusPerSlot} slots of ${gpusPerSlot}, ${parallel} runs at once`);
+console.log(
+  `paper matrix (${tierName}): ${runs.length} runs × up to ${tier.nodes} nodes, ${GPUS} simulated GPUs in ${GPUS / gpusPerSlot} slots of ${gpusPerSlot}, ${parallel} runs at once`,
+);
 
 // 1. The whole matrix with trainings and LLM calls of ~0 s: what the harness itself costs.
 await mkdir(dir, { recursive: true });
-await claimBenchFolder(dir, spec, runs.map((r) => r.run_id), new Date());
+await claimBenchFolder(
+  dir,
+  spec,
+  runs.map((r) => r.run_id),
+  new Date(),
+);
 const cpuBefore = process.cpuUsage();
 const matrix = await runMatrix(runs, dir, { timeScale: 0, latencyMs: 0, timeTrainings: false });
 // CPU time says what the harness costs even where other work shares the machine (wall time does not).
@@ -82,7 +99,9 @@ const cpuS = (cpu.user + cpu.system) / 1e6;
 const failed = matrix.entries.filter((e) => e.status !== 'finished' && e.status !== 'budget-exhausted');
 if (failed.length) throw new Error(`${failed.length} runs did not finish, e.g. ${failed[0].run_id}: ${failed[0].error}`);
 const rssMiB = process.resourceUsage().maxRSS / 1024;
-console.log(`matrix: ${matrix.nodes} nodes in ${matrix.wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${((matrix.wallS * 1000) / runs.length).toFixed(0)} ms wall a run, ${((cpuS * 1000) / matrix.nodes).toFixed(1)} ms CPU a node; target < 600 s for 6,840 runs); peak RSS ${rssMiB.toFixed(0)} MiB (target < 1024)`);
+console.log(
+  `matrix: ${matrix.nodes} nodes in ${matrix.wallS.toFixed(1)} s wall, ${cpuS.toFixed(1)} s CPU (${((matrix.wallS * 1000) / runs.length).toFixed(0)} ms wall a run, ${((cpuS * 1000) / matrix.nodes).toFixed(1)} ms CPU a node; target < 600 s for 6,840 runs); peak RSS ${rssMiB.toFixed(0)} MiB (target < 1024)`,
+);
 
 // 2. The CLI on the finished folder: resume finds nothing to do, report reads every run.
 const env = { ...process.env, SPEEDRUN_CACHE: join(work, 'cli-cache') };
@@ -98,16 +117,31 @@ const busyRuns = runs.slice(0, 4 * parallel);
 const busyDir = join(work, 'busy');
 const busy = await runMatrix(busyRuns, busyDir, { timeScale: 1 / 5000, latencyMs: 12, timeTrainings: true });
 const fraction = busyFraction(busy.trainings, busy.lastRunStart, GPUS);
-console.log(`GPU busy while runs are queued: ${Number.isNaN(fraction) ? 'n/a (no run waited)' : fraction.toFixed(3)} over ${busy.trainings.length} trainings of ${busyRuns.length} runs at 1/5000 time (target ≥ 0.95)`);
+console.log(
+  `GPU busy while runs are queued: ${Number.isNaN(fraction) ? 'n/a (no run waited)' : fraction.toFixed(3)} over ${busy.trainings.length} trainings of ${busyRuns.length} runs at 1/5000 time (target ≥ 0.95)`,
+);
 
 const figures = {
-  tier: tierName, runs: runs.length, nodes: matrix.nodes, gpus_per_slot: gpusPerSlot, parallel,
-  wall_s: round(matrix.wallS), ms_per_run: round((matrix.wallS * 1000) / runs.length), ms_per_node: round((matrix.wallS * 1000) / matrix.nodes),
-  cpu_s: round(cpuS), cpu_ms_per_node: round((cpuS * 1000) / matrix.nodes),
-  peak_rss_mib: Math.round(rssMiB), kib_per_run: round((rssMiB * 1024) / runs.length),
-  resume_s: round(resume.wallS), resume_ok: resume.status === 0, resume_rss_mib: resume.rssMiB,
-  report_s: round(report.wallS), report_ok: report.status === 0, report_rss_mib: report.rssMiB,
-  busy_fraction: Number.isNaN(fraction) ? null : round(fraction, 3), busy_runs: busyRuns.length,
+  tier: tierName,
+  runs: runs.length,
+  nodes: matrix.nodes,
+  gpus_per_slot: gpusPerSlot,
+  parallel,
+  wall_s: round(matrix.wallS),
+  ms_per_run: round((matrix.wallS * 1000) / runs.length),
+  ms_per_node: round((matrix.wallS * 1000) / matrix.nodes),
+  cpu_s: round(cpuS),
+  cpu_ms_per_node: round((cpuS * 1000) / matrix.nodes),
+  peak_rss_mib: Math.round(rssMiB),
+  kib_per_run: round((rssMiB * 1024) / runs.length),
+  resume_s: round(resume.wallS),
+  resume_ok: resume.status === 0,
+  resume_rss_mib: resume.rssMiB,
+  report_s: round(report.wallS),
+  report_ok: report.status === 0,
+  report_rss_mib: report.rssMiB,
+  busy_fraction: Number.isNaN(fraction) ? null : round(fraction, 3),
+  busy_runs: busyRuns.length,
 };
 console.log(JSON.stringify({ paper_matrix: figures }));
 if (!process.env.PAPER_MATRIX_OUT) await rm(work, { recursive: true, force: true });
@@ -115,28 +149,57 @@ if (!figures.resume_ok || !figures.report_ok) process.exitCode = 1;
 
 /** Runs `list` through the real bench loop, each cell through the real engine; times every training. */
 async function runMatrix(list, into, { timeScale, latencyMs, timeTrainings }) {
-  const slots = new SlotPool(planGpuSets(Array.from({ length: GPUS }, (_, i) => i), gpusPerSlot).sets);
+  const slots = new SlotPool(
+    planGpuSets(
+      Array.from({ length: GPUS }, (_, i) => i),
+      gpusPerSlot,
+    ).sets,
+  );
   const trainings = [];
   let nodes = 0;
   let lastRunStart = 0;
   const started = performance.now();
   const entries = await runBench({
-    dir: into, runs: list, parallel,
+    dir: into,
+    runs: list,
+    parallel,
     runOne: async (run, runDir) => {
       lastRunStart = performance.now();
       // Noting every training would hold 136,800 entries in the bench's own memory; only the busy pass needs them.
       const sim = new SimExecutor({ manifest, record: run.record, timeScale });
       const executor = timeTrainings ? timed(sim, trainings) : sim;
       const model = simModel(run.agent.model);
-      const agent = new LlmAgent({ name: 'llm', client: new SimChatClient({ latencyMs, seed: `${agentLabel(run.agent)}:${run.run_id}` }), model, editFormat: editFormat('whole'), prompts, budget: new LlmBudget({}) });
+      const agent = new LlmAgent({
+        name: 'llm',
+        client: new SimChatClient({ latencyMs, seed: `${agentLabel(run.agent)}:${run.run_id}` }),
+        model,
+        editFormat: editFormat('whole'),
+        prompts,
+        budget: new LlmBudget({}),
+      });
       const summary = await runSearch({
-        runId: run.run_id, runDir, manifest, record: run.record, hintSpec: run.hint, hintText: `(simulated hint ${run.hint})`,
-        agent, model: model.name, budget: {}, scaffold: makeScaffold(run.scaffold, { nodes: tier.nodes }), seed: run.seed,
-        executor, slots, python: { python: 'python3', torchVersion: 'none (simulated)' }, hardware: `${GPUS} simulated GPUs`, cache,
-        trackData: { env: {}, dirs: [] }, times: taskTimes(manifest, run.record, null),
+        runId: run.run_id,
+        runDir,
+        manifest,
+        record: run.record,
+        hintSpec: run.hint,
+        hintText: `(simulated hint ${run.hint})`,
+        agent,
+        model: model.name,
+        budget: {},
+        scaffold: makeScaffold(run.scaffold, { nodes: tier.nodes }),
+        seed: run.seed,
+        executor,
+        slots,
+        python: { python: 'python3', torchVersion: 'none (simulated)' },
+        hardware: `${GPUS} simulated GPUs`,
+        cache,
+        trackData: { env: {}, dirs: [] },
+        times: taskTimes(manifest, run.record, null),
         // The per-node Python audit and script-meaning processes are measured by the engine's own tests; here a
         // hash stands for the meaning and the audit is off (as --no-integrity-check), so the harness is measured.
-        checkScript: null, scriptMeaning: async (script) => createHash('sha256').update(script).digest('hex'),
+        checkScript: null,
+        scriptMeaning: async (script) => createHash('sha256').update(script).digest('hex'),
         retime: { mode: 'none', repeats: 3 },
       });
       nodes += summary.nodes;
@@ -191,7 +254,11 @@ async function standInTrack(real, layout) {
 
 function timedCli(args, env) {
   const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, join(root, 'bin', 'speedrun.js'), ...args], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const child = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, join(root, 'bin', 'speedrun.js'), ...args], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   const wallS = (performance.now() - started) / 1000;
   if (child.error) throw child.error;
   const rss = /MAXRSS_KB=(\d+)/.exec(child.stderr ?? '');

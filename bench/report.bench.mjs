@@ -21,11 +21,24 @@ const random = seededRandom(1);
 
 function node(n, status, time) {
   return {
-    node: n, parent: n === 0 ? null : 0, operator: n === 0 ? 'baseline' : 'improve', second_parent: null, status,
-    measured_by: n === 0 ? 'calibration' : 'executed', duplicate_of: null, script_sha256: null, note: null, error: null,
+    node: n,
+    parent: n === 0 ? null : 0,
+    operator: n === 0 ? 'baseline' : 'improve',
+    second_parent: null,
+    status,
+    measured_by: n === 0 ? 'calibration' : 'executed',
+    duplicate_of: null,
+    script_sha256: null,
+    note: null,
+    error: null,
     llm: n === 0 ? null : { llm_calls: 1, prompt_tokens: 4000, completion_tokens: 800, cost_usd: 0.02 },
-    time_to_target_ms: time, val_loss_at_target: null, final: null, wall_ms: n === 0 ? null : 180_000 + random() * 60_000,
-    exit_code: 0, stderr_tail: '', warnings: [],
+    time_to_target_ms: time,
+    val_loss_at_target: null,
+    final: null,
+    wall_ms: n === 0 ? null : 180_000 + random() * 60_000,
+    exit_code: 0,
+    stderr_tail: '',
+    warnings: [],
   };
 }
 
@@ -49,10 +62,24 @@ function syntheticRun(task, h, m, s, seed) {
   const bestNode = nodes.find((x) => x.time_to_target_ms === best);
   const status = random() < 0.02 ? 'aborted' : 'finished';
   const summary = {
-    run_id: `t${task}-h${h}-m${m}-s${s}-${seed}`, track: 'nanogpt', record: task + 1, hint: HINTS[h], agent: 'llm', model: MODELS[m],
-    scaffold: SCAFFOLDS[s], seed, status, stop_reason: null, baseline_ms: baseline, target_ms: target, times_from: 'calibration',
-    best: { node: bestNode.node, train_time_ms: best, val_loss: 3.27 }, fsr: fsr(baseline, target, best), fsr_flags: [],
-    nodes: NODES, usage: { llm_calls: NODES - 1, prompt_tokens: 4000 * (NODES - 1), completion_tokens: 800 * (NODES - 1), cost_usd: 0.02 * (NODES - 1) },
+    run_id: `t${task}-h${h}-m${m}-s${s}-${seed}`,
+    track: 'nanogpt',
+    record: task + 1,
+    hint: HINTS[h],
+    agent: 'llm',
+    model: MODELS[m],
+    scaffold: SCAFFOLDS[s],
+    seed,
+    status,
+    stop_reason: null,
+    baseline_ms: baseline,
+    target_ms: target,
+    times_from: 'calibration',
+    best: { node: bestNode.node, train_time_ms: best, val_loss: 3.27 },
+    fsr: fsr(baseline, target, best),
+    fsr_flags: [],
+    nodes: NODES,
+    usage: { llm_calls: NODES - 1, prompt_tokens: 4000 * (NODES - 1), completion_tokens: 800 * (NODES - 1), cost_usd: 0.02 * (NODES - 1) },
     results_dir: '.',
   };
   const integrity = { status: random() < 0.1 ? 'verified' : 'unverified', notes: [] };
@@ -63,8 +90,7 @@ const runs = [];
 for (let task = 0; task < TASKS; task++)
   for (let h = 0; h < HINTS.length; h++)
     for (let m = 0; m < MODELS.length; m++)
-      for (let s = 0; s < SCAFFOLDS.length; s++)
-        for (let seed = 1; seed <= SEEDS; seed++) runs.push(syntheticRun(task, h, m, s, seed));
+      for (let s = 0; s < SCAFFOLDS.length; s++) for (let seed = 1; seed <= SEEDS; seed++) runs.push(syntheticRun(task, h, m, s, seed));
 
 const out = process.env.REPORT_BENCH_OUT ?? (await mkdtemp(join(tmpdir(), 'speedrun-report-bench-')));
 const t0 = performance.now();
@@ -80,4 +106,8 @@ console.log(`formats (md, html with 3 SVG charts, json, csv):          ${((t2 - 
 console.log(`total: ${total.toFixed(2)} s (goal < 5 s) ${total < 5 ? 'OK' : 'SLOW'}`);
 if (process.env.REPORT_BENCH_OUT) console.log(files.join('\n'));
 else await rm(out, { recursive: true, force: true });
-benchReport('report', { runs: runs.length, nodes: runs.length * NODES, files: files.length, statistics_s: (t1 - t0) / 1000, formats_s: (t2 - t1) / 1000, total_s: total }, total < 5);
+benchReport(
+  'report',
+  { runs: runs.length, nodes: runs.length * NODES, files: files.length, statistics_s: (t1 - t0) / 1000, formats_s: (t2 - t1) / 1000, total_s: total },
+  total < 5,
+);

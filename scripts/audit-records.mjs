@@ -15,22 +15,29 @@ import { checkScript } from '../dist/core/measure/integrity.js';
 import { cacheLayout, defaultCacheDir } from '../dist/core/paths.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { track: { type: 'string', default: 'nanogpt' }, cache: { type: 'string' }, python: { type: 'string', default: 'python3' } } });
+const { values } = parseArgs({
+  options: { track: { type: 'string', default: 'nanogpt' }, cache: { type: 'string' }, python: { type: 'string', default: 'python3' } },
+});
 const cache = cacheLayout(values.cache ?? defaultCacheDir(process.env));
 const manifest = await loadTrack(values.track);
 const python = values.python;
 
 const script = async (n) => readFile(await resolveRecordScript(manifest, n, cache), 'utf8');
 const commentOnly = (text) =>
-  `# edited by an agent\n${text.split('\n').flatMap((line) => (/^(def|class) /.test(line) ? ['# a note', '', line] : [line])).join('\n')}`;
-const verdictLine = (r) => `${r.verdict}${r.findings.length ? ` (${[...new Set(r.findings.map((f) => `${f.rule}${f.by_record ? '*' : ''}`))].join(', ')})` : ''}`;
+  `# edited by an agent\n${text
+    .split('\n')
+    .flatMap((line) => (/^(def|class) /.test(line) ? ['# a note', '', line] : [line]))
+    .join('\n')}`;
+const verdictLine = (r) =>
+  `${r.verdict}${r.findings.length ? ` (${[...new Set(r.findings.map((f) => `${f.rule}${f.by_record ? '*' : ''}`))].join(', ')})` : ''}`;
 
 let misses = 0;
 console.log(`audit of ${manifest.track}'s records (* = flagged as the record's own change)`);
 for (const task of listTasks(manifest)) {
   const i = task.record;
   const [base, next] = await Promise.all([script(i), script(i + 1)]);
-  const check = (candidate) => checkScript({ script: candidate, baseline: base, reference: next, allowedPaths: manifest.allowed_paths ?? [], timingRule: manifest.timing_rule, python });
+  const check = (candidate) =>
+    checkScript({ script: candidate, baseline: base, reference: next, allowedPaths: manifest.allowed_paths ?? [], timingRule: manifest.timing_rule, python });
   const transition = await check(next);
   const comments = await check(commentOnly(base));
   const { stdout } = await execa(python, [join(root, 'tests/fixtures/tampering/ast_tampering.py')], { input: JSON.stringify({ script: base }) });
@@ -43,7 +50,9 @@ for (const task of listTasks(manifest)) {
   }
   const ok = transition.verdict !== 'reject' && comments.verdict === 'ok' && wrong.length === 0;
   if (!ok) misses++;
-  console.log(`task ${String(i).padStart(2)}: next record ${verdictLine(transition)}; comment-only edit ${comments.verdict}; tricks ${cases.length - wrong.length}/${cases.length} as expected`);
+  console.log(
+    `task ${String(i).padStart(2)}: next record ${verdictLine(transition)}; comment-only edit ${comments.verdict}; tricks ${cases.length - wrong.length}/${cases.length} as expected`,
+  );
   for (const w of wrong) console.log(`    missed: ${w}`);
 }
 console.log(misses === 0 ? 'every task as expected' : `${misses} task(s) with misses`);

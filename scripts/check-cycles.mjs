@@ -63,7 +63,12 @@ function cycles(graph) {
 const graph = new Map(sourceFiles(root).map((file) => [file, importsOf(file)]));
 const found = cycles(graph);
 for (const component of found) {
-  console.error(`import cycle: ${component.map((file) => relative(root, file)).sort().join(' <-> ')}`);
+  console.error(
+    `import cycle: ${component
+      .map((file) => relative(root, file))
+      .sort()
+      .join(' <-> ')}`,
+  );
 }
 console.log(`${graph.size} modules, ${found.length} import cycle(s)`);
 process.exit(found.length ? 1 : 0);

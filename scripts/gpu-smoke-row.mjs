@@ -7,10 +7,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const [track, record, resultsDir, stderrLog, wallSeconds] = process.argv.slice(2);
-const cell = (text) => String(text ?? '').replace(/[\n|]+/g, ' ').trim().slice(0, 160);
+const cell = (text) =>
+  String(text ?? '')
+    .replace(/[\n|]+/g, ' ')
+    .trim()
+    .slice(0, 160);
 // The last line, with the error line before it when the last is speedrun's "fix: ..." advice.
 const lastLine = (text) => {
-  const lines = String(text ?? '').trim().split('\n').filter(Boolean);
+  const lines = String(text ?? '')
+    .trim()
+    .split('\n')
+    .filter(Boolean);
   return cell(lines.at(-1)?.startsWith('fix:') ? lines.slice(-2).join(' — ') : lines.at(-1));
 };
 
@@ -29,7 +36,13 @@ if (resultPath && existsSync(resultPath)) {
       : r.status === 'crashed'
         ? lastLine(r.stderr_tail)
         : cell(r.warnings?.[0]);
-  row = [r.status, f ? `${f.step}/${f.total_steps ?? '?'}` : '', f ? f.val_loss.toFixed(4) : '', f?.train_time_ms != null ? `${(f.train_time_ms / 1000).toFixed(1)} s` : '', note];
+  row = [
+    r.status,
+    f ? `${f.step}/${f.total_steps ?? '?'}` : '',
+    f ? f.val_loss.toFixed(4) : '',
+    f?.train_time_ms != null ? `${(f.train_time_ms / 1000).toFixed(1)} s` : '',
+    note,
+  ];
 } else {
   row = ['not run', '', '', '', existsSync(stderrLog) ? lastLine(readFileSync(stderrLog, 'utf8')) : 'no output'];
 }

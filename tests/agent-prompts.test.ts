@@ -15,7 +15,15 @@ afterAll(removeTempDirs);
 
 const root: NodeHistory = { result: baselineResult(), note: null, analysis: null };
 const ok = (node: number, parent: number, timeMs: number, note: string): NodeHistory => ({
-  result: { ...baselineResult(), node, parent, operator: node === 1 ? 'draft' : 'improve', measured_by: 'executed', time_to_target_ms: timeMs, val_loss_at_target: 1.89 },
+  result: {
+    ...baselineResult(),
+    node,
+    parent,
+    operator: node === 1 ? 'draft' : 'improve',
+    measured_by: 'executed',
+    time_to_target_ms: timeMs,
+    val_loss_at_target: 1.89,
+  },
   note,
   analysis: null,
 });
@@ -38,7 +46,14 @@ async function inputs(overrides: Partial<ProposeInput> = {}): Promise<ProposeInp
     await draftInput(overrides),
     await draftInput({ node: 3, operator: 'improve', parent: good, history: [root, good], ...overrides }),
     await draftInput({ node: 3, operator: 'debug', parent: bad, history: [root, good, bad], parentLogTail: 'RuntimeError: boom', ...overrides }),
-    await draftInput({ node: 3, operator: 'crossover', parent: good, history: [root, good], secondParent: { ...ok(4, 0, 32_000, 'warmup'), script: 'print(2)\n' }, ...overrides }),
+    await draftInput({
+      node: 3,
+      operator: 'crossover',
+      parent: good,
+      history: [root, good],
+      secondParent: { ...ok(4, 0, 32_000, 'warmup'), script: 'print(2)\n' },
+      ...overrides,
+    }),
   ];
 }
 
@@ -102,7 +117,9 @@ describe('the prompts an agent gets (v2)', () => {
     const prompts = await loadPromptSet();
     const noisy: NodeResult = { ...crashed(5, 1, 'x').result, status: 'rejected', error: 'e'.repeat(2000) };
     const [, improve] = await inputs({ otherAttempts: [{ result: noisy, note: 'patched the timer', analysis: null }] });
-    const line = render(prompts, improve!).user.split('\n').find((l) => l.startsWith('- node 5'))!;
+    const line = render(prompts, improve!)
+      .user.split('\n')
+      .find((l) => l.startsWith('- node 5'))!;
     expect(line.length).toBeLessThan(400);
     expect(line).toMatch(/\.\.\.$/);
   });

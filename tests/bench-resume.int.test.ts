@@ -27,11 +27,32 @@ interface BenchRun {
  * keeps the record table's time (--retime none): trained here, record 5's own time would differ between the benches.
  */
 // The fixed script fakes its clock, which the integrity audit rightly rejects: this test is about the harness.
-const MATRIX = ['--track', 'tiny', '--records', '5', '--hints', 'none,L1,L2', '--agents', 'null,llm:fixed', '--scaffolds', 'flat', '--nodes', '1', '--seeds', '1', '--no-integrity-check', '--retime', 'none'];
+const MATRIX = [
+  '--track',
+  'tiny',
+  '--records',
+  '5',
+  '--hints',
+  'none,L1,L2',
+  '--agents',
+  'null,llm:fixed',
+  '--scaffolds',
+  'flat',
+  '--nodes',
+  '1',
+  '--seeds',
+  '1',
+  '--no-integrity-check',
+  '--retime',
+  'none',
+];
 const FIXED_SCRIPT = fakeTrainingScript({ timeMs: 5_000, sleepS: 2, tag: 'fixed' });
 
 function lastEvent(stdout: string): { type: string; runs: BenchRun[] } {
-  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string });
   for (const line of lines) expect(line.type, JSON.stringify(line)).toEqual(expect.any(String));
   return lines.at(-1) as { type: string; runs: BenchRun[] };
 }
@@ -79,52 +100,62 @@ describe('speedrun bench', () => {
     }
   });
 
-  it('survives kill -9: the resumed bench gives the same best nodes and FSRs, trains no finished node twice, leaves no process behind', { timeout: 600_000 }, async () => {
-    const out = await tempDir('bench-killed');
-    const child = execa('node', [BIN, 'bench', ...MATRIX, '--out', out, '--json'], { env, extendEnv: true, reject: false, stdin: 'ignore' });
-    let trained = 0;
-    let killed = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      for (const line of String(chunk).split('\n')) {
-        // Kill once one training has finished and the next has started: mid-bench, mid-training.
-        if (/"type":"node-finished".*"measured_by":"executed"/.test(line)) trained++;
-        if (!killed && trained >= 1 && /"type":"metric"/.test(line)) {
-          killed = true;
-          child.kill('SIGKILL');
+  it(
+    'survives kill -9: the resumed bench gives the same best nodes and FSRs, trains no finished node twice, leaves no process behind',
+    { timeout: 600_000 },
+    async () => {
+      const out = await tempDir('bench-killed');
+      const child = execa('node', [BIN, 'bench', ...MATRIX, '--out', out, '--json'], { env, extendEnv: true, reject: false, stdin: 'ignore' });
+      let trained = 0;
+      let killed = false;
+      child.stdout!.on('data', (chunk: Buffer) => {
+        for (const line of String(chunk).split('\n')) {
+          // Kill once one training has finished and the next has started: mid-bench, mid-training.
+          if (/"type":"node-finished".*"measured_by":"executed"/.test(line)) trained++;
+          if (!killed && trained >= 1 && /"type":"metric"/.test(line)) {
+            killed = true;
+            child.kill('SIGKILL');
+          }
         }
+      });
+      await child;
+      expect(killed).toBe(true);
+      // The killed harness's trainings die with it (parent-death signal): wait until they are gone, however busy the machine.
+      await vi.waitFor(async () => expect(await processesUnder(out)).toEqual([]), { timeout: 30_000, interval: 100 });
+
+      const resumed = await speedrun(['bench', '--resume', out, '--json'], env);
+      expect(resumed.exitCode, resumed.stderr).toBe(0);
+      const last = lastEvent(resumed.stdout);
+      expect(last.runs.map((r) => r.run_id)).toEqual(reference.map((r) => r.run_id));
+      for (const [i, run] of last.runs.entries()) {
+        const same = reference[i]!;
+        expect(run.status).toBe('finished');
+        expect(run.best, run.run_id).toEqual(same.best);
+        expect(run.fsr, run.run_id).toBe(same.fsr);
       }
-    });
-    await child;
-    expect(killed).toBe(true);
-    // The killed harness's trainings die with it (parent-death signal): wait until they are gone, however busy the machine.
-    await vi.waitFor(async () => expect(await processesUnder(out)).toEqual([]), { timeout: 30_000, interval: 100 });
 
-    const resumed = await speedrun(['bench', '--resume', out, '--json'], env);
-    expect(resumed.exitCode, resumed.stderr).toBe(0);
-    const last = lastEvent(resumed.stdout);
-    expect(last.runs.map((r) => r.run_id)).toEqual(reference.map((r) => r.run_id));
-    for (const [i, run] of last.runs.entries()) {
-      const same = reference[i]!;
-      expect(run.status).toBe('finished');
-      expect(run.best, run.run_id).toEqual(same.best);
-      expect(run.fsr, run.run_id).toBe(same.fsr);
-    }
-
-    // Across both sessions, every node finished (and trained) at most once.
-    for (const run of last.runs) {
-      const journal = (await readFile(join(out, run.run_id, 'journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-      const finished = journal.filter((e) => e.type === 'node-finished' && e.result.status !== 'aborted').map((e) => e.node);
-      expect(new Set(finished).size, run.run_id).toBe(finished.length);
-    }
-    const again = await speedrun(['bench', ...MATRIX, '--out', out, '--json'], env);
-    expect(again.exitCode, again.stderr).toBe(0);
-    // Re-running the same command on the folder resumes a finished bench: nothing trains.
-    expect(again.stdout).not.toMatch(/"type":"metric"/);
-  });
+      // Across both sessions, every node finished (and trained) at most once.
+      for (const run of last.runs) {
+        const journal = (await readFile(join(out, run.run_id, 'journal.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        const finished = journal.filter((e) => e.type === 'node-finished' && e.result.status !== 'aborted').map((e) => e.node);
+        expect(new Set(finished).size, run.run_id).toBe(finished.length);
+      }
+      const again = await speedrun(['bench', ...MATRIX, '--out', out, '--json'], env);
+      expect(again.exitCode, again.stderr).toBe(0);
+      // Re-running the same command on the folder resumes a finished bench: nothing trains.
+      expect(again.stdout).not.toMatch(/"type":"metric"/);
+    },
+  );
 
   it('refuses a different bench in the same folder', async () => {
     const out = await tempDir('bench-other');
-    const first = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--agents', 'null', '--nodes', '1', '--retime', 'none', '--out', out, '--json'], env);
+    const first = await speedrun(
+      ['bench', '--track', 'tiny', '--records', '5', '--agents', 'null', '--nodes', '1', '--retime', 'none', '--out', out, '--json'],
+      env,
+    );
     expect(first.exitCode, first.stderr).toBe(0);
     const other = await speedrun(['bench', '--track', 'tiny', '--records', '4', '--agents', 'null', '--nodes', '1', '--out', out], env);
     expect(other.exitCode).toBe(2);

@@ -24,7 +24,9 @@ describe('benchmarks in smoke mode', () => {
 
   it('every benchmark under bench/ has a smoke test', async () => {
     const benches = (await readdir(BENCH_DIR)).filter((f) => f.endsWith('.bench.mjs'));
-    const tests = await Promise.all((await readdir(import.meta.dirname)).filter((f) => /\.test\.tsx?$/.test(f)).map((f) => readFile(join(import.meta.dirname, f), 'utf8')));
+    const tests = await Promise.all(
+      (await readdir(import.meta.dirname)).filter((f) => /\.test\.tsx?$/.test(f)).map((f) => readFile(join(import.meta.dirname, f), 'utf8')),
+    );
     // Named as runBenchSmoke('<name>') here and in the .int file, or by its file name in a test of its own.
     const covered = (file: string) => tests.some((text) => text.includes(`runBenchSmoke('${file.replace('.bench.mjs', '')}'`) || text.includes(file));
     expect(benches.filter((f) => !covered(f))).toEqual([]);

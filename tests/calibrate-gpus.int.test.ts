@@ -24,7 +24,10 @@ describe('speedrun calibrate on GPUs', () => {
 
   it('refuses a GPU count a nanogpt record cannot train with, before looking for data', async () => {
     const env = { SPEEDRUN_NVIDIA_SMI: await fakeNvidiaSmi(TWO_GPUS) };
-    const result = await speedrun(['calibrate', '--track', 'nanogpt', '--records', '18-19', '--gpus', '0-1', '--gpus-per-run', '2', '--cache', await tempDir('calib-ng')], env);
+    const result = await speedrun(
+      ['calibrate', '--track', 'nanogpt', '--records', '18-19', '--gpus', '0-1', '--gpus-per-run', '2', '--cache', await tempDir('calib-ng')],
+      env,
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/nanogpt record 19 trains its own algorithm only with 8 GPUs per run, not 2/);
     expect(result.stderr).not.toMatch(/FineWeb/);

@@ -38,7 +38,22 @@ describe('speedrun calibrate on the tiny track', () => {
 
   it('later runs score against the calibrated times', async () => {
     const calibration = CalibrationFile.parse(JSON.parse(await readFile(join(cache, 'calibration', 'tiny.json'), 'utf8')));
-    const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--agent', 'null', '--retime', 'none', '--json', '--cache', cache, '--out', join(cache, 'results')]);
+    const result = await speedrun([
+      'run',
+      '--track',
+      'tiny',
+      '--record',
+      String(record),
+      '--agent',
+      'null',
+      '--retime',
+      'none',
+      '--json',
+      '--cache',
+      cache,
+      '--out',
+      join(cache, 'results'),
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
     expect(summary.times_from).toBe('calibration');

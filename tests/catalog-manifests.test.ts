@@ -51,7 +51,11 @@ describe('nanogpt manifest', () => {
     expect(manifest.target_val_loss).toBe(3.28);
     expect(manifest.reference_hardware).toBe('8xH100');
     expect(manifest.launch).toEqual({ runner: 'torchrun', nproc: 8, timeout_s: 3600 });
-    expect(manifest.source).toMatchObject({ kind: 'upstream', repo: 'https://github.com/facebookresearch/llm-speedrunner', commit: 'bfde801f7cef707e85a2d8b64b5ee89d9d5f20b5' });
+    expect(manifest.source).toMatchObject({
+      kind: 'upstream',
+      repo: 'https://github.com/facebookresearch/llm-speedrunner',
+      commit: 'bfde801f7cef707e85a2d8b64b5ee89d9d5f20b5',
+    });
     const r1 = manifest.records[0]!;
     expect(r1).toMatchObject({ date: '2024-05-28', time_ms: 2968348, readme_time_ms: 2700000, description: 'llm.c baseline' });
     // modded-nanogpt lists record 21 three times; the first (2025-01-26) is the record.
@@ -75,14 +79,27 @@ describe('nanogpt manifest', () => {
   it.skipIf(!existsSync(facts))('matches the shared upstream facts file for every record and hint', async () => {
     const data = JSON.parse(readFileSync(facts, 'utf8')) as {
       modded_nanogpt: { track1_records: { number: number; readme_time_ms: number; date: string; description: string }[] };
-      llm_speedrunner: { records: { record: number; script: { path: string; sha256: string; bytes: number }; measured: { train_time_ms: number; train_time_sd_ms: number }; hints: { path: string; sha256: string; bytes: number; level: number }[] }[] };
+      llm_speedrunner: {
+        records: {
+          record: number;
+          script: { path: string; sha256: string; bytes: number };
+          measured: { train_time_ms: number; train_time_sd_ms: number };
+          hints: { path: string; sha256: string; bytes: number; level: number }[];
+        }[];
+      };
     };
     const [manifest, hints] = await Promise.all([loadTrack('nanogpt'), loadHints('nanogpt')]);
     for (const ours of data.llm_speedrunner.records) {
       const record = manifest.records.find((r) => r.number === ours.record)!;
       const readme = data.modded_nanogpt.track1_records.find((r) => r.number === ours.record)!;
       const [mm, dd, yy] = readme.date.split('/');
-      expect(record).toMatchObject({ time_ms: ours.measured.train_time_ms, time_sd_ms: ours.measured.train_time_sd_ms, readme_time_ms: readme.readme_time_ms, description: readme.description, date: `20${yy}-${mm}-${dd}` });
+      expect(record).toMatchObject({
+        time_ms: ours.measured.train_time_ms,
+        time_sd_ms: ours.measured.train_time_sd_ms,
+        readme_time_ms: readme.readme_time_ms,
+        description: readme.description,
+        date: `20${yy}-${mm}-${dd}`,
+      });
       expect(record.script).toEqual({ path: ours.script.path, sha256: ours.script.sha256, bytes: ours.script.bytes });
       for (const h of ours.hints) {
         expect(hints.hints.find((x) => x.path === h.path)).toMatchObject({ record: ours.record, level: h.level, sha256: h.sha256, bytes: h.bytes });

@@ -31,7 +31,9 @@ describe("the paper's notebook in the synced files", () => {
 
   it('fails the sync when upstream changed it, and a changed local copy is refused with the sync as the fix', async () => {
     const changed = await fixture('{"cells": [1]}\n');
-    const error = await syncUpstream({ manifest: changed.manifest, hints: changed.hints, source: changed.repo.path, cache: changed.cache }).catch((e: unknown) => e);
+    const error = await syncUpstream({ manifest: changed.manifest, hints: changed.hints, source: changed.repo.path, cache: changed.cache }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SyncVerificationError);
     expect((error as SyncVerificationError).report.mismatched).toEqual([NOTEBOOK]);
 
@@ -54,6 +56,9 @@ describe("the paper's notebook in the synced files", () => {
 
   it('is pinned in records/nanogpt.json at the upstream commit', async () => {
     const nanogpt = await loadTrack('nanogpt');
-    expect(nanogpt.paper).toEqual({ arxiv: '2506.22419', notebook: { path: NOTEBOOK, sha256: '1977e5efb41afa7dd8d7c6028ed7e88d72e427e08633f9484f74075247a838b1', bytes: 444661 } });
+    expect(nanogpt.paper).toEqual({
+      arxiv: '2506.22419',
+      notebook: { path: NOTEBOOK, sha256: '1977e5efb41afa7dd8d7c6028ed7e88d72e427e08633f9484f74075247a838b1', bytes: 444661 },
+    });
   });
 });

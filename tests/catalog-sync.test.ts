@@ -54,7 +54,13 @@ describe('syncUpstream', () => {
   it('reports a file missing from the commit by name and leaves the previous good cache intact', async () => {
     const { manifest, hints, report } = await goodSync();
     const before = await snapshot(report.dir);
-    const broken = { ...hints, hints: [...hints.hints, { record: 2, level: 2 as const, kind: 'description' as const, path: 'knowledge/record_2/level_2_description.txt', sha256: sha('x') }] };
+    const broken = {
+      ...hints,
+      hints: [
+        ...hints.hints,
+        { record: 2, level: 2 as const, kind: 'description' as const, path: 'knowledge/record_2/level_2_description.txt', sha256: sha('x') },
+      ],
+    };
     const error = await syncUpstream({ manifest, hints: broken, source: repo.path, cache }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyncVerificationError);
     const failure = error as SyncVerificationError;

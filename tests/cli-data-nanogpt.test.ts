@@ -103,13 +103,30 @@ describe('speedrun data prepare --track nanogpt', () => {
 describe('train shards per nanogpt record', () => {
   // num_iterations and global batch tokens (8 GPUs) of the llm-speedrunner scripts at the pinned commit.
   const runs: Record<number, [number, number]> = {
-    1: [24576, 262144], 2: [9536, 524288], 3: [7000, 524288], 4: [6200, 524288], 5: [5100, 524288], 6: [5100, 524288],
-    7: [5100, 524288], 8: [4578, 524288], 9: [3200, 524288], 10: [3242, 524288], 11: [3000, 524288], 12: [1875, 524288],
-    13: [1750, 524288], 14: [1530, 524288], 15: [1480, 524288], 16: [1480, 524288], 17: [1490, 524288], 18: [1390, 524288],
-    19: [1395, 524288], 20: [1393, 524288], 21: [1770, 393216],
+    1: [24576, 262144],
+    2: [9536, 524288],
+    3: [7000, 524288],
+    4: [6200, 524288],
+    5: [5100, 524288],
+    6: [5100, 524288],
+    7: [5100, 524288],
+    8: [4578, 524288],
+    9: [3200, 524288],
+    10: [3242, 524288],
+    11: [3000, 524288],
+    12: [1875, 524288],
+    13: [1750, 524288],
+    14: [1530, 524288],
+    15: [1480, 524288],
+    16: [1480, 524288],
+    17: [1490, 524288],
+    18: [1390, 524288],
+    19: [1395, 524288],
+    20: [1393, 524288],
+    21: [1770, 393216],
   };
 
-  it('the manifest figures follow from each record\'s iterations and batch, with a shard of margin', async () => {
+  it("the manifest figures follow from each record's iterations and batch, with a shard of margin", async () => {
     const manifest = await loadTrack('nanogpt');
     for (const record of manifest.records) {
       const [iterations, batch] = runs[record.number]!;

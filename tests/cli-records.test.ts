@@ -87,7 +87,12 @@ describe('speedrun records', () => {
     expect(result.stderr).toContain('L1+L2');
   });
 
-  it.each([['records', 'list'], ['records', 'show'], ['records', 'sync'], ['hints', 'show']])('%s %s --help works', async (group, command) => {
+  it.each([
+    ['records', 'list'],
+    ['records', 'show'],
+    ['records', 'sync'],
+    ['hints', 'show'],
+  ])('%s %s --help works', async (group, command) => {
     const result = await speedrun(group, command, '--help');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(`Usage: speedrun ${group} ${command}`);

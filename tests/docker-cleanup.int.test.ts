@@ -91,15 +91,23 @@ describe('orphan container cleanup', () => {
     expect(await exists(kept)).toBe(true);
   });
 
-
   it('runs the cleanup when an executor starts its first container', async () => {
     const orphan = await labelledContainer(uniqueRunId('startup'), { host: hostname(), pid: await deadPid(), start: 'boot:1' });
     const workDir = join(await tempDir('docker-cleanup'), 'node');
     await mkdir(workDir);
     await writeFile(join(workDir, 'train.py'), 'print("hi")\n');
     const result = await new DockerExecutor(docker, { image: CPU_IMAGE }).run({
-      runId: uniqueRunId('startup'), node: 1, workDir, scriptPath: join(workDir, 'train.py'), runner: 'python', nproc: 1,
-      python: 'python3', gpus: [], env: {}, readOnlyDirs: [], timeoutMs: 60_000,
+      runId: uniqueRunId('startup'),
+      node: 1,
+      workDir,
+      scriptPath: join(workDir, 'train.py'),
+      runner: 'python',
+      nproc: 1,
+      python: 'python3',
+      gpus: [],
+      env: {},
+      readOnlyDirs: [],
+      timeoutMs: 60_000,
     });
     expect(result.exitCode).toBe(0);
     expect(await exists(orphan)).toBe(false);

@@ -6,8 +6,16 @@ import { planMounts } from '../src/core/exec/docker/mounts.js';
 import type { ExecSpec } from '../src/core/exec/types.js';
 
 const spec: ExecSpec = {
-  runId: 'r1', node: 4, workDir: '/runs/r1/nodes/4', scriptPath: '/runs/r1/nodes/4/train_gpt.py', runner: 'python', nproc: 1,
-  python: '/usr/bin/python3', gpus: [], readOnlyDirs: ['/cache/data/tiny', '/cache/data/tiny-extra'], timeoutMs: 1000,
+  runId: 'r1',
+  node: 4,
+  workDir: '/runs/r1/nodes/4',
+  scriptPath: '/runs/r1/nodes/4/train_gpt.py',
+  runner: 'python',
+  nproc: 1,
+  python: '/usr/bin/python3',
+  gpus: [],
+  readOnlyDirs: ['/cache/data/tiny', '/cache/data/tiny-extra'],
+  timeoutMs: 1000,
   env: {
     NANOGPT_TRAIN_FILES: '/cache/data/tiny/tiny_train_*.bin',
     EXTRA: '/cache/data/tiny-extra/x.bin',
@@ -42,7 +50,14 @@ describe('docker container configuration', () => {
   });
 
   it('sandboxes a CPU node: no network, limits, labels, no GPUs and no memlock request', () => {
-    const options = containerCreateOptions({ spec, image: 'speedrun/cpu:1', user: '1000:1000', harness, mounts: planMounts(spec, undefined), limits: { memoryBytes: 1 << 30 } });
+    const options = containerCreateOptions({
+      spec,
+      image: 'speedrun/cpu:1',
+      user: '1000:1000',
+      harness,
+      mounts: planMounts(spec, undefined),
+      limits: { memoryBytes: 1 << 30 },
+    });
     expect(options.Cmd).toEqual(['python3', '/speedrun/node/train_gpt.py']);
     expect(options.User).toBe('1000:1000');
     expect(options.HostConfig?.NetworkMode).toBe('none');
@@ -51,7 +66,11 @@ describe('docker container configuration', () => {
     expect(options.HostConfig?.DeviceRequests).toEqual([]);
     expect(options.HostConfig?.Ulimits?.map((u) => u.Name)).toEqual(['stack']);
     expect(options.Labels).toEqual({
-      'speedrun.run': 'r1', 'speedrun.node': '4', 'speedrun.harness-pid': '42', 'speedrun.harness-start': 'boot:7', 'speedrun.harness-host': 'h',
+      'speedrun.run': 'r1',
+      'speedrun.node': '4',
+      'speedrun.harness-pid': '42',
+      'speedrun.harness-start': 'boot:7',
+      'speedrun.harness-host': 'h',
     });
     expect(options.Env).toContain('PYTHONUNBUFFERED=1');
     expect(options.Env?.some((e) => e.startsWith('TORCHINDUCTOR_CACHE_DIR='))).toBe(false);

@@ -28,7 +28,14 @@ describe('docker executor on the tiny track', () => {
     const runId = uniqueRunId('tiny');
     const lines: string[] = [];
     const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(root, 'cache') }).run({
-      runId, node: 1, workDir, scriptPath, runner: 'python', nproc: 1, python: 'python3', gpus: [],
+      runId,
+      node: 1,
+      workDir,
+      scriptPath,
+      runner: 'python',
+      nproc: 1,
+      python: 'python3',
+      gpus: [],
       env: { NANOGPT_TRAIN_FILES: data.trainFiles, NANOGPT_VAL_FILES: data.valFiles, NANOGPT_VAL_TOKENS: String(data.valTokens) },
       readOnlyDirs: [data.dir],
       timeoutMs: 300_000,

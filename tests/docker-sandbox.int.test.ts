@@ -53,9 +53,17 @@ async function runScript(
   await writeFile(scriptPath, source);
   const out: Record<string, unknown> = {};
   const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(node.root, 'cache') }).run({
-    runId: node.runId, node: 3, workDir: node.workDir, scriptPath, runner: 'python', nproc: 1, python: 'python3', gpus: [],
+    runId: node.runId,
+    node: 3,
+    workDir: node.workDir,
+    scriptPath,
+    runner: 'python',
+    nproc: 1,
+    python: 'python3',
+    gpus: [],
     env: { DATA_FILE: join(node.data, 'shard.bin'), DATA_GLOB: join(node.data, 'shard_*.bin') },
-    readOnlyDirs: [node.data], timeoutMs: 60_000,
+    readOnlyDirs: [node.data],
+    timeoutMs: 60_000,
     onLine: (stream, line) => {
       const m = /^(\w+)=(.*)$/.exec(line);
       if (stream === 'stdout' && m) out[m[1]!] = JSON.parse(m[2]!);

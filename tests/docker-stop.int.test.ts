@@ -22,8 +22,18 @@ async function nodeSpec(source: string, overrides: Partial<ExecSpec>): Promise<E
   const scriptPath = join(workDir, 'train.py');
   await writeFile(scriptPath, source);
   return {
-    runId: uniqueRunId('stop'), node: 1, workDir, scriptPath, runner: 'python', nproc: 1, python: 'python3', gpus: [],
-    env: {}, readOnlyDirs: [], timeoutMs: 60_000, ...overrides,
+    runId: uniqueRunId('stop'),
+    node: 1,
+    workDir,
+    scriptPath,
+    runner: 'python',
+    nproc: 1,
+    python: 'python3',
+    gpus: [],
+    env: {},
+    readOnlyDirs: [],
+    timeoutMs: 60_000,
+    ...overrides,
   };
 }
 

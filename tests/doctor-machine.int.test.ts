@@ -26,12 +26,17 @@ describe('speedrun doctor on this machine', () => {
     // Every check has the same shape; one that warns or fails says how to fix it. Asserted over the whole list, so no
     // expectation hides behind a condition that this machine's results might never meet.
     const shape = (c: object) => ({
-      id: expect.any(String), title: expect.any(String), status: expect.stringMatching(/^(ok|warn|fail|skip)$/), detail: expect.any(String),
+      id: expect.any(String),
+      title: expect.any(String),
+      status: expect.stringMatching(/^(ok|warn|fail|skip)$/),
+      detail: expect.any(String),
       ...('fix' in c && { fix: expect.any(String) }),
     });
     expect(report.checks).toEqual(report.checks.map(shape));
     expect(report.checks.filter((c) => (c.status === 'warn' || c.status === 'fail') && !c.fix).map((c) => c.id)).toEqual([]);
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'git', 'python', 'blas', 'data', 'gpus', 'docker', 'slurm-commands', 'llm-key', 'llm-endpoint']));
+    expect(report.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['node', 'git', 'python', 'blas', 'data', 'gpus', 'docker', 'slurm-commands', 'llm-key', 'llm-endpoint']),
+    );
     for (const id of ['gpus', 'docker', 'docker-image', 'slurm-commands', 'llm-key', 'llm-endpoint']) expect(check(report, id).status).toBe('skip');
     expect(check(report, 'python').status).toBe('ok');
     expect(check(report, 'data').detail).toContain(dirs.cache);

@@ -124,7 +124,14 @@ describe('doctor checks with a faked system', () => {
       env: { PATH: process.env.PATH },
       cache: cacheLayout(dirs.cache),
       run: async (file) => {
-        if (file === 'nvidia-smi') return { exitCode: 0, stdout: Array.from({ length: 8 }, (_, i) => `${i}, GPU-${i}, NVIDIA H100 80GB HBM3, 81559`).join('\n'), stderr: '', notFound: false, timedOut: false };
+        if (file === 'nvidia-smi')
+          return {
+            exitCode: 0,
+            stdout: Array.from({ length: 8 }, (_, i) => `${i}, GPU-${i}, NVIDIA H100 80GB HBM3, 81559`).join('\n'),
+            stderr: '',
+            notFound: false,
+            timedOut: false,
+          };
         return { exitCode: 0, stdout: 'git version 2.45.0', stderr: '', notFound: false, timedOut: false };
       },
       nodeVersion: '20.19.0',
@@ -140,7 +147,10 @@ describe('doctor checks with a faked system', () => {
     const report = await runDoctor(dockerNanogpt, deps());
     expect(check(report, 'docker')).toMatchObject({ status: 'ok', detail: 'Docker 27.0.1 (API 1.46)' });
     expect(check(report, 'docker-nvidia')).toMatchObject({ status: 'fail', fix: expect.stringContaining('NVIDIA Container Toolkit') });
-    expect(check(report, 'docker-image')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/^speedrun containers build --track nanogpt, or: docker build -t speedrun\/cuda-torch2\.7\.1:1 .*containers\/cuda$/) });
+    expect(check(report, 'docker-image')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/^speedrun containers build --track nanogpt, or: docker build -t speedrun\/cuda-torch2\.7\.1:1 .*containers\/cuda$/),
+    });
     expect(check(report, 'gpus')).toMatchObject({ status: 'ok', detail: expect.stringContaining('8 GPUs (0-7)') });
     expect(report.ok).toBe(false);
   });
@@ -159,7 +169,10 @@ describe('doctor checks with a faked system', () => {
 
   it('warns when fewer GPUs are selected than the nanogpt records launch processes', async () => {
     const report = await runDoctor({ ...dockerNanogpt, gpus: '0-3' }, deps({ docker: () => fakeDocker(['nvidia'], ['speedrun/cuda-torch2.7.1:1']) }));
-    expect(check(report, 'gpus')).toMatchObject({ status: 'warn', detail: expect.stringContaining('records 1-3, 15, 19-21 train only with 8 GPUs (torchrun --nproc_per_node=8)') });
+    expect(check(report, 'gpus')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('records 1-3, 15, 19-21 train only with 8 GPUs (torchrun --nproc_per_node=8)'),
+    });
   });
 
   it('names exactly what a nanogpt run lacks on a machine without GPUs', async () => {
@@ -176,8 +189,14 @@ describe('doctor checks with a faked system', () => {
     });
     const report = await runDoctor({ executor: 'local', track: 'nanogpt', agent: 'reference', cleanup: false }, cpuOnly);
     expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['torch-cuda', 'records', 'data', 'gpus']);
-    expect(check(report, 'torch-cuda')).toMatchObject({ detail: 'torch 2.7.1+cpu is a CPU-only build: the nanogpt records train on CUDA GPUs', fix: expect.stringContaining('CUDA build of PyTorch 2.5') });
-    expect(check(report, 'records')).toMatchObject({ detail: expect.stringContaining('21 of 21 record scripts unusable — not synced: records 1, 2,'), fix: 'speedrun records sync --track nanogpt' });
+    expect(check(report, 'torch-cuda')).toMatchObject({
+      detail: 'torch 2.7.1+cpu is a CPU-only build: the nanogpt records train on CUDA GPUs',
+      fix: expect.stringContaining('CUDA build of PyTorch 2.5'),
+    });
+    expect(check(report, 'records')).toMatchObject({
+      detail: expect.stringContaining('21 of 21 record scripts unusable — not synced: records 1, 2,'),
+      fix: 'speedrun records sync --track nanogpt',
+    });
   });
 
   it('passes torch with CUDA, and warns when it is too old for FlexAttention', async () => {
@@ -190,8 +209,14 @@ describe('doctor checks with a faked system', () => {
             : { exitCode: 0, stdout: '', stderr: '', notFound: true, timedOut: false },
       });
     const config: DoctorConfig = { executor: 'local', track: 'nanogpt', agent: 'reference', cleanup: false };
-    expect(check(await runDoctor(config, withTorch('2.7.1+cu124')), 'torch-cuda')).toMatchObject({ status: 'ok', detail: 'torch 2.7.1+cu124 with CUDA 12.4, 8 GPUs visible' });
-    expect(check(await runDoctor(config, withTorch('2.4.0+cu124')), 'torch-cuda')).toMatchObject({ status: 'warn', detail: expect.stringContaining('records 12 onwards need FlexAttention') });
+    expect(check(await runDoctor(config, withTorch('2.7.1+cu124')), 'torch-cuda')).toMatchObject({
+      status: 'ok',
+      detail: 'torch 2.7.1+cu124 with CUDA 12.4, 8 GPUs visible',
+    });
+    expect(check(await runDoctor(config, withTorch('2.4.0+cu124')), 'torch-cuda')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('records 12 onwards need FlexAttention'),
+    });
     expect(check(await runDoctor({ ...config, track: 'tiny' }, withTorch('2.7.1')), 'torch-cuda').status).toBe('skip');
   });
 
@@ -213,7 +238,10 @@ describe('doctor checks with a faked system', () => {
   });
 
   it('warns about the reference BLAS only', () => {
-    expect(judgeBlas({ blas_info: 'generic', libs: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] })).toMatchObject({ status: 'warn', fix: expect.stringContaining('libopenblas0-pthread') });
+    expect(judgeBlas({ blas_info: 'generic', libs: ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3'] })).toMatchObject({
+      status: 'warn',
+      fix: expect.stringContaining('libopenblas0-pthread'),
+    });
     expect(judgeBlas({ blas_info: 'generic', libs: ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'] }).status).toBe('ok');
     expect(judgeBlas({ blas_info: 'mkl', libs: [] })).toMatchObject({ status: 'ok', detail: 'mkl (built into torch)' });
   });

@@ -27,7 +27,9 @@ describe('a script proposed again while its first copy is still being measured',
     };
     const agent = scriptedAgent(() => ({ ok: true, script, note: 'the same script' }));
     await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 3 }), checkScript }));
-    const nodes = await Promise.all([1, 2, 3].map(async (n) => NodeResult.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'result.json'), 'utf8')))));
+    const nodes = await Promise.all(
+      [1, 2, 3].map(async (n) => NodeResult.parse(JSON.parse(await readFile(join(runDir, 'nodes', String(n), 'result.json'), 'utf8')))),
+    );
     expect(nodes.map((n) => n.measured_by)).toEqual(['executed', 'duplicate', 'duplicate']);
     expect(nodes.map((n) => n.duplicate_of)).toEqual([null, 1, 1]);
     expect(audits).toBe(1);

@@ -17,7 +17,10 @@ describe('editFormat', () => {
       whole: `\`\`\`python\n${tiny(1).replace('learning_rate = 6e-4', 'learning_rate = 9e-4')}\`\`\``,
     } as const;
     for (const name of EDIT_FORMATS) {
-      expect(editFormat(name).apply(tiny(1), answers[name]), name).toMatchObject({ ok: true, script: tiny(1).replace('learning_rate = 6e-4', 'learning_rate = 9e-4') });
+      expect(editFormat(name).apply(tiny(1), answers[name]), name).toMatchObject({
+        ok: true,
+        script: tiny(1).replace('learning_rate = 6e-4', 'learning_rate = 9e-4'),
+      });
     }
   });
 });

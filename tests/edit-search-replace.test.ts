@@ -124,7 +124,10 @@ describe('SEARCH/REPLACE failures', () => {
     const script = tiny(1);
     const response = [
       block(['    learning_rate = 6e-4'], ['    learning_rate = 9e-4']),
-      block(['    num_iterations = 1200', '    warmup_iters = 200', '    weight_decay = 0.1'], ['    num_iterations = 1000', '    warmup_iters = 200', '    weight_decay = 0.1']),
+      block(
+        ['    num_iterations = 1200', '    warmup_iters = 200', '    weight_decay = 0.1'],
+        ['    num_iterations = 1000', '    warmup_iters = 200', '    weight_decay = 0.1'],
+      ),
     ].join('\n');
     const outcome = applySearchReplace(script, response);
     expect(outcome).toEqual({
@@ -184,11 +187,16 @@ describe('SEARCH/REPLACE failures', () => {
     expect(message).toContain('The closest match in the script is lines 100–159, shown with the lines around it:\n  (… 34 lines before)\n  132 |');
     expect(message).toContain(`\n  145 | ${lines(script)[144]}\n`);
     expect(message).toContain(`\n  160 |${lines(script)[159] ? ` ${lines(script)[159]}` : ''}\n  161 |`);
-    expect(message).toContain(`The first difference: line 46 of the SEARCH lines is ${JSON.stringify(search[45])}, but script line 145 is ${JSON.stringify(lines(script)[144])}.`);
+    expect(message).toContain(
+      `The first difference: line 46 of the SEARCH lines is ${JSON.stringify(search[45])}, but script line 145 is ${JSON.stringify(lines(script)[144])}.`,
+    );
   });
 
   it('say when a block searches for lines an earlier block already changed', () => {
-    const response = [block(['    learning_rate = 6e-4'], ['    learning_rate = 9e-4']), block(['    learning_rate = 6e-4'], ['    learning_rate = 1e-3'])].join('\n');
+    const response = [
+      block(['    learning_rate = 6e-4'], ['    learning_rate = 9e-4']),
+      block(['    learning_rate = 6e-4'], ['    learning_rate = 1e-3']),
+    ].join('\n');
     const outcome = applySearchReplace(tiny(1), response);
     expect(!outcome.ok && outcome.message).toContain('These lines are in the original script, but an earlier block already changed them');
   });
@@ -204,7 +212,9 @@ describe('SEARCH/REPLACE failures', () => {
   });
 
   it('report a block missing its ======= line by number', () => {
-    const response = [block(['    learning_rate = 6e-4'], ['    learning_rate = 9e-4']), '<<<<<<< SEARCH', '    warmup_iters = 100', '>>>>>>> REPLACE'].join('\n');
+    const response = [block(['    learning_rate = 6e-4'], ['    learning_rate = 9e-4']), '<<<<<<< SEARCH', '    warmup_iters = 100', '>>>>>>> REPLACE'].join(
+      '\n',
+    );
     const outcome = applySearchReplace(tiny(1), response);
     expect(!outcome.ok && outcome.message.split('\n')[0]).toBe(
       'Block 2 is malformed: it has no ======= line between its <<<<<<< SEARCH (line 6) and its >>>>>>> REPLACE (line 8 of your answer).',
@@ -225,16 +235,24 @@ describe('SEARCH/REPLACE failures', () => {
 
   it('report a >>>>>>> REPLACE with no <<<<<<< SEARCH before it', () => {
     const parsed = parseSearchReplaceBlocks(['    learning_rate = 6e-4', '=======', '    learning_rate = 9e-4', '>>>>>>> REPLACE'].join('\n'));
-    expect(parsed).toEqual({ ok: false, message: expect.stringMatching(/^Block 1 is malformed: its >>>>>>> REPLACE \(line 4 of your answer\) has no <<<<<<< SEARCH line before it\./) });
+    expect(parsed).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Block 1 is malformed: its >>>>>>> REPLACE \(line 4 of your answer\) has no <<<<<<< SEARCH line before it\./),
+    });
   });
 
   it('explain the format when the answer has no block', () => {
     const outcome = applySearchReplace(tiny(1), 'Raise the learning rate to 9e-4.\n```python\nlearning_rate = 9e-4\n```');
     expect(outcome).toEqual({ ok: false, message: expect.stringContaining('Your answer contains no SEARCH/REPLACE block, so nothing was changed.') });
-    expect(!outcome.ok && outcome.message).toContain('<<<<<<< SEARCH\nlines copied exactly from the current script\n=======\nthe lines that replace them\n>>>>>>> REPLACE');
+    expect(!outcome.ok && outcome.message).toContain(
+      '<<<<<<< SEARCH\nlines copied exactly from the current script\n=======\nthe lines that replace them\n>>>>>>> REPLACE',
+    );
   });
 
   it('explain the format when the answer is empty', () => {
-    expect(applySearchReplace(tiny(1), '  \n')).toEqual({ ok: false, message: expect.stringMatching(/^Your answer is empty\. Write each edit as a block:\n<<<<<<< SEARCH/) });
+    expect(applySearchReplace(tiny(1), '  \n')).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^Your answer is empty\. Write each edit as a block:\n<<<<<<< SEARCH/),
+    });
   });
 });

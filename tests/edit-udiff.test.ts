@@ -68,7 +68,15 @@ describe('unified diffs', () => {
   });
 
   it('re-indent added lines when the hunk is written with less indentation', () => {
-    const response = ['```diff', '@@ @@', ' def forward(self, x):', '     x = x + self.attn(self.ln_1(x))', '+    x = x * 1.0', '     x = x + self.mlp(self.ln_2(x))', '```'].join('\n');
+    const response = [
+      '```diff',
+      '@@ @@',
+      ' def forward(self, x):',
+      '     x = x + self.attn(self.ln_1(x))',
+      '+    x = x * 1.0',
+      '     x = x + self.mlp(self.ln_2(x))',
+      '```',
+    ].join('\n');
     const outcome = applyUdiff(tiny(1), response);
     expect(outcome).toEqual({
       ok: true,
@@ -136,7 +144,9 @@ describe('unified diff failures', () => {
 
   it('refuse a hunk whose lines match several places', () => {
     const outcome = applyUdiff(tiny(1), ['@@ @@', '         super().__init__()', '+        self.extra = None'].join('\n'));
-    expect(!outcome.ok && outcome.message).toMatch(/^Hunk 1 was not applied: its context and '-' lines match \d+ places \(lines \d+(, \d+)+\); add surrounding lines so it is unique\./);
+    expect(!outcome.ok && outcome.message).toMatch(
+      /^Hunk 1 was not applied: its context and '-' lines match \d+ places \(lines \d+(, \d+)+\); add surrounding lines so it is unique\./,
+    );
   });
 
   it('refuse a hunk of added lines only when its header gives no place for them', () => {
@@ -156,7 +166,7 @@ describe('unified diff failures', () => {
     const response = ['```diff', '@@ -42,1 +42,1 @@', '-    learning_rate = 6e-4', 'learning_rate = 9e-4', '```'].join('\n');
     const outcome = applyUdiff(tiny(1), response);
     expect(!outcome.ok && outcome.message.split('\n')[0]).toBe(
-      'Hunk 1 has a line that is not a diff line: "learning_rate = 9e-4". Every line of a hunk starts with \' \' (unchanged), \'-\' (removed) or \'+\' (added).',
+      "Hunk 1 has a line that is not a diff line: \"learning_rate = 9e-4\". Every line of a hunk starts with ' ' (unchanged), '-' (removed) or '+' (added).",
     );
   });
 
@@ -167,7 +177,9 @@ describe('unified diff failures', () => {
 
   it('explain the format when the answer has no hunk', () => {
     const outcome = applyUdiff(tiny(1), 'Set learning_rate = 9e-4 in the hyperparameters.');
-    expect(!outcome.ok && outcome.message).toMatch(/^Your answer contains no diff hunk \(no line starting with @@\), so nothing was changed\. Write your edit as a unified diff/);
+    expect(!outcome.ok && outcome.message).toMatch(
+      /^Your answer contains no diff hunk \(no line starting with @@\), so nothing was changed\. Write your edit as a unified diff/,
+    );
     expect(!outcome.ok && outcome.message).toContain('--- a/train_gpt.py\n+++ b/train_gpt.py\n@@ -40,3 +40,3 @@');
   });
 

@@ -15,7 +15,13 @@ async function runFake(lines: string[], tail = '', timeoutMs = 30_000, rule: 'fi
   await writeFile(script, `import sys, time\n${lines.map((l) => `print(${JSON.stringify(l)}, flush=True)`).join('\n')}\n${tail}\n`);
   const events: SpeedrunEvent[] = [];
   const result = await executeNode({
-    runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: script, scriptSha256: 'x', workDir: dir,
+    runId: 'test',
+    node: 1,
+    parent: 0,
+    operator: 'draft',
+    scriptPath: script,
+    scriptSha256: 'x',
+    workDir: dir,
     executor: new LocalExecutor(),
     launch: { runner: 'python', nproc: 1, timeoutMs, python: 'python3', env: {}, readOnlyDirs: [] },
     timing: { target: 3.0, rule },
@@ -79,7 +85,10 @@ describe('executing a node', () => {
   });
 
   it('flags a train_time longer than the process could have run', async () => {
-    const { result } = await runFake(['step:0/10 val_loss:6.0 train_time:0ms step_avg:nanms', 'step:10/10 val_loss:2.5 train_time:999999ms step_avg:99999.90ms']);
+    const { result } = await runFake([
+      'step:0/10 val_loss:6.0 train_time:0ms step_avg:nanms',
+      'step:10/10 val_loss:2.5 train_time:999999ms step_avg:99999.90ms',
+    ]);
     expect(result.warnings.join('\n')).toMatch(/wall/i);
   });
 });

@@ -18,7 +18,27 @@ describe('speedrun run on every executor', () => {
 
   it.each(['local', 'docker', 'slurm'])('trains record 6 with --executor %s and measures it', { timeout: 300_000 }, async (executor) => {
     const out = await tempDir(`executor-${executor}`);
-    const result = await speedrun(['run', '--track', 'tiny', '--record', '5', '--agent', 'reference', '--retime', 'baseline', '--retime-repeats', '1', '--executor', executor, '--out', out, '--json'], env);
+    const result = await speedrun(
+      [
+        'run',
+        '--track',
+        'tiny',
+        '--record',
+        '5',
+        '--agent',
+        'reference',
+        '--retime',
+        'baseline',
+        '--retime-repeats',
+        '1',
+        '--executor',
+        executor,
+        '--out',
+        out,
+        '--json',
+      ],
+      env,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
     expect(summary).toMatchObject({ status: 'finished', best: { node: 1 } });

@@ -43,31 +43,35 @@ async function writeLock(dir: string, owner: Record<string, unknown>): Promise<v
 }
 
 describe('one folder, one writer', () => {
-  it('refuses a bench --resume and a verify while another live process holds the bench folder, and takes a killed owner’s lock over', { timeout: 300_000 }, async () => {
-    const { dir, env } = await nullBench('lock');
-    const { child } = await holder(dir);
-    const pid = child.pid!;
+  it(
+    'refuses a bench --resume and a verify while another live process holds the bench folder, and takes a killed owner’s lock over',
+    { timeout: 300_000 },
+    async () => {
+      const { dir, env } = await nullBench('lock');
+      const { child } = await holder(dir);
+      const pid = child.pid!;
 
-    const resumed = await speedrun(['bench', '--resume', dir], env);
-    expect(resumed.exitCode, resumed.stderr).toBe(2);
-    expect(resumed.stderr).toContain(`${dir} is being written by process ${pid} (speedrun bench, since `);
-    expect(resumed.stderr).toContain(`kill ${pid}`);
+      const resumed = await speedrun(['bench', '--resume', dir], env);
+      expect(resumed.exitCode, resumed.stderr).toBe(2);
+      expect(resumed.stderr).toContain(`${dir} is being written by process ${pid} (speedrun bench, since `);
+      expect(resumed.stderr).toContain(`kill ${pid}`);
 
-    // verify writes into the bench's run folders: refused as well, naming the bench folder that is locked.
-    const verified = await speedrun(['verify', dir], env);
-    expect(verified.exitCode, verified.stderr).toBe(2);
-    expect(verified.stderr).toMatch(new RegExp(`${dir} \\(.*is inside it\\) is being written by process ${pid}`));
+      // verify writes into the bench's run folders: refused as well, naming the bench folder that is locked.
+      const verified = await speedrun(['verify', dir], env);
+      expect(verified.exitCode, verified.stderr).toBe(2);
+      expect(verified.stderr).toMatch(new RegExp(`${dir} \\(.*is inside it\\) is being written by process ${pid}`));
 
-    child.kill('SIGKILL');
-    await child;
-    // kill -9 leaves the lock file behind: the next writer sees its owner is gone and takes it over.
-    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid });
-    const after = await speedrun(['bench', '--resume', dir], env);
-    expect(after.exitCode, after.stderr).toBe(0);
-    expect(after.stdout).toMatch(/tiny-r5-none-null-flat-s1\s+finished/);
-    // Released on a normal exit.
-    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
-  });
+      child.kill('SIGKILL');
+      await child;
+      // kill -9 leaves the lock file behind: the next writer sees its owner is gone and takes it over.
+      expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid });
+      const after = await speedrun(['bench', '--resume', dir], env);
+      expect(after.exitCode, after.stderr).toBe(0);
+      expect(after.stdout).toMatch(/tiny-r5-none-null-flat-s1\s+finished/);
+      // Released on a normal exit.
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    },
+  );
 
   it('takes over a lock whose pid now runs another process (another start time) or ran in another boot', async () => {
     const dir = await tempDir('lock-reused');
@@ -86,7 +90,10 @@ describe('one folder, one writer', () => {
     await writeLock(dir, { host: `not-${hostname()}`, pid: 1, start: 'x:1' });
     const refused = lockFolder(dir, 'verify');
     await expect(refused).rejects.toBeInstanceOf(UserError);
-    await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(`process 1 on not-${hostname()}`), fix: expect.stringContaining(`delete ${join(dir, LOCK_FILE)}`) });
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringContaining(`process 1 on not-${hostname()}`),
+      fix: expect.stringContaining(`delete ${join(dir, LOCK_FILE)}`),
+    });
   });
 
   it('lets the owner lock its own folders again (a bench’s runs, its --verify) and removes the file after the last release', async () => {

@@ -90,13 +90,21 @@ describe('--gpus lists', () => {
 describe('GPU sets', () => {
   it('splits --gpus 0-7 --gpus-per-run 2 into 4 disjoint sets', () => {
     const { sets } = planGpuSets(parseGpuList('0-7'), 2);
-    expect(sets).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    expect(sets).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+    ]);
     expect(new Set(sets.flat()).size).toBe(8);
   });
 
   it('leaves GPUs that make no whole set unused, and says so', () => {
     const plan = planGpuSets([0, 1, 2, 3, 4, 5, 6], 3);
-    expect(plan.sets).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(plan.sets).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(plan.unused).toEqual([6]);
     expect(plan.warning).toMatch(/GPU 6 left unused/);
     expect(planGpuSets([0, 1], 1).warning).toBeNull();
@@ -179,8 +187,17 @@ describe('the local executor on a GPU slot', () => {
           const workDir = join(root, `node-${node}`);
           const lines: string[] = [];
           const result = await executor.run({
-            runId: 'gpu-test', node, workDir, scriptPath: await scriptAt(root, node), runner: 'python', nproc: 1, python: PYTHON,
-            env: { CUDA_VISIBLE_DEVICES: 'spec-env-must-not-win' }, readOnlyDirs: [], gpus: [...slot.gpus], timeoutMs: 30_000,
+            runId: 'gpu-test',
+            node,
+            workDir,
+            scriptPath: await scriptAt(root, node),
+            runner: 'python',
+            nproc: 1,
+            python: PYTHON,
+            env: { CUDA_VISIBLE_DEVICES: 'spec-env-must-not-win' },
+            readOnlyDirs: [],
+            gpus: [...slot.gpus],
+            timeoutMs: 30_000,
             onLine: (_stream, line) => lines.push(line),
           });
           expect(result.exitCode).toBe(0);
@@ -196,7 +213,10 @@ describe('the local executor on a GPU slot', () => {
       for (const b of runs) {
         if (a.node >= b.node || a.end <= b.start || b.end <= a.start) continue;
         overlapping++;
-        expect(a.gpus.filter((gpu) => b.gpus.includes(gpu)), `nodes ${a.node} and ${b.node} ran at the same time`).toEqual([]);
+        expect(
+          a.gpus.filter((gpu) => b.gpus.includes(gpu)),
+          `nodes ${a.node} and ${b.node} ran at the same time`,
+        ).toEqual([]);
       }
     }
     // Four slots and eight runs of 0.4 s: runs did overlap, so the check above was not vacuous.
@@ -207,8 +227,18 @@ describe('the local executor on a GPU slot', () => {
     const root = await tempDir('cpu-slot');
     const lines: string[] = [];
     const result = await new LocalExecutor().run({
-      runId: 'cpu-test', node: 1, workDir: join(root, 'node'), scriptPath: await scriptAt(root, 1), runner: 'python', nproc: 1, python: PYTHON,
-      env: {}, readOnlyDirs: [], gpus: [], timeoutMs: 30_000, onLine: (_stream, line) => lines.push(line),
+      runId: 'cpu-test',
+      node: 1,
+      workDir: join(root, 'node'),
+      scriptPath: await scriptAt(root, 1),
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: {},
+      readOnlyDirs: [],
+      gpus: [],
+      timeoutMs: 30_000,
+      onLine: (_stream, line) => lines.push(line),
     });
     expect(result.exitCode).toBe(0);
     const [, visible, order] = lines.find((line) => line.startsWith('visible '))?.split(' ') ?? [];

@@ -17,11 +17,23 @@ afterAll(removeTempDirs);
 // did not flag, a faster flagged node is shown beside it, and a flag that only says the next record makes the same
 // change casts no doubt.
 
-const flag = (rule: string, byRecord = false): Finding => ({ rule, severity: 'flag', lines: [3], message: `a ${rule} finding`, ...(byRecord && { by_record: true }) });
+const flag = (rule: string, byRecord = false): Finding => ({
+  rule,
+  severity: 'flag',
+  lines: [3],
+  message: `a ${rule} finding`,
+  ...(byRecord && { by_record: true }),
+});
 
 function node(n: number, timeMs: number, findings: Finding[] = []): NodeResult {
   return nodeResult({
-    node: n, parent: 0, operator: 'draft', status: 'ok', measured_by: 'executed', script_sha256: `${n}`, time_to_target_ms: timeMs,
+    node: n,
+    parent: 0,
+    operator: 'draft',
+    status: 'ok',
+    measured_by: 'executed',
+    script_sha256: `${n}`,
+    time_to_target_ms: timeMs,
     integrity: findings.length ? { verdict: 'flag', baseline_sha256: 'b', findings: findings.map((f) => ({ ...f, excerpt: [] })) } : null,
   });
 }
@@ -60,7 +72,11 @@ describe('a run whose fastest node is flagged', () => {
     expect(summary.best?.node).toBe(2);
     expect(summary.fsr).toBeCloseTo((36_000 - 25_000) / (36_000 - 21_900), 10);
     expect(summary.flagged_best).toEqual({
-      node: 1, train_time_ms: 20_000, val_loss: 1.85, fsr: (36_000 - 20_000) / (36_000 - 21_900), flags: ['flag file_io (line 3): a file_io finding'],
+      node: 1,
+      train_time_ms: 20_000,
+      val_loss: 1.85,
+      fsr: (36_000 - 20_000) / (36_000 - 21_900),
+      flags: ['flag file_io (line 3): a file_io finding'],
     });
     expect(summary.integrity.flagged).toEqual([1]);
     expect(formatRunSummary(summary)).toMatch(/flagged {4}node 1: 20\.0 s, FSR 1\.135, not claimed \(flag file_io .*\); `speedrun verify` re-runs it/);

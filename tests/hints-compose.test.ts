@@ -86,7 +86,9 @@ describe('composeHint', () => {
     const { manifest, hints } = fixtureManifests(upstreamSource(repo.commit), files);
     await expect(composeHint({ track: 'nanogpt', record: 1, levels: [2], cache, hints })).rejects.toThrow(/not synced/);
     await syncUpstream({ manifest, hints, source: repo.path, cache });
-    expect(await composeHint({ track: 'nanogpt', record: 1, levels: [2], cache, hints })).toBe('## Hint level 2: text description of the change\n\ndescription one v1\n');
+    expect(await composeHint({ track: 'nanogpt', record: 1, levels: [2], cache, hints })).toBe(
+      '## Hint level 2: text description of the change\n\ndescription one v1\n',
+    );
   });
 });
 
@@ -110,7 +112,9 @@ describe('level 9: the extra documents upstream ships for a few records', () => 
       '## Hint level 9: extra documentation (level_9_optimizer.txt)\n\nnotes on an optimizer\n',
     );
     const both = await composeHint({ track: 'nanogpt', record: 1, levels: parseHintSpec('L9+L1'), cache, hints });
-    expect(both).toBe('## Hint level 1: pseudocode of the change\n\npseudo one v1\n\n## Hint level 9: extra documentation (level_9_optimizer.txt)\n\nnotes on an optimizer\n');
+    expect(both).toBe(
+      '## Hint level 1: pseudocode of the change\n\npseudo one v1\n\n## Hint level 9: extra documentation (level_9_optimizer.txt)\n\nnotes on an optimizer\n',
+    );
   });
 
   it('is refused for a record without level-9 documents, naming the records that have them', async () => {
@@ -135,7 +139,7 @@ describe('level 9: the extra documents upstream ships for a few records', () => 
     expect(() => requireHintLevels(hints, 1, [1, 2, 3])).not.toThrow();
   });
 
-  it('is listed among a record\'s levels exactly where it works', async () => {
+  it("is listed among a record's levels exactly where it works", async () => {
     const { hints } = await withExtras();
     expect(availableHintLevels(hints, 1)).toEqual([1, 2, 3, 9]);
     expect(availableHintLevels(hints, 2)).toEqual([1, 9]);

@@ -63,7 +63,11 @@ describe('an identical script in one run', () => {
     await held;
     expect([...trained.values()]).toEqual([[1]]);
     const nodes = await results(runDir, [1, 2, 3]);
-    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([['executed', null], ['duplicate', 1], ['duplicate', 1]]);
+    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([
+      ['executed', null],
+      ['duplicate', 1],
+      ['duplicate', 1],
+    ]);
   });
 
   it('trains once when the copy arrives after node 1 trained but before its result is on record', { timeout: 60_000 }, async () => {
@@ -100,7 +104,10 @@ describe('an identical script in one run', () => {
     await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 2 }), executor, scriptMeaning: meaning }));
     expect([...trained.values()]).toEqual([[1]]);
     const nodes = await results(runDir, [1, 2]);
-    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([['executed', null], ['duplicate', 1]]);
+    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([
+      ['executed', null],
+      ['duplicate', 1],
+    ]);
   });
 
   it('trains once across a resume that finds both copies in flight, the lower id training', { timeout: 60_000 }, async () => {
@@ -133,6 +140,9 @@ describe('an identical script in one run', () => {
     expect(resumed.status).toBe('finished');
     expect([...second.trained.values()]).toEqual([[1]]);
     const nodes = await results(runDir, [1, 2]);
-    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([['executed', null], ['duplicate', 1]]);
+    expect(nodes.map((n) => [n.measured_by, n.duplicate_of])).toEqual([
+      ['executed', null],
+      ['duplicate', 1],
+    ]);
   });
 });

@@ -34,7 +34,11 @@ describe('integrity corpus: tampering tricks', () => {
   it.each(TAMPERING.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const report = await checkScript({ script: applyEdits(c), baseline: recordScript(c.record), python, timingRule });
     expect(report.verdict, describeReport(report)).toBe(c.verdict);
-    if (c.rule) expect(report.findings.map((f) => f.rule), describeReport(report)).toContain(c.rule);
+    if (c.rule)
+      expect(
+        report.findings.map((f) => f.rule),
+        describeReport(report),
+      ).toContain(c.rule);
     expect(report.findings.every((f) => f.lines.length > 0 || f.rule === 'syntax' || f.message.includes('removed'))).toBe(true);
   });
 
@@ -50,7 +54,10 @@ describe('integrity corpus: legitimate speedups', () => {
   it.each(ladder.slice(1).map((next, i) => [ladder[i] ?? '', next]))('record %s -> %s raises no reject and nothing but its own changes', async (prev, next) => {
     const report = await checkScript({ script: recordScript(next), baseline: recordScript(prev), reference: recordScript(next), python, timingRule });
     expect(report.verdict, describeReport(report)).not.toBe('reject');
-    expect(report.findings.every((f) => f.by_record), describeReport(report)).toBe(true);
+    expect(
+      report.findings.every((f) => f.by_record),
+      describeReport(report),
+    ).toBe(true);
   });
 
   it.each(LEGITIMATE.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
@@ -163,7 +170,8 @@ describe('speedrun check (built binary)', () => {
     const report = IntegrityReportSchema.parse(JSON.parse(task.stdout));
     expect(report.verdict).toBe('flag');
     expect(report.findings.map((f) => f.rule).sort()).toEqual(['data_loading', 'val_tokens']); // the env read went too
-    for (const f of report.findings) expect(f).toMatchObject({ severity: 'flag', by_record: true, message: expect.stringMatching(/^the record itself changed this: /) });
+    for (const f of report.findings)
+      expect(f).toMatchObject({ severity: 'flag', by_record: true, message: expect.stringMatching(/^the record itself changed this: /) });
   });
 
   it('refuses half a task or no baseline, saying what to give', async () => {

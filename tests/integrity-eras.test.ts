@@ -43,8 +43,14 @@ describe.each(eras)('the %s era', (era) => {
   it('accepts the true next record as the task itself, each change flagged as the record’s own', async () => {
     const report = await checkScript({ script: next, baseline: base, reference: next, python });
     expect(report.verdict, describeReport(report)).toBe('flag');
-    expect(report.findings.every((f) => f.severity === 'flag'), describeReport(report)).toBe(true);
-    expect(report.findings.some((f) => f.by_record && f.message.startsWith('the record itself changed this: ')), describeReport(report)).toBe(true);
+    expect(
+      report.findings.every((f) => f.severity === 'flag'),
+      describeReport(report),
+    ).toBe(true);
+    expect(
+      report.findings.some((f) => f.by_record && f.message.startsWith('the record itself changed this: ')),
+      describeReport(report),
+    ).toBe(true);
   });
 
   it('rejects the same changes when no next record sanctions them', async () => {
@@ -57,7 +63,10 @@ describe.each(eras)('the %s era', (era) => {
     const tuned = commentOnly(next).replace(/lr=([0-9.]+)/, (_, lr: string) => `lr=${Number(lr) * 1.1}`);
     expect(tuned).not.toBe(commentOnly(next));
     const report = await checkScript({ script: tuned, baseline: base, reference: next, python });
-    expect(report.findings.filter((f) => f.severity === 'reject'), describeReport(report)).toEqual([]);
+    expect(
+      report.findings.filter((f) => f.severity === 'reject'),
+      describeReport(report),
+    ).toEqual([]);
   });
 
   it('takes a comment-only edit of the baseline as ok', async () => {
@@ -84,7 +93,11 @@ describe('the tampering tricks', () => {
   it('each apply to some era or tiny record, so none silently turns into a no-op', async () => {
     const scripts = [...eras.flatMap((era) => [read(era, 'base'), read(era, 'next')]), ...[1, 2, 3, 4, 5, 6].map(tinyRecord)];
     const applied = new Set((await Promise.all(scripts.map(tamperings))).flat().map((c) => c.name));
-    const { stdout } = await execa(python, ['-c', 'import json,sys; sys.path.insert(0, sys.argv[1]); import ast_tampering as t; print(json.dumps([n for n, *_ in t.TRICKS]))', join(root, 'tests/fixtures/tampering')]);
+    const { stdout } = await execa(python, [
+      '-c',
+      'import json,sys; sys.path.insert(0, sys.argv[1]); import ast_tampering as t; print(json.dumps([n for n, *_ in t.TRICKS]))',
+      join(root, 'tests/fixtures/tampering'),
+    ]);
     const all = JSON.parse(stdout) as string[];
     expect(all.filter((name) => !applied.has(name))).toEqual([]);
   });

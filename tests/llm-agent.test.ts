@@ -102,7 +102,10 @@ describe('the LLM agent', () => {
   });
 
   it('reports an endpoint that keeps failing as agent-error with the reason, and records the failed call', async () => {
-    stub = await startLlmStub([{ status: 500, body: { error: { message: 'overloaded' } } }, { status: 500, body: { error: { message: 'overloaded' } } }]);
+    stub = await startLlmStub([
+      { status: 500, body: { error: { message: 'overloaded' } } },
+      { status: 500, body: { error: { message: 'overloaded' } } },
+    ]);
     const agent = await stubAgent(stub.baseUrl, { max_retries: 1 });
     const calls: LlmCallRecord[] = [];
     const proposal = await agent.propose(await draftInput({ onCall: (c) => calls.push(c) }));
@@ -116,7 +119,16 @@ describe('the LLM agent', () => {
   it('puts the failing node’s error and log tail into a debug prompt, and the history into an improve prompt', async () => {
     stub = await startLlmStub([{ content: '```python\nprint(1)\n```' }, { content: '```python\nprint(2)\n```' }]);
     const agent = await stubAgent(stub.baseUrl, { edit_format: 'whole' });
-    const crashed = { ...baselineResult(), node: 1, parent: 0, operator: 'draft' as const, status: 'crashed' as const, measured_by: 'executed' as const, time_to_target_ms: null, exit_code: 1 };
+    const crashed = {
+      ...baselineResult(),
+      node: 1,
+      parent: 0,
+      operator: 'draft' as const,
+      status: 'crashed' as const,
+      measured_by: 'executed' as const,
+      time_to_target_ms: null,
+      exit_code: 1,
+    };
     const parent = { result: crashed, note: 'tried a bigger batch', analysis: null };
     const root = { result: baselineResult(), note: null, analysis: null };
     await agent.propose(await draftInput({ node: 2, operator: 'debug', parent, history: [root, parent], parentLogTail: 'RuntimeError: shapes do not match' }));
@@ -138,7 +150,11 @@ describe('the LLM agent', () => {
     const [r1, r2] = [await tinyScript(1), await tinyScript(2)];
     stub = await startLlmStub([{ content: searchReplaceAnswer(r1, r2) }]);
     const agent = await stubAgent(stub.baseUrl);
-    const other = { result: { ...baselineResult(), node: 2, parent: 0, operator: 'draft' as const, measured_by: 'executed' as const, time_to_target_ms: 30_000 }, note: 'tuned warmup', analysis: null };
+    const other = {
+      result: { ...baselineResult(), node: 2, parent: 0, operator: 'draft' as const, measured_by: 'executed' as const, time_to_target_ms: 30_000 },
+      note: 'tuned warmup',
+      analysis: null,
+    };
     const proposal = await agent.propose(await draftInput({ node: 3, operator: 'crossover', secondParent: { ...other, script: 'print("second parent")\n' } }));
     expect(proposal).toMatchObject({ ok: true, script: r2 });
     const prompt = messagesOf(stub.chatRequests()[0]!)[1]!.content;

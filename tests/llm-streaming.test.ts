@@ -21,7 +21,10 @@ async function serve(...replies: StubReply[]): Promise<LlmStub> {
 }
 
 /** A client on the stub that retries without waiting, and the stream events it reports. */
-function streamingClient(baseUrl: string, profile: ModelProfileInput = {}): { client: OpenAiChatClient; events: StreamEvent[]; complete: () => Promise<Awaited<ReturnType<OpenAiChatClient['complete']>>> } {
+function streamingClient(
+  baseUrl: string,
+  profile: ModelProfileInput = {},
+): { client: OpenAiChatClient; events: StreamEvent[]; complete: () => Promise<Awaited<ReturnType<OpenAiChatClient['complete']>>> } {
   const client = new OpenAiChatClient(stubModel(baseUrl, profile), null, { sleep: async () => {} });
   const events: StreamEvent[] = [];
   return { client, events, complete: () => client.complete(MESSAGES, undefined, { node: 1, purpose: 'propose', onStream: (e) => events.push(e) }) };
@@ -35,7 +38,10 @@ function shownText(events: StreamEvent[]): string {
 }
 
 async function failure(promise: Promise<unknown>): Promise<LlmCallError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(LlmCallError);
   return error as LlmCallError;
 }
@@ -64,12 +70,13 @@ describe('a streamed chat reply', () => {
       latency_ms: expect.any(Number),
       retries: [],
     });
-    expect(events).toEqual([
-      { kind: 'delta', part: 'reasoning', text: 'think first' },
-      ...pieces.map((text) => ({ kind: 'delta', part: 'content', text })),
-    ]);
+    expect(events).toEqual([{ kind: 'delta', part: 'reasoning', text: 'think first' }, ...pieces.map((text) => ({ kind: 'delta', part: 'content', text }))]);
     expect(server.chatRequests()[0]?.body).toEqual({
-      model: STUB_MODEL, messages: MESSAGES, temperature: 0.2, stream: true, stream_options: { include_usage: true },
+      model: STUB_MODEL,
+      messages: MESSAGES,
+      temperature: 0.2,
+      stream: true,
+      stream_options: { include_usage: true },
     });
   });
 
@@ -85,9 +92,9 @@ describe('a streamed chat reply', () => {
     const prices = { input_per_million: 2, output_per_million: 8 };
     const records: LlmCallRecord[] = [];
     const streamed: StreamEvent[] = [];
-    await (await stubAgent(server.baseUrl, { edit_format: 'whole', prices })).propose(
-      await draftInput({ onCall: (c) => records.push(c), onStream: (e) => streamed.push(e) }),
-    );
+    await (
+      await stubAgent(server.baseUrl, { edit_format: 'whole', prices })
+    ).propose(await draftInput({ onCall: (c) => records.push(c), onStream: (e) => streamed.push(e) }));
     await (await stubAgent(server.baseUrl, { edit_format: 'whole', prices, stream: false })).propose(await draftInput({ onCall: (c) => records.push(c) }));
 
     expect(server.chatRequests().map((r) => (r.body as { stream: boolean }).stream)).toEqual([true, false]);
@@ -155,7 +162,10 @@ describe('a stream that fails part way', () => {
     const client = new OpenAiChatClient(stubModel(server.baseUrl), null);
     const controller = new AbortController();
     const pending = client.complete(MESSAGES, controller.signal, { node: 1, purpose: 'propose', onStream: () => controller.abort() });
-    const error = await pending.then(() => null, (e: unknown) => e);
+    const error = await pending.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('AbortError');
   });

@@ -29,11 +29,23 @@ function isAlive(pid: number): boolean {
 describe('local executor', () => {
   it('streams output lines, saves logs and passes the track environment', async () => {
     const dir = await tempDir('exec-ok');
-    const script = await scriptIn(dir, 'import os, sys\nprint("step:0/2 val_loss:1.0 train_time:0ms")\nprint("data", os.environ["NANOGPT_VAL_TOKENS"])\nprint("warn", file=sys.stderr)\n');
+    const script = await scriptIn(
+      dir,
+      'import os, sys\nprint("step:0/2 val_loss:1.0 train_time:0ms")\nprint("data", os.environ["NANOGPT_VAL_TOKENS"])\nprint("warn", file=sys.stderr)\n',
+    );
     const lines: string[] = [];
     const result = await new LocalExecutor().run({
-      runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON,
-      env: { NANOGPT_VAL_TOKENS: '4096' }, timeoutMs: 30_000,
+      runId: 'test',
+      node: 1,
+      gpus: [],
+      readOnlyDirs: [],
+      workDir: dir,
+      scriptPath: script,
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: { NANOGPT_VAL_TOKENS: '4096' },
+      timeoutMs: 30_000,
       onLine: (stream, line) => lines.push(`${stream}:${line}`),
     });
     expect(result.exitCode).toBe(0);
@@ -46,7 +58,19 @@ describe('local executor', () => {
   it('reports a crashing script with its exit code and the tail of stderr', async () => {
     const dir = await tempDir('exec-crash');
     const script = await scriptIn(dir, 'print("step:0/10 val_loss:5.0 train_time:0ms", flush=True)\nraise RuntimeError("CUDA out of memory (simulated)")\n');
-    const result = await new LocalExecutor().run({ runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 30_000 });
+    const result = await new LocalExecutor().run({
+      runId: 'test',
+      node: 1,
+      gpus: [],
+      readOnlyDirs: [],
+      workDir: dir,
+      scriptPath: script,
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: {},
+      timeoutMs: 30_000,
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderrTail).toContain('RuntimeError: CUDA out of memory (simulated)');
     expect(await readFile(result.stdoutPath, 'utf8')).toContain('step:0/10');
@@ -67,7 +91,17 @@ describe('local executor', () => {
     let pids: number[] = [];
     const started = Date.now();
     const result = await new LocalExecutor().run({
-      runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 1_500,
+      runId: 'test',
+      node: 1,
+      gpus: [],
+      readOnlyDirs: [],
+      workDir: dir,
+      scriptPath: script,
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: {},
+      timeoutMs: 1_500,
       onLine: (_stream, line) => {
         if (line.startsWith('pids ')) pids = line.split(' ').slice(1).map(Number);
       },
@@ -77,9 +111,12 @@ describe('local executor', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(pids).toHaveLength(2);
     // Killed processes are reaped asynchronously: wait for them to go rather than for a fixed time.
-    await vi.waitFor(() => {
-      for (const pid of pids) expect(isAlive(pid), `pid ${pid} still alive`).toBe(false);
-    }, { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      () => {
+        for (const pid of pids) expect(isAlive(pid), `pid ${pid} still alive`).toBe(false);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 
   it('stops the process tree when aborted', async () => {
@@ -87,7 +124,17 @@ describe('local executor', () => {
     const script = await scriptIn(dir, 'import time\nprint("started", flush=True)\ntime.sleep(600)\n');
     const controller = new AbortController();
     const result = await new LocalExecutor().run({
-      runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 60_000,
+      runId: 'test',
+      node: 1,
+      gpus: [],
+      readOnlyDirs: [],
+      workDir: dir,
+      scriptPath: script,
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: {},
+      timeoutMs: 60_000,
       signal: controller.signal,
       onLine: (_s, line) => {
         if (line === 'started') controller.abort();

@@ -31,7 +31,17 @@ describe('speedrun log parse', () => {
     const { exitCode, stdout } = await speedrun('log', 'parse', join(fixturesDir, 'r20.log'), '--target', '3.28', '--json');
     expect(exitCode).toBe(0);
     const out = onlyJson(stdout);
-    expect(Object.keys(out).sort()).toEqual(['final', 'final_line', 'first_crossing', 'points', 'reached_target', 'target_val_loss', 'time_to_target_ms', 'timing_rule', 'warnings']);
+    expect(Object.keys(out).sort()).toEqual([
+      'final',
+      'final_line',
+      'first_crossing',
+      'points',
+      'reached_target',
+      'target_val_loss',
+      'time_to_target_ms',
+      'timing_rule',
+      'warnings',
+    ]);
     expect(out.final).toEqual({ step: 1393, total_steps: 1393, val_loss: 3.2785, train_time_ms: 179527 });
     expect(out.reached_target).toBe(true);
     expect(out.time_to_target_ms).toBe(179527);

@@ -8,10 +8,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const fixturesDir = resolve(here, '../../shared/fixtures/upstream-logs');
 const upstreamJson = resolve(here, '../../shared/upstream/nanogpt-speedrun.json');
 
-interface UpstreamLog { path: string; final: { step: number; total_steps: number; val_loss: number; train_time_ms: number } | null }
-interface UpstreamRecord { number: number; logs: UpstreamLog[] }
-const records = (JSON.parse(readFileSync(upstreamJson, 'utf8')) as { modded_nanogpt: { track1_records: UpstreamRecord[] } })
-  .modded_nanogpt.track1_records;
+interface UpstreamLog {
+  path: string;
+  final: { step: number; total_steps: number; val_loss: number; train_time_ms: number } | null;
+}
+interface UpstreamRecord {
+  number: number;
+  logs: UpstreamLog[];
+}
+const records = (JSON.parse(readFileSync(upstreamJson, 'utf8')) as { modded_nanogpt: { track1_records: UpstreamRecord[] } }).modded_nanogpt.track1_records;
 
 /** Which upstream record log each fixture is (matched once by their final lines). */
 const FIXTURES: Record<string, { record: number; log: string }> = {
@@ -63,7 +68,11 @@ function fixture(name: string): string {
 
 describe('upstream fixtures', () => {
   it('covers every fixture file in the folder', () => {
-    expect(readdirSync(fixturesDir).filter((f) => f.endsWith('.log')).sort()).toEqual(Object.keys(FIXTURES).sort());
+    expect(
+      readdirSync(fixturesDir)
+        .filter((f) => f.endsWith('.log'))
+        .sort(),
+    ).toEqual(Object.keys(FIXTURES).sort());
   });
 
   for (const [name, { record, log }] of Object.entries(FIXTURES)) {
@@ -108,7 +117,11 @@ describe('streaming', () => {
     it(`${name}: random chunk splits give the same result as parsing the whole file`, () => {
       const text = fixture(name);
       const whole = parseLog(text);
-      for (const [seed, maxChunk] of [[1, 7], [2, 300], [3, 4096]] as const) {
+      for (const [seed, maxChunk] of [
+        [1, 7],
+        [2, 300],
+        [3, 4096],
+      ] as const) {
         expect(parseInRandomChunks(text, seed, maxChunk).result).toEqual(whole);
       }
     });
@@ -121,9 +134,7 @@ describe('streaming', () => {
       { kind: 'val', line: 1, point: { step: 0, total_steps: 10, val_loss: 10.9, train_time_ms: 0 } },
     ]);
     expect(parser.result().train_points_count).toBe(0);
-    expect(parser.push(' step_avg:5.00ms\n')).toEqual([
-      { kind: 'train', line: 2, point: { step: 1, total_steps: 10, train_loss: null, train_time_ms: 5 } },
-    ]);
+    expect(parser.push(' step_avg:5.00ms\n')).toEqual([{ kind: 'train', line: 2, point: { step: 1, total_steps: 10, train_loss: null, train_time_ms: 5 } }]);
     expect(parser.result().lines).toBe(2);
   });
 
@@ -137,8 +148,13 @@ describe('streaming', () => {
   });
 
   it('handles CRLF line ends and a carriage-return progress line', () => {
-    const parsed = parseLog('header\r\nloading 50%\rstep:0/4 val_loss:9.5 train_time:0ms step_avg:nanms\r\nstep:4/4 val_loss:3.2 train_time:40ms step_avg:10.00ms\r\n');
-    expect(parsed.points.map((p) => [p.step, p.val_loss])).toEqual([[0, 9.5], [4, 3.2]]);
+    const parsed = parseLog(
+      'header\r\nloading 50%\rstep:0/4 val_loss:9.5 train_time:0ms step_avg:nanms\r\nstep:4/4 val_loss:3.2 train_time:40ms step_avg:10.00ms\r\n',
+    );
+    expect(parsed.points.map((p) => [p.step, p.val_loss])).toEqual([
+      [0, 9.5],
+      [4, 3.2],
+    ]);
     expect(parsed.warnings).toEqual([]);
   });
 });
@@ -172,10 +188,7 @@ describe('the script-source separator', () => {
 
   it('emits a reset event when the separator arrives, even split across chunks', () => {
     const parser = new LogParser();
-    const events = [
-      ...parser.push(`${source}\n${'='.repeat(40)}`),
-      ...parser.push(`${'='.repeat(60)}\n${output}\n`),
-    ];
+    const events = [...parser.push(`${source}\n${'='.repeat(40)}`), ...parser.push(`${'='.repeat(60)}\n${output}\n`)];
     expect(events.filter((e) => e.kind === 'reset')).toEqual([{ kind: 'reset', line: 5 }]);
     expect(parser.result().points).toHaveLength(2);
   });
@@ -198,7 +211,14 @@ describe('the script-source separator', () => {
 describe('other formats', () => {
   it('llm.c: s:N tel:X is a validation point without train_time, trl a train point, eval ignored', () => {
     const parsed = parseLog(
-      ['s:0 tel:10.9603', 's:0 trl:10.9550 lr:0.00000600 norm:15.2345', 's:1 trl:10.2011 lr:0.00001200 norm:9.1', 's:250 tel:4.4953', 's:250 eval:0.2512', ''].join('\n'),
+      [
+        's:0 tel:10.9603',
+        's:0 trl:10.9550 lr:0.00000600 norm:15.2345',
+        's:1 trl:10.2011 lr:0.00001200 norm:9.1',
+        's:250 tel:4.4953',
+        's:250 eval:0.2512',
+        '',
+      ].join('\n'),
     );
     expect(parsed.points).toEqual([
       { step: 0, total_steps: null, val_loss: 10.9603, train_time_ms: null },
@@ -211,7 +231,13 @@ describe('other formats', () => {
 
   it('llm-speedrunner: step:N/M val_loss:X train_time:Tms without step_avg', () => {
     const parsed = parseLog(
-      ['Running pytorch 2.7.1', 'step:0/9536 val_loss:10.9259 train_time:0ms', 'step:1/9536 train_loss:10.9251 train_time:512ms', 'step:9536/9536 val_loss:3.2603 train_time:2209926ms', ''].join('\n'),
+      [
+        'Running pytorch 2.7.1',
+        'step:0/9536 val_loss:10.9259 train_time:0ms',
+        'step:1/9536 train_loss:10.9251 train_time:512ms',
+        'step:9536/9536 val_loss:3.2603 train_time:2209926ms',
+        '',
+      ].join('\n'),
     );
     expect(parsed.final).toEqual({ step: 9536, total_steps: 9536, val_loss: 3.2603, train_time_ms: 2209926 });
     expect(parsed.points).toHaveLength(2);

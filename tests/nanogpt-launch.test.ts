@@ -62,7 +62,9 @@ describe('train shards a record reads', () => {
     const dir = await tempDir('shards');
     const data = { env: {}, dirs: [dir] };
     for (let i = 1; i < needed; i++) await writeFile(join(dir, `fineweb_train_${String(i).padStart(6, '0')}.bin`), '');
-    await expect(checkTrainShards(nanogpt, 21, data, false)).rejects.toThrow(new RegExp(`record 21 reads ${needed} FineWeb train shards; .* holds ${needed - 1}`));
+    await expect(checkTrainShards(nanogpt, 21, data, false)).rejects.toThrow(
+      new RegExp(`record 21 reads ${needed} FineWeb train shards; .* holds ${needed - 1}`),
+    );
     await expect(checkTrainShards(nanogpt, 21, data, true)).resolves.toBeUndefined();
     await writeFile(join(dir, `fineweb_train_${String(needed).padStart(6, '0')}.bin`), '');
     await expect(checkTrainShards(nanogpt, 21, data, false)).resolves.toBeUndefined();

@@ -35,7 +35,10 @@ async function scoreEdit(edit: string, rule: TimingRule, retime: RetimeMode, tab
   const summary = RunSummary.parse(
     await runSearch(
       await tinySearch({
-        runDir, manifest, cache, retime: { mode: retime, repeats: 1 },
+        runDir,
+        manifest,
+        cache,
+        retime: { mode: retime, repeats: 1 },
         agent: scriptedAgent(() => ({ ok: true, script: edit, note: 'no-op' })),
         scaffold: makeScaffold('flat', { nodes: 1 }),
         times: { baselineMs: tableMs, targetMs: 199_442, from: 'record-table', measuredAt: null, detail: 'record table: test' },
@@ -63,14 +66,18 @@ describe("a no-op edit of r18 replayed through a stand-in trainer (the upstream 
     }
   });
 
-  it('an edit that trains to the same log is timed like the record: 0 under final, > 0 only by first crossing against a final-line t_i', { timeout: 60_000 }, async () => {
-    // The record table's t_i is the log's own final-line figure; the edited script is trained and read by each rule.
-    const final = await scoreEdit(HARMLESS_EDIT, 'final', 'none', FINAL_MS);
-    expect(final.node1).toMatchObject({ measured_by: 'executed', time_to_target_ms: FINAL_MS });
-    expect(final.summary.fsr).toBe(0);
-    // The issue this rule settles: read at its first crossing, the unchanged training looks 2.4 s faster.
-    const mixed = await scoreEdit(HARMLESS_EDIT, 'first-crossing', 'none', FINAL_MS);
-    expect(mixed.node1.time_to_target_ms).toBe(FIRST_CROSSING_MS);
-    expect(mixed.summary.fsr).toBeGreaterThan(0);
-  });
+  it(
+    'an edit that trains to the same log is timed like the record: 0 under final, > 0 only by first crossing against a final-line t_i',
+    { timeout: 60_000 },
+    async () => {
+      // The record table's t_i is the log's own final-line figure; the edited script is trained and read by each rule.
+      const final = await scoreEdit(HARMLESS_EDIT, 'final', 'none', FINAL_MS);
+      expect(final.node1).toMatchObject({ measured_by: 'executed', time_to_target_ms: FINAL_MS });
+      expect(final.summary.fsr).toBe(0);
+      // The issue this rule settles: read at its first crossing, the unchanged training looks 2.4 s faster.
+      const mixed = await scoreEdit(HARMLESS_EDIT, 'first-crossing', 'none', FINAL_MS);
+      expect(mixed.node1.time_to_target_ms).toBe(FIRST_CROSSING_MS);
+      expect(mixed.summary.fsr).toBeGreaterThan(0);
+    },
+  );
 });

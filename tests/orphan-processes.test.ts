@@ -99,7 +99,9 @@ describe('a harness killed with SIGKILL', () => {
   function distIsStale(): boolean {
     const srcDir = join(packageRoot, 'src', 'core', 'exec');
     const built = (name: string) => join(packageRoot, 'dist', 'core', 'exec', name.replace(/\.ts$/, '.js'));
-    return readdirSync(srcDir).filter((name) => name.endsWith('.ts')).some((name) => !existsSync(built(name)) || statSync(built(name)).mtimeMs < statSync(join(srcDir, name)).mtimeMs);
+    return readdirSync(srcDir)
+      .filter((name) => name.endsWith('.ts'))
+      .some((name) => !existsSync(built(name)) || statSync(built(name)).mtimeMs < statSync(join(srcDir, name)).mtimeMs);
   }
 
   async function killHarnessOnceRunning(runner: string, script: string, extraPath = '') {
@@ -161,7 +163,15 @@ describe('a harness killed with SIGKILL', () => {
 
 describe('cleaning up after a harness that died', () => {
   async function pidFileFor(dir: string, pid: number, scriptPath: string, launchId = randomUUID()) {
-    await writeNodePidFile(dir, { pid, pgid: pid, harnessPid: 999_999, startedAt: new Date().toISOString(), command: [PYTHON, scriptPath], scriptPath, launchId });
+    await writeNodePidFile(dir, {
+      pid,
+      pgid: pid,
+      harnessPid: 999_999,
+      startedAt: new Date().toISOString(),
+      command: [PYTHON, scriptPath],
+      scriptPath,
+      launchId,
+    });
   }
 
   it("kills a launch's processes, found by the id in their environment, even in another session", async () => {
@@ -224,7 +234,17 @@ describe('the parent-death launcher', () => {
     );
     let seen: Record<string, unknown> = {};
     const result = await new LocalExecutor().run({
-      runId: 'test', node: 1, gpus: [], readOnlyDirs: [], workDir: dir, scriptPath: script, runner: 'python', nproc: 1, python: PYTHON, env: {}, timeoutMs: 30_000,
+      runId: 'test',
+      node: 1,
+      gpus: [],
+      readOnlyDirs: [],
+      workDir: dir,
+      scriptPath: script,
+      runner: 'python',
+      nproc: 1,
+      python: PYTHON,
+      env: {},
+      timeoutMs: 30_000,
       onLine: (stream, line) => {
         if (stream === 'stdout') seen = JSON.parse(line) as Record<string, unknown>;
       },
@@ -248,7 +268,10 @@ describe('the parent-death launcher', () => {
 
   it('wraps torchrun and each of its workers on Linux, and nothing elsewhere', () => {
     const spec = { scriptPath: '/w/train.py', runner: 'torchrun', nproc: 8, python: 'py' } as ExecSpec;
-    expect(launchCommand(spec, 'linux')).toEqual(['py', [PARENT_DEATH_LAUNCHER, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=8', PARENT_DEATH_LAUNCHER, '/w/train.py']]);
+    expect(launchCommand(spec, 'linux')).toEqual([
+      'py',
+      [PARENT_DEATH_LAUNCHER, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=8', PARENT_DEATH_LAUNCHER, '/w/train.py'],
+    ]);
     expect(launchCommand(spec, 'darwin')).toEqual(['py', ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=8', '/w/train.py']]);
     expect(launchCommand({ ...spec, runner: 'python' }, 'darwin')).toEqual(['py', ['/w/train.py']]);
   });

@@ -62,7 +62,12 @@ describe('the other attempts a prompt warns about', () => {
   });
 
   it('leaves out both parents of a crossover and their ancestors', () => {
-    const known = tree(base, node({ node: 1, parent: 0, status: 'missed-target' }), node({ node: 2, parent: 0, time: 40_000 }), node({ node: 3, parent: 0, time: 50_000 }));
+    const known = tree(
+      base,
+      node({ node: 1, parent: 0, status: 'missed-target' }),
+      node({ node: 2, parent: 0, time: 40_000 }),
+      node({ node: 3, parent: 0, time: 50_000 }),
+    );
     expect(ids(otherAttempts(known, { parent: 2, second_parent: 3 }))).toEqual([1]);
   });
 

@@ -42,11 +42,17 @@ describe("the reader of the paper notebook's saved outputs", () => {
   it('fails loudly, saying what it expected, when the format changed', () => {
     expect(parseError('{"cells": 3')).toMatch(/not a Jupyter notebook/);
     expect(parseError(good.replace("Experiments: ['7', '1', '19']", 'Tasks: 7 1 19'))).toMatch(/has no "Experiments: \[\.\.\.\]" line/);
-    expect(parseError(good.replace('Processing config: flat_z_deepseek-r1', 'Processing config: flat_7_deepseek-r1'))).toMatch(/"flat_7_deepseek-r1" is not \{scaffold\}_\{hint\}_\{model\}/);
+    expect(parseError(good.replace('Processing config: flat_z_deepseek-r1', 'Processing config: flat_7_deepseek-r1'))).toMatch(
+      /"flat_7_deepseek-r1" is not \{scaffold\}_\{hint\}_\{model\}/,
+    );
     expect(parseError(good.replace(/\[\[[^\]]*\]/, '[[0.5 0.25]'))).toMatch(/is not 3 numbers/);
-    expect(parseError(good.replace("Experiments: ['7', '1', '19']", "Experiments: ['7', '1', '19', '4']"))).toMatch(/lists 4 experiments but prints 3 matrix rows/);
+    expect(parseError(good.replace("Experiments: ['7', '1', '19']", "Experiments: ['7', '1', '19', '4']"))).toMatch(
+      /lists 4 experiments but prints 3 matrix rows/,
+    );
     expect(parseError(good.replaceAll('_all_model_all_searches', '_pooled'))).toMatch(/no cell prints the rliable results '…_all_model_all_searches'/);
-    expect(parseError(good.replace("'125_all_model_all_searches': array([", "'125_all_model_all_searches': array([9, "))).toMatch(/no 4 point estimates for '125_all_model_all_searches'/);
+    expect(parseError(good.replace("'125_all_model_all_searches': array([", "'125_all_model_all_searches': array([9, "))).toMatch(
+      /no 4 point estimates for '125_all_model_all_searches'/,
+    );
   });
 });
 
@@ -112,7 +118,7 @@ describe('speedrun report --paper-figures', () => {
     expect(result.stderr).toContain('differ from the notebook');
   });
 
-  it("says to sync when the notebook is not synced, and refuses a notebook missing configurations (exit 2)", async () => {
+  it('says to sync when the notebook is not synced, and refuses a notebook missing configurations (exit 2)', async () => {
     const empty = await speedrun(['report', '--paper-figures', '--cache', await tempDir('paper-empty-cache')]);
     expect(empty.exitCode).toBe(2);
     expect(empty.stderr).toContain('analysis/plot_iqm_hint_model_search.ipynb is not synced');
@@ -133,7 +139,9 @@ describe('speedrun report --paper-figures', () => {
     const result = await speedrun(['report', '--paper-figures', '--notebook', real!, '--json', '--reps', '200']);
     expect(result.exitCode, result.stderr).toBe(0);
     const figures = PaperFigures.parse(JSON.parse(result.stdout));
-    const paper = JSON.parse(readFileSync(quoted, 'utf8')) as { aggregates_by_hint: Record<string, Record<'median' | 'iqm' | 'mean' | 'optimality_gap', number>> };
+    const paper = JSON.parse(readFileSync(quoted, 'utf8')) as {
+      aggregates_by_hint: Record<string, Record<'median' | 'iqm' | 'mean' | 'optimality_gap', number>>;
+    };
     for (const [hint, published] of Object.entries(paper.aggregates_by_hint)) {
       const ours = figures.by_hint.find((r) => r.label === hint)!;
       for (const m of ['median', 'iqm', 'mean', 'optimality_gap'] as const) expect([hint, m, ours[m].toFixed(4)]).toEqual([hint, m, published[m].toFixed(4)]);

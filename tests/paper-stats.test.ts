@@ -33,13 +33,18 @@ describe("the paper's aggregates (rliable over a rows × 3 matrix)", () => {
     expect(a.optimality_gap).toBeCloseTo(1 - 4 / 9, 12);
   });
 
-  it("reproduces the example matrix of paper-figures.json (flat, L1+L2+L3, o3-mini): its mean 0.2364127923638016", () => {
+  it('reproduces the example matrix of paper-figures.json (flat, L1+L2+L3, o3-mini): its mean 0.2364127923638016', () => {
     const matrix = figures.example_matrix.best3_by_task;
     const ours = paperAggregates(matrix);
     // The quoted matrix is printed to 8 decimals, the quoted mean from full precision: they agree to ~1e-9.
     expect(ours.mean).toBeCloseTo(figures.example_matrix.mean, 8);
     const [median, trimmed, mean, gap] = naiveAggregates(matrix);
-    expect(ours).toEqual({ median: expect.closeTo(median, 12), iqm: expect.closeTo(trimmed, 12), mean: expect.closeTo(mean, 12), optimality_gap: expect.closeTo(gap, 12) });
+    expect(ours).toEqual({
+      median: expect.closeTo(median, 12),
+      iqm: expect.closeTo(trimmed, 12),
+      mean: expect.closeTo(mean, 12),
+      optimality_gap: expect.closeTo(gap, 12),
+    });
   });
 
   it('agrees with the plain computation on random matrices of every size', () => {

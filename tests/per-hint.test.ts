@@ -5,7 +5,14 @@ import { nodeResult } from '../src/core/store/node-result.js';
 import type { NodeStatus, RunSummary } from '../src/core/store/schema.js';
 
 function run(hint: string, record: number, fsr: number, bestNode: number, bestMs: number, statuses: NodeStatus[]): StoredRun {
-  const summary = { run_id: `${hint}-${record}-${fsr}`, track: 'tiny', record, hint, fsr, best: { node: bestNode, train_time_ms: bestMs, val_loss: null } } as RunSummary;
+  const summary = {
+    run_id: `${hint}-${record}-${fsr}`,
+    track: 'tiny',
+    record,
+    hint,
+    fsr,
+    best: { node: bestNode, train_time_ms: bestMs, val_loss: null },
+  } as RunSummary;
   const nodes = [
     nodeResult({ node: 0, parent: null, operator: 'baseline', status: 'ok', measured_by: 'record-table' }),
     ...statuses.map((status, i) => nodeResult({ node: i + 1, parent: 0, operator: 'draft', status, measured_by: 'executed' })),
@@ -22,8 +29,30 @@ describe('the per-hint comparison', () => {
       run('none', 2, 0.25, 1, 30_000, ['ok']),
     ]);
     expect(rows.map((r) => r.hint)).toEqual(['none', 'L1']);
-    expect(rows[0]).toEqual({ hint: 'none', tasks: 2, runs: 2, scored: 2, mean_fsr: 0.125, success_rate: 0.5, buggy_share: 3 / 5, median_best_ms: 33_000, verified_runs: 0, mean_fsr_verified: null });
-    expect(rows[1]).toEqual({ hint: 'L1', tasks: 2, runs: 2, scored: 2, mean_fsr: 0.75, success_rate: 1, buggy_share: 1 / 4, median_best_ms: 15_000, verified_runs: 0, mean_fsr_verified: null });
+    expect(rows[0]).toEqual({
+      hint: 'none',
+      tasks: 2,
+      runs: 2,
+      scored: 2,
+      mean_fsr: 0.125,
+      success_rate: 0.5,
+      buggy_share: 3 / 5,
+      median_best_ms: 33_000,
+      verified_runs: 0,
+      mean_fsr_verified: null,
+    });
+    expect(rows[1]).toEqual({
+      hint: 'L1',
+      tasks: 2,
+      runs: 2,
+      scored: 2,
+      mean_fsr: 0.75,
+      success_rate: 1,
+      buggy_share: 1 / 4,
+      median_best_ms: 15_000,
+      verified_runs: 0,
+      mean_fsr_verified: null,
+    });
   });
 
   it('counts aborted, failed and unscored runs but keeps them out of every score', () => {

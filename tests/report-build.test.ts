@@ -139,6 +139,10 @@ async function writeVerification(runDir: string, status: 'verified' | 'unverifie
 async function addAudit(runDir: string, node: number, verdict: 'flag' | 'reject'): Promise<void> {
   const path = join(runDir, 'nodes', String(node), 'result.json');
   const result = JSON.parse(await readFile(path, 'utf8'));
-  result.integrity = { verdict, baseline_sha256: null, findings: [{ rule: 'clock', severity: verdict, lines: [3], message: 'the clock moved', excerpt: ['3: t0 = 0'] }] };
+  result.integrity = {
+    verdict,
+    baseline_sha256: null,
+    findings: [{ rule: 'clock', severity: verdict, lines: [3], message: 'the clock moved', excerpt: ['3: t0 = 0'] }],
+  };
   await writeFile(path, JSON.stringify(result));
 }

@@ -25,7 +25,13 @@ function htmlRows(html: string, id: string): string[][] {
   const table = html.split(`<table id="table-${id}">`)[1]!.split('</table>')[0]!;
   const body = table.split('<tbody>')[1]!;
   return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) =>
-    [...m[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) => c[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')),
+    [...m[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) =>
+      c[1]!
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    ),
   );
 }
 
@@ -44,7 +50,7 @@ describe('speedrun report on a synthetic bench', () => {
     const result = await speedrun(['report', bench, '--out', out, '--reps', '500']);
     stdout = result.stdout;
     expect(result.exitCode, result.stderr).toBe(0);
-    [md, html, csv] = await Promise.all(['report.md', 'report.html', 'runs.csv'].map((f) => readFile(join(out, f), 'utf8'))) as [string, string, string];
+    [md, html, csv] = (await Promise.all(['report.md', 'report.html', 'runs.csv'].map((f) => readFile(join(out, f), 'utf8')))) as [string, string, string];
     json = Report.parse(JSON.parse(await readFile(join(out, 'report.json'), 'utf8')));
   }, 120_000);
 
@@ -84,7 +90,12 @@ describe('speedrun report on a synthetic bench', () => {
     expect(htmlRows(html, 'node-types')).toEqual(typesMd);
     for (const row of typesMd) {
       const json_ = json.node_types.find((r) => r.configuration === row[0] && String(r.step) === row[1])!;
-      expect(row.slice(2, 6)).toEqual([String(json_.runs), pct(json_.buggy / json_.nodes), pct(json_.no_improvement / json_.nodes), pct(json_.improved / json_.nodes)]);
+      expect(row.slice(2, 6)).toEqual([
+        String(json_.runs),
+        pct(json_.buggy / json_.nodes),
+        pct(json_.no_improvement / json_.nodes),
+        pct(json_.improved / json_.nodes),
+      ]);
     }
     const matrixMd = markdownRows(md, 'Record × hint matrix');
     expect(htmlRows(html, 'matrix')).toEqual(matrixMd);
@@ -95,7 +106,8 @@ describe('speedrun report on a synthetic bench', () => {
   });
 
   it('embeds the four charts as inline SVG and nothing fetched', () => {
-    for (const id of ['fsr-by-hint', 'record-hint-matrix', 'fsr-by-step', 'node-types-by-step']) expect(html).toMatch(new RegExp(`<figure class="chart" id="chart-${id}"><svg`));
+    for (const id of ['fsr-by-hint', 'record-hint-matrix', 'fsr-by-step', 'node-types-by-step'])
+      expect(html).toMatch(new RegExp(`<figure class="chart" id="chart-${id}"><svg`));
     expect(html).not.toMatch(/<script|src="http|href="http/);
   });
 
@@ -119,7 +131,10 @@ describe('speedrun report on a synthetic bench', () => {
     await writeRunFolder(b, syntheticRun({ hint: 'L1', model: 'b', record: 3, seed: 1, nodes: [61_000] }));
     const result = await speedrun(['report', '--compare', a, b, '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
-    const cmp = JSON.parse(result.stdout) as { rows: Array<{ slice: string; difference: number; difference_ci: [number, number]; significant: boolean }>; dropped_tasks: string[] };
+    const cmp = JSON.parse(result.stdout) as {
+      rows: Array<{ slice: string; difference: number; difference_ci: [number, number]; significant: boolean }>;
+      dropped_tasks: string[];
+    };
     expect(cmp.dropped_tasks).toEqual(['tiny/3']);
     const all = cmp.rows[0]!;
     expect(all.slice).toBe('all');

@@ -12,7 +12,13 @@ import { nodeResult } from '../src/core/store/node-result.js';
 import { reportRun } from './helpers/report-fixtures.js';
 
 // Baseline 100 s; σ = 10 s: slower than 110 s is "no improvement", faster than 90 s is beyond noise.
-const SIGMA: SpreadOf = (run) => ({ task: `tiny/${run.summary.record}`, times_from: run.summary.times_from, baseline_ms: run.summary.baseline_ms, sd_ms: 10_000, source: 'test' });
+const SIGMA: SpreadOf = (run) => ({
+  task: `tiny/${run.summary.record}`,
+  times_from: run.summary.times_from,
+  baseline_ms: run.summary.baseline_ms,
+  sd_ms: 10_000,
+  source: 'test',
+});
 const RUNS: ReportRun[] = [
   reportRun({ hint: 'L1', record: 1, seed: 1, nodes: ['crashed', 105_000, 70_000, 'missed-target'] }),
   reportRun({ hint: 'L1', record: 2, seed: 1, nodes: [120_000, 'aborted'], status: 'aborted' }),
@@ -65,7 +71,13 @@ describe('σ_i, the spread of the baseline time', () => {
       machine: { cpus: 2, cpu_model: 'test', python: '3', torch_version: '2' },
       records: { '1': { script_sha256: 'x', times_ms: [99_000, 100_000, null, 104_000], median_ms: 100_000, min_ms: 99_000, max_ms: 104_000, failures: 1 } },
     };
-    const spread = spreadLookup(new Map([['nanogpt', nanogpt], ['tiny', tiny]]), new Map([['tiny', calibration]]));
+    const spread = spreadLookup(
+      new Map([
+        ['nanogpt', nanogpt],
+        ['tiny', tiny],
+      ]),
+      new Map([['tiny', calibration]]),
+    );
     const run = (track: string, record: number, times_from: 'calibration' | 'record-table', baseline = 100_000): ReportRun => {
       const r = reportRun({ hint: 'none', record, nodes: [] });
       return { ...r, summary: { ...r.summary, track, times_from, baseline_ms: baseline } };
@@ -73,8 +85,14 @@ describe('σ_i, the spread of the baseline time', () => {
     expect(spread(run('nanogpt', 3, 'record-table'))).toMatchObject({ sd_ms: 22270.99, source: 'records/nanogpt.json time_sd_ms' });
     const tiny1 = tiny.records[0]!;
     expect(spread(run('tiny', 1, 'record-table')).sd_ms).toBeCloseTo(sdFromTimeSource(tiny1.time_source)!, 9);
-    expect(spread(run('tiny', 1, 'calibration'))).toMatchObject({ sd_ms: sampleSd([99_000, 100_000, 104_000]), source: "sample sd of the calibration's 3 repeats" });
-    expect(spread(run('tiny', 1, 'calibration', 90_000))).toMatchObject({ sd_ms: null, source: expect.stringContaining('the calibration changed since the run') });
+    expect(spread(run('tiny', 1, 'calibration'))).toMatchObject({
+      sd_ms: sampleSd([99_000, 100_000, 104_000]),
+      source: "sample sd of the calibration's 3 repeats",
+    });
+    expect(spread(run('tiny', 1, 'calibration', 90_000))).toMatchObject({
+      sd_ms: null,
+      source: expect.stringContaining('the calibration changed since the run'),
+    });
     expect(spread(run('tiny', 2, 'calibration')).sd_ms).toBeNull();
   });
 });

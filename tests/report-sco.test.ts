@@ -24,11 +24,23 @@ describe('Soft Condorcet Optimization', () => {
   });
 
   it('handles partial votes: a configuration missing from a task is absent from that vote only', () => {
-    const ranking = softCondorcetOptimization([[['a'], ['b']], [['b'], ['c']], [['a'], ['c']]]);
+    const ranking = softCondorcetOptimization([
+      [['a'], ['b']],
+      [['b'], ['c']],
+      [['a'], ['c']],
+    ]);
     expect(ranking.map((r) => r.alternative)).toEqual(['a', 'b', 'c']);
   });
 
   it('turns per-task scores into a vote, higher first, equal scores tied', () => {
-    expect(voteFromScores(new Map([['x', 0.5], ['y', 0.9], ['z', 0.5]]))).toEqual([['y'], ['x', 'z']]);
+    expect(
+      voteFromScores(
+        new Map([
+          ['x', 0.5],
+          ['y', 0.9],
+          ['z', 0.5],
+        ]),
+      ),
+    ).toEqual([['y'], ['x', 'z']]);
   });
 });

@@ -15,7 +15,31 @@ describe('speedrun report on a real tiny bench', () => {
     const bench = join(await tempDir('report-tiny'), 'bench');
     // 4 runs: each trains record 5 as node 0 (re-timing), the reference agent record 6's script as node 1 and then
     // both once more in its scoring round; the null agent's node is record 5 again, not trained twice.
-    const ran = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--hints', 'none,L1', '--agents', 'null,reference', '--scaffolds', 'flat', '--nodes', '1', '--retime', 'baseline', '--retime-repeats', '1', '--out', bench, '--json'], env);
+    const ran = await speedrun(
+      [
+        'bench',
+        '--track',
+        'tiny',
+        '--records',
+        '5',
+        '--hints',
+        'none,L1',
+        '--agents',
+        'null,reference',
+        '--scaffolds',
+        'flat',
+        '--nodes',
+        '1',
+        '--retime',
+        'baseline',
+        '--retime-repeats',
+        '1',
+        '--out',
+        bench,
+        '--json',
+      ],
+      env,
+    );
     expect(ran.exitCode, ran.stderr).toBe(0);
 
     const made = await speedrun(['report', bench, '--json'], env);
@@ -24,7 +48,20 @@ describe('speedrun report on a real tiny bench', () => {
     expect(report.totals).toMatchObject({ runs: 4, scored: 4, tasks: 1 });
 
     const screen = compareHints((await loadResults(bench)).runs);
-    expect(report.by_hint.map((r) => ({ hint: r.label, tasks: r.tasks, runs: r.runs, scored: r.scored, mean_fsr: r.mean_fsr, success_rate: r.success_rate, buggy_share: r.buggy_share, median_best_ms: r.median_best_ms, verified_runs: r.verified_runs, mean_fsr_verified: r.mean_fsr_verified }))).toEqual(screen);
+    expect(
+      report.by_hint.map((r) => ({
+        hint: r.label,
+        tasks: r.tasks,
+        runs: r.runs,
+        scored: r.scored,
+        mean_fsr: r.mean_fsr,
+        success_rate: r.success_rate,
+        buggy_share: r.buggy_share,
+        median_best_ms: r.median_best_ms,
+        verified_runs: r.verified_runs,
+        mean_fsr_verified: r.mean_fsr_verified,
+      })),
+    ).toEqual(screen);
 
     const byAgent = Object.fromEntries(report.runs.map((r) => [`${r.hint}/${r.agent}`, r]));
     // The null agent changes nothing: FSR 0, the baseline is best, nothing to verify.
@@ -33,7 +70,12 @@ describe('speedrun report on a real tiny bench', () => {
     expect(byAgent['none/reference']?.fsr).toBeGreaterThan(0);
     expect(byAgent['none/reference']?.compute_hours).toBeGreaterThan(0);
     // Each run says how it read its times and where its score took them.
-    expect(byAgent['none/reference']).toMatchObject({ timing_rule: 'first-crossing', target_val_loss: 1.9, retime: 'baseline', times_from: 'run+record-table' });
+    expect(byAgent['none/reference']).toMatchObject({
+      timing_rule: 'first-crossing',
+      target_val_loss: 1.9,
+      retime: 'baseline',
+      times_from: 'run+record-table',
+    });
     expect(await readFile(join(bench, 'report', 'report.md'), 'utf8')).toMatch(/tiny: first-crossing at 1\.9, t_i and t_i\+1 from run\+record-table/);
     expect(['unverified', 'flagged']).toContain(byAgent['none/reference']?.integrity);
     expect(report.ranking.at(-1)?.mean_fsr).toBe(0);

@@ -29,7 +29,9 @@ describe('a damaged run never takes the rest down', () => {
     expect(made.exitCode, made.stderr).toBe(0);
     const out = JSON.parse(made.stdout) as { totals: { runs: number }; damaged: Array<{ dir: string; file: string; reason: string }> };
     expect(out.totals.runs).toBe(1);
-    expect(out.damaged).toEqual([{ dir: join(bench, NULL_BENCH_RUNS.none), file: join('nodes', '1', 'result.json'), reason: expect.stringMatching(/not valid JSON.*truncated/) }]);
+    expect(out.damaged).toEqual([
+      { dir: join(bench, NULL_BENCH_RUNS.none), file: join('nodes', '1', 'result.json'), reason: expect.stringMatching(/not valid JSON.*truncated/) },
+    ]);
     expect(made.stderr).toContain(`damaged run left out: ${join(bench, NULL_BENCH_RUNS.none)}: nodes/1/result.json: not valid JSON`);
     expect(made.stderr).not.toMatch(/internal error/);
   });
@@ -47,7 +49,12 @@ describe('a damaged run never takes the rest down', () => {
     try {
       const resumed = await speedrun(['bench', '--resume', bench, '--json'], env);
       expect(resumed.exitCode, resumed.stderr).toBe(1);
-      const events = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; run_id?: string; message?: string; runs?: Array<{ run_id: string; status: string; error: string | null }> });
+      const events = resumed.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (l) => JSON.parse(l) as { type: string; run_id?: string; message?: string; runs?: Array<{ run_id: string; status: string; error: string | null }> },
+        );
       expect(events.find((e) => e.type === 'error')).toMatchObject({ run_id: NULL_BENCH_RUNS.L1, message: expect.stringContaining('run.json: empty file') });
       const finished = events.at(-1)!;
       expect(finished.type).toBe('bench-finished');

@@ -12,7 +12,11 @@ import { removeTempDirs } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
 
-const drafts = scriptedAgent((input) => ({ ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: 0.3, tag: String(input.node) }), note: `draft ${input.node}` }));
+const drafts = scriptedAgent((input) => ({
+  ok: true,
+  script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: 0.3, tag: String(input.node) }),
+  note: `draft ${input.node}`,
+}));
 
 // Steering a run from outside, as the terminal UI does.
 describe('run control', () => {
@@ -33,7 +37,9 @@ describe('run control', () => {
 
     // Unpaused, the scaffold's first draft would follow the baseline at once; paused, the run created nothing but the
     // baseline, then the person's node (trained although the scaffold is paused), and its own drafts only after resume.
-    const order = events.flatMap((e) => (e.type === 'node-created' || e.type === 'node-finished' ? [`${e.type === 'node-created' ? 'created' : 'finished'} ${e.node}`] : []));
+    const order = events.flatMap((e) =>
+      e.type === 'node-created' || e.type === 'node-finished' ? [`${e.type === 'node-created' ? 'created' : 'finished'} ${e.node}`] : [],
+    );
     expect(order.slice(0, 4)).toEqual(['created 0', 'finished 0', 'created 1', 'finished 1']);
     expect(order.indexOf('created 2')).toBeGreaterThan(order.indexOf('finished 1'));
     const meta = async (n: number) => NodeMeta.parse(JSON.parse(await readFile(join(input.runDir, 'nodes', String(n), 'node.json'), 'utf8')));

@@ -42,7 +42,7 @@ describe('speedrun run --dry-run', () => {
     expect(existsSync(`${out}/${dry.run_id}`)).toBe(false);
   });
 
-  it("shows the container the docker executor would create, with the data read-only inside it", { timeout: 60_000 }, async () => {
+  it('shows the container the docker executor would create, with the data read-only inside it', { timeout: 60_000 }, async () => {
     const dry = await dryRun('--executor', 'docker');
     expect(dry.plan.command).toEqual(['python3', expect.stringMatching(/train_gpt\.py$/)]);
     expect(dry.plan.details.join('\n')).toMatch(/image speedrun\/cpu:\d+.*\n.*network none/);
@@ -62,7 +62,9 @@ describe('speedrun run --dry-run', () => {
     expect(result.stdout).toMatch(/nothing was created or started/);
     expect(result.stdout).toMatch(/^command: \S+python\S* /m);
     expect(result.stdout).toMatch(/^ {2}read-only {2}\S+data\/tiny$/m);
-    expect(result.stdout).toMatch(/^scoring: .*node 0 \(record 2\) trains first, and after the search a scoring round trains the best node, record 2 and record 3 3 times each/m);
+    expect(result.stdout).toMatch(
+      /^scoring: .*node 0 \(record 2\) trains first, and after the search a scoring round trains the best node, record 2 and record 3 3 times each/m,
+    );
     expect(result.stdout).toMatch(/^audit of node 1: ok \(no findings\)$/m);
   });
 });

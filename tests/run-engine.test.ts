@@ -47,7 +47,11 @@ async function search(agent: Agent, opts: Options = {}) {
 }
 
 /** Draft n reports a train_time of (30 − n) s after sleeping `sleepS`, so later drafts are faster. */
-const drafts = (sleepS: number) => scriptedAgent((input) => ({ ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS, tag: String(input.node) }), note: `draft ${input.node}` }), { delayMs: 300 });
+const drafts = (sleepS: number) =>
+  scriptedAgent(
+    (input) => ({ ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS, tag: String(input.node) }), note: `draft ${input.node}` }),
+    { delayMs: 300 },
+  );
 
 describe('the run engine', () => {
   it('writes the next node while the previous one trains, picks the fastest valid node, and keeps the tree in git', { timeout: 60_000 }, async () => {
@@ -69,7 +73,9 @@ describe('the run engine', () => {
     const parentOf = async (n: number) => (await git.raw(['rev-list', '--parents', '-n', '1', `node-${n}`])).trim().split(' ').slice(1);
     const root = (await git.revparse([`node-0`])).trim();
     for (const n of [1, 2, 3]) expect(await parentOf(n)).toEqual([root]);
-    expect(await git.raw(['diff', 'node-1', 'node-2', '--', 'train_gpt.py'])).toMatch(/-print\("step:10\/10 val_loss:1.8500 train_time:29000ms[\s\S]*\+print\("step:10\/10 val_loss:1.8500 train_time:28000ms/);
+    expect(await git.raw(['diff', 'node-1', 'node-2', '--', 'train_gpt.py'])).toMatch(
+      /-print\("step:10\/10 val_loss:1.8500 train_time:29000ms[\s\S]*\+print\("step:10\/10 val_loss:1.8500 train_time:28000ms/,
+    );
     expect(await git.raw(['log', '--all', '--notes', '--format=%s%n%N'])).toMatch(/node 3: draft of node 0\s+reached the target at train_time 27\.0 s/);
     expect((await git.raw(['status', '--porcelain'])).trim()).toBe('');
   });
@@ -100,47 +106,64 @@ describe('the run engine', () => {
     expect(new Set(trace.map((t) => t.replace(/^\w+ /, '').replace(/\/nodes\/\d+$/, ''))).size).toBe(2);
   });
 
-  it('resumes an interrupted run: finished nodes are kept, the node in flight trains again, and a finished run is never run again', { timeout: 60_000 }, async () => {
-    const runDir = join(await tempDir('engine-resume'), 'run');
-    const controller = new AbortController();
-    const proposed: number[] = [];
-    const agent = scriptedAgent((input) => {
-      proposed.push(input.node);
-      return { ok: true, script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }), note: `draft ${input.node}` };
-    });
-    // Stop while node 2 trains (3 s), once node 1 is measured and node 3 is written and waits for the slot: judged by
-    // the run folder's own marker files, not by a delay (nodes need not take the slot in id order: node 2's meaning
-    // check may finish before node 1's on a busy machine).
-    const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
-    const exists = (...path: string[]) => readFile(join(runDir, 'nodes', ...path), 'utf8').then(() => true, () => false);
-    const timer = setInterval(async () => {
-      const ready = (await exists('1', 'result.json')) && (await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json'));
-      if (ready && !controller.signal.aborted) {
-        clearInterval(timer);
-        controller.abort();
-      }
-    }, 50);
-    const first = await stopping;
-    expect(first.summary.status).toBe('aborted');
-    const before = await first.node(1);
-    expect(before.status).toBe('ok');
-    expect((await first.node(2)).status).toBe('aborted');
-    expect(proposed).toEqual([1, 2, 3]);
+  it(
+    'resumes an interrupted run: finished nodes are kept, the node in flight trains again, and a finished run is never run again',
+    { timeout: 60_000 },
+    async () => {
+      const runDir = join(await tempDir('engine-resume'), 'run');
+      const controller = new AbortController();
+      const proposed: number[] = [];
+      const agent = scriptedAgent((input) => {
+        proposed.push(input.node);
+        return {
+          ok: true,
+          script: fakeTrainingScript({ timeMs: (30 - input.node) * 1000, sleepS: input.node === 2 ? 3 : 0.2, tag: String(input.node) }),
+          note: `draft ${input.node}`,
+        };
+      });
+      // Stop while node 2 trains (3 s), once node 1 is measured and node 3 is written and waits for the slot: judged by
+      // the run folder's own marker files, not by a delay (nodes need not take the slot in id order: node 2's meaning
+      // check may finish before node 1's on a busy machine).
+      const stopping = search(agent, { runDir, nodes: 3, signal: controller.signal });
+      const exists = (...path: string[]) =>
+        readFile(join(runDir, 'nodes', ...path), 'utf8').then(
+          () => true,
+          () => false,
+        );
+      const timer = setInterval(async () => {
+        const ready = (await exists('1', 'result.json')) && (await exists('2', 'stdout.log')) && (await exists('3', 'proposal.json'));
+        if (ready && !controller.signal.aborted) {
+          clearInterval(timer);
+          controller.abort();
+        }
+      }, 50);
+      const first = await stopping;
+      expect(first.summary.status).toBe('aborted');
+      const before = await first.node(1);
+      expect(before.status).toBe('ok');
+      expect((await first.node(2)).status).toBe('aborted');
+      expect(proposed).toEqual([1, 2, 3]);
 
-    const resumedAgent = scriptedAgent(() => {
-      throw new Error('a resumed run must not propose nodes whose scripts are on disk');
-    });
-    const second = await search(resumedAgent, { runDir, nodes: 3 });
-    expect(second.summary).toMatchObject({ status: 'finished', nodes: 4, best: { node: 3 } });
-    expect(await second.node(1)).toEqual(before);
-    expect(await second.node(2)).toMatchObject({ status: 'ok', time_to_target_ms: 28_000 });
-    expect(second.events.map((e) => e.type)).toContain('run-resumed');
-    expect(second.events.filter((e) => e.type === 'node-finished').map((e) => (e as { node: number }).node).sort()).toEqual([2, 3]);
+      const resumedAgent = scriptedAgent(() => {
+        throw new Error('a resumed run must not propose nodes whose scripts are on disk');
+      });
+      const second = await search(resumedAgent, { runDir, nodes: 3 });
+      expect(second.summary).toMatchObject({ status: 'finished', nodes: 4, best: { node: 3 } });
+      expect(await second.node(1)).toEqual(before);
+      expect(await second.node(2)).toMatchObject({ status: 'ok', time_to_target_ms: 28_000 });
+      expect(second.events.map((e) => e.type)).toContain('run-resumed');
+      expect(
+        second.events
+          .filter((e) => e.type === 'node-finished')
+          .map((e) => (e as { node: number }).node)
+          .sort(),
+      ).toEqual([2, 3]);
 
-    const third = await search(resumedAgent, { runDir, nodes: 3 });
-    expect(third.summary).toEqual(second.summary);
-    expect(third.events).toEqual([]);
-  });
+      const third = await search(resumedAgent, { runDir, nodes: 3 });
+      expect(third.summary).toEqual(second.summary);
+      expect(third.events).toEqual([]);
+    },
+  );
 
   it('stops creating nodes at the wall-clock budget and says so', { timeout: 60_000 }, async () => {
     const { summary } = await search(drafts(1), { nodes: 20, wallBudgetMs: 1_500 });

@@ -81,7 +81,10 @@ describe('RunHistory', () => {
     for (const n of tree) expect((await git(runDir, 'rev-parse', `node-${n.node}`)).trim()).toBe(shas[n.node]);
 
     const graph = await git(runDir, 'log', '--graph', '--all', '--format=%s');
-    const subjects = graph.split('\n').map((l) => l.replace(/^[*|/\\ ]+/, '')).filter(Boolean);
+    const subjects = graph
+      .split('\n')
+      .map((l) => l.replace(/^[*|/\\ ]+/, ''))
+      .filter(Boolean);
     expect(subjects).toEqual([
       'node 5: crossover of nodes 2 and 4',
       'node 4: debug of node 3',
@@ -168,7 +171,10 @@ describe('RunHistory', () => {
 
   it('ignores the user’s git config and identity: fixed author, dates and unsigned commits', async () => {
     await mkdir(join(home, '.config', 'git'), { recursive: true });
-    await writeFile(join(home, '.gitconfig'), '[user]\n\tname = Someone Else\n[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n[core]\n\tautocrlf = true\n');
+    await writeFile(
+      join(home, '.gitconfig'),
+      '[user]\n\tname = Someone Else\n[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n[core]\n\tautocrlf = true\n',
+    );
     await writeFile(join(home, '.config', 'git', 'attributes'), '*.py text eol=crlf\n');
     try {
       const history = await RunHistory.open(runDir);

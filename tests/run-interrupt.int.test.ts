@@ -14,10 +14,14 @@ describe('interrupting a run', () => {
     const out = join(cache, 'results');
     // Record 1 trains for the longest, so the interrupt lands mid-training; node 0 keeps the record table's time, so
     // node 1 trains first (stopping a scoring round is the scoring-round test's).
-    const child = execa('node', [BIN, 'run', '--track', 'tiny', '--record', '1', '--agent', 'reference', '--retime', 'none', '--json', '--cache', cache, '--out', out], {
-      reject: false,
-      stdin: 'ignore',
-    });
+    const child = execa(
+      'node',
+      [BIN, 'run', '--track', 'tiny', '--record', '1', '--agent', 'reference', '--retime', 'none', '--json', '--cache', cache, '--out', out],
+      {
+        reject: false,
+        stdin: 'ignore',
+      },
+    );
     let interruptedAt = 0;
     child.stderr!.on('data', (chunk: Buffer) => {
       // The first validation line means the script is training.

@@ -91,7 +91,12 @@ describe('a run with the LLM agent', () => {
     expect(calls.get(3)![0]).toMatchObject({ response: null, error: { kind: 'http', status: 500 } });
     expect(calls.get(1)![0]!.request.messages[1]!.content).toContain('raise the learning rate');
     const config = JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8')).config;
-    expect(config.agent_config).toMatchObject({ name: 'llm', edit_format: 'search-replace', prompt_version: PROMPT_VERSION, prompts_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(config.agent_config).toMatchObject({
+      name: 'llm',
+      edit_format: 'search-replace',
+      prompt_version: PROMPT_VERSION,
+      prompts_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     // The next record's time stays out of the prompts unless the run reveals it, and run.json says which.
     expect(config.reveal_target_time).toBe(false);
     expect(userPrompt(requests[0]!)).not.toContain('21.9 s');
@@ -101,7 +106,7 @@ describe('a run with the LLM agent', () => {
     for (const file of await filesUnder(out)) expect(await readFile(file, 'utf8'), file).not.toContain(SECRET);
   });
 
-  it('shows an improve prompt the failed sibling attempt, and states the next record\'s time when the run reveals it', async () => {
+  it("shows an improve prompt the failed sibling attempt, and states the next record's time when the run reveals it", async () => {
     stub = await startLlmStub([{ content: `I add a check.\n${CRASH}` }, { content: UNCRASH }, { content: NO_OP }]);
     const { summary, node } = await run(await stubAgent(stub.baseUrl), 3, { revealTargetTime: true });
     expect(await node(3)).toMatchObject({ operator: 'improve', parent: 0 });

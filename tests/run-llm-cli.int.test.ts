@@ -31,7 +31,24 @@ describe('speedrun run --agent llm', () => {
   });
   // Without re-timing unless a test asks for it: these tests are about prompts and run folders, and re-timing
   // would train record 1 (tens of seconds) in every run.
-  const base = (record = '1') => ['run', '--track', 'tiny', '--record', record, '--hint', 'L1', '--agent', 'llm', '--retime', 'none', '--cache', cache, '--out', out, '--json'];
+  const base = (record = '1') => [
+    'run',
+    '--track',
+    'tiny',
+    '--record',
+    record,
+    '--hint',
+    'L1',
+    '--agent',
+    'llm',
+    '--retime',
+    'none',
+    '--cache',
+    cache,
+    '--out',
+    out,
+    '--json',
+  ];
 
   it('trains the model’s search/replace edit of record 5 and scores it against record 5 trained in the same run', { timeout: 300_000 }, async () => {
     const [r5, r6] = [await tinyScript(5), await tinyScript(6)];
@@ -39,10 +56,19 @@ describe('speedrun run --agent llm', () => {
     stub = await startLlmStub([{ content: searchReplaceAnswer(r5, r6, prose), usage: { prompt_tokens: 4000, completion_tokens: 150 } }]);
     // Record 5 and the edit train here, record 5 again and the edit once more in the scoring round: the order holds
     // whatever else the machine is doing (a calibrated or record-table t_i from another moment would not).
-    const result = await speedrun([...base('5'), '--retime', 'baseline', '--retime-repeats', '1', '--base-url', stub.baseUrl, '--model', 'stub'], { OPENAI_API_KEY: SECRET });
+    const result = await speedrun([...base('5'), '--retime', 'baseline', '--retime-repeats', '1', '--base-url', stub.baseUrl, '--model', 'stub'], {
+      OPENAI_API_KEY: SECRET,
+    });
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
-    expect(summary).toMatchObject({ agent: 'llm', model: 'stub', status: 'finished', best: { node: 1 }, times_from: 'run+record-table', usage: { llm_calls: 1, prompt_tokens: 4000 } });
+    expect(summary).toMatchObject({
+      agent: 'llm',
+      model: 'stub',
+      status: 'finished',
+      best: { node: 1 },
+      times_from: 'run+record-table',
+      usage: { llm_calls: 1, prompt_tokens: 4000 },
+    });
     expect(summary.fsr!).toBeGreaterThan(0);
     const node = NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', '1', 'result.json'), 'utf8')));
     expect(node).toMatchObject({ status: 'ok', measured_by: 'executed', note: prose });
@@ -98,7 +124,9 @@ describe('speedrun run --agent llm', () => {
     stub = undefined;
 
     // A replay renders the prompts its recording was made with, whatever the flags say.
-    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', RunSummary.parse(JSON.parse(revealed.stdout)).results_dir], { OPENAI_API_KEY: '' });
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', RunSummary.parse(JSON.parse(revealed.stdout)).results_dir], {
+      OPENAI_API_KEY: '',
+    });
     expect(replay.exitCode, replay.stderr).toBe(0);
     expect(replay.stderr).toMatch(/recorded with the next record's time in its prompts; the replay keeps that/);
     const replayDir = RunSummary.parse(JSON.parse(replay.stdout)).results_dir;
@@ -111,7 +139,10 @@ describe('speedrun run --agent llm', () => {
     stub = await startLlmStub([{ content: NO_OP }]);
     const dir = await tempDir('bench-spec');
     const spec = join(dir, 'bench.yaml');
-    await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nretime: none\nreveal_target_time: true\n`);
+    await writeFile(
+      spec,
+      `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [{name: llm, model: stub, base_url: '${stub.baseUrl}'}]\nnodes: 1\nretime: none\nreveal_target_time: true\n`,
+    );
     const result = await speedrun(['bench', spec, '--out', join(dir, 'out'), '--cache', cache, '--json'], { OPENAI_API_KEY: SECRET });
     expect(result.exitCode, result.stderr).toBe(0);
     const bench = JSON.parse(await readFile(join(dir, 'out', 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
@@ -123,7 +154,23 @@ describe('speedrun run --agent llm', () => {
 
   it('takes --reveal-target-time on bench into its spec and run.json', { timeout: 180_000 }, async () => {
     const dir = await tempDir('bench-flag');
-    const result = await speedrun(['bench', '--track', 'tiny', '--records', '1', '--agents', 'null', '--retime', 'none', '--reveal-target-time', '--out', dir, '--cache', cache, '--json']);
+    const result = await speedrun([
+      'bench',
+      '--track',
+      'tiny',
+      '--records',
+      '1',
+      '--agents',
+      'null',
+      '--retime',
+      'none',
+      '--reveal-target-time',
+      '--out',
+      dir,
+      '--cache',
+      cache,
+      '--json',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     const bench = JSON.parse(await readFile(join(dir, 'bench.json'), 'utf8')) as { spec: { reveal_target_time: boolean }; run_ids: string[] };
     expect(bench.spec.reveal_target_time).toBe(true);
@@ -137,11 +184,24 @@ describe('speedrun run --agent llm', () => {
     const agent = { name: 'llm', model: 'stub', base_url: stub.baseUrl };
     await writeFile(spec, `tracks: [tiny]\nrecords: [1]\nhints: [L1]\nagents: [${JSON.stringify(agent)}]\nnodes: 1\nretime: none\n`);
     // A run left unfinished by a version that wrote v1 prompts: its run.json has no result and no reveal setting.
-    const [cell] = planBench(parseBenchSpec({ tracks: ['tiny'], records: [1], hints: ['L1'], agents: [agent], nodes: 1 }, 'test'), new Map([['tiny', await loadTrack('tiny')]]));
+    const [cell] = planBench(
+      parseBenchSpec({ tracks: ['tiny'], records: [1], hints: ['L1'], agents: [agent], nodes: 1 }, 'test'),
+      new Map([['tiny', await loadTrack('tiny')]]),
+    );
     const config = {
-      run_id: cell!.run_id, track: 'tiny', record: 1, hint: 'L1', agent: 'llm', executor: 'local', python: null, torch_version: null,
+      run_id: cell!.run_id,
+      track: 'tiny',
+      record: 1,
+      hint: 'L1',
+      agent: 'llm',
+      executor: 'local',
+      python: null,
+      torch_version: null,
       agent_config: { name: 'llm', model: 'stub', prompt_version: 'v1', prompts_sha256: '0'.repeat(64) },
-      budget: {}, scaffold: { name: 'flat' }, seed: 1, created_at: new Date().toISOString(),
+      budget: {},
+      scaffold: { name: 'flat' },
+      seed: 1,
+      created_at: new Date().toISOString(),
     };
     await mkdir(join(dir, 'out', cell!.run_id), { recursive: true });
     await writeFile(join(dir, 'out', cell!.run_id, 'run.json'), JSON.stringify({ config, result: null }));
@@ -169,7 +229,9 @@ describe('speedrun run --agent llm', () => {
     await stub.close();
     stub = undefined;
 
-    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', recorded.results_dir, '--nodes', '2', '--retime', 'none'], { OPENAI_API_KEY: '' });
+    const replay = await speedrun([...base(), '--agent', 'replay', '--replay', recorded.results_dir, '--nodes', '2', '--retime', 'none'], {
+      OPENAI_API_KEY: '',
+    });
     expect(replay.exitCode, replay.stderr).toBe(0);
     const replayed = RunSummary.parse(JSON.parse(replay.stdout));
     expect(replayed).toMatchObject({ agent: 'replay', model: 'local-coder', status: 'finished', usage: { llm_calls: 3 } });

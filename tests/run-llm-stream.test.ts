@@ -41,7 +41,10 @@ describe('a run whose agent streams its answers', () => {
     const lastDelta = events.lastIndexOf(deltas[deltas.length - 1]!);
     expect(events.findIndex((e) => e.type === 'llm-call')).toBeGreaterThan(lastDelta);
 
-    const journal = (await readFile(join(summary.results_dir, 'journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const journal = (await readFile(join(summary.results_dir, 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(journal.some((e) => e.type === 'llm-call')).toBe(true);
     expect(journal.some((e) => e.type === 'llm-delta')).toBe(false);
   });

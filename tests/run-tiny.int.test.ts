@@ -26,10 +26,22 @@ describe('speedrun run on the tiny track', () => {
 
   it("trains the reference agent and scores it with the track's default: times measured in the run's scoring round", { timeout: 300_000 }, async () => {
     // One repeat of the round keeps the suite short; the track's own default is 3.
-    const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--hint', 'L1', '--agent', 'reference', '--retime-repeats', '1', '--out', out, '--json'], env);
+    const result = await speedrun(
+      ['run', '--track', 'tiny', '--record', String(record), '--hint', 'L1', '--agent', 'reference', '--retime-repeats', '1', '--out', out, '--json'],
+      env,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
-    expect(summary).toMatchObject({ track: 'tiny', record, hint: 'L1', agent: 'reference', status: 'finished', times_from: 'run', timing_rule: 'first-crossing', target_val_loss: 1.9 });
+    expect(summary).toMatchObject({
+      track: 'tiny',
+      record,
+      hint: 'L1',
+      agent: 'reference',
+      status: 'finished',
+      times_from: 'run',
+      timing_rule: 'first-crossing',
+      target_val_loss: 1.9,
+    });
 
     const node0 = NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', '0', 'result.json'), 'utf8')));
     const node = NodeResult.parse(JSON.parse(await readFile(join(summary.results_dir, 'nodes', '1', 'result.json'), 'utf8')));
@@ -55,7 +67,10 @@ describe('speedrun run on the tiny track', () => {
       expect(existsSync(join(summary.results_dir, file)), file).toBe(true);
     }
     expect(await readFile(join(summary.results_dir, 'hint.md'), 'utf8')).toMatch(/level 1/i);
-    const journal = (await readFile(join(summary.results_dir, 'journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).type);
+    const journal = (await readFile(join(summary.results_dir, 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).type);
     expect(journal[0]).toBe('run-started');
     expect(journal.at(-1)).toBe('run-finished');
     expect(journal).toContain('metric');
@@ -64,7 +79,10 @@ describe('speedrun run on the tiny track', () => {
   });
 
   it('with --retime none, scores against the record table and says so', { timeout: 300_000 }, async () => {
-    const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--agent', 'reference', '--retime', 'none', '--out', out, '--json'], env);
+    const result = await speedrun(
+      ['run', '--track', 'tiny', '--record', String(record), '--agent', 'reference', '--retime', 'none', '--out', out, '--json'],
+      env,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
     expect(summary).toMatchObject({ times_from: 'record-table', scoring: { retime: 'none', repeats: 0 } });
@@ -89,7 +107,10 @@ describe('speedrun run on the tiny track', () => {
   });
 
   it('flags a score made without the integrity audit', async () => {
-    const result = await speedrun(['run', '--track', 'tiny', '--record', String(record), '--agent', 'null', '--no-integrity-check', '--retime', 'none', '--out', out, '--json'], env);
+    const result = await speedrun(
+      ['run', '--track', 'tiny', '--record', String(record), '--agent', 'null', '--no-integrity-check', '--retime', 'none', '--out', out, '--json'],
+      env,
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const summary = RunSummary.parse(JSON.parse(result.stdout));
     expect(summary.fsr_flags).toEqual(['the integrity audit was off (--no-integrity-check): node scripts were not checked for tampering']);

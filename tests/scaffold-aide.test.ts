@@ -3,18 +3,7 @@ import { debuggableLeaves } from '../src/core/search/scaffolds/aide.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { decisionRandom } from '../src/core/search/scaffolds/random.js';
 import { debugDepth } from '../src/core/search/scaffolds/tree-queries.js';
-import {
-  agentError,
-  byId,
-  crashed,
-  editFailed,
-  noMetric,
-  ok,
-  scriptedRandom,
-  simulate,
-  timedOut,
-  times,
-} from './helpers/scaffold-sim.js';
+import { agentError, byId, crashed, editFailed, noMetric, ok, scriptedRandom, simulate, timedOut, times } from './helpers/scaffold-sim.js';
 
 const DRAFTS3 = ['draft(0)', 'draft(0)', 'draft(0)'];
 
@@ -66,11 +55,23 @@ describe('aide', () => {
     });
     expect(run.shape).toEqual([
       ...DRAFTS3,
-      'debug(2)', 'debug(4)', 'debug(5)', 'debug(6)', 'debug(7)',
+      'debug(2)',
+      'debug(4)',
+      'debug(5)',
+      'debug(6)',
+      'debug(7)',
       'improve(1)',
-      'debug(9)', 'debug(10)', 'debug(11)', 'debug(12)', 'debug(13)',
+      'debug(9)',
+      'debug(10)',
+      'debug(11)',
+      'debug(12)',
+      'debug(13)',
       'improve(1)',
-      'debug(15)', 'debug(16)', 'debug(17)', 'debug(18)', 'debug(19)',
+      'debug(15)',
+      'debug(16)',
+      'debug(17)',
+      'debug(18)',
+      'debug(19)',
     ]);
     const view = { nodes: run.nodes, baselineMs: 100_000 };
     expect(Math.max(...run.nodes.map((n) => debugDepth(view, n.node)))).toBe(5);
@@ -98,7 +99,12 @@ describe('aide', () => {
     const sequential = simulate(makeScaffold('aide'), options);
     const parallel = simulate(makeScaffold('aide'), { ...options, concurrency: 3, finishOrder: 'newest' as const });
     expect(parallel.shape).toEqual(sequential.shape);
-    expect(parallel.steps.filter((s) => s.decision.kind === 'expand').slice(0, 3).map((s) => s.inFlight)).toEqual([0, 1, 2]);
+    expect(
+      parallel.steps
+        .filter((s) => s.decision.kind === 'expand')
+        .slice(0, 3)
+        .map((s) => s.inFlight),
+    ).toEqual([0, 1, 2]);
   });
 });
 
@@ -119,7 +125,11 @@ describe('multi-aide', () => {
   it('runs the three children of a step at the same time', () => {
     const run = simulate(makeScaffold('multi-aide'), { outcome: byId({ 1: ok(90_000) }), concurrency: 3, random: scriptedRandom({}, 0.9) });
     const expand = run.steps.filter((s) => s.decision.kind === 'expand');
-    expect(expand.slice(3, 6).map((s) => [s.nextId, s.inFlight])).toEqual([[4, 0], [5, 1], [6, 2]]);
+    expect(expand.slice(3, 6).map((s) => [s.nextId, s.inFlight])).toEqual([
+      [4, 0],
+      [5, 1],
+      [6, 2],
+    ]);
     expect(run.shape.slice(3, 6)).toEqual(times(3, 'improve(1)'));
   });
 });

@@ -80,12 +80,25 @@ describe('forest', () => {
   it('drafts three times, then improves the best node three children at a time', () => {
     const outcomes = byId({ 1: ok(95_000), 2: ok(85_000), 4: ok(85_000), 5: ok(90_000), 9: ok(84_000) });
     const run = simulate(makeScaffold('forest'), { outcome: outcomes });
-    expect(run.shape).toEqual(['draft(0)', 'draft(0)', 'draft(0)', ...times(6, 'improve(2)'), ...times(3, 'improve(9)'), ...times(3, 'improve(9)'), ...times(3, 'improve(9)'), ...times(2, 'improve(9)')]);
+    expect(run.shape).toEqual([
+      'draft(0)',
+      'draft(0)',
+      'draft(0)',
+      ...times(6, 'improve(2)'),
+      ...times(3, 'improve(9)'),
+      ...times(3, 'improve(9)'),
+      ...times(3, 'improve(9)'),
+      ...times(2, 'improve(9)'),
+    ]);
   });
 
   it('starts its drafts together but chooses the first parent only after all three finished', () => {
     const run = simulate(makeScaffold('forest'), { outcome: byId({ 3: ok(80_000) }), concurrency: 3 });
-    expect(expansions(run).slice(0, 3).map((s) => s.inFlight)).toEqual([0, 1, 2]);
+    expect(
+      expansions(run)
+        .slice(0, 3)
+        .map((s) => s.inFlight),
+    ).toEqual([0, 1, 2]);
     expect(run.shape.slice(3, 6)).toEqual(times(3, 'improve(3)'));
   });
 });

@@ -42,10 +42,20 @@ describe('evolutionary', () => {
     expect(run.shape).toEqual([
       ...times(5, 'draft(0)'),
       'debug(3)',
-      'improve(1)', 'improve(2)', 'improve(6)', 'improve(4)', 'improve(1)',
+      'improve(1)',
+      'improve(2)',
+      'improve(6)',
+      'improve(4)',
+      'improve(1)',
       'debug(9)',
-      'crossover(11,1)', 'improve(1)', 'crossover(1,2)', 'improve(11)', 'improve(11)',
-      'debug(13)', 'debug(18)', 'debug(19)',
+      'crossover(11,1)',
+      'improve(1)',
+      'crossover(1,2)',
+      'improve(11)',
+      'improve(11)',
+      'debug(13)',
+      'debug(18)',
+      'debug(19)',
     ]);
   });
 

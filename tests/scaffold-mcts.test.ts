@@ -86,7 +86,15 @@ describe('mcts', () => {
   // Selection 3 (N_root = 15): 1 → mean (2 + 4·2.222 + 2.5) / 6 = 2.231 → 0.893 + 0.25·sqrt(ln 15 / 6) = 1.061, the
   //   best of the root's children (5 → 0.911); inside 1, 12 (via 18: 1.0) beats 13–16 (0.889), and the path
   //   12 → 17 → 18 ends at 18: improve 18 with the two nodes left.
-  const expected = [...times(5, 'draft(0)'), 'debug(3)', ...times(5, 'improve(6)'), ...times(5, 'improve(1)'), 'debug(12)', 'debug(17)', ...times(2, 'improve(18)')];
+  const expected = [
+    ...times(5, 'draft(0)'),
+    'debug(3)',
+    ...times(5, 'improve(6)'),
+    ...times(5, 'improve(1)'),
+    'debug(12)',
+    'debug(17)',
+    ...times(2, 'improve(18)'),
+  ];
 
   it('expands five children at a time, debugs buggy children in sequence, and selects by UCT', () => {
     const run = simulate(makeScaffold('mcts'), { outcome: outcomes });

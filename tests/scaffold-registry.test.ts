@@ -73,7 +73,9 @@ describe('scaffold registry', () => {
 
   it('lists the accepted parameters and their defaults in the fix', () => {
     const error = userError(() => makeScaffold({ name: 'aide', bogus: 1 }));
-    expect(error.fix).toBe('aide accepts: max_nodes (default 20), drafts (default 3), children (default 1), debug_prob (default 0.5), max_debug_depth (default 5)');
+    expect(error.fix).toBe(
+      'aide accepts: max_nodes (default 20), drafts (default 3), children (default 1), debug_prob (default 0.5), max_debug_depth (default 5)',
+    );
   });
 
   it('rejects unknown names, specs without a name and bad node caps, listing what is accepted', () => {

@@ -49,7 +49,11 @@ describe('scaffolds inside the run engine', () => {
       expect(parents).toHaveLength(3);
     }
     expect(summary.status).toBe('finished');
-    const fastest = Math.max(...Object.keys(outcomes).map(Number).filter((n) => n < summary.nodes && !CRASHES.has(n)));
+    const fastest = Math.max(
+      ...Object.keys(outcomes)
+        .map(Number)
+        .filter((n) => n < summary.nodes && !CRASHES.has(n)),
+    );
     expect(summary.best?.node).toBe(fastest);
   });
 });

@@ -31,14 +31,23 @@ function countingExecutor(): { executor: Executor; started: string[] } {
   };
 }
 
-async function scored(agent: Agent, retime: { mode: RetimeMode; repeats: number }, opts: { runDir?: string; signal?: AbortSignal; onEvent?: (e: SpeedrunEvent) => void } = {}) {
+async function scored(
+  agent: Agent,
+  retime: { mode: RetimeMode; repeats: number },
+  opts: { runDir?: string; signal?: AbortSignal; onEvent?: (e: SpeedrunEvent) => void } = {},
+) {
   const { manifest, cache } = await scriptTrack(RECORDS, { times: [36_000, 24_000, 12_000], rule: 'final', target: 1.9 });
   const runDir = opts.runDir ?? join(await tempDir('scoring'), 'run');
   const { executor, started } = countingExecutor();
   const events: SpeedrunEvent[] = [];
   const summary = await runSearch(
     await tinySearch({
-      runDir, manifest, cache, agent, executor, retime,
+      runDir,
+      manifest,
+      cache,
+      agent,
+      executor,
+      retime,
       scaffold: makeScaffold('flat', { nodes: 1 }),
       times: { baselineMs: 36_000, targetMs: 24_000, from: 'record-table', measuredAt: null, detail: 'record table: test' },
       signal: opts.signal,
@@ -54,26 +63,43 @@ async function scored(agent: Agent, retime: { mode: RetimeMode; repeats: number 
 const proposes = (script: string) => scriptedAgent(() => ({ ok: true, script, note: 'the edit' }));
 
 describe('the scoring round (retime both)', () => {
-  it('trains record i first, then the best node, record i and record i+1 interleaved in turning order, and scores the medians', { timeout: 60_000 }, async () => {
-    const { summary, started, runDir } = await scored(proposes(NODE), { mode: 'both', repeats: 2 });
-    expect(started).toEqual([
-      'test-run#0', 'test-run#1',
-      'test-run-scoring-baseline#1', 'test-run-scoring-best#1', 'test-run-scoring-next#1',
-      'test-run-scoring-best#2', 'test-run-scoring-next#2', 'test-run-scoring-baseline#2',
-    ]);
-    // (30 − 24) / (30 − 20): the run's own times, not the record table's 36 and 24 s.
-    expect(summary).toMatchObject({ status: 'finished', fsr: 0.6, baseline_ms: 30_000, target_ms: 20_000, times_from: 'run', timing_rule: 'final', best: { node: 1, train_time_ms: 24_000 } });
-    const scoring = summary.scoring!;
-    expect(scoring).toMatchObject({ retime: 'both', repeats: 2, note: null, ratio: null });
-    for (const source of [scoring.baseline, scoring.best!, scoring.next]) {
-      expect(source.from).toBe('run');
-      expect(source.runs).toHaveLength(2);
-      for (const r of source.runs) expect(Date.parse(r.ended_at)).toBeGreaterThanOrEqual(Date.parse(r.started_at));
-    }
-    expect(scoring.next.runs.map((r) => r.time_ms)).toEqual([20_000, 20_000]);
-    expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')).result.scoring).toEqual(scoring);
-    expect((await readdir(join(runDir, 'scoring'))).sort()).toEqual(['baseline-r1', 'baseline-r2', 'best-r1', 'best-r2', 'next-r1', 'next-r2', 'round.json']);
-  });
+  it(
+    'trains record i first, then the best node, record i and record i+1 interleaved in turning order, and scores the medians',
+    { timeout: 60_000 },
+    async () => {
+      const { summary, started, runDir } = await scored(proposes(NODE), { mode: 'both', repeats: 2 });
+      expect(started).toEqual([
+        'test-run#0',
+        'test-run#1',
+        'test-run-scoring-baseline#1',
+        'test-run-scoring-best#1',
+        'test-run-scoring-next#1',
+        'test-run-scoring-best#2',
+        'test-run-scoring-next#2',
+        'test-run-scoring-baseline#2',
+      ]);
+      // (30 − 24) / (30 − 20): the run's own times, not the record table's 36 and 24 s.
+      expect(summary).toMatchObject({
+        status: 'finished',
+        fsr: 0.6,
+        baseline_ms: 30_000,
+        target_ms: 20_000,
+        times_from: 'run',
+        timing_rule: 'final',
+        best: { node: 1, train_time_ms: 24_000 },
+      });
+      const scoring = summary.scoring!;
+      expect(scoring).toMatchObject({ retime: 'both', repeats: 2, note: null, ratio: null });
+      for (const source of [scoring.baseline, scoring.best!, scoring.next]) {
+        expect(source.from).toBe('run');
+        expect(source.runs).toHaveLength(2);
+        for (const r of source.runs) expect(Date.parse(r.ended_at)).toBeGreaterThanOrEqual(Date.parse(r.started_at));
+      }
+      expect(scoring.next.runs.map((r) => r.time_ms)).toEqual([20_000, 20_000]);
+      expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')).result.scoring).toEqual(scoring);
+      expect((await readdir(join(runDir, 'scoring'))).sort()).toEqual(['baseline-r1', 'baseline-r2', 'best-r1', 'best-r2', 'next-r1', 'next-r2', 'round.json']);
+    },
+  );
 
   it('scores exactly 0 without a round when the best node is record i: the null agent, or an edit of comments and layout', { timeout: 60_000 }, async () => {
     const nothing = await scored(proposes(RECORDS[0]!), { mode: 'both', repeats: 2 });
@@ -87,10 +113,14 @@ describe('the scoring round (retime both)', () => {
 
   it('resumes a stopped round without training again what it finished', { timeout: 60_000 }, async () => {
     const controller = new AbortController();
-    const first = await scored(proposes(NODE), { mode: 'both', repeats: 2 }, {
-      signal: controller.signal,
-      onEvent: (e) => e.type === 'scoring-repeat' && e.script === 'best' && e.repeat === 1 && controller.abort(),
-    });
+    const first = await scored(
+      proposes(NODE),
+      { mode: 'both', repeats: 2 },
+      {
+        signal: controller.signal,
+        onEvent: (e) => e.type === 'scoring-repeat' && e.script === 'best' && e.repeat === 1 && controller.abort(),
+      },
+    );
     expect(first.summary).toMatchObject({ status: 'aborted', fsr: null });
     expect(first.summary.fsr_flags.join()).toMatch(/scoring round has not finished/);
     expect(first.started.filter((s) => s.includes('scoring'))).toEqual(['test-run-scoring-baseline#1', 'test-run-scoring-best#1']);
@@ -108,10 +138,14 @@ describe('the scoring round (retime both)', () => {
 describe('node 0 trained in the run', () => {
   it('is trained again when the run was stopped during its training, and the run then goes on', { timeout: 60_000 }, async () => {
     const controller = new AbortController();
-    const first = await scored(proposes(NODE), { mode: 'both', repeats: 1 }, {
-      signal: controller.signal,
-      onEvent: (e) => e.type === 'edit-applied' && e.node === 0 && setTimeout(() => controller.abort(), 50),
-    });
+    const first = await scored(
+      proposes(NODE),
+      { mode: 'both', repeats: 1 },
+      {
+        signal: controller.signal,
+        onEvent: (e) => e.type === 'edit-applied' && e.node === 0 && setTimeout(() => controller.abort(), 50),
+      },
+    );
     expect(first.summary.status).toBe('aborted');
     expect(first.started).toEqual(['test-run#0']);
     const second = await scored(proposes(NODE), { mode: 'both', repeats: 1 }, { runDir: first.runDir });

@@ -14,7 +14,14 @@ function tree(nodes: number, smoke = false): SearchTree {
 }
 
 function result(node: number, measuredBy: NodeResult['measured_by'] = 'executed', status: NodeResult['status'] = 'ok'): NodeResult {
-  return nodeResult({ node, parent: node === 0 ? null : 0, operator: node === 0 ? 'baseline' : 'draft', status, measured_by: measuredBy, time_to_target_ms: 1000 });
+  return nodeResult({
+    node,
+    parent: node === 0 ? null : 0,
+    operator: node === 0 ? 'baseline' : 'draft',
+    status,
+    measured_by: measuredBy,
+    time_to_target_ms: 1000,
+  });
 }
 
 /** What a claim has settled to so far: the twin's id, 'measure', or 'waiting'. */
@@ -26,7 +33,11 @@ async function state(claim: Promise<FinishedSearchNode | null>): Promise<number 
 describe('the search tree', () => {
   it('gives each node the next id, in flight until its result is final', () => {
     const t = tree(2);
-    expect(t.nodes.map((n) => [n.node, n.state])).toEqual([[0, 'finished'], [1, 'proposing'], [2, 'proposing']]);
+    expect(t.nodes.map((n) => [n.node, n.state])).toEqual([
+      [0, 'finished'],
+      [1, 'proposing'],
+      [2, 'proposing'],
+    ]);
     t.proposed(1, 'a', 'idea');
     expect(t.byId(1)).toMatchObject({ state: 'measuring', script: 'a', note: 'idea', result: null });
     t.settle({ ...result(1), time_to_target_ms: 900 }, { analysis: 'fine' });

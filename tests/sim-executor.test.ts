@@ -23,7 +23,19 @@ async function node(script: string, opts: { timeScale?: number; timeoutMs?: numb
   await writeFile(scriptPath, script);
   const executor = new SimExecutor({ manifest: tiny, record: 1, timeScale: opts.timeScale ?? 0 });
   const launch = { runner: 'python' as const, nproc: 1, timeoutMs: opts.timeoutMs ?? 600_000, python: 'python3', env: {}, readOnlyDirs: [] };
-  const result = await executeNode({ runId: 'sim', node: 1, parent: 0, operator: 'draft', scriptPath, scriptSha256: 'x', workDir: dir, executor, launch, timing, signal: opts.signal });
+  const result = await executeNode({
+    runId: 'sim',
+    node: 1,
+    parent: 0,
+    operator: 'draft',
+    scriptPath,
+    scriptSha256: 'x',
+    workDir: dir,
+    executor,
+    launch,
+    timing,
+    signal: opts.signal,
+  });
   return { result, stdout: await readFile(join(dir, 'stdout.log'), 'utf8') };
 }
 
@@ -72,7 +84,19 @@ describe('the simulated executor', () => {
     const dir = await tempDir('sim-wait');
     const scriptPath = join(dir, 'train_gpt.py');
     await writeFile(scriptPath, 'x = 2\n# speedrun-sim: speedup=0.01\n');
-    const spec: ExecSpec = { runId: 'sim', node: 1, workDir: dir, scriptPath, runner: 'python', nproc: 1, python: 'python3', env: {}, readOnlyDirs: [], gpus: [], timeoutMs: 600_000 };
+    const spec: ExecSpec = {
+      runId: 'sim',
+      node: 1,
+      workDir: dir,
+      scriptPath,
+      runner: 'python',
+      nproc: 1,
+      python: 'python3',
+      env: {},
+      readOnlyDirs: [],
+      gpus: [],
+      timeoutMs: 600_000,
+    };
     const order: string[] = [];
     // 1 % of record 1 (~360 ms simulated) at scale 0.5 is ~180 ms; a marker timer of 1 ms must fire first.
     const run = new SimExecutor({ manifest: tiny, record: 1, timeScale: 0.5 }).run(spec).then((r) => {
@@ -95,10 +119,13 @@ describe('the simulated executor', () => {
 });
 
 describe('the simulated model', () => {
-  it("answers with its parent script, one new statement and a marker, after the configured latency", async () => {
+  it('answers with its parent script, one new statement and a marker, after the configured latency', async () => {
     const client = new SimChatClient({ latencyMs: 0, seed: 'sim/a', crashRate: 0 });
     const parent = 'import torch\nlr = 3e-3\n# speedrun-sim: speedup=0.9\n_sim_variant = "old"\n';
-    const answer = await client.complete([{ role: 'user', content: `The script:\n\n\`\`\`python\n${parent}\`\`\`\n` }], undefined, { node: 1, purpose: 'propose' });
+    const answer = await client.complete([{ role: 'user', content: `The script:\n\n\`\`\`python\n${parent}\`\`\`\n` }], undefined, {
+      node: 1,
+      purpose: 'propose',
+    });
     const script = /```python\n([\s\S]*?)```/.exec(answer.content)![1]!;
     expect(script.startsWith('import torch\nlr = 3e-3\n# speedrun-sim: speedup=')).toBe(true);
     expect(script.match(/speedrun-sim/g)).toHaveLength(1);

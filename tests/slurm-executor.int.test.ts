@@ -32,8 +32,18 @@ async function nodeSpec(source: string, fields: Partial<ExecSpec> = {}, dirPrefi
   const scriptPath = join(workDir, 'train.py');
   await writeFile(scriptPath, source);
   return {
-    runId: `test${process.pid}-${++runCount}`, node: 1, workDir, scriptPath, runner: 'python', nproc: 1, python: PYTHON,
-    env: {}, readOnlyDirs: [], gpus: [], timeoutMs: 120_000, ...fields,
+    runId: `test${process.pid}-${++runCount}`,
+    node: 1,
+    workDir,
+    scriptPath,
+    runner: 'python',
+    nproc: 1,
+    python: PYTHON,
+    env: {},
+    readOnlyDirs: [],
+    gpus: [],
+    timeoutMs: 120_000,
+    ...fields,
   };
 }
 
@@ -107,7 +117,11 @@ describe('slurm executor', () => {
   }, 120_000);
 
   it("reports a failing script's exit code and the tail of its stderr", async () => {
-    const spec = await nodeSpec('import sys\nprint("step:0/10 val_loss:5.0 train_time:0ms", flush=True)\nprint("boom: simulated failure", file=sys.stderr)\nsys.exit(3)\n', {}, 'slurm node "%j"');
+    const spec = await nodeSpec(
+      'import sys\nprint("step:0/10 val_loss:5.0 train_time:0ms", flush=True)\nprint("boom: simulated failure", file=sys.stderr)\nsys.exit(3)\n',
+      {},
+      'slurm node "%j"',
+    );
     const result = await executor.run(spec);
     expect(result.exitCode).toBe(3);
     expect(result.timedOut).toBe(false);

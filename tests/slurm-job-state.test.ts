@@ -21,19 +21,34 @@ const SCONTROL = (state: string, exit: string) => `JobId=12 JobName=speedrun-r-n
 describe('job state parsing', () => {
   it('maps every state Slurm reports to what the executor does', () => {
     const table: Record<string, string> = {
-      PENDING: 'waiting', CONFIGURING: 'waiting', REQUEUED: 'waiting', SUSPENDED: 'waiting',
-      RUNNING: 'running', COMPLETING: 'running',
-      COMPLETED: 'completed', FAILED: 'failed', OUT_OF_MEMORY: 'failed', TIMEOUT: 'timeout',
-      NODE_FAIL: 'lost', PREEMPTED: 'lost', BOOT_FAIL: 'lost',
-      CANCELLED: 'cancelled', 'CANCELLED by 1000': 'cancelled', DEADLINE: 'ended',
+      PENDING: 'waiting',
+      CONFIGURING: 'waiting',
+      REQUEUED: 'waiting',
+      SUSPENDED: 'waiting',
+      RUNNING: 'running',
+      COMPLETING: 'running',
+      COMPLETED: 'completed',
+      FAILED: 'failed',
+      OUT_OF_MEMORY: 'failed',
+      TIMEOUT: 'timeout',
+      NODE_FAIL: 'lost',
+      PREEMPTED: 'lost',
+      BOOT_FAIL: 'lost',
+      CANCELLED: 'cancelled',
+      'CANCELLED by 1000': 'cancelled',
+      DEADLINE: 'ended',
     };
     for (const [state, phase] of Object.entries(table)) expect(jobPhase(state), state).toBe(phase);
   });
 
   it('reads state, exit code, signal and times from scontrol', () => {
     expect(parseScontrolJob(SCONTROL('FAILED', '7:0'))).toEqual({
-      state: 'FAILED', exitCode: 7, signal: null, reason: null,
-      startTime: new Date('2026-01-02T03:04:05').getTime(), endTime: new Date('2026-01-02T03:04:15').getTime(),
+      state: 'FAILED',
+      exitCode: 7,
+      signal: null,
+      reason: null,
+      startTime: new Date('2026-01-02T03:04:05').getTime(),
+      endTime: new Date('2026-01-02T03:04:15').getTime(),
     });
     expect(parseScontrolJob(SCONTROL('CANCELLED', '0:15'))).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
     expect(parseScontrolJob(SCONTROL('OUT_OF_MEMORY', '0:9'))).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
@@ -98,8 +113,17 @@ async function runOn(runner: CommandRunner, maxResubmits?: number) {
   const workDir = await tempDir('slurm-fake');
   const executor = new SlurmExecutor({ runCommand: runner, config: { poll_interval_s: 0.01 }, tailIntervalMs: 5, maxResubmits });
   return executor.run({
-    runId: 'r', node: 1, workDir, scriptPath: join(workDir, 'train.py'), runner: 'python', nproc: 1, python: 'python3',
-    env: {}, readOnlyDirs: [], gpus: [], timeoutMs: 60_000,
+    runId: 'r',
+    node: 1,
+    workDir,
+    scriptPath: join(workDir, 'train.py'),
+    runner: 'python',
+    nproc: 1,
+    python: 'python3',
+    env: {},
+    readOnlyDirs: [],
+    gpus: [],
+    timeoutMs: 60_000,
   });
 }
 

@@ -23,7 +23,10 @@ function script(config: SlurmConfigInput = {}, overrides: Partial<SbatchSpec> = 
 }
 
 function directives(text: string): string[] {
-  return text.split('\n').filter((l) => l.startsWith('#SBATCH ')).map((l) => l.slice('#SBATCH '.length));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('#SBATCH '))
+    .map((l) => l.slice('#SBATCH '.length));
 }
 
 function execLine(text: string): string {

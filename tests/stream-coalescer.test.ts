@@ -6,7 +6,11 @@ import { coalesceStream, type StreamPiece } from '../src/core/search/stream-coal
 function coalescer(intervalMs = 100) {
   let clock = 0;
   const sent: StreamPiece[] = [];
-  const c = coalesceStream((piece) => sent.push(piece), intervalMs, () => clock);
+  const c = coalesceStream(
+    (piece) => sent.push(piece),
+    intervalMs,
+    () => clock,
+  );
   const content = (text: string, purpose: LlmCallRecord['purpose'] = 'propose') => c.listener({ kind: 'delta', part: 'content', text }, purpose);
   return { c, sent, content, advance: (ms: number) => void (clock += ms) };
 }

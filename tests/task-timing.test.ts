@@ -4,7 +4,7 @@ import { TrackManifest } from '../src/core/catalog/schema.js';
 import { recordTiming, taskTiming } from '../src/core/catalog/task-timing.js';
 
 describe('how each track times its runs', () => {
-  it('nanogpt reads the final line (the records\' own rule) and does not re-time by default; tiny reads the first crossing and re-times', async () => {
+  it("nanogpt reads the final line (the records' own rule) and does not re-time by default; tiny reads the first crossing and re-times", async () => {
     const [nanogpt, tiny] = await Promise.all([loadTrack('nanogpt'), loadTrack('tiny')]);
     expect(nanogpt).toMatchObject({ timing_rule: 'final', retime: 'none' });
     expect(tiny).toMatchObject({ timing_rule: 'first-crossing', retime: 'both', retime_repeats: 3 });

@@ -10,7 +10,7 @@ const fixture = (name: string) => readFileSync(resolve(fixturesDir, name), 'utf8
 
 const run = (lines: string[]) => parseLog(`${lines.join('\n')}\n`);
 
-describe('timeToTarget by the final line (the records\' own rule)', () => {
+describe("timeToTarget by the final line (the records' own rule)", () => {
   const final = (points: Parameters<typeof timeBy>[0], target: number) => timeBy(points, target, 'final');
 
   it('times r18 by its last validation line, though it crossed 3.28 at step 1375 already', () => {
@@ -36,7 +36,9 @@ describe('timeToTarget by the final line (the records\' own rule)', () => {
   it('agrees with first crossing where only the last line reaches the target (r04), and a NaN last line never counts', () => {
     const points = parseLog(fixture('r04.log')).points;
     expect(final(points, 3.28)).toEqual(timeBy(points, 3.28, 'first-crossing'));
-    expect(final(run(['step:10/20 val_loss:3.0 train_time:10ms step_avg:1.00ms', 'step:20/20 val_loss:nan train_time:20ms step_avg:1.00ms']).points, 3.28).reached).toBe(false);
+    expect(
+      final(run(['step:10/20 val_loss:3.0 train_time:10ms step_avg:1.00ms', 'step:20/20 val_loss:nan train_time:20ms step_avg:1.00ms']).points, 3.28).reached,
+    ).toBe(false);
     expect(final([], 3.28).reached).toBe(false);
     expect(timingFigures([], 3.28)).toEqual({ first_crossing: null, final_line: null });
   });

@@ -29,29 +29,33 @@ describe('the terminal UI', () => {
   it.each([
     [120, 36, '5', ''],
     [80, 24, '4', ' tui --record 4 --retime baseline --retime-repeats 1'],
-  ])('at %i×%i columns: sets up tiny record %s with the reference agent, runs it, and shows the tree and the FSR', { timeout: 600_000 }, async (columns, rows, record, command) => {
-    const out = await tempDir('tui-out');
-    if (command === '') await writeFile(join(env.SPEEDRUN_CACHE!, 'tui-choices.json'), JSON.stringify({ track: 'tiny', record: Number(record) }));
-    session = await startTmux(`node ${BIN}${command}`, { columns, rows, env, cwd: out });
-    // The setup screen: the tiny track, the record, the reference agent are the defaults (or the flag's record).
-    const setup = await session.waitFor(/enter start/, 30_000);
-    expect(setup).toMatch(/track\s+.*tiny/);
-    expect(setup).toMatch(new RegExp(`record\\s+#${record}\\b`));
-    expect(setup).toMatch(/agent\s+reference/);
-    await session.keys('Enter');
-    const done = await session.waitFor(/run finished · FSR \d+\.\d{3}/, 540_000);
-    // The tree: the baseline and the reference's node, which reached the target and is the best.
-    expect(done).toMatch(/#0 baseline ok/);
-    expect(done).toMatch(/★\s+#1 draft ok \d+\.\d s/);
-    // The screen's FSR is the harness's: the one in the run's run.json.
-    const shown = /run finished · FSR (\d+\.\d{3})/.exec(done)![1];
-    const [bench] = (await readdir(join(out, 'results'))).filter((d) => d.startsWith('tui-'));
-    const [run] = (await readdir(join(out, 'results', bench!))).filter((d) => !d.endsWith('.json'));
-    const summary = JSON.parse(await readFile(join(out, 'results', bench!, run!, 'run.json'), 'utf8')).result;
-    expect(shown).toBe(summary.fsr.toFixed(3));
-    expect(summary.fsr).toBeGreaterThan(0);
-    for (const line of done.split('\n')) expect(line.length, line).toBeLessThanOrEqual(columns);
-  });
+  ])(
+    'at %i×%i columns: sets up tiny record %s with the reference agent, runs it, and shows the tree and the FSR',
+    { timeout: 600_000 },
+    async (columns, rows, record, command) => {
+      const out = await tempDir('tui-out');
+      if (command === '') await writeFile(join(env.SPEEDRUN_CACHE!, 'tui-choices.json'), JSON.stringify({ track: 'tiny', record: Number(record) }));
+      session = await startTmux(`node ${BIN}${command}`, { columns, rows, env, cwd: out });
+      // The setup screen: the tiny track, the record, the reference agent are the defaults (or the flag's record).
+      const setup = await session.waitFor(/enter start/, 30_000);
+      expect(setup).toMatch(/track\s+.*tiny/);
+      expect(setup).toMatch(new RegExp(`record\\s+#${record}\\b`));
+      expect(setup).toMatch(/agent\s+reference/);
+      await session.keys('Enter');
+      const done = await session.waitFor(/run finished · FSR \d+\.\d{3}/, 540_000);
+      // The tree: the baseline and the reference's node, which reached the target and is the best.
+      expect(done).toMatch(/#0 baseline ok/);
+      expect(done).toMatch(/★\s+#1 draft ok \d+\.\d s/);
+      // The screen's FSR is the harness's: the one in the run's run.json.
+      const shown = /run finished · FSR (\d+\.\d{3})/.exec(done)![1];
+      const [bench] = (await readdir(join(out, 'results'))).filter((d) => d.startsWith('tui-'));
+      const [run] = (await readdir(join(out, 'results', bench!))).filter((d) => !d.endsWith('.json'));
+      const summary = JSON.parse(await readFile(join(out, 'results', bench!, run!, 'run.json'), 'utf8')).result;
+      expect(shown).toBe(summary.fsr.toFixed(3));
+      expect(summary.fsr).toBeGreaterThan(0);
+      for (const line of done.split('\n')) expect(line.length, line).toBeLessThanOrEqual(columns);
+    },
+  );
 
   it('q mid-run stops and leaves a run that speedrun bench --resume completes', { timeout: 420_000 }, async () => {
     const out = await tempDir('tui-quit');

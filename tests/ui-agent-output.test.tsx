@@ -3,7 +3,19 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from '../src/ui/app.js';
 import { AgentOutput } from '../src/ui/components/agent-output.js';
 import {
-  FakeController, KEYS, RUN, llmCall, llmDelta, metric, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, tick, widestLine,
+  FakeController,
+  KEYS,
+  RUN,
+  llmCall,
+  llmDelta,
+  metric,
+  nodeCreated,
+  nodeFinished,
+  plainFrame,
+  renderAt,
+  runStarted,
+  tick,
+  widestLine,
 } from './helpers/fake-controller.js';
 
 afterEach(() => cleanup());
@@ -45,7 +57,10 @@ describe("the agent's streaming answer in the run screen", () => {
   it('goes back to the curve once the node trains, and toggles with a', async () => {
     const { controller, app } = await startedRun();
     controller.emit(llmDelta(1, 'streamed words'), llmCall(100, 20, null));
-    controller.emit({ type: 'edit-applied', run_id: RUN, node: 1, lines_added: 1, lines_removed: 1, duplicate_of: null, note: 'raise lr' }, metric(1, 50, 3.9, 50_000));
+    controller.emit(
+      { type: 'edit-applied', run_id: RUN, node: 1, lines_added: 1, lines_removed: 1, duplicate_of: null, note: 'raise lr' },
+      metric(1, 50, 3.9, 50_000),
+    );
     await tick();
     expect(plainFrame(app)).not.toContain('streamed words');
     expect(plainFrame(app)).toMatch(/50\/100/);

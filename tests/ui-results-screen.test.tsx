@@ -32,7 +32,18 @@ describe('results screen', () => {
   it('shows the verified FSR beside the claimed one once runs were verified', async () => {
     const controller = new FakeController();
     controller.rows = [
-      { hint: 'none', tasks: 1, runs: 2, scored: 2, mean_fsr: 0.6, success_rate: 0.5, buggy_share: 0.2, median_best_ms: 20_000, verified_runs: 2, mean_fsr_verified: 0.3 },
+      {
+        hint: 'none',
+        tasks: 1,
+        runs: 2,
+        scored: 2,
+        mean_fsr: 0.6,
+        success_rate: 0.5,
+        buggy_share: 0.2,
+        median_best_ms: 20_000,
+        verified_runs: 2,
+        mean_fsr_verified: 0.3,
+      },
     ];
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
     await tick();

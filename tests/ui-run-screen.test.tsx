@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../src/ui/app.js';
 import {
-  FakeController, KEYS, RUN, llmCall, metric, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, tick, widestLine,
+  FakeController,
+  KEYS,
+  RUN,
+  llmCall,
+  metric,
+  nodeCreated,
+  nodeFinished,
+  plainFrame,
+  renderAt,
+  runStarted,
+  tick,
+  widestLine,
 } from './helpers/fake-controller.js';
 
 afterEach(() => cleanup());
@@ -83,10 +94,16 @@ describe('run screen', () => {
     const { controller, app } = await startedRun(120);
     await runningTree(controller);
     const finding = { rule: 'val_tokens', severity: 'reject' as const, lines: [32], message: 'val_tokens changed', excerpt: ['32: val_tokens = 1024'] };
-    controller.emit(nodeFinished(2, 1, {
-      status: 'rejected', measured_by: 'integrity-check', time_to_target_ms: null, val_loss_at_target: null, error: 'rejected by the integrity check',
-      integrity: { verdict: 'reject', baseline_sha256: 'abc', findings: [finding] },
-    }));
+    controller.emit(
+      nodeFinished(2, 1, {
+        status: 'rejected',
+        measured_by: 'integrity-check',
+        time_to_target_ms: null,
+        val_loss_at_target: null,
+        error: 'rejected by the integrity check',
+        integrity: { verdict: 'reject', baseline_sha256: 'abc', findings: [finding] },
+      }),
+    );
     await tick();
     const frame = plainFrame(app);
     expect(frame).toContain('#2 improve rejected');

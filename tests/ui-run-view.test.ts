@@ -12,8 +12,17 @@ describe('run view reducer', () => {
   it('takes the header from run-started and the clock reading it arrived at', () => {
     const view = replay([runStarted()]);
     expect(view).toMatchObject({
-      track: 'gpt2-124m', record: 1, hint: 'L1', agent: 'llm', model: 'gpt-small', scaffold: 'aide', seed: 7,
-      baselineMs: 100_000, targetMs: 80_000, startedAtMs: 5_000, resumed: false,
+      track: 'gpt2-124m',
+      record: 1,
+      hint: 'L1',
+      agent: 'llm',
+      model: 'gpt-small',
+      scaffold: 'aide',
+      seed: 7,
+      baselineMs: 100_000,
+      targetMs: 80_000,
+      startedAtMs: 5_000,
+      resumed: false,
     });
     expect(replay([runStarted({ type: 'run-resumed' })]).resumed).toBe(true);
   });
@@ -43,7 +52,9 @@ describe('run view reducer', () => {
     expect(view.bestNode).toBe(2);
     // Nor is a flagged one, as in the run's own score; a flag that is the next record's own change does not count.
     const audit = (byRecord: boolean) => ({
-      verdict: 'flag' as const, baseline_sha256: 'b', findings: [{ rule: 'file_io', severity: 'flag' as const, lines: [1], message: 'm', excerpt: [], ...(byRecord && { by_record: true }) }],
+      verdict: 'flag' as const,
+      baseline_sha256: 'b',
+      findings: [{ rule: 'file_io', severity: 'flag' as const, lines: [1], message: 'm', excerpt: [], ...(byRecord && { by_record: true }) }],
     });
     view = replay([nodeCreated(4, 2), nodeFinished(4, 2, { time_to_target_ms: 80_000, integrity: audit(false) })], view);
     expect(view.bestNode).toBe(2);
@@ -53,7 +64,11 @@ describe('run view reducer', () => {
 
   it('with re-timing, scores nodes so far by their speedup over node 0 as the run measured it, and counts the scoring round', () => {
     // t_i 100 s and t_i+1 80 s from the record table; this machine is slower: record i took 200 s here.
-    let view = replay([runStarted({ retime: 'both', timing_rule: 'first-crossing', target_val_loss: 1.9 }), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: 200_000 })]);
+    let view = replay([
+      runStarted({ retime: 'both', timing_rule: 'first-crossing', target_val_loss: 1.9 }),
+      nodeCreated(0, null, 'baseline'),
+      nodeFinished(0, null, { time_to_target_ms: 200_000 }),
+    ]);
     expect(view).toMatchObject({ retime: 'both', timingRule: 'first-crossing', targetValLoss: 1.9, fsr: 0 });
     view = replay([nodeCreated(1, 0), nodeFinished(1, 0, { time_to_target_ms: 180_000 })], view);
     // 10% faster than record i here: t* = 90 s against the table's t_i, FSR 0.5 (not 0, as 180 s against 100 s would say).
@@ -61,7 +76,20 @@ describe('run view reducer', () => {
     expect(view.fsr).toBeCloseTo(0.5);
     view = replay([{ type: 'scoring-started', run_id: RUN, best_node: 1, retime: 'both', repeats: 2 }], view);
     expect(view.scoring).toEqual({ done: 0, total: 6 });
-    const repeat = { type: 'scoring-repeat', run_id: RUN, of: 2, script: 'baseline', repeat: 1, dir: 'scoring/baseline-r1', started_at: 'a', ended_at: 'b', status: 'ok', time_ms: 1, final_val_loss: 1, wall_ms: 1 } as const;
+    const repeat = {
+      type: 'scoring-repeat',
+      run_id: RUN,
+      of: 2,
+      script: 'baseline',
+      repeat: 1,
+      dir: 'scoring/baseline-r1',
+      started_at: 'a',
+      ended_at: 'b',
+      status: 'ok',
+      time_ms: 1,
+      final_val_loss: 1,
+      wall_ms: 1,
+    } as const;
     expect(replay([repeat, repeat], view).scoring).toEqual({ done: 2, total: 6 });
   });
 
@@ -90,7 +118,11 @@ describe('run view reducer', () => {
 
   it('keeps only the last log lines of a node', () => {
     const lines: SpeedrunEvent[] = Array.from({ length: LOG_LINES_KEPT + 50 }, (_, i) => ({
-      type: 'log-line', run_id: RUN, node: 1, stream: 'stdout', line: `line ${i}`,
+      type: 'log-line',
+      run_id: RUN,
+      node: 1,
+      stream: 'stdout',
+      line: `line ${i}`,
     }));
     const view = replay([runStarted(), nodeCreated(1, null), ...lines]);
     expect(view.nodes[1]?.logs).toHaveLength(LOG_LINES_KEPT);
@@ -112,7 +144,10 @@ describe('run view reducer', () => {
   it('orders the tree depth-first with children indented under their parent', () => {
     const view = replay([runStarted(), nodeCreated(0, null, 'baseline'), nodeCreated(1, 0), nodeCreated(2, 0), nodeCreated(3, 1)]);
     expect(treeOrder(view)).toEqual([
-      { id: 0, depth: 0 }, { id: 1, depth: 1 }, { id: 3, depth: 2 }, { id: 2, depth: 1 },
+      { id: 0, depth: 0 },
+      { id: 1, depth: 1 },
+      { id: 3, depth: 2 },
+      { id: 2, depth: 1 },
     ]);
   });
 });

@@ -26,7 +26,14 @@ const printRun = (timeExpr: string, lossExpr: string) => [
  * the search's training leaves the marker, so every verification repeat, in its fresh folder, is slow.
  */
 function fastOnce(marker: string): string {
-  return ['import os', `MARKER = ${JSON.stringify(marker)}`, 'first = not os.path.exists(MARKER)', 'open(MARKER, "a").close()', ...printRun('5000 if first else 40000', '1.85'), ''].join('\n');
+  return [
+    'import os',
+    `MARKER = ${JSON.stringify(marker)}`,
+    'first = not os.path.exists(MARKER)',
+    'open(MARKER, "a").close()',
+    ...printRun('5000 if first else 40000', '1.85'),
+    '',
+  ].join('\n');
 }
 
 /** Below the target on average but too noisy for the t-test: the n-th run's loss comes from a counter file. */
@@ -47,13 +54,18 @@ async function searchAndVerify(script: string, repeats = 3) {
   const agent = scriptedAgent(() => ({ ok: true, script, note: 'candidate' }));
   const summary = await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 1 }) }));
   const seen: string[] = [];
-  const verify = () => verifyRun({
-    runDir, repeats, alpha: 0.01, timing: { target: 1.9, rule: 'first-crossing' },
-    baselineScript: fakeTrainingScript({ timeMs: 36_000, finalLoss: 1.88, tag: 'baseline record' }),
-    executor: new LocalExecutor(), slots: new SlotPool(1),
-    launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
-    onRepeat: (r) => seen.push(`${r.script}-${r.repeat}`),
-  });
+  const verify = () =>
+    verifyRun({
+      runDir,
+      repeats,
+      alpha: 0.01,
+      timing: { target: 1.9, rule: 'first-crossing' },
+      baselineScript: fakeTrainingScript({ timeMs: 36_000, finalLoss: 1.88, tag: 'baseline record' }),
+      executor: new LocalExecutor(),
+      slots: new SlotPool(1),
+      launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
+      onRepeat: (r) => seen.push(`${r.script}-${r.repeat}`),
+    });
   const file = await verify();
   const onDisk = VerificationFile.parse(JSON.parse(await readFile(join(runDir, 'verification.json'), 'utf8')));
   expect(onDisk).toEqual(file);
@@ -121,9 +133,13 @@ describe('verification of a flagged node faster than the claimed best', () => {
         : { verdict: 'ok', findings: [] };
     const summary = await runSearch(await tinySearch({ runDir, agent, scaffold: makeScaffold('flat', { nodes: 2 }), checkScript }));
     const file = await verifyRun({
-      runDir, repeats: 3, alpha: 0.01, timing: { target: 1.9, rule: 'first-crossing' },
+      runDir,
+      repeats: 3,
+      alpha: 0.01,
+      timing: { target: 1.9, rule: 'first-crossing' },
       baselineScript: fakeTrainingScript({ timeMs: 36_000, finalLoss: 1.88, tag: 'baseline record' }),
-      executor: new LocalExecutor(), slots: new SlotPool(1),
+      executor: new LocalExecutor(),
+      slots: new SlotPool(1),
       launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
     });
     return { summary, file };

@@ -22,8 +22,27 @@ describe('speedrun bench --verify and speedrun verify on the tiny track', () => 
     out = join(await tempDir('verify-bench'), 'bench');
   });
 
-  it('verifies the reference agent\'s next record: p-value, mean ± sd times, a verified FSR', { timeout: 600_000 }, async () => {
-    const bench = await speedrun(['bench', '--track', 'tiny', '--records', String(record), '--agents', 'reference', '--nodes', '1', '--retime-repeats', '1', '--verify', '2', '--out', out], env);
+  it("verifies the reference agent's next record: p-value, mean ± sd times, a verified FSR", { timeout: 600_000 }, async () => {
+    const bench = await speedrun(
+      [
+        'bench',
+        '--track',
+        'tiny',
+        '--records',
+        String(record),
+        '--agents',
+        'reference',
+        '--nodes',
+        '1',
+        '--retime-repeats',
+        '1',
+        '--verify',
+        '2',
+        '--out',
+        out,
+      ],
+      env,
+    );
     expect(bench.exitCode, bench.stderr).toBe(0);
     expect(bench.stdout).toMatch(/verified\s+FSR verified/);
 

@@ -54,7 +54,10 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
   const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
   const budget = { ...config?.budget, ...overrides };
   if (budget.max_dollars !== undefined && !model.prices) {
-    throw new UserError(`--max-dollars needs prices for model ${model.name}`, `add prices: { input_per_million: …, output_per_million: … } to its profile in ${CONFIG_FILE_NAME}`);
+    throw new UserError(
+      `--max-dollars needs prices for model ${model.name}`,
+      `add prices: { input_per_million: …, output_per_million: … } to its profile in ${CONFIG_FILE_NAME}`,
+    );
   }
   const apiKey = resolveApiKey(model, ctx.env);
   await checkEndpoint(model, apiKey, signal);
@@ -76,7 +79,14 @@ async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: str
   const latencyMs = simLatencyMs(ctx.env[SIM_LLM_LATENCY_ENV]);
   ctx.log(`agent: llm, simulated model ${name} (no network, ${latencyMs} ms per call)`);
   const client = new SimChatClient({ latencyMs, seed: name });
-  const agent = new LlmAgent({ name: 'llm', client, model, editFormat: editFormat('whole'), prompts: await loadPromptSet(promptVersion), budget: new LlmBudget(budget) });
+  const agent = new LlmAgent({
+    name: 'llm',
+    client,
+    model,
+    editFormat: editFormat('whole'),
+    prompts: await loadPromptSet(promptVersion),
+    budget: new LlmBudget(budget),
+  });
   return { agent, model: name, budget };
 }
 
@@ -111,6 +121,7 @@ export function budgetFromFlags(flags: { maxLlmCalls?: string; maxTokens?: strin
   number(flags.maxTokens, '--max-tokens', 'max_tokens');
   number(flags.maxDollars, '--max-dollars', 'max_dollars');
   const parsed = BudgetLimits.safeParse(limits);
-  if (!parsed.success) throw new UserError(`bad budget: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'calls and tokens are whole numbers');
+  if (!parsed.success)
+    throw new UserError(`bad budget: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'calls and tokens are whole numbers');
   return parsed.data;
 }

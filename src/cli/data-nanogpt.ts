@@ -33,7 +33,9 @@ export async function prepareNanogptData(flags: NanogptPrepareFlags, ctx: CliCon
     trainShards = parsePositiveInt(flags.trainShards, '--train-shards');
     const short = recordsShortOfShards(manifest, trainShards, records);
     if (short.length > 0) {
-      ctx.log(`note: ${short.length === 1 ? 'record' : 'records'} ${short.join(', ')} read more than ${trainShards} train shards; they would run out of data (${scope} need ${need.shards})`);
+      ctx.log(
+        `note: ${short.length === 1 ? 'record' : 'records'} ${short.join(', ')} read more than ${trainShards} train shards; they would run out of data (${scope} need ${need.shards})`,
+      );
     }
   } else {
     if (need.shards === 0) {
@@ -42,7 +44,7 @@ export async function prepareNanogptData(flags: NanogptPrepareFlags, ctx: CliCon
     trainShards = Math.min(need.shards, FINEWEB_TRAIN_SHARDS_AVAILABLE);
     ctx.log(
       `record ${need.record} reads the most train data of ${scope}: ${need.shards} train shards of 100M tokens ` +
-        `(+ the val shard, ≈ ${((need.shards + 1) * FINEWEB_SHARD_BYTES / 1e9).toFixed(1)} GB); --train-shards N to choose`,
+        `(+ the val shard, ≈ ${(((need.shards + 1) * FINEWEB_SHARD_BYTES) / 1e9).toFixed(1)} GB); --train-shards N to choose`,
     );
   }
   if (need.unknown.length > 0) ctx.log(`note: no train_shards figure for records ${need.unknown.join(', ')}`);
@@ -50,8 +52,9 @@ export async function prepareNanogptData(flags: NanogptPrepareFlags, ctx: CliCon
   const dir = resolve(flags.dataDir ?? ctx.cache().data('nanogpt'));
   // The endpoint and token are read here, at the CLI edge; HF_ENDPOINT is what Hugging Face's own tools read.
   const endpoint = ctx.env.SPEEDRUN_HF_ENDPOINT || ctx.env.HF_ENDPOINT || DEFAULT_HF_ENDPOINT;
-  const signal = interruptSignal(ctx, () =>
-    new UserError('download interrupted; finished shards are kept and partial ones (.part) resume', 'run the same command again'),
+  const signal = interruptSignal(
+    ctx,
+    () => new UserError('download interrupted; finished shards are kept and partial ones (.part) resume', 'run the same command again'),
   );
   const result = await prepareFineWebData({
     dir,

@@ -24,7 +24,11 @@ export async function ensureTorch(ctx: CliContext, named: string | undefined, al
       ctx.log(`warning: libopenblas0-pthread is missing, so torch will be about 40× slower (${why}); install it with apt-get install libopenblas0-pthread`);
       return found;
     }
-    throw new ExternalError('python', `no Python with torch found, and it cannot be installed automatically: ${why}`, `install PyTorch (Debian: apt-get install ${plan.missing.join(' ')}) or pass --python PATH`);
+    throw new ExternalError(
+      'python',
+      `no Python with torch found, and it cannot be installed automatically: ${why}`,
+      `install PyTorch (Debian: apt-get install ${plan.missing.join(' ')}) or pass --python PATH`,
+    );
   }
   ctx.log(`installing ${plan.missing.join(', ')} with apt-get (Debian's CPU PyTorch)…`);
   await installDebianTorch(plan.missing, ctx.log);

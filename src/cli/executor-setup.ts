@@ -64,7 +64,11 @@ export async function prepareExecution(ctx: CliContext, flags: ExecutionFlags): 
     slots: plan.pool,
     executorFor: (manifest, record) => {
       const image = imageForRecord(manifest, record);
-      if (!image) throw new UserError(`no container image is known for ${manifest.track} record ${record}`, "use --executor local, or name the record's image in records/<track>.json");
+      if (!image)
+        throw new UserError(
+          `no container image is known for ${manifest.track} record ${record}`,
+          "use --executor local, or name the record's image in records/<track>.json",
+        );
       const tag = imageTag(image);
       let executor = byImage.get(tag);
       // torch.compile and Triton caches persist per image and run under the cache folder.

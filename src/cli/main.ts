@@ -3,10 +3,7 @@ import { SpeedrunError } from '../core/errors.js';
 import { addCacheFlagToCommands, makeContext } from './context.js';
 import { registerCommands } from './commands/index.js';
 
-const program = new Command('speedrun')
-  .description('Benchmark AI research agents on reproducing NanoGPT speedrun records')
-  .showHelpAfterError()
-  .exitOverride();
+const program = new Command('speedrun').description('Benchmark AI research agents on reproducing NanoGPT speedrun records').showHelpAfterError().exitOverride();
 
 registerCommands(program, makeContext(program, process.env));
 addCacheFlagToCommands(program);

@@ -5,7 +5,10 @@ import type { CliContext } from './context.js';
 
 export function parsePositiveInt(value: string, flag: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new UserError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`, flag.includes('record') ? 'e.g. --record 3 (see speedrun records list)' : undefined);
+    throw new UserError(
+      `${flag} must be a positive whole number, got ${JSON.stringify(value)}`,
+      flag.includes('record') ? 'e.g. --record 3 (see speedrun records list)' : undefined,
+    );
   }
   return Number(value);
 }

@@ -15,14 +15,19 @@ export function logProgress(ctx: CliContext): EventSink {
 
 /** The outcome, then one indented line per integrity finding: the audit is shown, not only stored. */
 function nodeFinishedLines(result: NodeResult): string {
-  const head = result.status === 'rejected'
-    ? `node ${result.node}: rejected by the integrity check: not trained, never scored`
-    : result.error
-    ? `node ${result.node}: ${result.status}: ${result.error}`
-    : `node ${result.node}: ${result.status}, time to target ${formatTime(result.time_to_target_ms)}${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`;
+  const head =
+    result.status === 'rejected'
+      ? `node ${result.node}: rejected by the integrity check: not trained, never scored`
+      : result.error
+        ? `node ${result.node}: ${result.status}: ${result.error}`
+        : `node ${result.node}: ${result.status}, time to target ${formatTime(result.time_to_target_ms)}${result.warnings.length ? `; warnings: ${result.warnings.join('; ')}` : ''}`;
   const audit = result.integrity;
   if (!audit || audit.findings.length === 0) return head;
-  return [head, `  integrity ${audit.verdict}:`, ...audit.findings.map((f) => `    ${describeFinding(f)}${f.excerpt[0] ? `  | ${f.excerpt[0].trim()}` : ''}`)].join('\n');
+  return [
+    head,
+    `  integrity ${audit.verdict}:`,
+    ...audit.findings.map((f) => `    ${describeFinding(f)}${f.excerpt[0] ? `  | ${f.excerpt[0].trim()}` : ''}`),
+  ].join('\n');
 }
 
 /** Where the score will take its times: said once at the start, so a long scoring round is no surprise. */

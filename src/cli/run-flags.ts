@@ -27,7 +27,11 @@ export interface SharedRunFlags {
 
 export function addSharedRunOptions(command: Command): Command {
   return command
-    .option('--executor <name>', 'local | docker (sandboxed container) | slurm (sbatch on this cluster) | sim (simulated trainings, for capacity planning and tests)', 'local')
+    .option(
+      '--executor <name>',
+      'local | docker (sandboxed container) | slurm (sbatch on this cluster) | sim (simulated trainings, for capacity planning and tests)',
+      'local',
+    )
     .option('--gpus <ids>', 'GPUs to train on, e.g. 0-7 (default: CPU)')
     .option('--gpus-per-run <n>', 'GPUs each node gets (default 1 when --gpus is given)')
     .option('--python <path>', 'Python interpreter with torch (default: $SPEEDRUN_PYTHON, else the first of python3, /usr/bin/python3, python that has torch)')

@@ -26,13 +26,23 @@ export async function startPlannedRun(ctx: CliContext, settings: RunSettings, ru
  * The agent of a cell, with its own budget (every run counts its LLM use from zero). A run being resumed keeps the
  * prompt set it was started with.
  */
-export function prepareCellAgent(ctx: CliContext, shared: Pick<RunSettings, 'budget' | 'config' | 'signal'>, run: PlannedRun, resumed?: RunConfig | null): Promise<PreparedAgent> {
+export function prepareCellAgent(
+  ctx: CliContext,
+  shared: Pick<RunSettings, 'budget' | 'config' | 'signal'>,
+  run: PlannedRun,
+  resumed?: RunConfig | null,
+): Promise<PreparedAgent> {
   const entry = typeof run.agent === 'string' ? { name: run.agent } : run.agent;
   const promptVersion = resumed?.agent_config.prompt_version;
   return prepareAgent(
     ctx,
     {
-      agent: entry.name, model: entry.model, baseUrl: entry.base_url, editFormat: entry.edit_format, replay: entry.replay, config: shared.config,
+      agent: entry.name,
+      model: entry.model,
+      baseUrl: entry.base_url,
+      editFormat: entry.edit_format,
+      replay: entry.replay,
+      config: shared.config,
       ...(typeof promptVersion === 'string' && { promptVersion }),
     },
     shared.budget ?? {},

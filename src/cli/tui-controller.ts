@@ -54,14 +54,24 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
             title: manifest.title,
             target_val_loss: manifest.target_val_loss,
             records: manifest.records.map((r) => ({
-              number: r.number, description: r.description, time_ms: r.time_ms, hasTask: tasks.has(r.number),
+              number: r.number,
+              description: r.description,
+              time_ms: r.time_ms,
+              hasTask: tasks.has(r.number),
               ...(hints && { hintLevels: availableHintLevels(hints, r.number) }),
             })),
           };
         }),
       );
       const config = await findConfig(ctx, opts.config).catch(() => null);
-      return { tracks, hints: HINTS, agents: [...AGENT_NAMES], scaffolds: [...SCAFFOLD_NAMES], executors: [...EXECUTOR_NAMES], models: Object.keys(config?.models ?? {}) };
+      return {
+        tracks,
+        hints: HINTS,
+        agents: [...AGENT_NAMES],
+        scaffolds: [...SCAFFOLD_NAMES],
+        executors: [...EXECUTOR_NAMES],
+        models: Object.keys(config?.models ?? {}),
+      };
     },
     async hintPreview(track, record, hint) {
       try {

@@ -81,7 +81,10 @@ async function verifyOne(ctx: CliContext, runDir: string, settings: VerifySettin
     slots: execution.slots,
     launch: trackLaunch(manifest, settings.python.python, trackData, settings.timeoutMs),
     signal: settings.signal,
-    onRepeat: (r) => ctx.log(`  ${r.script} repeat ${r.repeat}: ${r.status}, time to target ${formatTime(r.time_to_target_ms)}, final val_loss ${r.final_val_loss?.toFixed(4) ?? '—'}`),
+    onRepeat: (r) =>
+      ctx.log(
+        `  ${r.script} repeat ${r.repeat}: ${r.status}, time to target ${formatTime(r.time_to_target_ms)}, final val_loss ${r.final_val_loss?.toFixed(4) ?? '—'}`,
+      ),
   });
   ctx.log(`verify ${config.run_id}: ${file.status}${file.reasons.length ? ` (${file.reasons.join('; ')})` : ''}`);
   return file;

@@ -42,16 +42,18 @@ export function App({ controller, initial = {}, autoStart = false }: AppProps) {
       setChoices(chosen);
       dispatch({ kind: 'reset', model: chosen.agent === 'llm' ? (chosen.model ?? null) : null });
       setScreen('run');
-      controller.start(chosen, (event) => dispatch({ kind: 'event', event, at: Date.now() })).then(
-        (started) => {
-          setHandle(started);
-          // A run that fails outright shows as an error line; the screen stays so its nodes can be read.
-          started.done.catch((err: unknown) =>
-            dispatch({ kind: 'event', event: { type: 'error', message: err instanceof Error ? err.message : String(err) }, at: Date.now() }),
-          );
-        },
-        (err: unknown) => setFatal(`could not start the run: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      controller
+        .start(chosen, (event) => dispatch({ kind: 'event', event, at: Date.now() }))
+        .then(
+          (started) => {
+            setHandle(started);
+            // A run that fails outright shows as an error line; the screen stays so its nodes can be read.
+            started.done.catch((err: unknown) =>
+              dispatch({ kind: 'event', event: { type: 'error', message: err instanceof Error ? err.message : String(err) }, at: Date.now() }),
+            );
+          },
+          (err: unknown) => setFatal(`could not start the run: ${err instanceof Error ? err.message : String(err)}`),
+        );
     },
     [controller],
   );
@@ -94,10 +96,5 @@ export function App({ controller, initial = {}, autoStart = false }: AppProps) {
     return <ResultsScreen controller={controller} dir={handle.benchDir} onBack={() => setScreen('run')} />;
   }
   const targetLoss = catalog.tracks.find((t) => t.name === choices?.track)?.target_val_loss ?? null;
-  return (
-    <RunScreen
-      controller={controller} handle={handle} view={view} targetLoss={targetLoss}
-      onResults={() => setScreen('results')} onExit={exit}
-    />
-  );
+  return <RunScreen controller={controller} handle={handle} view={view} targetLoss={targetLoss} onResults={() => setScreen('results')} onExit={exit} />;
 }

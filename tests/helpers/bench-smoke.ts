@@ -12,8 +12,17 @@ export interface BenchSmoke {
 
 /** Runs `bench/<name>.bench.mjs` in its smoke mode (toy sizes, same code path) against the built dist/. */
 export async function runBenchSmoke(name: string, timeout = 240_000): Promise<BenchSmoke> {
-  const run = await execa('node', ['--expose-gc', `${BENCH_DIR}${name}.bench.mjs`], { env: { BENCH_SMOKE: '1' }, reject: false, all: true, timeout, stdin: 'ignore' });
-  const line = run.all.split('\n').filter((l) => l.startsWith('BENCH_RESULT ')).at(-1);
+  const run = await execa('node', ['--expose-gc', `${BENCH_DIR}${name}.bench.mjs`], {
+    env: { BENCH_SMOKE: '1' },
+    reject: false,
+    all: true,
+    timeout,
+    stdin: 'ignore',
+  });
+  const line = run.all
+    .split('\n')
+    .filter((l) => l.startsWith('BENCH_RESULT '))
+    .at(-1);
   return { exitCode: run.exitCode, output: run.all, result: line ? (JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, unknown>) : null };
 }
 

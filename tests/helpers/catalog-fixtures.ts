@@ -49,7 +49,11 @@ export async function commitMore(repo: string, files: Record<string, string>): P
 }
 
 /** Manifests whose figures describe `files` (hashes computed here), for the given source. */
-export function fixtureManifests(source: TrackSource, files: Record<string, string>, track: 'nanogpt' | 'tiny' = 'nanogpt'): { manifest: TrackManifest; hints: HintManifest } {
+export function fixtureManifests(
+  source: TrackSource,
+  files: Record<string, string>,
+  track: 'nanogpt' | 'tiny' = 'nanogpt',
+): { manifest: TrackManifest; hints: HintManifest } {
   const ref = (path: string) => {
     const content = files[path];
     if (content === undefined) throw new Error(`fixture has no ${path}`);

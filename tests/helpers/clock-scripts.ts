@@ -25,7 +25,14 @@ export async function execute(script: string, executor: Executor = new LocalExec
   const path = join(dir, 'train_gpt.py');
   await writeFile(path, script);
   return executeNode({
-    runId: 'test', node: 1, parent: 0, operator: 'draft', scriptPath: path, scriptSha256: 'x', workDir: dir, executor,
+    runId: 'test',
+    node: 1,
+    parent: 0,
+    operator: 'draft',
+    scriptPath: path,
+    scriptSha256: 'x',
+    workDir: dir,
+    executor,
     launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [] },
     timing: { target: 3.0, rule: 'first-crossing' },
   });

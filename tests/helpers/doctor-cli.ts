@@ -27,7 +27,14 @@ export function doctorBinary(opts: { standInPython?: boolean } = {}) {
 
   /** Runs `speedrun doctor`; `env` adds to (or, with '', blanks) the inherited environment. */
   function doctor(args: string[], env: Record<string, string> = {}) {
-    return execa(process.execPath, [BIN, 'doctor', '--cache', dirs.cache, ...args], { cwd: dirs.cwd, env: { ...baseEnv, ...env }, extendEnv: true, reject: false, stdin: 'ignore', timeout: 120_000 });
+    return execa(process.execPath, [BIN, 'doctor', '--cache', dirs.cache, ...args], {
+      cwd: dirs.cwd,
+      env: { ...baseEnv, ...env },
+      extendEnv: true,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 120_000,
+    });
   }
 
   async function doctorJson(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; report: DoctorReport }> {

@@ -3,16 +3,16 @@ import { render } from 'ink-testing-library';
 import type { SpeedrunEvent } from '../../src/core/events.js';
 import type { DamagedRun } from '../../src/core/store/damaged-run.js';
 import type { NodeResult, RunSummary } from '../../src/core/store/schema.js';
-import type {
-  CurvePoint, HintRow, NodeFiles, ResultsListing, RunHandle, SetupCatalog, SetupChoices, TuiController,
-} from '../../src/ui/controller.js';
+import type { CurvePoint, HintRow, NodeFiles, ResultsListing, RunHandle, SetupCatalog, SetupChoices, TuiController } from '../../src/ui/controller.js';
 
 /** A TuiController for screen tests: records every call and lets the test emit the run's events. */
 
 export const CATALOG: SetupCatalog = {
   tracks: [
     {
-      name: 'gpt2-124m', title: 'GPT-2 124M on FineWeb', target_val_loss: 3.28,
+      name: 'gpt2-124m',
+      title: 'GPT-2 124M on FineWeb',
+      target_val_loss: 3.28,
       records: [
         { number: 1, description: 'llm.c baseline', time_ms: 2_700_000, hasTask: true },
         { number: 2, description: 'tuned learning rate', time_ms: 1_860_000, hasTask: true },
@@ -20,7 +20,9 @@ export const CATALOG: SetupCatalog = {
       ],
     },
     {
-      name: 'tiny', title: 'Tiny CPU track', target_val_loss: 4.5,
+      name: 'tiny',
+      title: 'Tiny CPU track',
+      target_val_loss: 4.5,
       records: [
         { number: 1, description: 'tiny baseline', time_ms: 30_000, hasTask: true },
         { number: 2, description: 'tiny next', time_ms: 20_000, hasTask: false },
@@ -130,22 +132,47 @@ export const RUN = 'run-1';
 
 export function runStarted(overrides: Partial<Extract<SpeedrunEvent, { type: 'run-started' | 'run-resumed' }>> = {}): SpeedrunEvent {
   return {
-    type: 'run-started', run_id: RUN, track: 'gpt2-124m', record: 1, hint: 'L1', agent: 'llm', scaffold: 'aide', seed: 7,
-    baseline_ms: 100_000, target_ms: 80_000, results_dir: '/results/bench-1/run-1', ...overrides,
+    type: 'run-started',
+    run_id: RUN,
+    track: 'gpt2-124m',
+    record: 1,
+    hint: 'L1',
+    agent: 'llm',
+    scaffold: 'aide',
+    seed: 7,
+    baseline_ms: 100_000,
+    target_ms: 80_000,
+    results_dir: '/results/bench-1/run-1',
+    ...overrides,
   };
 }
 
-export function nodeCreated(
-  node: number, parent: number | null, operator: NodeResult['operator'] = 'improve', by: 'agent' | 'human' = 'agent',
-): SpeedrunEvent {
+export function nodeCreated(node: number, parent: number | null, operator: NodeResult['operator'] = 'improve', by: 'agent' | 'human' = 'agent'): SpeedrunEvent {
   return { type: 'node-created', run_id: RUN, node, parent, second_parent: null, operator, by };
 }
 
 export function nodeResult(node: number, parent: number | null, overrides: Partial<NodeResult> = {}): NodeResult {
   return {
-    node, parent, operator: parent === null ? 'baseline' : 'improve', second_parent: null, status: 'ok', measured_by: 'executed',
-    duplicate_of: null, script_sha256: null, note: null, error: null, llm: null, time_to_target_ms: 100_000,
-    val_loss_at_target: 3.27, final: null, wall_ms: null, exit_code: 0, stderr_tail: '', warnings: [], integrity: null, ...overrides,
+    node,
+    parent,
+    operator: parent === null ? 'baseline' : 'improve',
+    second_parent: null,
+    status: 'ok',
+    measured_by: 'executed',
+    duplicate_of: null,
+    script_sha256: null,
+    note: null,
+    error: null,
+    llm: null,
+    time_to_target_ms: 100_000,
+    val_loss_at_target: 3.27,
+    final: null,
+    wall_ms: null,
+    exit_code: 0,
+    stderr_tail: '',
+    warnings: [],
+    integrity: null,
+    ...overrides,
   };
 }
 
@@ -159,15 +186,20 @@ export function metric(node: number, step: number, valLoss: number, trainTimeMs:
 
 export function llmCall(promptTokens: number, completionTokens: number, costUsd: number | null): SpeedrunEvent {
   return {
-    type: 'llm-call', run_id: RUN, node: 1, purpose: 'propose', prompt_tokens: promptTokens, completion_tokens: completionTokens,
-    cost_usd: costUsd, latency_ms: 10, error: null,
+    type: 'llm-call',
+    run_id: RUN,
+    node: 1,
+    purpose: 'propose',
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    cost_usd: costUsd,
+    latency_ms: 10,
+    error: null,
   };
 }
 
 /** A piece of a node's streaming answer. */
-export function llmDelta(
-  node: number, text: string, overrides: Partial<Extract<SpeedrunEvent, { type: 'llm-delta' }>> = {},
-): SpeedrunEvent {
+export function llmDelta(node: number, text: string, overrides: Partial<Extract<SpeedrunEvent, { type: 'llm-delta' }>> = {}): SpeedrunEvent {
   return { type: 'llm-delta', run_id: RUN, node, purpose: 'propose', part: 'content', text, restart: false, ...overrides };
 }
 

@@ -9,12 +9,14 @@ import { tempDir } from './temp.js';
 export async function fakeNvidiaSmi(inventory: string, body?: string): Promise<string> {
   const dir = await tempDir('fake-nvidia-smi');
   const path = join(dir, 'nvidia-smi');
-  const script = body ?? [
-    'if [ "$1" != "--query-gpu=index,uuid,name,memory.total" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
-    '  echo "unexpected arguments: $*" >&2; exit 2',
-    'fi',
-    `cat <<'INVENTORY'\n${inventory}\nINVENTORY`,
-  ].join('\n');
+  const script =
+    body ??
+    [
+      'if [ "$1" != "--query-gpu=index,uuid,name,memory.total" ] || [ "$2" != "--format=csv,noheader,nounits" ]; then',
+      '  echo "unexpected arguments: $*" >&2; exit 2',
+      'fi',
+      `cat <<'INVENTORY'\n${inventory}\nINVENTORY`,
+    ].join('\n');
   await writeFile(path, `#!/bin/sh\n${script}\n`);
   await chmod(path, 0o755);
   return path;

@@ -24,7 +24,7 @@ export type StreamEnd = 'done' | 'close' | 'drop' | 'stall';
 export function completionChunks(reply: StreamedReply, model: string, includeUsage: boolean): object[] {
   const base = { id: `chatcmpl-stub-${Date.now()}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: reply.model ?? model };
   const chunk = (delta: object, finish: string | null = null): object => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] });
-  const pieces = reply.pieces ?? (reply.content.match(/\S+\s*|\s+/g) ?? []);
+  const pieces = reply.pieces ?? reply.content.match(/\S+\s*|\s+/g) ?? [];
   const events: object[] = [chunk({ role: 'assistant', content: '' })];
   if (reply.reasoning !== undefined) events.push(chunk({ reasoning_content: reply.reasoning }));
   for (const piece of pieces) events.push(chunk({ content: piece }));

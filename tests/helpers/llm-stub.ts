@@ -23,7 +23,14 @@ export type StubReply =
    * A normal chat.completion. `reasoning` goes into message.reasoning_content. Streamed (request `stream: true`):
    * one delta per piece (default: per word), the usage chunk last when asked for, then [DONE].
    */
-  | { content: string; pieces?: string[]; finish_reason?: string; usage?: { prompt_tokens: number; completion_tokens: number } | null; reasoning?: string; model?: string }
+  | {
+      content: string;
+      pieces?: string[];
+      finish_reason?: string;
+      usage?: { prompt_tokens: number; completion_tokens: number } | null;
+      reasoning?: string;
+      model?: string;
+    }
   /** Server-sent events as they are (strings verbatim, objects as JSON), ended as `end` says (default `done`). */
   | { events: Array<string | object>; end?: StreamEnd; contentType?: string }
   /** A raw HTTP answer; an object body is sent as JSON. */

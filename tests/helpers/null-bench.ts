@@ -13,7 +13,28 @@ export const NULL_BENCH_RUNS = { none: 'tiny-r5-none-null-flat-s1', L1: 'tiny-r5
 export async function nullBench(prefix: string): Promise<{ dir: string; env: Record<string, string> }> {
   const env = { SPEEDRUN_CACHE: await tempDir(`${prefix}-cache`) };
   const dir = join(await tempDir(prefix), 'bench');
-  const made = await speedrun(['bench', '--track', 'tiny', '--records', '5', '--hints', 'none,L1', '--agents', 'null', '--scaffolds', 'flat', '--nodes', '1', '--retime', 'none', '--out', dir], env);
+  const made = await speedrun(
+    [
+      'bench',
+      '--track',
+      'tiny',
+      '--records',
+      '5',
+      '--hints',
+      'none,L1',
+      '--agents',
+      'null',
+      '--scaffolds',
+      'flat',
+      '--nodes',
+      '1',
+      '--retime',
+      'none',
+      '--out',
+      dir,
+    ],
+    env,
+  );
   expect(made.exitCode, made.stderr).toBe(0);
   return { dir, env };
 }

@@ -75,7 +75,12 @@ const arr = (xs: number[]) => `array([${xs.map((x) => x.toFixed(8)).join(', ')}]
 function printedTuple(points: Record<string, number[]>, suffix: string): string {
   const names = Object.keys(points);
   const p = names.map((g) => `'${g}_${suffix}': ${arr(points[g]!)}`).join(',\n  ');
-  const c = names.map((g) => `'${g}_${suffix}': array([[${points[g]!.map((x) => (x - 0.01).toFixed(8)).join(', ')}],\n         [${points[g]!.map((x) => (x + 0.01).toFixed(8)).join(', ')}]])`).join(',\n  ');
+  const c = names
+    .map(
+      (g) =>
+        `'${g}_${suffix}': array([[${points[g]!.map((x) => (x - 0.01).toFixed(8)).join(', ')}],\n         [${points[g]!.map((x) => (x + 0.01).toFixed(8)).join(', ')}]])`,
+    )
+    .join(',\n  ');
   return `({${p}},\n {${c}})`;
 }
 
@@ -105,8 +110,22 @@ export function fixtureNotebook(configs: FixtureConfig[], tamper?: { group: stri
     cells: [
       cell([]),
       cell([{ output_type: 'stream', name: 'stdout', text: stdout(configs).split(/(?<=\n)/) }]),
-      cell([{ output_type: 'execute_result', execution_count: 1, metadata: {}, data: { 'text/plain': printedTuple(byHint, 'all_model_all_searches').split(/(?<=\n)/) } }]),
-      cell([{ output_type: 'execute_result', execution_count: 2, metadata: {}, data: { 'text/plain': printedTuple(byScaffold, 'all_model_all_hints').split(/(?<=\n)/) } }]),
+      cell([
+        {
+          output_type: 'execute_result',
+          execution_count: 1,
+          metadata: {},
+          data: { 'text/plain': printedTuple(byHint, 'all_model_all_searches').split(/(?<=\n)/) },
+        },
+      ]),
+      cell([
+        {
+          output_type: 'execute_result',
+          execution_count: 2,
+          metadata: {},
+          data: { 'text/plain': printedTuple(byScaffold, 'all_model_all_hints').split(/(?<=\n)/) },
+        },
+      ]),
     ],
     metadata: {},
     nbformat: 4,

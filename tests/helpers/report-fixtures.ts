@@ -113,7 +113,17 @@ export async function writeRunFolder(parent: string, run: StoredRun): Promise<st
 
 /** A bench.json beside run folders, so the report finds how many GPUs each node used. */
 export async function writeBenchManifest(dir: string, gpusPerRun: number | null): Promise<void> {
-  const spec = { tracks: ['tiny'], records: '1-3', hints: ['none'], agents: ['reference'], scaffolds: ['flat'], seeds: 1, executor: 'local', slots: 1, parallel: 1 };
+  const spec = {
+    tracks: ['tiny'],
+    records: '1-3',
+    hints: ['none'],
+    agents: ['reference'],
+    scaffolds: ['flat'],
+    seeds: 1,
+    executor: 'local',
+    slots: 1,
+    parallel: 1,
+  };
   await writeJsonAtomic(join(dir, 'bench.json'), {
     version: 1,
     created_at: '2025-01-01T00:00:00.000Z',

@@ -93,7 +93,11 @@ export async function startShardServer(files: Map<string, Uint8Array>): Promise<
         res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'Content-Length': body.length - start, 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`, 'Accept-Ranges': 'bytes' });
+      res.writeHead(206, {
+        'Content-Length': body.length - start,
+        'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'Accept-Ranges': 'bytes',
+      });
       res.end(Buffer.from(body.subarray(start)));
       return;
     }

@@ -14,8 +14,22 @@ let sessions = 0;
 export async function startTmux(command: string, opts: { columns: number; rows: number; env: Record<string, string>; cwd: string }): Promise<TmuxSession> {
   const name = `speedrun-test-${process.pid}-${++sessions}`;
   // CI=true makes ink print only its last frame; a person's terminal has no CI variable.
-  const env = Object.entries({ TERM: 'xterm-256color', ...opts.env }).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-  await execa('tmux', ['new-session', '-d', '-s', name, '-x', String(opts.columns), '-y', String(opts.rows), '-c', opts.cwd, `env -u CI ${env} ${command}; sleep 600`]);
+  const env = Object.entries({ TERM: 'xterm-256color', ...opts.env })
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ');
+  await execa('tmux', [
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    String(opts.columns),
+    '-y',
+    String(opts.rows),
+    '-c',
+    opts.cwd,
+    `env -u CI ${env} ${command}; sleep 600`,
+  ]);
   const screen = async () => (await execa('tmux', ['capture-pane', '-p', '-t', name])).stdout;
   return {
     screen,

@@ -44,7 +44,10 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
   const command = program
     .command('bench')
     .description('run a matrix of tasks × hints × agents × scaffolds × seeds into one resumable results folder')
-    .argument('[spec.yaml]', 'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats, reveal_target_time); flags build it otherwise')
+    .argument(
+      '[spec.yaml]',
+      'the matrix as a YAML file (fields: tracks, records, hints, agents, scaffolds, nodes, seeds, slots, parallel, timeout_s, time_budget_s, budget, retime, retime_repeats, reveal_target_time); flags build it otherwise',
+    )
     .option('--track <tracks>', 'tracks, comma-separated', 'tiny')
     .option('--records <range>', 'task records, e.g. 1-3,5')
     .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L9 (where upstream ships extra documents), L1+L2, L1+L2+L3, ...', 'none')
@@ -64,7 +67,13 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       const { dir, spec } = await benchFolderAndSpec(file, flags);
       const runs = await planRuns(spec);
       await mkdir(dir, { recursive: true });
-      const resumed = (await claimBenchFolder(dir, spec, runs.map((r) => r.run_id), new Date())) === 'resume';
+      const resumed =
+        (await claimBenchFolder(
+          dir,
+          spec,
+          runs.map((r) => r.run_id),
+          new Date(),
+        )) === 'resume';
       const python = await findPython(ctx, flags.python, spec.executor);
       ctx.log(`bench ${dir}: ${runs.length} runs${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
       const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
@@ -72,15 +81,31 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       const execution = await prepareExecution(ctx, { ...executionRequestOf(spec), config: flags.config });
       const settings = runSettingsOf(spec, { python, execution, config: flags.config, signal, emit });
       const verifyRepeats = flags.verify === undefined ? null : parsePositiveInt(flags.verify, '--verify');
-      if (verifyRepeats !== null && verifyRepeats < 2) throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
-      const entries = await runBench({ dir, runs, parallel: spec.parallel, runOne: (run, runDir) => startPlannedRun(ctx, settings, run, runDir), emit, signal });
+      if (verifyRepeats !== null && verifyRepeats < 2)
+        throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
+      const entries = await runBench({
+        dir,
+        runs,
+        parallel: spec.parallel,
+        runOne: (run, runDir) => startPlannedRun(ctx, settings, run, runDir),
+        emit,
+        signal,
+      });
       if (verifyRepeats !== null && !signal.aborted) {
-        const verified = await verifyResults(ctx, dir, { repeats: verifyRepeats, alpha: DEFAULT_ALPHA, python, execution, timeoutMs: settings.timeoutMs, signal });
+        const verified = await verifyResults(ctx, dir, {
+          repeats: verifyRepeats,
+          alpha: DEFAULT_ALPHA,
+          python,
+          execution,
+          timeoutMs: settings.timeoutMs,
+          signal,
+        });
         if (flags.json) ctx.json({ type: 'bench-verified', runs: verified.files, damaged: verified.damaged });
       }
       if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
       if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);
-      if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted')) process.exitCode = 1;
+      if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted'))
+        process.exitCode = 1;
     });
 }
 

@@ -36,13 +36,24 @@ export function registerCalibrateCommand(program: Command, ctx: CliContext): voi
       const records = flags.records ? parseRecordRange(flags.records) : manifest.records.map((r) => r.number);
       const repeats = parsePositiveInt(flags.repeats, '--repeats');
       const python = await findPython(ctx, flags.python);
-      const gpus = await calibrationGpus(ctx, { gpus: flags.gpus, gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined });
+      const gpus = await calibrationGpus(ctx, {
+        gpus: flags.gpus,
+        gpusPerRun: flags.gpusPerRun ? parsePositiveInt(flags.gpusPerRun, '--gpus-per-run') : undefined,
+      });
       const file = await calibrateRecords(ctx, manifest, records, repeats, python, signal, gpus);
       const rungs = ladder(file, records);
       const belowLadder = rungs.filter((r) => r.speedup !== null && r.speedup < LADDER_MIN_SPEEDUP).map((r) => r.record);
       const failed = rungs.filter((r) => r.median_ms === null).map((r) => r.record);
       if (flags.json) {
-        ctx.json({ track: manifest.track, calibration_file: ctx.cache().calibration(manifest.track), machine: file.machine, ladder: rungs, min_speedup: LADDER_MIN_SPEEDUP, below_min_speedup: belowLadder, failed });
+        ctx.json({
+          track: manifest.track,
+          calibration_file: ctx.cache().calibration(manifest.track),
+          machine: file.machine,
+          ladder: rungs,
+          min_speedup: LADDER_MIN_SPEEDUP,
+          below_min_speedup: belowLadder,
+          failed,
+        });
       } else {
         ctx.out(formatLadder(rungs, file, LADDER_MIN_SPEEDUP));
         ctx.out(`times read at the ${manifest.timing_rule === 'final' ? 'final validation line' : 'first validation line'} at or below each record's target`);

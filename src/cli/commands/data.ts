@@ -32,7 +32,10 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       }
       const nanogptOnly = (['trainShards', 'records', 'force', 'concurrency'] as const).filter((k) => flags[k] !== undefined);
       if (nanogptOnly.length > 0) {
-        throw new UserError(`${nanogptOnly.map(flagName).join(', ')} only apply to --track nanogpt`, 'the tiny corpus is made locally in one piece; leave them out');
+        throw new UserError(
+          `${nanogptOnly.map(flagName).join(', ')} only apply to --track nanogpt`,
+          'the tiny corpus is made locally in one piece; leave them out',
+        );
       }
       const dir = resolve(flags.dataDir ?? ctx.cache().data('tiny'));
       const controller = new AbortController();

@@ -25,7 +25,9 @@ interface DemoFlags {
 export function registerDemoCommand(program: Command, ctx: CliContext): void {
   program
     .command('demo')
-    .description('the whole loop on the tiny track: install torch if needed, make data, run the reference and null agents (each scored against records timed in its own run), print their FSRs')
+    .description(
+      'the whole loop on the tiny track: install torch if needed, make data, run the reference and null agents (each scored against records timed in its own run), print their FSRs',
+    )
     .option('--record <n>', 'the tiny task to run (default: the last, fastest one)')
     .option('--hint <spec>', 'hint given to the agents', 'L1')
     .option('--python <path>', 'Python interpreter with torch')
@@ -53,8 +55,15 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
         ctx.json({ record, runs });
         return;
       }
-      ctx.out(`\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}${runs[0]!.scoring?.repeats ? ` (medians of ${runs[0]!.scoring.repeats} interleaved repeats)` : ''}: t_i ${formatTime(runs[0]!.baseline_ms)}, t_i+1 ${formatTime(runs[0]!.target_ms)}`);
-      ctx.out(formatTable(['agent', 'status', 'best time', 'FSR'], runs.map((run) => [run.agent, run.status, formatTime(run.best?.train_time_ms), formatFsr(run.fsr)])));
+      ctx.out(
+        `\ntiny record ${record} → ${record + 1}, hint ${flags.hint}, times from ${runs[0]!.times_from}${runs[0]!.scoring?.repeats ? ` (medians of ${runs[0]!.scoring.repeats} interleaved repeats)` : ''}: t_i ${formatTime(runs[0]!.baseline_ms)}, t_i+1 ${formatTime(runs[0]!.target_ms)}`,
+      );
+      ctx.out(
+        formatTable(
+          ['agent', 'status', 'best time', 'FSR'],
+          runs.map((run) => [run.agent, run.status, formatTime(run.best?.train_time_ms), formatFsr(run.fsr)]),
+        ),
+      );
       ctx.out(`results in ${resolve(flags.out)}`);
     });
 }

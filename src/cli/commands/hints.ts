@@ -6,13 +6,15 @@ import type { CliContext } from '../context.js';
 import { parsePositiveInt } from '../options.js';
 
 export function registerHintsCommands(program: Command, ctx: CliContext): void {
-  const hints = program.command('hints').description('hints given to agents (levels L1 pseudocode, L2 description, L3 mini-paper, L9 extra documents where upstream ships them)');
+  const hints = program
+    .command('hints')
+    .description('hints given to agents (levels L1 pseudocode, L2 description, L3 mini-paper, L9 extra documents where upstream ships them)');
   hints
     .command('show')
     .description('print the hint for a task exactly as an agent receives it')
     .requiredOption('--track <track>', `track (${TrackName.options.join(', ')})`)
     .requiredOption('--record <n>', 'the task: record n, aiming for record n+1')
-    .requiredOption('--level <spec>', 'none, L1, L2, L3, L9 (where upstream ships it), L1+L2, L1+L2+L3, L1+L9, ... (`records show N` lists a record\'s levels)')
+    .requiredOption('--level <spec>', "none, L1, L2, L3, L9 (where upstream ships it), L1+L2, L1+L2+L3, L1+L9, ... (`records show N` lists a record's levels)")
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { track: string; record: string; level: string; json?: boolean }) => {
       const track = parseTrackName(opts.track);

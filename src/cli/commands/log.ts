@@ -24,9 +24,12 @@ export function registerLogCommands(program: Command, ctx: CliContext): void {
     .command('parse')
     .description('Parse a training log: validation points, final line, time to a target val loss, warnings')
     .argument('<file>', 'log file (an upstream record log, or the output of a run)')
-    .option('--track <track>', "time the log as this track does: its target and timing rule (default: nanogpt, 3.28, final line)")
+    .option('--track <track>', 'time the log as this track does: its target and timing rule (default: nanogpt, 3.28, final line)')
     .option('--target <loss>', "target validation loss (default: the track's)")
-    .option('--rule <rule>', "final (the last val line must reach the target; its train_time is the time) | first-crossing (the first val line at or below it); default: the track's")
+    .option(
+      '--rule <rule>',
+      "final (the last val line must reach the target; its train_time is the time) | first-crossing (the first val line at or below it); default: the track's",
+    )
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, flags: ParseFlags) => {
       const timing = await logTiming(flags);
@@ -80,7 +83,8 @@ async function logTiming(flags: ParseFlags): Promise<Timing> {
 
 function parseRule(raw: string): TimingRule {
   const rule = TimingRule.safeParse(raw);
-  if (!rule.success) throw new UserError(`--rule must be final or first-crossing, got "${raw}"`, '--rule final (the records\' own definition) or --rule first-crossing');
+  if (!rule.success)
+    throw new UserError(`--rule must be final or first-crossing, got "${raw}"`, "--rule final (the records' own definition) or --rule first-crossing");
   return rule.data;
 }
 
@@ -107,7 +111,8 @@ function summary(file: string, parsed: ParsedLog, timing: Timing, ttt: TimeToTar
   const how = timing.rule === 'final' ? 'final line' : 'first crossing';
   if (!ttt.reached) lines.push(`target ${timing.target} (${how}): not reached (the run is invalid, not slow)`);
   else lines.push(`target ${timing.target} (${how}): reached at step ${ttt.step}, train_time ${ms(ttt.time_ms)}`);
-  if (timing.rule === 'final') lines.push(first === null ? 'first crossing: none' : `first crossing: step ${first.step}, train_time ${ms(first.train_time_ms)}`);
+  if (timing.rule === 'final')
+    lines.push(first === null ? 'first crossing: none' : `first crossing: step ${first.step}, train_time ${ms(first.train_time_ms)}`);
   lines.push(`validation points: ${parsed.points.length}, train lines: ${parsed.train_points_count}`);
   if (parsed.output_start_line > 1) lines.push(`output starts at line ${parsed.output_start_line} (after the script's source)`);
   if (warnings.length === 0) lines.push('warnings: none');

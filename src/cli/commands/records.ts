@@ -21,8 +21,6 @@ function availability(source: TrackSource, state: FileState): ScriptAvailability
   return state === 'ok' ? 'synced' : 'not synced';
 }
 
-
-
 async function listRows(manifest: TrackManifest, cache: CacheLayout) {
   const tasks = new Set(listTasks(manifest).map((t) => t.record));
   return Promise.all(

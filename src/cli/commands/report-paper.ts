@@ -17,26 +17,39 @@ import type { CliContext } from '../context.js';
 async function notebookPath(ctx: CliContext, named: string | undefined): Promise<string> {
   if (named !== undefined) {
     const path = resolve(named);
-    if ((await sha256OfFile(path)) === undefined) throw new UserError(`no notebook at ${path}`, 'name the file with --notebook, or leave it out to read the synced copy');
+    if ((await sha256OfFile(path)) === undefined)
+      throw new UserError(`no notebook at ${path}`, 'name the file with --notebook, or leave it out to read the synced copy');
     return path;
   }
   return resolvePaperNotebook(await loadTrack('nanogpt'), ctx.cache());
 }
 
 /** `speedrun report --paper-figures`: the published aggregates recomputed and checked against the notebook's own. */
-export async function runPaperFigures(ctx: CliContext, flags: { notebook?: string; json?: boolean }, stat: { reps: number; seed: number; level: number }): Promise<void> {
+export async function runPaperFigures(
+  ctx: CliContext,
+  flags: { notebook?: string; json?: boolean },
+  stat: { reps: number; seed: number; level: number },
+): Promise<void> {
   const path = await notebookPath(ctx, flags.notebook);
   const figures = paperFigures(await readPaperNotebook(path), { path, sha256: (await sha256OfFile(path))! }, stat);
   if (flags.json) ctx.json(figures);
   else ctx.out(renderPaperFigures(figures));
   if (!figures.all_match) {
     const off = [...figures.by_hint, ...figures.by_scaffold].filter((r) => r.matches === false).map((r) => r.label);
-    throw new SpeedrunError(`the recomputed point estimates differ from the notebook's printed figures for ${off.join(', ') || 'every group (none printed)'}`, 1, 'report this to the speedrun maintainers with the notebook\'s sha256');
+    throw new SpeedrunError(
+      `the recomputed point estimates differ from the notebook's printed figures for ${off.join(', ') || 'every group (none printed)'}`,
+      1,
+      "report this to the speedrun maintainers with the notebook's sha256",
+    );
   }
 }
 
 /** What `--paper` needs beside the runs: each track's target, and the notebook when nanogpt runs are reported. */
-export async function paperInputs(ctx: CliContext, runs: readonly ReportRun[], named: string | undefined): Promise<{ targets: Map<string, number>; notebook: PaperNotebook | null }> {
+export async function paperInputs(
+  ctx: CliContext,
+  runs: readonly ReportRun[],
+  named: string | undefined,
+): Promise<{ targets: Map<string, number>; notebook: PaperNotebook | null }> {
   const targets = new Map<string, number>();
   for (const track of new Set(runs.map((r) => r.summary.track))) {
     const name = TrackName.safeParse(track);

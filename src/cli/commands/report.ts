@@ -63,7 +63,7 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       const stat = { seed: parseSeed(flags.seed), reps: parsePositiveInt(flags.reps, '--reps'), level: 0.95 };
       if (flags.paperFigures) {
         if (results.length > 0 || flags.compare || flags.paper) {
-          throw new UserError('--paper-figures reads the paper\'s notebook, not results folders', 'e.g. speedrun report --paper-figures --json');
+          throw new UserError("--paper-figures reads the paper's notebook, not results folders", 'e.g. speedrun report --paper-figures --json');
         }
         return runPaperFigures(ctx, flags, stat);
       }
@@ -88,7 +88,9 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       const formats = parseFormats(flags.format);
       const outDir = resolve(flags.out ?? `${results[0]}/report`);
       const { runs, damaged } = await loadReportRuns(results);
-      ctx.log(`report: ${runs.length} runs from ${results.join(', ')}${damaged.length ? `, ${damaged.length} damaged run${damaged.length === 1 ? '' : 's'} left out` : ''}`);
+      ctx.log(
+        `report: ${runs.length} runs from ${results.join(', ')}${damaged.length ? `, ${damaged.length} damaged run${damaged.length === 1 ? '' : 's'} left out` : ''}`,
+      );
       logDamaged(ctx, damaged);
       const spreadOf = await loadSpreadLookup(runs, ctx.cache());
       const paper = flags.paper ? await paperInputs(ctx, runs, flags.notebook) : undefined;
@@ -109,7 +111,10 @@ function logDamaged(ctx: CliContext, damaged: readonly DamagedRun[]): void {
 }
 
 function parseFormats(raw: string): ReportFormat[] {
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(REPORT_FORMATS as readonly string[]).includes(n));
   if (names.length === 0 || bad.length > 0) {
     throw new UserError(`unknown report format${bad.length === 1 ? '' : 's'}: ${bad.join(', ') || '(none)'}`, `choose from ${REPORT_FORMATS.join(', ')}`);

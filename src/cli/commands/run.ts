@@ -38,7 +38,11 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--track <track>', 'tiny | nanogpt', 'tiny')
     .requiredOption('--record <n>', 'the task: start from this record, aim for the next one')
     .option('--hint <spec>', 'none | L1 | L2 | L3 | L9 (where upstream ships extra documents) | L1+L2 | L1+L2+L3 | ...', 'none')
-    .option('--agent <name>', 'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run)', 'reference')
+    .option(
+      '--agent <name>',
+      'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run)',
+      'reference',
+    )
     .option('--model <name>', 'llm: a model profile in speedrun.config.yaml, or the model id the endpoint serves')
     .option('--base-url <url>', "llm: the OpenAI-compatible endpoint (overrides the profile's base_url)")
     .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")

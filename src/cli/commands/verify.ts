@@ -43,7 +43,8 @@ export function registerVerifyCommand(program: Command, ctx: CliContext): void {
       if (repeats < 2) throw new UserError('--repeats must be at least 2: the val-loss t-test needs two values', 'e.g. --repeats 3');
       const alpha = Number(flags.alpha);
       if (!(alpha > 0 && alpha < 1)) throw new UserError(`--alpha must be a number between 0 and 1, got '${flags.alpha}'`, 'e.g. --alpha 0.01');
-      if ((await findRunFolders(dir)).length === 0) throw new UserError(`no finished run under ${dir}`, 'pass a run folder or a bench folder of `speedrun run`/`speedrun bench`');
+      if ((await findRunFolders(dir)).length === 0)
+        throw new UserError(`no finished run under ${dir}`, 'pass a run folder or a bench folder of `speedrun run`/`speedrun bench`');
       const python = await findPython(ctx, flags.python);
       const execution = flags.executor ? await prepareExecution(ctx, { executor: flags.executor }) : undefined;
       const timeoutMs = flags.timeout ? parsePositiveInt(flags.timeout, '--timeout') * 1000 : undefined;

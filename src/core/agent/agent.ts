@@ -55,8 +55,7 @@ export type CallStreamListener = (event: StreamEvent, purpose: LlmCallRecord['pu
 
 /** A new script, or the reason there is none; the latter makes the node buggy and the run goes on. */
 export type Proposal =
-  | { ok: true; script: string; /** one line on what the agent did */ note: string }
-  | { ok: false; status: 'edit-failed' | 'agent-error'; message: string };
+  { ok: true; script: string; /** one line on what the agent did */ note: string } | { ok: false; status: 'edit-failed' | 'agent-error'; message: string };
 
 /** What a run records about its agent (never secrets). */
 export type AgentDescription = { name: string } & Record<string, unknown>;

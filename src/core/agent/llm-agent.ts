@@ -83,7 +83,10 @@ export class LlmAgent implements Agent {
       const answer = outcome.response.content;
       const applied =
         outcome.response.finish_reason === 'length'
-          ? { ok: false as const, message: 'Your answer was cut off at the token limit before the edit was complete. Give a shorter answer: smaller edits, less explanation.' }
+          ? {
+              ok: false as const,
+              message: 'Your answer was cut off at the token limit before the edit was complete. Give a shorter answer: smaller edits, less explanation.',
+            }
           : editFormat.apply(input.parentScript, answer);
       if (applied.ok) return { ok: true, script: applied.script, note: noteFromAnswer(answer) };
       lastProblem = applied.message;
@@ -135,7 +138,12 @@ export class LlmAgent implements Agent {
       model: model.name,
       request: { messages: sent, params: requestParams(model) },
       response: outcome.ok
-        ? { content: outcome.response.content, reasoning: outcome.response.reasoning, finish_reason: outcome.response.finish_reason, model: outcome.response.model }
+        ? {
+            content: outcome.response.content,
+            reasoning: outcome.response.reasoning,
+            finish_reason: outcome.response.finish_reason,
+            model: outcome.response.model,
+          }
         : null,
       error: outcome.ok ? null : { kind: outcome.error.kind, status: outcome.error.status, message: outcome.error.detail },
       usage,

@@ -36,7 +36,10 @@ export function describeOutcome(result: NodeResult): string {
   })();
   const duplicate = result.duplicate_of !== null ? ` It was the same script as node ${result.duplicate_of} (comments, formatting and docstrings aside).` : '';
   const warnings = result.warnings.length ? ` Harness warnings: ${result.warnings.join('; ')}.` : '';
-  const flags = result.status !== 'rejected' && result.integrity?.verdict === 'flag' ? ` Integrity flags: ${result.integrity.findings.map(describeFinding).join('; ')}.` : '';
+  const flags =
+    result.status !== 'rejected' && result.integrity?.verdict === 'flag'
+      ? ` Integrity flags: ${result.integrity.findings.map(describeFinding).join('; ')}.`
+      : '';
   return `${text}.${duplicate}${warnings}${flags}`;
 }
 
@@ -65,7 +68,8 @@ const ATTEMPT_OUTCOME_CHARS = 300;
 export function describeAttempts(attempts: readonly NodeHistory[]): string {
   return attempts
     .map(({ result, note }) => {
-      const what = result.operator === 'crossover' ? `crossover of nodes ${result.parent} and ${result.second_parent}` : `${result.operator} of node ${result.parent}`;
+      const what =
+        result.operator === 'crossover' ? `crossover of nodes ${result.parent} and ${result.second_parent}` : `${result.operator} of node ${result.parent}`;
       const outcome = describeOutcome(result).replace(/\s+/g, ' ');
       const short = outcome.length > ATTEMPT_OUTCOME_CHARS ? `${outcome.slice(0, ATTEMPT_OUTCOME_CHARS - 3)}...` : outcome;
       return `- node ${result.node} (${what}): ${note ?? 'no note'} → ${short}`;

@@ -58,7 +58,12 @@ export async function loadPromptSet(version: string = PROMPT_VERSION, root: stri
   for (const group of OPTIONAL_GROUPS) {
     const present = group.filter((name) => templates.has(name));
     if (present.length && present.length < group.length) {
-      throw new Error(`prompt set ${version} has ${present.join(', ')} but lacks ${group.filter((n) => !templates.has(n)).map((m) => `${m}.md`).join(', ')}`);
+      throw new Error(
+        `prompt set ${version} has ${present.join(', ')} but lacks ${group
+          .filter((n) => !templates.has(n))
+          .map((m) => `${m}.md`)
+          .join(', ')}`,
+      );
     }
   }
   return {

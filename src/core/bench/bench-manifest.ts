@@ -6,7 +6,6 @@ import { readJsonIfPresent, writeJsonAtomic } from '../fs-atomic.js';
 import { BENCH_FILE } from '../store/layout.js';
 import { BenchSpec } from './bench-spec.js';
 
-
 export const BenchManifest = z.object({
   version: z.literal(1),
   created_at: z.string(),
@@ -18,7 +17,8 @@ export type BenchManifest = z.infer<typeof BenchManifest>;
 export async function readBenchManifest(dir: string): Promise<BenchManifest | null> {
   const raw = await readJsonIfPresent(join(dir, BENCH_FILE)).catch((error: unknown) => {
     // A truncated or hand-broken file is the user's to repair, not a bug.
-    if (error instanceof SyntaxError) throw new UserError(`${join(dir, BENCH_FILE)} is damaged: not valid JSON (${error.message})`, 'restore it, or use another --out folder');
+    if (error instanceof SyntaxError)
+      throw new UserError(`${join(dir, BENCH_FILE)} is damaged: not valid JSON (${error.message})`, 'restore it, or use another --out folder');
     throw error;
   });
   if (raw === undefined) return null;

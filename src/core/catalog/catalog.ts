@@ -49,26 +49,25 @@ export async function fileState(source: TrackSource, ref: FileRef, cache: CacheL
 }
 
 /** The absolute path of a manifest file, verified against its sha256. */
-export async function resolveManifestFile(
-  track: string,
-  source: TrackSource,
-  ref: FileRef,
-  cache: CacheLayout,
-  root: string = packageRoot,
-): Promise<string> {
+export async function resolveManifestFile(track: string, source: TrackSource, ref: FileRef, cache: CacheLayout, root: string = packageRoot): Promise<string> {
   const path = localFilePath(source, ref, cache, root);
   const state = await checkFile(path, ref);
   if (state === 'ok') return path;
   if (source.kind === 'bundled') {
     throw new UserError(
       state === 'missing' ? `bundled file ${path} is missing` : `bundled file ${path} does not match its sha256 ${ref.sha256}`,
-      state === 'missing' ? 'reinstall speedrun, or restore the file from the package' : `restore ${ref.path} (git checkout), or update its sha256 in the ${track} manifest if the change is intended`,
+      state === 'missing'
+        ? 'reinstall speedrun, or restore the file from the package'
+        : `restore ${ref.path} (git checkout), or update its sha256 in the ${track} manifest if the change is intended`,
     );
   }
   if (state === 'missing') {
     throw new UserError(`${ref.path} of track ${track} is not synced (looked in ${path})`, `speedrun records sync --track ${track}`);
   }
-  throw new UserError(`synced file ${path} does not match its sha256 ${ref.sha256}`, `speedrun records sync --track ${track} (re-extracts and verifies every file)`);
+  throw new UserError(
+    `synced file ${path} does not match its sha256 ${ref.sha256}`,
+    `speedrun records sync --track ${track} (re-extracts and verifies every file)`,
+  );
 }
 
 /** The absolute path of record n's training script: bundled under the package root, upstream in the synced cache. */

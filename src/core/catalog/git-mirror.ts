@@ -21,7 +21,10 @@ const STALL_MS = 5 * 60_000;
 /** URLs (https://, ssh://, file://) and scp-like `user@host:path` go to git as they are; anything else is a local path. */
 export function normaliseSource(source: string): string {
   if (source.startsWith('-')) {
-    throw new UserError(`source ${JSON.stringify(source)} looks like an option, not a URL or path`, 'pass a URL (https://...) or a path to a local clone; prefix a path with ./ if its name starts with -');
+    throw new UserError(
+      `source ${JSON.stringify(source)} looks like an option, not a URL or path`,
+      'pass a URL (https://...) or a path to a local clone; prefix a path with ./ if its name starts with -',
+    );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[^/\s]+@[^/\s:]+:/.test(source)) return source;
   return resolve(source);
@@ -53,7 +56,14 @@ function git(baseDir: string, opts: GitOptions): SimpleGit {
 
 function firstLines(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' | ') || 'git failed';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 3)
+      .join(' | ') || 'git failed'
+  );
 }
 
 function rethrowIfAborted(opts: GitOptions): void {
@@ -83,12 +93,7 @@ export async function hasCommit(mirror: string, commit: string, opts: GitOptions
  * Make sure the bare mirror at `mirror` holds `commit`: clone it when absent (into a temp folder, renamed into
  * place only when complete), fetch from `source` when it lacks the commit, reuse it otherwise.
  */
-export async function ensureCommit(
-  mirror: string,
-  source: string,
-  commit: string,
-  opts: GitOptions & { sourceOverridden: boolean },
-): Promise<MirrorAction> {
+export async function ensureCommit(mirror: string, source: string, commit: string, opts: GitOptions & { sourceOverridden: boolean }): Promise<MirrorAction> {
   const log = opts.log ?? (() => {});
   let action: MirrorAction;
   if (await exists(join(mirror, 'HEAD'))) {

@@ -34,7 +34,12 @@ export function parseHintSpec(spec: string): number[] {
 
 /** `[]` → `none`, `[1, 2]` → `L1+L2`. */
 export function formatHintSpec(levels: readonly number[]): string {
-  return levels.length === 0 ? 'none' : [...new Set(levels)].sort((a, b) => a - b).map((l) => `L${l}`).join('+');
+  return levels.length === 0
+    ? 'none'
+    : [...new Set(levels)]
+        .sort((a, b) => a - b)
+        .map((l) => `L${l}`)
+        .join('+');
 }
 
 /**
@@ -59,10 +64,14 @@ export function requireHintLevels(hints: HintManifest, record: number, levels: r
   const available = availableHintLevels(hints, record);
   const missing = levels.filter((level) => !available.includes(level));
   if (missing.length === 0) return;
-  const here = available.length ? `record ${record} has ${available.map((l) => `L${l}`).join(', ')}` : `record ${record} has no hints; pick a record that starts a task`;
+  const here = available.length
+    ? `record ${record} has ${available.map((l) => `L${l}`).join(', ')}`
+    : `record ${record} has no hints; pick a record that starts a task`;
   const elsewhere = missing.map((level) => {
     const records = recordsWithHintLevel(hints, level);
-    return records.length ? `L${level} exists for record${records.length > 1 ? 's' : ''} ${records.join(', ')}` : `no record of track ${hints.track} has L${level}`;
+    return records.length
+      ? `L${level} exists for record${records.length > 1 ? 's' : ''} ${records.join(', ')}`
+      : `no record of track ${hints.track} has L${level}`;
   });
   const what = missing.map((l) => (l === 9 ? 'level-9 documents (L9)' : `level-${l} hint`)).join(' or ');
   throw new UserError(`track ${hints.track} has no ${what} for record ${record}`, `${elsewhere.join('; ')}; ${here}`);

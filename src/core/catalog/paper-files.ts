@@ -11,7 +11,10 @@ import type { TrackManifest } from './schema.js';
 export async function resolvePaperNotebook(manifest: TrackManifest, cache: CacheLayout, root: string = packageRoot): Promise<string> {
   const paper = manifest.paper;
   if (!paper) {
-    throw new UserError(`track ${manifest.track} has no published paper figures`, 'use --paper-figures with the nanogpt track, whose paper is arXiv 2506.22419');
+    throw new UserError(
+      `track ${manifest.track} has no published paper figures`,
+      'use --paper-figures with the nanogpt track, whose paper is arXiv 2506.22419',
+    );
   }
   const path = localFilePath(manifest.source, paper.notebook, cache, root);
   const state = await checkFile(path, paper.notebook);

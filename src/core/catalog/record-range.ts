@@ -3,7 +3,10 @@ import { UserError } from '../errors.js';
 /** "1-3,5" → [1, 2, 3, 5]; rejects anything else with the accepted forms. */
 export function parseRecordRange(spec: string): number[] {
   const out = new Set<number>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!match) throw new UserError(`bad record range '${spec}'`, 'use forms like 3, 1-6 or 1-3,5');
     const from = Number(match[1]);

@@ -103,37 +103,39 @@ export const PaperFiles = z.object({
 });
 export type PaperFiles = z.infer<typeof PaperFiles>;
 
-export const TrackManifest = z.object({
-  track: TrackName,
-  title: z.string(),
-  target_val_loss: z.number().positive(),
-  timing_rule: TimingRule,
-  /** The re-timing a run gets unless it asks otherwise (--retime), and how many repeats its scoring round makes. */
-  retime: RetimeMode,
-  retime_repeats: z.number().int().positive(),
-  reference_hardware: z.string(),
-  source: TrackSource,
-  launch: z.object({
-    /** python: `python script.py`; torchrun: `torchrun --standalone --nproc_per_node=N script.py`. */
-    runner: z.enum(['python', 'torchrun']),
-    nproc: z.number().int().positive(),
-    /** Seconds after which a node is killed, unless overridden. */
-    timeout_s: z.number().positive(),
-  }),
-  records: z.array(RecordEntry).min(2),
-  /** Upstream tracks whose benchmark paper published figures (nanogpt); synced and verified like the scripts. */
-  paper: PaperFiles.optional(),
-  /**
-   * Absolute path prefixes a record script may read or write (integrity rule absolute_path). Absent: none; a
-   * script reads its node folder and the data the NANOGPT_* variables name.
-   */
-  allowed_paths: z.array(z.string().min(1)).optional(),
-}).refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
-  // Under first crossing the target moves the time itself: a record timed at one target and a task scored at
-  // another would not compare.
-  message: 'a record may have its own target_val_loss only on a track whose timing_rule is final',
-  path: ['records'],
-});
+export const TrackManifest = z
+  .object({
+    track: TrackName,
+    title: z.string(),
+    target_val_loss: z.number().positive(),
+    timing_rule: TimingRule,
+    /** The re-timing a run gets unless it asks otherwise (--retime), and how many repeats its scoring round makes. */
+    retime: RetimeMode,
+    retime_repeats: z.number().int().positive(),
+    reference_hardware: z.string(),
+    source: TrackSource,
+    launch: z.object({
+      /** python: `python script.py`; torchrun: `torchrun --standalone --nproc_per_node=N script.py`. */
+      runner: z.enum(['python', 'torchrun']),
+      nproc: z.number().int().positive(),
+      /** Seconds after which a node is killed, unless overridden. */
+      timeout_s: z.number().positive(),
+    }),
+    records: z.array(RecordEntry).min(2),
+    /** Upstream tracks whose benchmark paper published figures (nanogpt); synced and verified like the scripts. */
+    paper: PaperFiles.optional(),
+    /**
+     * Absolute path prefixes a record script may read or write (integrity rule absolute_path). Absent: none; a
+     * script reads its node folder and the data the NANOGPT_* variables name.
+     */
+    allowed_paths: z.array(z.string().min(1)).optional(),
+  })
+  .refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
+    // Under first crossing the target moves the time itself: a record timed at one target and a task scored at
+    // another would not compare.
+    message: 'a record may have its own target_val_loss only on a track whose timing_rule is final',
+    path: ['records'],
+  });
 export type TrackManifest = z.infer<typeof TrackManifest>;
 
 export const HintLevel = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(9)]);

@@ -66,11 +66,17 @@ export class SyncVerificationError extends SpeedrunError {
 function upstreamSource(manifest: TrackManifest, hints: HintManifest): UpstreamSource {
   const source = manifest.source;
   if (source.kind !== 'upstream') {
-    throw new UserError(`track ${manifest.track} is bundled with speedrun and needs no sync`, 'use it directly, e.g. speedrun records list --track ' + manifest.track);
+    throw new UserError(
+      `track ${manifest.track} is bundled with speedrun and needs no sync`,
+      'use it directly, e.g. speedrun records list --track ' + manifest.track,
+    );
   }
   const hs = hints.source;
   if (hs.kind !== 'upstream' || hs.repo !== source.repo || hs.commit !== source.commit) {
-    throw new UserError(`the hints manifest of track ${manifest.track} pins a different source than its records manifest`, 'make hints/<track>.json and records/<track>.json name the same repo and commit');
+    throw new UserError(
+      `the hints manifest of track ${manifest.track} pins a different source than its records manifest`,
+      'make hints/<track>.json and records/<track>.json name the same repo and commit',
+    );
   }
   return source;
 }
@@ -136,7 +142,10 @@ export async function syncUpstream(opts: SyncOptions): Promise<SyncReport> {
     };
     if (!report.ok) throw new SyncVerificationError(report, opts.source !== undefined ? 2 : 3);
 
-    await writeFile(join(staging, 'sync.json'), `${JSON.stringify({ repo: pinned.repo, source, commit: pinned.commit, syncedAt: new Date().toISOString(), files: files.length }, null, 2)}\n`);
+    await writeFile(
+      join(staging, 'sync.json'),
+      `${JSON.stringify({ repo: pinned.repo, source, commit: pinned.commit, syncedAt: new Date().toISOString(), files: files.length }, null, 2)}\n`,
+    );
     await swapInto(staging, paths.commitDir);
     log(`verified ${files.length} files of ${pinned.repo} at ${pinned.commit.slice(0, 12)} into ${paths.commitDir}`);
     return report;

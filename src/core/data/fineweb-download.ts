@@ -105,7 +105,10 @@ async function survey(dir: string, names: string[]): Promise<Survey> {
   const out: Survey = { present: [], bad: [], missing: [] };
   for (const name of names) {
     const path = join(dir, name);
-    const exists = await stat(path).then((s) => s.isFile(), () => false);
+    const exists = await stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!exists) {
       out.missing.push(name);
       continue;
@@ -117,7 +120,12 @@ async function survey(dir: string, names: string[]): Promise<Survey> {
   return out;
 }
 
-async function downloadShard(opts: FineWebOptions, name: string, signal: AbortSignal, tally: { done: number; total: number }): Promise<Omit<FineWebFile, 'status'>> {
+async function downloadShard(
+  opts: FineWebOptions,
+  name: string,
+  signal: AbortSignal,
+  tally: { done: number; total: number },
+): Promise<Omit<FineWebFile, 'status'>> {
   const log = opts.log ?? (() => {});
   const now = opts.now ?? Date.now;
   const interval = opts.progressIntervalMs ?? 10_000;
@@ -160,7 +168,9 @@ async function downloadShard(opts: FineWebOptions, name: string, signal: AbortSi
     },
   });
   const elapsed = now() - started;
-  log(`${name}: done, ${mb(result.bytes)} MB in ${(elapsed / 1000).toFixed(1)} s (${rate(result.bytes - result.resumedFrom, elapsed)}) [${++tally.done}/${tally.total}]`);
+  log(
+    `${name}: done, ${mb(result.bytes)} MB in ${(elapsed / 1000).toFixed(1)} s (${rate(result.bytes - result.resumedFrom, elapsed)}) [${++tally.done}/${tally.total}]`,
+  );
   return { name, bytes: result.bytes, tokens, resumed_from: result.resumedFrom };
 }
 

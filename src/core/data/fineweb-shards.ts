@@ -58,9 +58,7 @@ export function trainShardsNeeded(manifest: TrackManifest, records?: number[]): 
 
 /** Records (of those given, default all) that read more train shards than `available`. */
 export function recordsShortOfShards(manifest: TrackManifest, available: number, records?: number[]): number[] {
-  return manifest.records
-    .filter((r) => (records ? records.includes(r.number) : true) && (r.train_shards ?? 0) > available)
-    .map((r) => r.number);
+  return manifest.records.filter((r) => (records ? records.includes(r.number) : true) && (r.train_shards ?? 0) > available).map((r) => r.number);
 }
 
 /**

@@ -80,13 +80,21 @@ export async function downloadResumable(opts: DownloadOptions): Promise<Download
         continue;
       }
       await rm(part, { force: true });
-      throw new ExternalError(opts.system, `${opts.url}: the downloaded file is not valid: ${problem}`, 'run the command again; if it fails the same way, the server sends something else than the expected file');
+      throw new ExternalError(
+        opts.system,
+        `${opts.url}: the downloaded file is not valid: ${problem}`,
+        'run the command again; if it fails the same way, the server sends something else than the expected file',
+      );
     } catch (error) {
       if (opts.signal?.aborted) throw abortReason(opts.signal);
       if (!(error instanceof RetryableError)) throw error;
       failures++;
       if (failures > retries) {
-        throw new ExternalError(opts.system, `${opts.url}: ${error.message} (gave up after ${requests} requests)`, 'run the command again later; finished files are kept and the partial one resumes');
+        throw new ExternalError(
+          opts.system,
+          `${opts.url}: ${error.message} (gave up after ${requests} requests)`,
+          'run the command again later; finished files are kept and the partial one resumes',
+        );
       }
       const delay = (opts.retryDelayMs ?? defaultDelay)(failures);
       opts.log?.(`${opts.url}: ${error.message}; retrying in ${(delay / 1000).toFixed(1)} s (${failures}/${retries})`);

@@ -21,7 +21,10 @@ async function tinyData({ deps }: DoctorContext): Promise<Verdict> {
   if (await tinyDataPresent(dir)) return ok(`tiny shards prepared in ${dir}`);
   const writable = await nearestWritableAncestor(dir);
   if (writable === null) {
-    return fail(`tiny shards are not prepared and ${dir} cannot be created (no write access)`, 'point the cache somewhere writable with --cache DIR or SPEEDRUN_CACHE');
+    return fail(
+      `tiny shards are not prepared and ${dir} cannot be created (no write access)`,
+      'point the cache somewhere writable with --cache DIR or SPEEDRUN_CACHE',
+    );
   }
   return ok(`tiny shards not prepared yet; the first run makes them in ${dir} (or now: speedrun data prepare --track tiny)`);
 }
@@ -33,7 +36,9 @@ async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
   const valPattern = join(dir, 'fineweb_val_*.bin');
   const [train, val] = await Promise.all([matchingFiles(trainPattern), matchingFiles(valPattern)]);
   if (train.length > 0 && val.length > 0) return ok(`${train.length} train and ${val.length} val FineWeb shards (${trainPattern}, ${valPattern})`);
-  const missing = [train.length === 0 && `no train shards match ${trainPattern}`, val.length === 0 && `no val shards match ${valPattern}`].filter(Boolean).join('; ');
+  const missing = [train.length === 0 && `no train shards match ${trainPattern}`, val.length === 0 && `no val shards match ${valPattern}`]
+    .filter(Boolean)
+    .join('; ');
   return fail(
     missing,
     `download the FineWeb GPT-2 token shards into ${dir} with: speedrun data prepare --track nanogpt (resumable), or pass --cache to a folder whose data/nanogpt holds shards you have`,
@@ -44,7 +49,12 @@ async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
 export async function matchingFiles(pattern: string): Promise<string[]> {
   const dir = dirname(pattern);
   const name = basename(pattern);
-  const regex = new RegExp(`^${name.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${name
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   try {
     return (await readdir(dir)).filter((file) => regex.test(file)).map((file) => join(dir, file));
   } catch {

@@ -10,7 +10,8 @@ import { fail, failFromError, ok, skip, withTimeout, type Verdict } from './chec
 import type { DoctorCheck, DoctorContext } from './context.js';
 
 const DOCKER_ONLY = (ctx: DoctorContext) => (ctx.config.executor === 'docker' ? null : 'only for --executor docker');
-const ENGINE_FIX = 'start the Docker engine (systemctl start docker) and make sure you may use its socket (add yourself to the docker group), or point DOCKER_HOST at a running engine';
+const ENGINE_FIX =
+  'start the Docker engine (systemctl start docker) and make sure you may use its socket (add yourself to the docker group), or point DOCKER_HOST at a running engine';
 const TIMEOUT_MS = 10_000;
 
 export const dockerEngineCheck: DoctorCheck = {
@@ -50,11 +51,15 @@ export const dockerImageCheck: DoctorCheck = {
   run: (ctx) =>
     whenEngineAnswers(ctx, async () => {
       const images = imagesForTrack(await loadTrack(ctx.config.track));
-      if (images.length === 0) return fail(`no image is named for the ${ctx.config.track} track`, `name each record's image in records/${ctx.config.track}.json`);
+      if (images.length === 0)
+        return fail(`no image is named for the ${ctx.config.track} track`, `name each record's image in records/${ctx.config.track}.json`);
       const present = await Promise.all(images.map((image) => imagePresent(ctx, imageTag(image))));
       const missing = images.filter((_, i) => !present[i]);
       if (missing.length === 0) return ok(`${images.map(imageTag).join(', ')} present`);
-      return fail(`${missing.map(imageTag).join(', ')} not present (the ${ctx.config.track} track runs in ${missing.length === 1 ? 'it' : 'them'})`, `speedrun containers build --track ${ctx.config.track}, or: ${missing.map(buildCommand).join(' && ')}`);
+      return fail(
+        `${missing.map(imageTag).join(', ')} not present (the ${ctx.config.track} track runs in ${missing.length === 1 ? 'it' : 'them'})`,
+        `speedrun containers build --track ${ctx.config.track}, or: ${missing.map(buildCommand).join(' && ')}`,
+      );
     }),
 };
 
@@ -70,7 +75,9 @@ async function imagePresent(ctx: DoctorContext, tag: string): Promise<boolean> {
 
 /** The exact `docker build` that makes an image from the Dockerfiles shipped in containers/. */
 export function buildCommand(image: ImageSpec): string {
-  const args = Object.entries(image.buildArgs).map(([key, value]) => ` --build-arg ${key}=${value}`).join('');
+  const args = Object.entries(image.buildArgs)
+    .map(([key, value]) => ` --build-arg ${key}=${value}`)
+    .join('');
   return `docker build -t ${imageTag(image)}${args} ${join(packageRoot, 'containers', image.context)}`;
 }
 
@@ -81,7 +88,10 @@ export const dockerCleanupCheck: DoctorCheck = {
   run: async (ctx) => {
     const remove = ctx.deps.removeOrphanContainers;
     if (remove === undefined) {
-      return fail('--cleanup is not available in this build (no container cleanup is wired in)', 'remove leftover containers by hand: docker ps -a, then docker rm -f ID');
+      return fail(
+        '--cleanup is not available in this build (no container cleanup is wired in)',
+        'remove leftover containers by hand: docker ps -a, then docker rm -f ID',
+      );
     }
     try {
       await ctx.dockerVersion();

@@ -22,7 +22,10 @@ export const gpuCheck: DoctorCheck = {
     }
     if (inventory.length === 0) {
       const cpu = ctx.config.track === 'nanogpt' ? 'use --track tiny on CPU' : 'leave out --gpus to train on CPU';
-      return fail('no NVIDIA GPUs found (nvidia-smi is not installed or lists none)', `run on a machine whose \`nvidia-smi\` lists its GPUs (install the NVIDIA driver), or ${cpu}`);
+      return fail(
+        'no NVIDIA GPUs found (nvidia-smi is not installed or lists none)',
+        `run on a machine whose \`nvidia-smi\` lists its GPUs (install the NVIDIA driver), or ${cpu}`,
+      );
     }
     let selected = inventory;
     if (ctx.config.gpus !== undefined) {

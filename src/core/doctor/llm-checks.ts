@@ -78,4 +78,3 @@ async function endpointVerdict({ model, key }: ModelAndKey): Promise<Verdict> {
     return failFromError(error, `is the server running at ${model.base_url}? pass --base-url or set base_url in the model's profile`);
   }
 }
-

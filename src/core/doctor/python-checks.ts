@@ -6,7 +6,9 @@ import { failFromError, ok, skip, warn, type Verdict } from './check.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
 
 const LOCAL_ONLY = (ctx: DoctorContext) =>
-  ctx.config.executor === 'local' ? null : `only for --executor local (with ${ctx.config.executor}, Python runs ${ctx.config.executor === 'docker' ? 'inside the image' : "on the cluster's nodes"})`;
+  ctx.config.executor === 'local'
+    ? null
+    : `only for --executor local (with ${ctx.config.executor}, Python runs ${ctx.config.executor === 'docker' ? 'inside the image' : "on the cluster's nodes"})`;
 
 export const pythonCheck: DoctorCheck = {
   id: 'python',
@@ -44,7 +46,8 @@ print(json.dumps({"blas_info": info.group(1) if info else None, "libs": sorted(l
 `;
 
 const FAST_BLAS = /openblas|mkl|blis|accelerate|armpl/i;
-const OPENBLAS_FIX = 'install the threaded OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0-pthread), or use a PyTorch build with MKL/OpenBLAS (pip install torch)';
+const OPENBLAS_FIX =
+  'install the threaded OpenBLAS (Debian/Ubuntu: apt-get install libopenblas0-pthread), or use a PyTorch build with MKL/OpenBLAS (pip install torch)';
 
 /** The interpreter that probes of torch run in, or the skip verdict when there is none (the python check fails then). */
 export async function pythonToAsk(ctx: DoctorContext): Promise<string | Verdict> {
@@ -100,7 +103,10 @@ function parseProbe(stdout: string): BlasProbe | null {
   if (!last) return null;
   try {
     const parsed = JSON.parse(last) as Partial<BlasProbe>;
-    return { blas_info: typeof parsed.blas_info === 'string' ? parsed.blas_info : null, libs: Array.isArray(parsed.libs) ? parsed.libs.filter((l): l is string => typeof l === 'string') : [] };
+    return {
+      blas_info: typeof parsed.blas_info === 'string' ? parsed.blas_info : null,
+      libs: Array.isArray(parsed.libs) ? parsed.libs.filter((l): l is string => typeof l === 'string') : [],
+    };
   } catch {
     return null;
   }

@@ -34,12 +34,20 @@ export const slurmControllerCheck: DoctorCheck = {
     if (sinfo === null) return skip('sinfo is missing (see the slurm-commands check)');
     const result = await deps.run(sinfo, ['-h'], { timeoutMs: 20_000 });
     if (result.exitCode === 0) {
-      const partitions = new Set(result.stdout.split('\n').map((line) => line.trim().split(/\s+/)[0]?.replace(/\*$/, '')).filter((name) => name));
+      const partitions = new Set(
+        result.stdout
+          .split('\n')
+          .map((line) => line.trim().split(/\s+/)[0]?.replace(/\*$/, ''))
+          .filter((name) => name),
+      );
       return ok(`sinfo answered: ${partitions.size} partition${partitions.size === 1 ? '' : 's'} (${[...partitions].join(', ') || 'none listed'})`);
     }
     const why = result.timedOut ? 'did not answer within 20 s' : `failed (exit ${result.exitCode ?? 'by signal'})`;
     const output = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-    return fail(`sinfo -h ${why}${output ? `: ${output}` : ''}`, "check that slurmctld is up (scontrol ping) and that this machine's slurm.conf (or $SLURM_CONF) names it");
+    return fail(
+      `sinfo -h ${why}${output ? `: ${output}` : ''}`,
+      "check that slurmctld is up (scontrol ping) and that this machine's slurm.conf (or $SLURM_CONF) names it",
+    );
   },
 };
 

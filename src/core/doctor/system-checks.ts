@@ -14,7 +14,9 @@ export const nodeCheck: DoctorCheck = {
     const [needMajor, needMinor] = MIN_NODE_VERSION;
     const recent = major > needMajor || (major === needMajor && minor >= needMinor);
     const version = `v${deps.nodeVersion.replace(/^v/, '')}`;
-    return recent ? ok(version) : fail(`${version} is older than v${needMajor}.${needMinor}`, `install Node.js ${needMajor}.${needMinor} or newer (e.g. from nodejs.org or with nvm)`);
+    return recent
+      ? ok(version)
+      : fail(`${version} is older than v${needMajor}.${needMinor}`, `install Node.js ${needMajor}.${needMinor} or newer (e.g. from nodejs.org or with nvm)`);
   },
 };
 
@@ -24,7 +26,8 @@ export const gitCheck: DoctorCheck = {
   irrelevant: () => null,
   run: async ({ deps }) => {
     const result = await deps.run('git', ['--version'], { timeoutMs: 15_000 });
-    if (result.notFound) return fail('git is not on PATH (every run folder keeps its nodes in a git repository)', 'install git (Debian/Ubuntu: apt-get install git)');
+    if (result.notFound)
+      return fail('git is not on PATH (every run folder keeps its nodes in a git repository)', 'install git (Debian/Ubuntu: apt-get install git)');
     if (result.exitCode !== 0) return fail(`git --version failed: ${(result.stderr || result.stdout).trim()}`, 'reinstall git');
     return ok(result.stdout.trim().replace(/^git version /, ''));
   },

@@ -13,26 +13,40 @@ export const recordScriptsCheck: DoctorCheck = {
   irrelevant: (ctx) => (ctx.config.track === 'tiny' ? 'bundled with speedrun' : null),
   run: async (ctx) => {
     const manifest = await loadTrack(ctx.config.track);
-    const states = await Promise.all(manifest.records.map(async (r) => ({ record: r.number, state: await fileState(manifest.source, r.script, ctx.deps.cache) })));
+    const states = await Promise.all(
+      manifest.records.map(async (r) => ({ record: r.number, state: await fileState(manifest.source, r.script, ctx.deps.cache) })),
+    );
     const bad = states.filter((s) => s.state !== 'ok');
     const source = manifest.source.kind === 'upstream' ? ` (${manifest.source.repo} at ${manifest.source.commit.slice(0, 8)})` : '';
     if (bad.length === 0) return ok(`all ${states.length} record scripts synced and verified${source}`);
     const list = (state: string) => bad.filter((s) => s.state === state).map((s) => s.record);
-    const parts = [list('missing').length && `not synced: records ${list('missing').join(', ')}`, list('modified').length && `changed since sync: records ${list('modified').join(', ')}`];
-    return fail(`${bad.length} of ${states.length} record scripts unusable — ${parts.filter(Boolean).join('; ')}`, `speedrun records sync --track ${manifest.track}`);
+    const parts = [
+      list('missing').length && `not synced: records ${list('missing').join(', ')}`,
+      list('modified').length && `changed since sync: records ${list('modified').join(', ')}`,
+    ];
+    return fail(
+      `${bad.length} of ${states.length} record scripts unusable — ${parts.filter(Boolean).join('; ')}`,
+      `speedrun records sync --track ${manifest.track}`,
+    );
   },
 };
 
 /** FlexAttention, which records 12 onwards use, arrived in torch 2.5. */
 const FLEX_ATTENTION_TORCH = [2, 5];
-const TORCH_PROBE = 'import json, torch; print(json.dumps({"version": torch.__version__, "cuda": torch.version.cuda, "devices": torch.cuda.device_count() if torch.cuda.is_available() else 0}))';
-const TORCH_FIX = 'install a CUDA build of PyTorch 2.5 or later (the paper ran records 1–18 on 2.7.1) and pass --python, or use --executor docker with the containers/cuda images';
+const TORCH_PROBE =
+  'import json, torch; print(json.dumps({"version": torch.__version__, "cuda": torch.version.cuda, "devices": torch.cuda.device_count() if torch.cuda.is_available() else 0}))';
+const TORCH_FIX =
+  'install a CUDA build of PyTorch 2.5 or later (the paper ran records 1–18 on 2.7.1) and pass --python, or use --executor docker with the containers/cuda images';
 
 export const gpuTorchCheck: DoctorCheck = {
   id: 'torch-cuda',
   title: 'torch for the GPU track',
   irrelevant: (ctx) =>
-    ctx.config.track !== 'nanogpt' ? 'only for --track nanogpt' : ctx.config.executor !== 'local' ? `only for --executor local (with ${ctx.config.executor}, torch comes with the image or the cluster)` : null,
+    ctx.config.track !== 'nanogpt'
+      ? 'only for --track nanogpt'
+      : ctx.config.executor !== 'local'
+        ? `only for --executor local (with ${ctx.config.executor}, torch comes with the image or the cluster)`
+        : null,
   run: async (ctx) => probeTorch(ctx),
 };
 
@@ -48,7 +62,10 @@ async function probeTorch(ctx: DoctorContext): Promise<Verdict> {
   }
   if (probe.cuda === null) return fail(`torch ${probe.version} is a CPU-only build: the nanogpt records train on CUDA GPUs`, TORCH_FIX);
   if (probe.devices === 0) {
-    return fail(`torch ${probe.version} (CUDA ${probe.cuda}) sees no GPU`, 'check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or run on a machine with GPUs');
+    return fail(
+      `torch ${probe.version} (CUDA ${probe.cuda}) sees no GPU`,
+      'check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or run on a machine with GPUs',
+    );
   }
   const [major = 0, minor = 0] = probe.version.split(/[.+]/).map(Number);
   const detail = `torch ${probe.version} with CUDA ${probe.cuda}, ${probe.devices} GPU${probe.devices === 1 ? '' : 's'} visible`;

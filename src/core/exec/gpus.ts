@@ -63,7 +63,8 @@ export function parseGpuList(spec: string, inventory?: readonly GpuInfo[]): numb
   const text = spec.trim();
   const fix = 'pass GPU ids as nvidia-smi numbers them, e.g. --gpus 0-3,6 (or --gpus all)';
   if (text === 'all') {
-    if (!inventory || inventory.length === 0) throw new UserError('--gpus all: no GPUs found on this machine (nvidia-smi lists none)', 'run on a machine with NVIDIA GPUs, or leave out --gpus');
+    if (!inventory || inventory.length === 0)
+      throw new UserError('--gpus all: no GPUs found on this machine (nvidia-smi lists none)', 'run on a machine with NVIDIA GPUs, or leave out --gpus');
     return inventory.map((gpu) => gpu.index);
   }
   const ids: number[] = [];
@@ -141,7 +142,10 @@ export function slotPoolFor(request: SlotPoolRequest): SlotPoolPlan {
     return { pool: new SlotPool(slots), description: `${slots} CPU slot${slots === 1 ? '' : 's'}`, warnings };
   }
   if (request.inventory.length === 0) {
-    throw new UserError('GPUs were asked for, but none were found on this machine (nvidia-smi is missing or lists none)', 'leave out --gpus/--gpus-per-run to train on CPU, or run where `nvidia-smi` lists GPUs');
+    throw new UserError(
+      'GPUs were asked for, but none were found on this machine (nvidia-smi is missing or lists none)',
+      'leave out --gpus/--gpus-per-run to train on CPU, or run where `nvidia-smi` lists GPUs',
+    );
   }
   const available = request.gpus === undefined ? request.inventory.map((gpu) => gpu.index) : parseGpuList(request.gpus, request.inventory);
   const plan = planGpuSets(available, request.gpusPerRun ?? 1);
@@ -194,5 +198,10 @@ function wholeNumber(value: string | undefined): number | null {
 }
 
 function lastLines(text: string, count: number): string {
-  return text.trim().split(/\r?\n/).filter((line) => line.trim() !== '').slice(-count).join(' | ');
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .join(' | ');
 }

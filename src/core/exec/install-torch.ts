@@ -41,7 +41,11 @@ export async function installDebianTorch(missing: string[], log: (line: string) 
     log(`$ ${command} ${args.join(' ')}`);
     const result = await execa(command, [...args], { env, reject: false, stdin: 'ignore', all: true });
     if (result.exitCode !== 0) {
-      throw new ExternalError('apt-get', `\`${command} ${args.join(' ')}\` failed:\n${String(result.all).split('\n').slice(-15).join('\n')}`, `install them yourself: apt-get install ${missing.join(' ')}`);
+      throw new ExternalError(
+        'apt-get',
+        `\`${command} ${args.join(' ')}\` failed:\n${String(result.all).split('\n').slice(-15).join('\n')}`,
+        `install them yourself: apt-get install ${missing.join(' ')}`,
+      );
     }
   }
 }

@@ -22,11 +22,7 @@ export class LineSplitter {
  * Copies a process's output stream into its log file as it arrives and hands each complete line to onLine (the
  * unfinished last line at the end). Decoding in the stream keeps a UTF-8 character split across chunks whole.
  */
-export function pipeLines(
-  stream: NodeJS.ReadableStream | null | undefined,
-  file: WriteStream,
-  onLine: (line: string) => void,
-): void {
+export function pipeLines(stream: NodeJS.ReadableStream | null | undefined, file: WriteStream, onLine: (line: string) => void): void {
   if (!stream) return;
   const splitter = new LineSplitter();
   stream.setEncoding('utf8');

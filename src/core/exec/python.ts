@@ -58,5 +58,9 @@ export async function findPythonWithoutTorch(named?: string): Promise<PythonWith
     const probe = await execa(candidate, ['-c', 'import ast'], { reject: false, timeout: 60_000, stdin: 'ignore' });
     if (probe.exitCode === 0) return { python: candidate, torchVersion: 'not needed: simulated trainings' };
   }
-  throw new ExternalError('python', `no Python interpreter runs (tried ${named ?? PYTHON_CANDIDATES.join(', ')})`, 'install python3, or name one with --python');
+  throw new ExternalError(
+    'python',
+    `no Python interpreter runs (tried ${named ?? PYTHON_CANDIDATES.join(', ')})`,
+    'install python3, or name one with --python',
+  );
 }

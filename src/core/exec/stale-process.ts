@@ -63,7 +63,6 @@ async function killTrustedGroup(record: NodeProcessRecord): Promise<boolean> {
   return true;
 }
 
-
 function sendKill(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');

@@ -40,9 +40,7 @@ export function checkClock({ parsed, wallMs, exitCode }: ClockCheckInput): strin
   const nonFinite = points.filter((p) => !Number.isFinite(p.val_loss));
   const firstBad = nonFinite[0];
   if (firstBad !== undefined) {
-    warnings.push(
-      `val_loss is not finite on ${nonFinite.length} of ${points.length} validation lines (first ${firstBad.val_loss} at step ${firstBad.step})`,
-    );
+    warnings.push(`val_loss is not finite on ${nonFinite.length} of ${points.length} validation lines (first ${firstBad.val_loss} at step ${firstBad.step})`);
   }
 
   const maxTime = maxTrainTime(parsed);

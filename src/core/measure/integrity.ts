@@ -69,7 +69,11 @@ export async function checkScript(input: CheckScriptInput): Promise<IntegrityRep
     throw new ExternalError('python', `integrity checker ${why} (${input.python})`, fix);
   }
   if (result.exitCode !== 0) {
-    const stderr = String(result.stderr ?? '').trim().split('\n').slice(-3).join(' / ');
+    const stderr = String(result.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' / ');
     throw new ExternalError('python', `integrity checker exited with ${result.exitCode}: ${stderr || String(result.stdout ?? '')}`, fix);
   }
   let parsed: unknown;

@@ -13,7 +13,12 @@ export type ScriptMeaning = (script: string) => Promise<string | null>;
 
 export const SCRIPT_MEANING = join(packageRoot, 'python', 'script_meaning.py');
 
-const Output = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable() });
+const Output = z.object({
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+});
 
 /** The shipped normaliser on the given interpreter (standard library only, no torch needed). */
 export function pythonScriptMeaning(python: string, timeoutMs = 60_000): ScriptMeaning {
@@ -21,7 +26,14 @@ export function pythonScriptMeaning(python: string, timeoutMs = 60_000): ScriptM
     const result = await execa(python, [SCRIPT_MEANING], { input: script, reject: false, timeout: timeoutMs });
     const fix = 'pass a working Python 3.9+ interpreter with --python';
     if (result.exitCode !== 0) {
-      const why = result.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${result.exitCode ?? 'no status'}: ${String(result.stderr ?? '').trim().split('\n').at(-1) ?? ''}`;
+      const why = result.timedOut
+        ? `timed out after ${timeoutMs} ms`
+        : `exited with ${result.exitCode ?? 'no status'}: ${
+            String(result.stderr ?? '')
+              .trim()
+              .split('\n')
+              .at(-1) ?? ''
+          }`;
       throw new ExternalError('python', `script_meaning.py ${why} (${python})`, fix);
     }
     let parsed: unknown;

@@ -64,7 +64,7 @@ export function checkStepClock(arrivals: readonly StepArrival[]): Finding[] {
       message:
         `between step ${first.step} and step ${last.step} the script reports ${Math.round(reported)} ms of train_time, ` +
         `but the harness saw ${Math.round(observed)} ms pass (more than ${MAX_UNDERREPORT_FACTOR}x as long): ` +
-        'training may be hidden from the script\'s clock',
+        "training may be hidden from the script's clock",
     },
   ];
 }

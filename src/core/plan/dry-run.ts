@@ -140,4 +140,3 @@ function scoringNote(manifest: TrackManifest, record: number, settings: DryRunSe
   const scripts = mode === 'both' ? `record ${record} and record ${record + 1}` : `record ${record}`;
   return `${timing}; node 0 (record ${record}) trains first, and after the search a scoring round trains the best node, ${scripts} ${k} times each, interleaved (--retime ${mode})`;
 }
-

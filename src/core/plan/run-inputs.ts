@@ -89,7 +89,8 @@ function revealTargetTime(env: PlanEnv, settings: Pick<RunSettings, 'revealTarge
   const wanted = settings.revealTargetTime ?? false;
   if (!agent.recorded) return wanted;
   const recorded = agent.recorded.revealTargetTime;
-  if (recorded !== wanted) env.log(`note: the replayed run was recorded ${recorded ? 'with' : 'without'} the next record's time in its prompts; the replay keeps that`);
+  if (recorded !== wanted)
+    env.log(`note: the replayed run was recorded ${recorded ? 'with' : 'without'} the next record's time in its prompts; the replay keeps that`);
   return recorded;
 }
 

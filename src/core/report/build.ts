@@ -43,10 +43,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
   const tasks = [...new Set(runs.map(taskOf))].sort(compareTasks);
   const byTaskHint = meanByTask(runs, (r) => r.summary.hint);
   const scoredPerCell = new Map<string, number>();
-  for (const [key, group] of groupBy(
-    runs.filter(isScored),
-    (r) => `${taskOf(r)}\u0000${r.summary.hint}`,
-  )) {
+  for (const [key, group] of groupBy(runs.filter(isScored), (r) => `${taskOf(r)}\u0000${r.summary.hint}`)) {
     scoredPerCell.set(key, group.length);
   }
   const byConfiguration = statTable(runs, configs.labelOf, stat);

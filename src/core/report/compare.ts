@@ -43,7 +43,14 @@ function meanOf(runs: readonly ReportRun[]): number | null {
 function row(slice: string, a: readonly ReportRun[], b: readonly ReportRun[], options: StatOptions): CompareRow {
   const meanA = meanOf(a);
   const meanB = meanOf(b);
-  const base = { slice, tasks: new Set([...a, ...b].map(taskOf)).size, scored_a: a.filter(isScored).length, scored_b: b.filter(isScored).length, mean_a: meanA, mean_b: meanB };
+  const base = {
+    slice,
+    tasks: new Set([...a, ...b].map(taskOf)).size,
+    scored_a: a.filter(isScored).length,
+    scored_b: b.filter(isScored).length,
+    mean_a: meanA,
+    mean_b: meanB,
+  };
   if (meanA === null || meanB === null) return { ...base, difference: null, difference_ci: null, significant: false };
   const ci = differenceCI(fsrStrata(a), fsrStrata(b), 'mean', options);
   return { ...base, difference: meanA - meanB, difference_ci: [ci.low, ci.high], significant: ci.low > 0 || ci.high < 0 };

@@ -1,9 +1,34 @@
 import type { Report, RunRow } from './schema.js';
 
 const COLUMNS: ReadonlyArray<keyof RunRow> = [
-  'run_id', 'track', 'record', 'hint', 'agent', 'model', 'scaffold', 'seed', 'status', 'scored', 'fsr', 'best_node', 'best_ms',
-  'baseline_ms', 'target_ms', 'times_from', 'timing_rule', 'target_val_loss', 'retime', 'nodes', 'buggy_nodes', 'prompt_tokens', 'completion_tokens', 'cost_usd',
-  'compute_hours', 'gpu_hours', 'integrity', 'integrity_notes',
+  'run_id',
+  'track',
+  'record',
+  'hint',
+  'agent',
+  'model',
+  'scaffold',
+  'seed',
+  'status',
+  'scored',
+  'fsr',
+  'best_node',
+  'best_ms',
+  'baseline_ms',
+  'target_ms',
+  'times_from',
+  'timing_rule',
+  'target_val_loss',
+  'retime',
+  'nodes',
+  'buggy_nodes',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost_usd',
+  'compute_hours',
+  'gpu_hours',
+  'integrity',
+  'integrity_notes',
 ];
 
 /** RFC 4180 quoting: notes and model names may hold commas and quotes. Empty for null, so spreadsheets see a gap, not 0. */

@@ -83,6 +83,11 @@ export function statRow(label: string, runs: readonly ReportRun[], options: Stat
 }
 
 /** A table of groups, sorted by `order` (hint specs read none → L1+L2+L3; others alphabetically). */
-export function statTable(runs: readonly ReportRun[], key: (run: ReportRun) => string, options: StatOptions, order: (a: string, b: string) => number = (a, b) => a.localeCompare(b)): StatRow[] {
+export function statTable(
+  runs: readonly ReportRun[],
+  key: (run: ReportRun) => string,
+  options: StatOptions,
+  order: (a: string, b: string) => number = (a, b) => a.localeCompare(b),
+): StatRow[] {
   return [...groupBy(runs, key).entries()].sort(([a], [b]) => order(a, b)).map(([label, group]) => statRow(label, group, options));
 }

@@ -48,7 +48,10 @@ export function renderHtml(report: Report, charts: Record<ChartId, string>): str
     if (section.chart) parts.push(`<figure class="chart" id="chart-${section.chart}">${charts[section.chart]}</figure>`);
     parts.push(`<div class="scroll">${htmlTable(section.id, section.table)}</div></section>`);
   }
-  parts.push('<section id="integrity"><h2>Integrity and verification</h2>', `<ul class="legend">${MARK_LEGEND.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
+  parts.push(
+    '<section id="integrity"><h2>Integrity and verification</h2>',
+    `<ul class="legend">${MARK_LEGEND.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+  );
   const troubled = report.runs.filter((r) => r.integrity === 'rejected' || r.integrity === 'flagged').slice(0, 20);
   if (troubled.length > 0) {
     parts.push(`<ul>${troubled.map((r) => `<li><code>${escapeHtml(r.run_id)}</code> ${r.integrity}: ${escapeHtml(r.integrity_notes)}</li>`).join('')}</ul>`);

@@ -27,12 +27,26 @@ function panels(report: Report): { rows: NodeTypeRow[]; order: string[]; pooled:
   const byLabel = new Map(report.configurations.map((c) => [c.label, c]));
   const modelScaffold = (label: string) => `${byLabel.get(label)?.model} · ${byLabel.get(label)?.scaffold}`;
   const groups = new Set(labels.map(modelScaffold));
-  const [key, pooled] = groups.size <= 2 * MAX_PANELS ? [modelScaffold, 'model · scaffold, hints pooled'] : [(l: string) => byLabel.get(l)?.hint ?? l, 'hint, models and scaffolds pooled'];
+  const [key, pooled] =
+    groups.size <= 2 * MAX_PANELS
+      ? [modelScaffold, 'model · scaffold, hints pooled']
+      : [(l: string) => byLabel.get(l)?.hint ?? l, 'hint, models and scaffolds pooled'];
   const sums = new Map<string, NodeTypeRow>();
   for (const row of report.node_types) {
     const panel = key(row.configuration);
     const id = `${panel}\u0000${row.step}`;
-    const acc = sums.get(id) ?? { ...row, configuration: panel, runs: 0, nodes: 0, buggy: 0, missed_target: 0, no_improvement: 0, improved: 0, faster_beyond_sd: 0, aborted: 0 };
+    const acc = sums.get(id) ?? {
+      ...row,
+      configuration: panel,
+      runs: 0,
+      nodes: 0,
+      buggy: 0,
+      missed_target: 0,
+      no_improvement: 0,
+      improved: 0,
+      faster_beyond_sd: 0,
+      aborted: 0,
+    };
     for (const f of ['runs', 'nodes', 'buggy', 'missed_target', 'no_improvement', 'improved', 'faster_beyond_sd', 'aborted'] as const) acc[f] += row[f];
     sums.set(id, acc);
   }
@@ -53,7 +67,15 @@ export function nodeTypesByStep(report: Report): TopLevelSpec {
   const types = TYPES.filter((t) => t.key !== 'aborted' || report.node_types.some((r) => r.aborted > 0));
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: { font: 'system-ui, sans-serif' } } as const;
   if (values.length === 0) {
-    return { ...base, title: 'Node types by search step', width: 240, height: 60, data: { values: [{ text: 'no agent nodes' }] }, mark: 'text', encoding: { text: { field: 'text' } } };
+    return {
+      ...base,
+      title: 'Node types by search step',
+      width: 240,
+      height: 60,
+      data: { values: [{ text: 'no agent nodes' }] },
+      mark: 'text',
+      encoding: { text: { field: 'text' } },
+    };
   }
   return {
     ...base,
@@ -68,7 +90,13 @@ export function nodeTypesByStep(report: Report): TopLevelSpec {
       encoding: {
         x: { field: 'step', type: 'ordinal', title: 'search step', axis: { labelAngle: 0, labelOverlap: 'greedy' } },
         y: { field: 'share', type: 'quantitative', title: 'share', stack: 'zero', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-        color: { field: 'type', type: 'nominal', title: 'node type', sort: types.map((t) => t.label), scale: { domain: types.map((t) => t.label), range: types.map((t) => t.color) } },
+        color: {
+          field: 'type',
+          type: 'nominal',
+          title: 'node type',
+          sort: types.map((t) => t.label),
+          scale: { domain: types.map((t) => t.label), range: types.map((t) => t.color) },
+        },
         order: { field: 'order', type: 'quantitative' },
       },
     },

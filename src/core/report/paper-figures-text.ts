@@ -31,7 +31,7 @@ export function renderPaperFigures(figures: PaperFigures): string {
     `Notebook \`${figures.notebook.path}\` (sha256 ${figures.notebook.sha256.slice(0, 12)}…), ${figures.notebook.configurations} configurations of best-3 FSRs per task.`,
     `${s.note} Our CIs: ${s.bootstrap_reps} resamples, seed ${s.seed}, ${Math.round(s.level * 100)}%.`,
     '',
-    '## By hint (pooled over 5 scaffolds × 3 models; the notebook\'s cell 30)',
+    "## By hint (pooled over 5 scaffolds × 3 models; the notebook's cell 30)",
     '',
     pooledTable('hint', figures.by_hint, true),
     '',
@@ -47,7 +47,18 @@ export function renderPaperFigures(figures: PaperFigures): string {
     '',
     markdownTable({
       headers: ['model', 'scaffold', 'hint', 'tasks', 'median', 'IQM', 'mean', 'opt. gap', 'mean 95% CI', 'IQM 95% CI'],
-      rows: figures.configurations.map((r) => [r.model, r.scaffold, r.hint, String(r.rows), f4(r.median), f4(r.iqm), f4(r.mean), f4(r.optimality_gap), ci4(r.ci.mean), ci4(r.ci.iqm)]),
+      rows: figures.configurations.map((r) => [
+        r.model,
+        r.scaffold,
+        r.hint,
+        String(r.rows),
+        f4(r.median),
+        f4(r.iqm),
+        f4(r.mean),
+        f4(r.optimality_gap),
+        ci4(r.ci.mean),
+        ci4(r.ci.iqm),
+      ]),
     }),
     '',
     figures.all_match

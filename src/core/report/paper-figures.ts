@@ -54,15 +54,33 @@ export function paperFigures(notebook: PaperNotebook, source: NotebookSource, op
 
   // Cell 22: per hint, models outer, scaffolds inner.
   const byHint = PAPER_HINTS.map(([hint]) =>
-    figureRow(ourHint(hint), `${hint}_all_model_all_searches`, stack(PAPER_MODELS.flatMap((m) => PAPER_SCAFFOLDS.map(([s]) => config(s, hint, m)))), printedHint.get(hint), options),
+    figureRow(
+      ourHint(hint),
+      `${hint}_all_model_all_searches`,
+      stack(PAPER_MODELS.flatMap((m) => PAPER_SCAFFOLDS.map(([s]) => config(s, hint, m)))),
+      printedHint.get(hint),
+      options,
+    ),
   );
   // Cell 37: per scaffold, models outer, hints inner.
   const byScaffold = PAPER_SCAFFOLDS.map(([scaffold]) =>
-    figureRow(ourScaffold(scaffold), `${scaffold}_all_model_all_hints`, stack(PAPER_MODELS.flatMap((m) => PAPER_HINTS.map(([h]) => config(scaffold, h, m)))), printedScaffold.get(scaffold), options),
+    figureRow(
+      ourScaffold(scaffold),
+      `${scaffold}_all_model_all_hints`,
+      stack(PAPER_MODELS.flatMap((m) => PAPER_HINTS.map(([h]) => config(scaffold, h, m)))),
+      printedScaffold.get(scaffold),
+      options,
+    ),
   );
   // Cell 47: per model, scaffolds outer, hints inner.
   const byModel = PAPER_MODELS.map((model) =>
-    figureRow(model, `${model}_all_searches_all_hint`, stack(PAPER_SCAFFOLDS.flatMap(([s]) => PAPER_HINTS.map(([h]) => config(s, h, model)))), undefined, options),
+    figureRow(
+      model,
+      `${model}_all_searches_all_hint`,
+      stack(PAPER_SCAFFOLDS.flatMap(([s]) => PAPER_HINTS.map(([h]) => config(s, h, model)))),
+      undefined,
+      options,
+    ),
   );
   const configurations = PAPER_MODELS.flatMap((model) =>
     PAPER_SCAFFOLDS.flatMap(([scaffold]) =>

@@ -94,11 +94,14 @@ export function paperSection(runs: readonly ReportRun[], configs: Configurations
     });
   }
   const notes = [
-    'Paper mode (arXiv 2506.22419): a run scores (t_i − its fastest counting node) / (t_i − t_{i+1}), the baseline included; values outside [0, 3] count 0; per task the best 3 runs, padded by repeating the lowest; per configuration rliable\'s median (of the 3 column means), IQM (trimmed mean, 25% each end), mean and optimality gap. It selects best runs: compare it with published figures only, never as the benchmark\'s score.',
+    "Paper mode (arXiv 2506.22419): a run scores (t_i − its fastest counting node) / (t_i − t_{i+1}), the baseline included; values outside [0, 3] count 0; per task the best 3 runs, padded by repeating the lowest; per configuration rliable's median (of the 3 column means), IQM (trimmed mean, 25% each end), mean and optimality gap. It selects best runs: compare it with published figures only, never as the benchmark's score.",
   ];
   if (tracks.includes(NANOGPT)) notes.push(`On nanogpt only the paper's 18 tasks count (records ${PAPER_NANOGPT_TASKS[0]}–5 and 7–19).`);
-  if (tracks.some((t) => t !== NANOGPT)) notes.push(`Tracks other than nanogpt count all their tasks, valid below their target + ${PAPER_VALIDITY_MARGIN}; the paper published no figure for them.`);
-  notes.push('The paper\'s figure is its notebook\'s matrix for the same model × scaffold × hint, on the tasks your runs cover ("paper tasks"); on all its tasks in report.json (published_all).');
+  if (tracks.some((t) => t !== NANOGPT))
+    notes.push(`Tracks other than nanogpt count all their tasks, valid below their target + ${PAPER_VALIDITY_MARGIN}; the paper published no figure for them.`);
+  notes.push(
+    'The paper\'s figure is its notebook\'s matrix for the same model × scaffold × hint, on the tasks your runs cover ("paper tasks"); on all its tasks in report.json (published_all).',
+  );
   return {
     validity: tracks.map((track) => ({ track, below: validBelow(track) })),
     left_out: { not_over: runs.length - over.length, other_tasks: over.length - counted.length },

@@ -38,7 +38,9 @@ export function paperConfigKey(c: PaperConfigName): string {
   return `${c.scaffold}_${c.hint}_${c.model}`;
 }
 
-const KEY = new RegExp(`^(${PAPER_SCAFFOLDS.map(([s]) => s).join('|')})_(${PAPER_HINTS.map(([h]) => h).join('|')})_(${PAPER_MODELS.join('|').replace(/\./g, '\\.')})$`);
+const KEY = new RegExp(
+  `^(${PAPER_SCAFFOLDS.map(([s]) => s).join('|')})_(${PAPER_HINTS.map(([h]) => h).join('|')})_(${PAPER_MODELS.join('|').replace(/\./g, '\\.')})$`,
+);
 
 /** `ori_aide_125_o3-mini` → its parts; null for a name outside the paper's grid. */
 export function parsePaperConfigKey(key: string): PaperConfigName | null {

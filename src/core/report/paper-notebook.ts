@@ -43,7 +43,10 @@ export async function readPaperNotebook(path: string): Promise<PaperNotebook> {
 
 export function parsePaperNotebook(json: string, where: string): PaperNotebook {
   const fail = (detail: string) =>
-    new UserError(`${where} is not the paper's aggregation notebook as speedrun reads it: ${detail}`, 'use the notebook as `speedrun records sync --track nanogpt` fetches it (analysis/plot_iqm_hint_model_search.ipynb at the pinned commit)');
+    new UserError(
+      `${where} is not the paper's aggregation notebook as speedrun reads it: ${detail}`,
+      'use the notebook as `speedrun records sync --track nanogpt` fetches it (analysis/plot_iqm_hint_model_search.ipynb at the pinned commit)',
+    );
   let cells: NotebookCell[];
   try {
     const parsed = JSON.parse(json) as { cells?: unknown };
@@ -52,16 +55,36 @@ export function parsePaperNotebook(json: string, where: string): PaperNotebook {
   } catch (error) {
     throw fail(`not a Jupyter notebook (${(error as Error).message})`);
   }
-  const streams = cells.map((c) => (c.outputs ?? []).filter((o) => o.output_type === 'stream' && o.name === 'stdout').map((o) => text(o.text)).join(''));
-  const results = cells.map((c) => (c.outputs ?? []).filter((o) => o.output_type === 'execute_result').map((o) => text(o.data?.['text/plain'])).join('\n'));
+  const streams = cells.map((c) =>
+    (c.outputs ?? [])
+      .filter((o) => o.output_type === 'stream' && o.name === 'stdout')
+      .map((o) => text(o.text))
+      .join(''),
+  );
+  const results = cells.map((c) =>
+    (c.outputs ?? [])
+      .filter((o) => o.output_type === 'execute_result')
+      .map((o) => text(o.data?.['text/plain']))
+      .join('\n'),
+  );
   const matrixCells = streams.filter((s) => s.includes('Processing config: '));
   if (matrixCells.length !== 1) throw fail(`expected one cell printing "Processing config: …", found ${matrixCells.length}`);
   const configs = parseConfigs(matrixCells[0]!, fail);
   return {
     configs,
     printed: {
-      by_hint: parsePrinted(results, 'all_model_all_searches', PAPER_HINTS.map(([h]) => h), fail),
-      by_scaffold: parsePrinted(results, 'all_model_all_hints', PAPER_SCAFFOLDS.map(([s]) => s), fail),
+      by_hint: parsePrinted(
+        results,
+        'all_model_all_searches',
+        PAPER_HINTS.map(([h]) => h),
+        fail,
+      ),
+      by_scaffold: parsePrinted(
+        results,
+        'all_model_all_hints',
+        PAPER_SCAFFOLDS.map(([s]) => s),
+        fail,
+      ),
     },
   };
 }
@@ -77,11 +100,14 @@ function parseConfigs(stdout: string, fail: (detail: string) => Error): Notebook
     seen.add(key);
     const listed = /^Experiments: \[(.*)\]$/m.exec(block);
     if (!listed) throw fail(`configuration ${key} has no "Experiments: [...]" line`);
-    const tasks = listed[1]!.trim() === '' ? [] : listed[1]!.split(',').map((item) => {
-      const m = /^\s*'(\d+)'\s*$/.exec(item);
-      if (!m) throw fail(`configuration ${key}: experiment ${JSON.stringify(item.trim())} is not a quoted record number`);
-      return Number(m[1]);
-    });
+    const tasks =
+      listed[1]!.trim() === ''
+        ? []
+        : listed[1]!.split(',').map((item) => {
+            const m = /^\s*'(\d+)'\s*$/.exec(item);
+            if (!m) throw fail(`configuration ${key}: experiment ${JSON.stringify(item.trim())} is not a quoted record number`);
+            return Number(m[1]);
+          });
     const at = block.indexOf(MATRIX_HEADER);
     if (at < 0) throw fail(`configuration ${key} has no "${MATRIX_HEADER}" line`);
     const matrix = parseNumpyMatrix(block.slice(at + MATRIX_HEADER.length), `configuration ${key}`, fail);
@@ -109,7 +135,12 @@ function parseNumpyMatrix(raw: string, what: string, fail: (detail: string) => E
   return rows;
 }
 
-const numbers = (list: string) => list.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+const numbers = (list: string) =>
+  list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
 
 /**
  * `'{group}_{suffix}': array([m, i, a, g])` then `'{group}_{suffix}': array([[lo…], [hi…]])`, as rliable's

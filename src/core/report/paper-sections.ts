@@ -26,7 +26,21 @@ export function paperSections(report: Report): Section[] {
       title: "Paper mode: the paper's aggregation beside its figures",
       intro: intro.join(' '),
       table: {
-        headers: ['configuration', 'tasks', 'runs', 'median', 'IQM', 'mean', 'opt. gap', 'mean 95% CI', 'paper tasks', 'paper median', 'paper IQM', 'paper mean', 'paper opt. gap'],
+        headers: [
+          'configuration',
+          'tasks',
+          'runs',
+          'median',
+          'IQM',
+          'mean',
+          'opt. gap',
+          'mean 95% CI',
+          'paper tasks',
+          'paper median',
+          'paper IQM',
+          'paper mean',
+          'paper opt. gap',
+        ],
         rows: paper.rows.map((r) => [
           r.configuration,
           int(r.tasks),
@@ -80,10 +94,17 @@ export function nodeTypeSections(report: Report): Section[] {
     {
       id: 'time-spreads',
       title: 'Baseline time spreads (σ_i)',
-      intro: 'The σ_i of each task the node types used: the record table\'s (nanogpt: the paper authors\' 3-run sd) or the calibration\'s (sample sd of its repeats). Unknown counts as 0.',
+      intro:
+        "The σ_i of each task the node types used: the record table's (nanogpt: the paper authors' 3-run sd) or the calibration's (sample sd of its repeats). Unknown counts as 0.",
       table: {
         headers: ['task', 'times from', 't_i', 'σ_i', 'source'],
-        rows: report.time_spreads.map((r) => [r.task, r.times_from, `${(r.baseline_ms / 1000).toFixed(1)} s`, r.sd_ms === null ? NONE : `${(r.sd_ms / 1000).toFixed(2)} s`, r.source]),
+        rows: report.time_spreads.map((r) => [
+          r.task,
+          r.times_from,
+          `${(r.baseline_ms / 1000).toFixed(1)} s`,
+          r.sd_ms === null ? NONE : `${(r.sd_ms / 1000).toFixed(2)} s`,
+          r.source,
+        ]),
       },
     },
   ];

@@ -33,7 +33,10 @@ export async function loadReportRuns(dirs: readonly string[]): Promise<{ runs: R
     damaged.push(...found.damaged);
     if (found.runs.length === 0) {
       const also = found.damaged.length ? `; damaged: ${found.damaged.map(formatDamaged).join('; ')}` : '';
-      throw new UserError(`no finished run under ${dir}${also}`, 'give a results folder of `speedrun bench` or `speedrun run` (runs still in progress have no result yet)');
+      throw new UserError(
+        `no finished run under ${dir}${also}`,
+        'give a results folder of `speedrun bench` or `speedrun run` (runs still in progress have no result yet)',
+      );
     }
     runs.push(...found.runs);
   }
@@ -52,7 +55,9 @@ async function gpusFromBench(runDir: string, roots: readonly string[], cache: Ma
     let pending = cache.get(dir);
     if (!pending) {
       pending = readBenchManifest(dir)
-        .then((manifest) => (manifest === null ? undefined : manifest.spec.gpus === undefined && manifest.spec.gpus_per_run === undefined ? 0 : (manifest.spec.gpus_per_run ?? 1)))
+        .then((manifest) =>
+          manifest === null ? undefined : manifest.spec.gpus === undefined && manifest.spec.gpus_per_run === undefined ? 0 : (manifest.spec.gpus_per_run ?? 1),
+        )
         .catch(() => undefined)
         .then((n) => (n === undefined ? null : n));
       cache.set(dir, pending);

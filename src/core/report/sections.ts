@@ -4,7 +4,22 @@ import { nodeTypeSections, paperSections } from './paper-sections.js';
 import type { Report, StatRow } from './schema.js';
 import { stepsShown, type Section, type Table } from './section.js';
 
-const STAT_HEADERS = ['tasks', 'runs', 'scored', 'mean FSR', '95% CI', 'IQM', 'IQM 95% CI', 'median', 'opt. gap', 'verified FSR', 'success', 'buggy nodes', 'median best', 'integrity'];
+const STAT_HEADERS = [
+  'tasks',
+  'runs',
+  'scored',
+  'mean FSR',
+  '95% CI',
+  'IQM',
+  'IQM 95% CI',
+  'median',
+  'opt. gap',
+  'verified FSR',
+  'success',
+  'buggy nodes',
+  'median best',
+  'integrity',
+];
 
 function statTable(first: string, rows: readonly StatRow[]): Table {
   return {
@@ -51,10 +66,17 @@ export function reportSections(report: Report): Section[] {
     {
       id: 'ranking',
       title: 'Ranking',
-      intro: 'Soft Condorcet Optimization: each task votes, ranking configurations by their mean FSR on it (σ loss, τ = 1); beside it the ranking by mean FSR over all scored runs.',
+      intro:
+        'Soft Condorcet Optimization: each task votes, ranking configurations by their mean FSR on it (σ loss, τ = 1); beside it the ranking by mean FSR over all scored runs.',
       table: {
         headers: ['SCO rank', 'configuration', 'SCO rating', 'mean-FSR rank', 'mean FSR'],
-        rows: report.ranking.map((r) => [int(r.sco_rank), r.configuration, r.sco_rating.toFixed(3), r.mean_rank === null ? '–' : int(r.mean_rank), formatFsr(r.mean_fsr, NONE)]),
+        rows: report.ranking.map((r) => [
+          int(r.sco_rank),
+          r.configuration,
+          r.sco_rating.toFixed(3),
+          r.mean_rank === null ? '–' : int(r.mean_rank),
+          formatFsr(r.mean_fsr, NONE),
+        ]),
       },
     },
     {
@@ -74,7 +96,8 @@ export function reportSections(report: Report): Section[] {
     {
       id: 'outcomes',
       title: 'Node outcomes',
-      intro: 'Agent nodes (baseline excluded): buggy (crashed, timed out, no metric, no script), missed the target (valid but slow), reached it without beating the baseline, improved on it.',
+      intro:
+        'Agent nodes (baseline excluded): buggy (crashed, timed out, no metric, no script), missed the target (valid but slow), reached it without beating the baseline, improved on it.',
       table: {
         headers: ['configuration', 'nodes', 'buggy', 'missed target', 'valid, no gain', 'improved', 'aborted'],
         rows: report.outcomes.map((o) => [
@@ -88,7 +111,8 @@ export function reportSections(report: Report): Section[] {
     {
       id: 'costs',
       title: 'Costs',
-      intro: 'LLM tokens and dollars (– when a call had no known price), wall-clock hours of nodes trained here, GPU-hours (– without a bench.json), and each per unit of FSR recovered.',
+      intro:
+        'LLM tokens and dollars (– when a call had no known price), wall-clock hours of nodes trained here, GPU-hours (– without a bench.json), and each per unit of FSR recovered.',
       table: {
         headers: ['configuration', 'runs', 'LLM calls', 'tokens', 'USD', 'compute h', 'GPU h', 'FSR total', 'tokens / FSR', 'USD / FSR', 'GPU h / FSR'],
         rows: report.costs.map((c) => [

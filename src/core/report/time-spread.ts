@@ -35,10 +35,15 @@ export function spreadLookup(manifests: ReadonlyMap<string, TrackManifest>, cali
       const entry = calibrations.get(s.track)?.records[String(s.record)];
       if (!entry) return { ...row, sd_ms: null, source: `no calibration of ${s.track} record ${s.record} on this machine any more` };
       // A calibration redone since the run would give another machine state's spread.
-      if (entry.median_ms !== s.baseline_ms) return { ...row, sd_ms: null, source: `the calibration changed since the run (median ${entry.median_ms} ms, the run used ${s.baseline_ms} ms)` };
+      if (entry.median_ms !== s.baseline_ms)
+        return { ...row, sd_ms: null, source: `the calibration changed since the run (median ${entry.median_ms} ms, the run used ${s.baseline_ms} ms)` };
       const times = entry.times_ms.filter((t): t is number => t !== null);
       const sd = sampleSd(times);
-      return { ...row, sd_ms: sd, source: sd === null ? 'the calibration has fewer than 2 timed repeats' : `sample sd of the calibration's ${times.length} repeats` };
+      return {
+        ...row,
+        sd_ms: sd,
+        source: sd === null ? 'the calibration has fewer than 2 timed repeats' : `sample sd of the calibration's ${times.length} repeats`,
+      };
     }
     if (s.times_from === 'record-table') {
       const record = manifests.get(s.track)?.records.find((r) => r.number === s.record);

@@ -29,7 +29,9 @@ export function runIntegrity(run: StoredRun): RunIntegrity {
   const verification = run.verification ?? null;
   const notes: string[] = [];
   if (audit && audit.verdict !== 'ok') {
-    notes.push(`integrity audit of the best node: ${audit.verdict} (${[...new Set(audit.findings.map((f) => `${f.rule}${f.by_record ? ' (the record’s own change)' : ''}`))].join(', ')})`);
+    notes.push(
+      `integrity audit of the best node: ${audit.verdict} (${[...new Set(audit.findings.map((f) => `${f.rule}${f.by_record ? ' (the record’s own change)' : ''}`))].join(', ')})`,
+    );
   }
   const flagged = run.summary.flagged_best;
   if (flagged && !verification?.cleared_flags.length) {
@@ -37,7 +39,8 @@ export function runIntegrity(run: StoredRun): RunIntegrity {
   }
   if (verification) {
     notes.push(`re-run verification: ${verification.status}${verification.reasons.length ? ` (${verification.reasons.join('; ')})` : ''}`);
-    if (verification.cleared_flags.length) notes.push(`the verification re-ran node ${verification.node} in fresh folders and cleared its flags: ${verification.cleared_flags.join('; ')}`);
+    if (verification.cleared_flags.length)
+      notes.push(`the verification re-ran node ${verification.node} in fresh folders and cleared its flags: ${verification.cleared_flags.join('; ')}`);
   }
   notes.push(...run.summary.fsr_flags);
   if (audit?.verdict === 'reject' || verification?.status === 'unverified') return { status: 'rejected', notes };

@@ -89,7 +89,12 @@ export function paperBootstrap(matrix: PaperMatrix, options: PaperBootstrapOptio
   const random = seededRandom(options.seed);
   const counts = new Int32Array(n);
   const columnMeans = new Array<number>(width);
-  const dist = { median: new Float64Array(options.reps), iqm: new Float64Array(options.reps), mean: new Float64Array(options.reps), optimality_gap: new Float64Array(options.reps) };
+  const dist = {
+    median: new Float64Array(options.reps),
+    iqm: new Float64Array(options.reps),
+    mean: new Float64Array(options.reps),
+    optimality_gap: new Float64Array(options.reps),
+  };
   for (let r = 0; r < options.reps; r++) {
     counts.fill(0);
     let total = 0;

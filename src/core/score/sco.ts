@@ -40,10 +40,11 @@ export function softCondorcetOptimization(votes: readonly Vote[], options: ScoOp
   for (const vote of votes) {
     for (let g = 0; g < vote.length; g++) {
       for (let h = g + 1; h < vote.length; h++) {
-        for (const a of vote[g]!) for (const b of vote[h]!) {
-          const key = index.get(a)! * n + index.get(b)!;
-          pairWeights.set(key, (pairWeights.get(key) ?? 0) + 1);
-        }
+        for (const a of vote[g]!)
+          for (const b of vote[h]!) {
+            const key = index.get(a)! * n + index.get(b)!;
+            pairWeights.set(key, (pairWeights.get(key) ?? 0) + 1);
+          }
       }
     }
   }
@@ -71,7 +72,9 @@ export function softCondorcetOptimization(votes: readonly Vote[], options: ScoOp
     }
     if (moved < 1e-9) break;
   }
-  const order = names.map((alternative, i) => ({ alternative, rating: theta[i]! })).sort((x, y) => y.rating - x.rating || x.alternative.localeCompare(y.alternative));
+  const order = names
+    .map((alternative, i) => ({ alternative, rating: theta[i]! }))
+    .sort((x, y) => y.rating - x.rating || x.alternative.localeCompare(y.alternative));
   const ranked: ScoRating[] = [];
   for (const [i, entry] of order.entries()) {
     const prev = ranked[i - 1];

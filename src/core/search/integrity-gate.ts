@@ -47,7 +47,13 @@ export function integrityGate(task: AuditTask, checker: ScriptChecker): Integrit
  * A node whose script the check rejected. It is not trained: nothing it measured could count, training it costs
  * a slot, and the tricks that reject a script (network, subprocesses, patched clocks) are best never run at all.
  */
-export function rejectedNode(place: Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'>, script: string, audit: NodeAudit, note: string, llm: LlmUsage): NodeResult {
+export function rejectedNode(
+  place: Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'>,
+  script: string,
+  audit: NodeAudit,
+  note: string,
+  llm: LlmUsage,
+): NodeResult {
   const rejects = audit.findings.filter((f) => f.severity === 'reject');
   return nodeResult({
     ...place,

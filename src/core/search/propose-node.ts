@@ -10,9 +10,7 @@ import { otherAttempts } from './other-attempts.js';
 import type { FinishedSearchNode, SearchTree } from './search-tree.js';
 
 /** A proposal that produced a script (trained next), or a node that ends here without one. */
-export type ProposeOutcome =
-  | { kind: 'script'; script: string; note: string }
-  | { kind: 'finished'; result: NodeResult; budgetExhausted: boolean };
+export type ProposeOutcome = { kind: 'script'; script: string; note: string } | { kind: 'finished'; result: NodeResult; budgetExhausted: boolean };
 
 /**
  * Asks the agent for a node's script, keeps its LLM calls under the node, writes script, edit and proposal.json,
@@ -86,6 +84,7 @@ function historyOf(node: FinishedSearchNode): NodeHistory {
 function ancestry(tree: SearchTree, node: number): NodeHistory[] {
   const finished = tree.history();
   const chain: NodeHistory[] = [];
-  for (let current = finished.get(node); current; current = current.parent === null ? undefined : finished.get(current.parent)) chain.unshift(historyOf(current));
+  for (let current = finished.get(node); current; current = current.parent === null ? undefined : finished.get(current.parent))
+    chain.unshift(historyOf(current));
   return chain;
 }

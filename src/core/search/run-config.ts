@@ -33,7 +33,8 @@ export interface RunConfigInput {
 export function newRunConfig(input: RunConfigInput, now: Date): RunConfig {
   const { manifest, record } = input;
   // A smoke run is never scored, so nothing is re-timed for it.
-  const retime = input.smoke !== undefined ? { mode: 'none' as const, repeats: 1 } : (input.retime ?? { mode: manifest.retime, repeats: manifest.retime_repeats });
+  const retime =
+    input.smoke !== undefined ? { mode: 'none' as const, repeats: 1 } : (input.retime ?? { mode: manifest.retime, repeats: manifest.retime_repeats });
   const timing = taskTiming(manifest, record);
   return {
     run_id: input.runId,

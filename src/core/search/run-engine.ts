@@ -149,10 +149,17 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     smoke: config.smoke ?? null,
     signal: input.signal,
   };
-    let round: TimedRun[] | null = null;
+  let round: TimedRun[] | null = null;
   const summarize = (status: RunSummary['status'], stopReason: string | null) => {
     const nodes = ctx.tree.results();
-    const score = scoreRun({ retime: runRetime.mode, repeats: runRetime.repeats, reference: input.times, best: ctx.tree.best()?.result ?? null, baselineNode: executedBaseline(ctx.tree), round });
+    const score = scoreRun({
+      retime: runRetime.mode,
+      repeats: runRetime.repeats,
+      reference: input.times,
+      best: ctx.tree.best()?.result ?? null,
+      baselineNode: executedBaseline(ctx.tree),
+      round,
+    });
     // A round that a stop cut short leaves no score until the run is resumed and the round finished.
     const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
     return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });

@@ -42,7 +42,11 @@ async function proposeAndTrain(
     ({ script, note } = human);
   } else if (resumed && !resumed.proposal && meta.by === 'human') {
     // A person's edit that was not on disk when the run stopped cannot be asked for again.
-    await finishNode(ctx, notRun(meta, 'agent-error', 'the human edit was lost when the run stopped before it was saved', null), { script: null, note: null, analysis: null });
+    await finishNode(ctx, notRun(meta, 'agent-error', 'the human edit was lost when the run stopped before it was saved', null), {
+      script: null,
+      note: null,
+      analysis: null,
+    });
     return { budgetExhausted: false, reason: null };
   } else if (resumed?.proposal) {
     // Trained when the run stopped: kill what may still run of it and train it again from scratch (the restore
@@ -72,7 +76,11 @@ async function proposeAndTrain(
 }
 
 /** The result on disk first, then in the tree (which hands it to the node's waiting copies), then the event. */
-async function finishNode(ctx: NodeContext, result: NodeResult, fields: { script: string | null; note: string | null; analysis: string | null }): Promise<void> {
+async function finishNode(
+  ctx: NodeContext,
+  result: NodeResult,
+  fields: { script: string | null; note: string | null; analysis: string | null },
+): Promise<void> {
   await ctx.store.writeNodeResult(result);
   // An aborted node is not a result: it stays in flight for the scaffold and is trained again on resume.
   ctx.tree.settle(result, fields);

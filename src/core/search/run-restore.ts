@@ -52,8 +52,17 @@ async function trainBaseline(ctx: NodeContext, meta: NodeMeta, script: string): 
   const executed = await ctx.slots.with(
     (slot) =>
       executeNode({
-        runId: ctx.runId, ...meta, scriptPath, scriptSha256: sha256Hex(script), workDir, executor: ctx.executor, launch: ctx.launch,
-        timing: ctx.timing, gpus: slot.gpus, signal: ctx.signal, emit: ctx.emit,
+        runId: ctx.runId,
+        ...meta,
+        scriptPath,
+        scriptSha256: sha256Hex(script),
+        workDir,
+        executor: ctx.executor,
+        launch: ctx.launch,
+        timing: ctx.timing,
+        gpus: slot.gpus,
+        signal: ctx.signal,
+        emit: ctx.emit,
       }),
     ctx.signal,
   );

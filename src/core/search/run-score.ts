@@ -44,24 +44,45 @@ export function scoreRun(input: RunScoreInput): RunScore {
   if (input.retime === 'none' || input.baselineNode === null) {
     const bestSource = best === null ? null : best.node === 0 && best.measured_by !== 'executed' ? known(best.time_to_target_ms!) : searchTime(best);
     return {
-      baselineMs: ref.baselineMs, targetMs: ref.targetMs, timesFrom: ref.from,
+      baselineMs: ref.baselineMs,
+      targetMs: ref.targetMs,
+      timesFrom: ref.from,
       best: best && { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target },
       fsr: best ? fsr(ref.baselineMs, ref.targetMs, best.time_to_target_ms) : null,
       flags: [],
-      scoring: { retime: input.retime, repeats: 0, note: null, baseline: known(ref.baselineMs), next: known(ref.targetMs), ratio: null, best: bestSource && { ...bestSource, node: best!.node } },
+      scoring: {
+        retime: input.retime,
+        repeats: 0,
+        note: null,
+        baseline: known(ref.baselineMs),
+        next: known(ref.targetMs),
+        ratio: null,
+        best: bestSource && { ...bestSource, node: best!.node },
+      },
     };
   }
 
   const timesFrom = `run+${ref.from}` as const;
-  const scaled = (ms: number): TimeSource => ({ from: ref.from, ms: ms * ratio, measured_at: ref.measuredAt, detail: `t_i × t_i+1/t_i (${ratio.toFixed(4)}, ${ref.detail})`, runs: [] });
+  const scaled = (ms: number): TimeSource => ({
+    from: ref.from,
+    ms: ms * ratio,
+    measured_at: ref.measuredAt,
+    detail: `t_i × t_i+1/t_i (${ratio.toFixed(4)}, ${ref.detail})`,
+    runs: [],
+  });
   if (input.round === null) {
     // No round: nothing beat record i as measured in this run, so the score is exactly 0 (or there is none).
     const node0 = input.baselineNode;
     const b = node0.status === 'ok' ? node0.time_to_target_ms : null;
     const baseline = { ...searchTime(node0), ms: b };
-    const note = best === null ? 'no node reached the target' : 'the best node is record i itself (node 0, or a script that means the same): FSR 0 without a scoring round';
+    const note =
+      best === null
+        ? 'no node reached the target'
+        : 'the best node is record i itself (node 0, or a script that means the same): FSR 0 without a scoring round';
     return {
-      baselineMs: b ?? ref.baselineMs, targetMs: (b ?? ref.baselineMs) * ratio, timesFrom,
+      baselineMs: b ?? ref.baselineMs,
+      targetMs: (b ?? ref.baselineMs) * ratio,
+      timesFrom,
       best: best && { node: best.node, train_time_ms: best.time_to_target_ms!, val_loss: best.val_loss_at_target },
       fsr: best ? 0 : null,
       flags: [],
@@ -74,20 +95,34 @@ export function scoreRun(input: RunScoreInput): RunScore {
     const runs = round.filter((r) => r.script === which);
     const times = runs.map((r) => (r.status === 'ok' ? r.time_ms : null));
     const ms = times.length > 0 && times.every((t) => t !== null) ? median(times as number[]) : null;
-    return { from: 'run', ms, measured_at: runs[0]?.started_at ?? null, detail: `median of ${runs.length} interleaved repeats in this run's scoring round`, runs };
+    return {
+      from: 'run',
+      ms,
+      measured_at: runs[0]?.started_at ?? null,
+      detail: `median of ${runs.length} interleaved repeats in this run's scoring round`,
+      runs,
+    };
   };
   const baseline = source('baseline');
   const bestTimes = source('best');
   const next = input.retime === 'both' ? source('next') : scaled(baseline.ms ?? ref.baselineMs);
   const flags: string[] = [];
-  for (const [what, t] of [['record i', baseline], ['the best node', bestTimes], ['record i+1', next]] as const) {
+  for (const [what, t] of [
+    ['record i', baseline],
+    ['the best node', bestTimes],
+    ['record i+1', next],
+  ] as const) {
     if (t.ms === null) flags.push(`${what} did not reach the target in every repeat of the scoring round: no score`);
   }
   let score: number | null = null;
   if (baseline.ms !== null && bestTimes.ms !== null && next.ms !== null) {
-    if (baseline.ms <= next.ms) flags.push(`in the scoring round record i+1 (${Math.round(next.ms)} ms) was not faster than record i (${Math.round(baseline.ms)} ms): no speedup to recover on this machine`);
+    if (baseline.ms <= next.ms)
+      flags.push(
+        `in the scoring round record i+1 (${Math.round(next.ms)} ms) was not faster than record i (${Math.round(baseline.ms)} ms): no speedup to recover on this machine`,
+      );
     else score = fsr(baseline.ms, next.ms, bestTimes.ms);
-    if (bestTimes.ms >= baseline.ms) flags.push(`in the scoring round the best node (${Math.round(bestTimes.ms)} ms) was not faster than record i (${Math.round(baseline.ms)} ms)`);
+    if (bestTimes.ms >= baseline.ms)
+      flags.push(`in the scoring round the best node (${Math.round(bestTimes.ms)} ms) was not faster than record i (${Math.round(baseline.ms)} ms)`);
   }
   return {
     baselineMs: baseline.ms ?? ref.baselineMs,
@@ -96,7 +131,15 @@ export function scoreRun(input: RunScoreInput): RunScore {
     best: best && { node: best.node, train_time_ms: bestTimes.ms ?? best.time_to_target_ms!, val_loss: best.val_loss_at_target },
     fsr: score,
     flags,
-    scoring: { retime: input.retime, repeats: input.repeats, note: null, baseline, next, ratio: input.retime === 'baseline' ? ratio : null, best: { ...bestTimes, node: best!.node } },
+    scoring: {
+      retime: input.retime,
+      repeats: input.repeats,
+      note: null,
+      baseline,
+      next,
+      ratio: input.retime === 'baseline' ? ratio : null,
+      best: { ...bestTimes, node: best!.node },
+    },
   };
 }
 
@@ -110,10 +153,19 @@ function searchTime(node: NodeResult): TimeSource {
     measured_at: node.started_at ?? null,
     detail: `${from}'s training in this run's search`,
     runs: measured
-      ? [{
-          script: node.node === 0 ? 'baseline' : 'best', repeat: 1, dir: `nodes/${node.duplicate_of ?? node.node}`, started_at: node.started_at!, ended_at: node.ended_at!,
-          status: node.status, time_ms: node.time_to_target_ms, final_val_loss: node.final?.val_loss ?? null, wall_ms: node.wall_ms,
-        }]
+      ? [
+          {
+            script: node.node === 0 ? 'baseline' : 'best',
+            repeat: 1,
+            dir: `nodes/${node.duplicate_of ?? node.node}`,
+            started_at: node.started_at!,
+            ended_at: node.ended_at!,
+            status: node.status,
+            time_ms: node.time_to_target_ms,
+            final_val_loss: node.final?.val_loss ?? null,
+            wall_ms: node.wall_ms,
+          },
+        ]
       : [],
   };
 }

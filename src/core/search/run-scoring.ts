@@ -40,7 +40,8 @@ export async function runScoringRound(
   // A duplicate's measurement, and so its script's meaning, is the node it copies.
   const script = ctx.tree.byId(input.best.node)?.script;
   if (!script) throw new Error(`best node ${input.best.node} has no script to score`);
-  const nextScript = mode === 'both' ? await readFile(await resolveRecordScript(ctx.manifest, getRecord(ctx.manifest, ctx.record + 1).number, input.cache), 'utf8') : null;
+  const nextScript =
+    mode === 'both' ? await readFile(await resolveRecordScript(ctx.manifest, getRecord(ctx.manifest, ctx.record + 1).number, input.cache), 'utf8') : null;
   ctx.emit({ type: 'scoring-started', run_id: ctx.runId, best_node: input.best.node, retime: mode, repeats: input.retime.repeats });
   return scoringRound({
     runId: ctx.runId,

@@ -102,13 +102,24 @@ export function rotated<T>(items: readonly T[], by: number): T[] {
 
 function sameRound(a: RoundFile, b: RoundFile): boolean {
   return (
-    a.best_node === b.best_node && a.best_sha256 === b.best_sha256 && a.retime === b.retime && a.repeats === b.repeats &&
-    a.timing_rule === b.timing_rule && a.target_val_loss === b.target_val_loss
+    a.best_node === b.best_node &&
+    a.best_sha256 === b.best_sha256 &&
+    a.retime === b.retime &&
+    a.repeats === b.repeats &&
+    a.timing_rule === b.timing_rule &&
+    a.target_val_loss === b.target_val_loss
   );
 }
 
 /** One training in a fresh folder holding only a copy of its script; null when it was stopped (not a result). */
-async function trainOnce(input: ScoringRoundInput, dir: string, which: TimedRun['script'], repeat: number, script: string, now: () => Date): Promise<TimedRun | null> {
+async function trainOnce(
+  input: ScoringRoundInput,
+  dir: string,
+  which: TimedRun['script'],
+  repeat: number,
+  script: string,
+  now: () => Date,
+): Promise<TimedRun | null> {
   const name = `${which}-r${repeat}`;
   const workDir = join(dir, name);
   // Whatever a training that was cut off left here (a process, partial logs) goes before it runs again.

@@ -69,8 +69,16 @@ export class SearchTree {
   add(meta: NodeMeta, script: { script: string; note: string | null } | null = null): SearchNode {
     if (meta.node !== this.list.length) throw new Error(`node ${meta.node} added to a tree of ${this.list.length} nodes`);
     const node: SearchNode = {
-      node: meta.node, parent: meta.parent, second_parent: meta.second_parent, operator: meta.operator, by: meta.by,
-      state: script ? 'measuring' : 'proposing', script: script?.script ?? null, note: script?.note ?? null, analysis: null, result: null,
+      node: meta.node,
+      parent: meta.parent,
+      second_parent: meta.second_parent,
+      operator: meta.operator,
+      by: meta.by,
+      state: script ? 'measuring' : 'proposing',
+      script: script?.script ?? null,
+      note: script?.note ?? null,
+      analysis: null,
+      result: null,
     };
     this.list.push(node);
     return node;

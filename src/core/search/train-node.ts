@@ -18,7 +18,13 @@ import type { FinishedSearchNode } from './search-tree.js';
  * rejected script ends here untrained, and the rest trains while holding an executor slot. Then an optional LLM
  * reading of the log (never a source of metrics).
  */
-export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string, note: string, usage: LlmUsage): Promise<{ result: NodeResult; analysis: string | null }> {
+export async function trainNode(
+  ctx: NodeContext,
+  meta: NodeMeta,
+  script: string,
+  note: string,
+  usage: LlmUsage,
+): Promise<{ result: NodeResult; analysis: string | null }> {
   // A resumed node claimed its meaning while the run folder was read; a new one claims it here.
   const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claimInTurn(meta.node, meaningKey(ctx, script)));
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
@@ -52,7 +58,12 @@ export async function trainNode(ctx: NodeContext, meta: NodeMeta, script: string
     const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
     const stream = streamTo(ctx, meta.node);
     analysis = await ctx.agent.analyze({
-      node: meta.node, outcome: describeOutcome(result), logTail, onCall: recordCalls(ctx, usage, stream), onStream: stream.listener, signal: ctx.signal,
+      node: meta.node,
+      outcome: describeOutcome(result),
+      logTail,
+      onCall: recordCalls(ctx, usage, stream),
+      onStream: stream.listener,
+      signal: ctx.signal,
     });
     if (analysis) await ctx.store.writeNodeText(meta.node, 'analysis.md', `${analysis}\n`);
   }
@@ -69,8 +80,15 @@ function duplicateOf(twin: FinishedSearchNode, meta: NodeMeta, script: string, n
   const sha = sha256Hex(script);
   const same = twin.result.script_sha256 === sha ? `identical to node ${twin.node}` : `node ${twin.node}'s script up to comments, formatting and docstrings`;
   return {
-    ...twin.result, ...placeOf(meta), note, llm: usage,
-    error: null, measured_by: 'duplicate', duplicate_of: twin.node, script_sha256: sha, warnings: [`${same}; not trained again`],
+    ...twin.result,
+    ...placeOf(meta),
+    note,
+    llm: usage,
+    error: null,
+    measured_by: 'duplicate',
+    duplicate_of: twin.node,
+    script_sha256: sha,
+    warnings: [`${same}; not trained again`],
   };
 }
 

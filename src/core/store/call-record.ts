@@ -17,9 +17,7 @@ export const LlmCallRecord = z.object({
     messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() })),
     params: z.record(z.string(), z.unknown()),
   }),
-  response: z
-    .object({ content: z.string(), reasoning: z.string().nullable(), finish_reason: z.string().nullable(), model: z.string().nullable() })
-    .nullable(),
+  response: z.object({ content: z.string(), reasoning: z.string().nullable(), finish_reason: z.string().nullable(), model: z.string().nullable() }).nullable(),
   error: z.object({ kind: z.string(), status: z.number().nullable(), message: z.string() }).nullable(),
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullable(),
   latency_ms: z.number(),

@@ -18,7 +18,10 @@ export interface DamagedRun {
  */
 export class DamagedRunError extends UserError {
   constructor(readonly damage: DamagedRun) {
-    super(`damaged run ${damage.dir}: ${damage.file}: ${damage.reason}`, `repair or delete ${damage.file} (or the whole run folder); the other runs are not affected`);
+    super(
+      `damaged run ${damage.dir}: ${damage.file}: ${damage.reason}`,
+      `repair or delete ${damage.file} (or the whole run folder); the other runs are not affected`,
+    );
   }
 }
 

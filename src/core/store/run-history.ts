@@ -126,7 +126,11 @@ export class RunHistory {
     this.notes.set(commit, await writeObject(this.gitDir, 'blob', Buffer.from(noteText(text), 'utf8')));
     const tree = await writeObject(this.gitDir, 'tree', treeContent([...this.notes].map(([name, id]) => ({ name, id }))));
     const previous = this.refs.get(NOTES_REF) ?? null;
-    const notesCommit = await writeObject(this.gitDir, 'commit', commitContent({ tree, parents: previous ? [previous] : [], who: IDENTITY, at, message: "Notes added by 'git notes add'" }));
+    const notesCommit = await writeObject(
+      this.gitDir,
+      'commit',
+      commitContent({ tree, parents: previous ? [previous] : [], who: IDENTITY, at, message: "Notes added by 'git notes add'" }),
+    );
     await updateRef(this.gitDir, NOTES_REF, notesCommit, previous, IDENTITY, at, null);
     this.refs.set(NOTES_REF, notesCommit);
   }
@@ -151,7 +155,11 @@ export class RunHistory {
     } catch (error) {
       if (error instanceof ExternalError || (error instanceof Error && /has no commit for node/.test(error.message))) throw error;
       const text = error instanceof Error ? error.message : String(error);
-      throw new ExternalError('git', `writing the run history in ${this.dir} failed: ${text}`, 'check that the run folder is writable and its .git folder is intact');
+      throw new ExternalError(
+        'git',
+        `writing the run history in ${this.dir} failed: ${text}`,
+        'check that the run folder is writable and its .git folder is intact',
+      );
     }
   }
 
@@ -180,8 +188,17 @@ export class RunHistory {
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       if (/spawn\s+\S*git\S*\s+ENOENT/.test(text)) throw new ExternalError('git', 'git is not installed or not on PATH', GIT_FIX);
-      const detail = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' | ');
-      throw new ExternalError('git', `\`git ${args[0] ?? ''}\` failed in ${this.dir}: ${detail || 'no output'}`, 'check that the run folder is writable and its .git folder is intact');
+      const detail = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 3)
+        .join(' | ');
+      throw new ExternalError(
+        'git',
+        `\`git ${args[0] ?? ''}\` failed in ${this.dir}: ${detail || 'no output'}`,
+        'check that the run folder is writable and its .git folder is intact',
+      );
     }
   }
 }

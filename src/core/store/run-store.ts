@@ -91,7 +91,8 @@ export class RunStore {
 
   /** Forgets a node's training output and result before it is trained again (an interrupted node on resume). */
   async clearTraining(node: number): Promise<void> {
-    for (const file of [NODE_FILES.result, NODE_FILES.stdout, NODE_FILES.stderr, NODE_FILES.analysis]) await rm(join(this.nodeDir(node), file), { force: true });
+    for (const file of [NODE_FILES.result, NODE_FILES.stdout, NODE_FILES.stderr, NODE_FILES.analysis])
+      await rm(join(this.nodeDir(node), file), { force: true });
   }
 
   /** Forgets an unfinished proposal (its LLM calls stay on record) before the node is proposed again. */
@@ -192,7 +193,10 @@ export async function readNodeText(runDir: string, node: number, file: keyof typ
 /** The node ids with a folder under nodes/, in order. */
 export async function nodeIds(runDir: string): Promise<number[]> {
   const entries = await readdir(join(runDir, NODES_DIR)).catch(() => [] as string[]);
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** A node's result.json, or null when the node has none yet; a damaged one throws DamagedRunError. */

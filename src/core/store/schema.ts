@@ -49,9 +49,7 @@ export const NodeResult = z.object({
   time_to_target_ms: z.number().nullable(),
   /** The validation loss on the line that reached the target. */
   val_loss_at_target: z.number().nullable(),
-  final: z
-    .object({ step: z.number(), total_steps: z.number().nullable(), val_loss: z.number(), train_time_ms: z.number().nullable() })
-    .nullable(),
+  final: z.object({ step: z.number(), total_steps: z.number().nullable(), val_loss: z.number(), train_time_ms: z.number().nullable() }).nullable(),
   wall_ms: z.number().nullable(),
   /** When the training started and ended (ISO); absent for nodes not trained here and in older results. */
   started_at: z.string().optional(),

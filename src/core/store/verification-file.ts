@@ -5,7 +5,6 @@ import { writeJsonAtomic } from '../fs-atomic.js';
 import { readStoreJson } from './damaged-run.js';
 import { VERIFICATION_FILE } from './layout.js';
 
-
 /** One training of the verification: the best node's script or the baseline record's, in a fresh folder. */
 export const VerificationRepeat = z.object({
   script: z.enum(['node', 'baseline']),

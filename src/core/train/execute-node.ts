@@ -10,7 +10,6 @@ import { StepClock } from '../measure/step-clock.js';
 import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
-
 export interface ExecuteNodeInput {
   runId: string;
   node: number;

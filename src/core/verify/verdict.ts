@@ -28,12 +28,14 @@ export function judge({ summary, targetValLoss, alpha, runs }: VerdictInput): Ju
   const baseRuns = runs.filter((r) => r.script === 'baseline');
   const reasons: string[] = [];
 
-  for (const r of nodeRuns) if (r.status !== 'ok') reasons.push(`repeat ${r.repeat} of the node ended ${r.status} (time to target ${r.time_to_target_ms ?? 'none'})`);
+  for (const r of nodeRuns)
+    if (r.status !== 'ok') reasons.push(`repeat ${r.repeat} of the node ended ${r.status} (time to target ${r.time_to_target_ms ?? 'none'})`);
   const losses = nodeRuns.map((r) => r.final_val_loss);
   const test = losses.every((l): l is number => l !== null) ? oneSidedTTestBelow(losses, targetValLoss) : null;
   if (losses.some((l) => l === null)) reasons.push('a repeat of the node printed no validation loss');
   else if (!test) reasons.push('the val-loss test needs at least 2 repeats');
-  else if (!(test.p < alpha)) reasons.push(`mean final val loss ${test.mean.toFixed(4)} is not below the target ${targetValLoss} at p < ${alpha} (p = ${test.p.toPrecision(3)})`);
+  else if (!(test.p < alpha))
+    reasons.push(`mean final val loss ${test.mean.toFixed(4)} is not below the target ${targetValLoss} at p < ${alpha} (p = ${test.p.toPrecision(3)})`);
 
   const nodeTimes = timeStats(nodeRuns);
   const baseTimes = timeStats(baseRuns);

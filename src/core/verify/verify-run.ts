@@ -50,14 +50,32 @@ async function verifyLocked(input: VerifyRunInput): Promise<VerificationFile> {
   if (!stored?.result) throw new Error(`${runDir} holds no finished run (run.json has no result)`);
   const summary = stored.result;
   const now = input.now ?? (() => new Date());
-  const base = { version: 1 as const, run_id: summary.run_id, repeats: input.repeats, alpha: input.alpha, target_val_loss: input.timing.target, timing_rule: input.timing.rule, fsr_claimed: summary.fsr };
+  const base = {
+    version: 1 as const,
+    run_id: summary.run_id,
+    repeats: input.repeats,
+    alpha: input.alpha,
+    target_val_loss: input.timing.target,
+    timing_rule: input.timing.rule,
+    fsr_claimed: summary.fsr,
+  };
 
   // A flagged node faster than the claimed best is tried first: passing in fresh folders clears its flags.
   const candidates = [summary.flagged_best?.node, summary.best?.node].filter((n): n is number => n !== undefined && n !== 0);
   if (candidates.length === 0) {
     const file: VerificationFile = {
-      ...base, verified_at: now().toISOString(), status: 'baseline', reasons: ['the best node is the baseline record itself: nothing to verify'],
-      node: null, script_sha256: null, node_stats: null, baseline_stats: null, fsr_verified: summary.fsr, runs: [], cleared_flags: [], attempts: [],
+      ...base,
+      verified_at: now().toISOString(),
+      status: 'baseline',
+      reasons: ['the best node is the baseline record itself: nothing to verify'],
+      node: null,
+      script_sha256: null,
+      node_stats: null,
+      baseline_stats: null,
+      fsr_verified: summary.fsr,
+      runs: [],
+      cleared_flags: [],
+      attempts: [],
     };
     await writeVerification(runDir, file);
     return file;
@@ -75,7 +93,16 @@ async function verifyLocked(input: VerifyRunInput): Promise<VerificationFile> {
     const runs = await repeatInterleaved(input, summary.run_id, session, node, script);
     const judged = judge({ summary, node, targetValLoss: input.timing.target, alpha: input.alpha, runs });
     const flags = node === summary.flagged_best?.node ? summary.flagged_best.flags : [];
-    file = { ...base, verified_at: now().toISOString(), node, script_sha256: sha256Hex(script), runs, ...judged, cleared_flags: judged.status === 'verified' ? flags : [], attempts: [...attempts] };
+    file = {
+      ...base,
+      verified_at: now().toISOString(),
+      node,
+      script_sha256: sha256Hex(script),
+      runs,
+      ...judged,
+      cleared_flags: judged.status === 'verified' ? flags : [],
+      attempts: [...attempts],
+    };
     if (judged.status === 'verified') break;
     attempts.push({ node, status: judged.status, reasons: judged.reasons });
   }
@@ -100,8 +127,14 @@ async function repeatInterleaved(input: VerifyRunInput, runId: string, session: 
       const dir = join(VERIFICATION_DIR, session, `${which === 'node' ? `node-${node}` : `baseline-for-${node}`}-r${repeat}`);
       const result = await trainFresh({ ...input, runId }, join(input.runDir, dir), script, which === 'node' ? node : 0);
       const run: VerificationRepeat = {
-        script: which, repeat, dir, status: result.status, time_to_target_ms: result.time_to_target_ms, final_val_loss: result.final?.val_loss ?? null,
-        wall_ms: result.wall_ms, flags: result.integrity?.findings.map(describeFinding) ?? [],
+        script: which,
+        repeat,
+        dir,
+        status: result.status,
+        time_to_target_ms: result.time_to_target_ms,
+        final_val_loss: result.final?.val_loss ?? null,
+        wall_ms: result.wall_ms,
+        flags: result.integrity?.findings.map(describeFinding) ?? [],
       };
       runs.push(run);
       input.onRepeat?.(run);
@@ -118,8 +151,18 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
   return input.slots.with(
     (slot) =>
       executeNode({
-        runId: `${input.runId}-verify`, node, parent: null, operator: node === 0 ? 'baseline' : 'improve', scriptPath, scriptSha256: sha256Hex(script),
-        workDir: dir, executor: input.executor, launch: input.launch, timing: input.timing, gpus: slot.gpus, signal: input.signal,
+        runId: `${input.runId}-verify`,
+        node,
+        parent: null,
+        operator: node === 0 ? 'baseline' : 'improve',
+        scriptPath,
+        scriptSha256: sha256Hex(script),
+        workDir: dir,
+        executor: input.executor,
+        launch: input.launch,
+        timing: input.timing,
+        gpus: slot.gpus,
+        signal: input.signal,
       }),
     input.signal,
   );
@@ -127,6 +170,7 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
 
 async function requireScript(runDir: string, node: number): Promise<string> {
   const script = await readNodeText(runDir, node, 'script');
-  if (script === null) throw new DamagedRunError({ dir: runDir, file: join(NODES_DIR, String(node), NODE_FILES.script), reason: 'missing: the run names this node as its best' });
+  if (script === null)
+    throw new DamagedRunError({ dir: runDir, file: join(NODES_DIR, String(node), NODE_FILES.script), reason: 'missing: the run names this node as its best' });
   return script;
 }

@@ -34,7 +34,9 @@ export function AgentOutput({ live, writing, width, height, scrollBack }: AgentO
   const start = Math.max(0, end - textHeight);
   return (
     <Box flexDirection="column">
-      <Text dimColor wrap="truncate">{fit(`the agent is writing (${live.purpose})…`, width)}</Text>
+      <Text dimColor wrap="truncate">
+        {fit(`the agent is writing (${live.purpose})…`, width)}
+      </Text>
       {rows.slice(start, end).map((row, i) => (
         <Text key={start + i} dimColor={row.dim} wrap="truncate">
           {row.text === '' ? ' ' : row.text}

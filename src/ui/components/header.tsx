@@ -30,7 +30,8 @@ export function Header({ view, paused, nowMs }: HeaderProps) {
         </Box>
         {paused && (
           <Text color={tint('yellow')} bold>
-            {' '}PAUSED
+            {' '}
+            PAUSED
           </Text>
         )}
       </Box>

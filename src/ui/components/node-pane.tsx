@@ -46,7 +46,9 @@ export function NodePane({ node, mode: chosen, files, filesError, recordCurve, t
   const bodyHeight = Math.max(3, height - 2 - findings.length - (hiddenFindings > 0 ? 1 : 0));
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold wrap="truncate">{fit(title, width)}</Text>
+      <Text bold wrap="truncate">
+        {fit(title, width)}
+      </Text>
       {node.error && (
         <Text color={tint('red')} wrap="truncate">
           {fit(node.error, width)}
@@ -61,12 +63,18 @@ export function NodePane({ node, mode: chosen, files, filesError, recordCurve, t
       {mode === 'curve' && (
         <>
           <ProgressBar step={node.step} totalSteps={node.totalSteps} width={width} />
-          <LossCurve node={node.curve} record={recordCurve} targetLoss={targetLoss} timingRule={timingRule} width={width} height={Math.max(3, bodyHeight - 3)} />
+          <LossCurve
+            node={node.curve}
+            record={recordCurve}
+            targetLoss={targetLoss}
+            timingRule={timingRule}
+            width={width}
+            height={Math.max(3, bodyHeight - 3)}
+          />
         </>
       )}
       {mode !== 'curve' && filesError && <Text color={tint('red')}>{fit(`could not read the node's files: ${filesError}`, width)}</Text>}
-      {mode === 'diff' &&
-        (files ? <DiffView diff={files.diff} width={width} height={bodyHeight} scroll={scroll} /> : <Text dimColor>loading diff…</Text>)}
+      {mode === 'diff' && (files ? <DiffView diff={files.diff} width={width} height={bodyHeight} scroll={scroll} /> : <Text dimColor>loading diff…</Text>)}
       {mode === 'log' && <LogTail lines={logLines(node, files)} width={width} height={bodyHeight} scrollBack={scroll} />}
       {mode === 'agent' && <AgentOutput live={node.live} writing={node.status === 'writing'} width={width} height={bodyHeight} scrollBack={scroll} />}
     </Box>

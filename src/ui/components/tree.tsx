@@ -22,7 +22,10 @@ export function Tree({ view, selected, width, height }: TreeProps) {
       </Box>
     );
   }
-  const index = Math.max(0, rows.findIndex((r) => r.id === selected));
+  const index = Math.max(
+    0,
+    rows.findIndex((r) => r.id === selected),
+  );
   const start = Math.max(0, Math.min(index - Math.floor(height / 2), rows.length - height));
   return (
     <Box flexDirection="column" width={width}>

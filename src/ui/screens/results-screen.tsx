@@ -47,7 +47,11 @@ export function ResultsScreen({ controller, dir, onBack }: ResultsScreenProps) {
       )}
       {/* A damaged run is left out of the table, never silently. */}
       {listing?.damaged.map((d) => (
-        <Text key={`${d.dir}/${d.file}`} color={tint('yellow')} wrap="truncate-end">{`damaged, left out: ${relative(dir, d.dir) || '.'}: ${d.file}: ${d.reason}`}</Text>
+        <Text
+          key={`${d.dir}/${d.file}`}
+          color={tint('yellow')}
+          wrap="truncate-end"
+        >{`damaged, left out: ${relative(dir, d.dir) || '.'}: ${d.file}: ${d.reason}`}</Text>
       ))}
       <Text dimColor>q/esc back</Text>
     </Box>

@@ -83,10 +83,13 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
   const startEdit = (id: number) => {
     if (!handle) return;
     setEditing(id);
-    handle.editNode(id).then(
-      (changed) => setNotice(changed ? `your edit of #${id} was submitted as a new node` : `no change to #${id}; nothing submitted`),
-      (err: unknown) => setNotice(`edit failed: ${err instanceof Error ? err.message : String(err)}`),
-    ).finally(() => setEditing(null));
+    handle
+      .editNode(id)
+      .then(
+        (changed) => setNotice(changed ? `your edit of #${id} was submitted as a new node` : `no change to #${id}; nothing submitted`),
+        (err: unknown) => setNotice(`edit failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => setEditing(null));
   };
 
   const stop = () => {
@@ -102,31 +105,34 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
   };
 
   // While $EDITOR owns the terminal no key is read (raw mode is released) and nothing below changes on screen.
-  useKeys((input, key) => {
-    if (help) {
-      if (input === '?' || key.escape) setHelp(false);
-      return;
-    }
-    if (key.upArrow) move(-1);
-    else if (key.downArrow) move(1);
-    else if (key.return) setDetail((d) => !d);
-    else if (input === 'd') toggleMode('diff');
-    else if (input === 'l') toggleMode('log');
-    else if (input === 'a') toggleMode('agent');
-    else if (key.pageDown) setScroll((s) => (scrollsBack ? Math.max(0, s - 10) : s + 10));
-    else if (key.pageUp) setScroll((s) => (scrollsBack ? s + 10 : Math.max(0, s - 10)));
-    else if (input === '?') setHelp(true);
-    else if (input === 'p' && handle && !view.finished) {
-      if (handle.paused) handle.resume();
-      else handle.pause();
-      setPaused(handle.paused);
-    } else if (input === 'e' && selected !== null && !view.finished) startEdit(selected);
-    else if (input === 'r' && view.finished) onResults();
-    else if (input === 'q') {
-      if (view.finished) onExit();
-      else stop();
-    }
-  }, editing === null && quit === 'running');
+  useKeys(
+    (input, key) => {
+      if (help) {
+        if (input === '?' || key.escape) setHelp(false);
+        return;
+      }
+      if (key.upArrow) move(-1);
+      else if (key.downArrow) move(1);
+      else if (key.return) setDetail((d) => !d);
+      else if (input === 'd') toggleMode('diff');
+      else if (input === 'l') toggleMode('log');
+      else if (input === 'a') toggleMode('agent');
+      else if (key.pageDown) setScroll((s) => (scrollsBack ? Math.max(0, s - 10) : s + 10));
+      else if (key.pageUp) setScroll((s) => (scrollsBack ? s + 10 : Math.max(0, s - 10)));
+      else if (input === '?') setHelp(true);
+      else if (input === 'p' && handle && !view.finished) {
+        if (handle.paused) handle.resume();
+        else handle.pause();
+        setPaused(handle.paused);
+      } else if (input === 'e' && selected !== null && !view.finished) startEdit(selected);
+      else if (input === 'r' && view.finished) onResults();
+      else if (input === 'q') {
+        if (view.finished) onExit();
+        else stop();
+      }
+    },
+    editing === null && quit === 'running',
+  );
 
   function toggleMode(next: PaneMode) {
     setMode((m) => (m === next ? 'curve' : next));
@@ -151,8 +157,16 @@ export function RunScreen({ controller, handle, view, targetLoss, onResults, onE
           {!detail && <Tree view={view} selected={selected} width={treeWidth} height={bodyHeight} />}
           {!detail && <Box width={2} />}
           <NodePane
-            node={node} mode={mode} files={files} filesError={filesError} recordCurve={recordCurve}
-            targetLoss={view.targetValLoss ?? targetLoss} timingRule={view.timingRule} width={paneWidth} height={bodyHeight} scroll={scroll}
+            node={node}
+            mode={mode}
+            files={files}
+            filesError={filesError}
+            recordCurve={recordCurve}
+            targetLoss={view.targetValLoss ?? targetLoss}
+            timingRule={view.timingRule}
+            width={paneWidth}
+            height={bodyHeight}
+            scroll={scroll}
           />
         </Box>
       )}
@@ -171,15 +185,33 @@ function StatusLine({ view, quit, notice, width }: { view: RunViewState; quit: Q
       </Text>
     );
   }
-  if (view.lastError) return <Text color={tint('red')} wrap="truncate">{fit(`error: ${view.lastError}`, width)}</Text>;
+  if (view.lastError)
+    return (
+      <Text color={tint('red')} wrap="truncate">
+        {fit(`error: ${view.lastError}`, width)}
+      </Text>
+    );
   if (view.scoring) {
     // After the search: the best node, record i (and i+1) train again, interleaved, for the claimed score.
-    return <Text color={tint('cyan')} wrap="truncate">{fit(`scoring round: ${view.scoring.done}/${view.scoring.total} trainings (best node and records, interleaved) · q quit`, width)}</Text>;
+    return (
+      <Text color={tint('cyan')} wrap="truncate">
+        {fit(`scoring round: ${view.scoring.done}/${view.scoring.total} trainings (best node and records, interleaved) · q quit`, width)}
+      </Text>
+    );
   }
-  if (notice) return <Text color={tint('yellow')} wrap="truncate">{fit(notice, width)}</Text>;
+  if (notice)
+    return (
+      <Text color={tint('yellow')} wrap="truncate">
+        {fit(notice, width)}
+      </Text>
+    );
   // `a` is named only where it fits: at 80 columns the line would lose `? help`, which lists it.
   const agentKey = width >= 90 ? ' · a agent' : '';
-  return <Text dimColor wrap="truncate">{fit(`↑/↓ node · enter detail · d diff · l log${agentKey} · p pause · e edit · q quit · ? help`, width)}</Text>;
+  return (
+    <Text dimColor wrap="truncate">
+      {fit(`↑/↓ node · enter detail · d diff · l log${agentKey} · p pause · e edit · q quit · ? help`, width)}
+    </Text>
+  );
 }
 
 /** A clock ticking once a second while `running`, for the header's elapsed time. */

@@ -100,11 +100,14 @@ export function SetupScreen({ controller, catalog, last, flags, onStart, onCance
         {preview !== null && (
           <Box flexDirection="column" marginTop={1}>
             <Text dimColor>{`hint ${choices.hint}:`}</Text>
-            {preview.split('\n').slice(0, PREVIEW_LINES).map((line, i) => (
-              <Text key={i} wrap="truncate">
-                {fit(line, width)}
-              </Text>
-            ))}
+            {preview
+              .split('\n')
+              .slice(0, PREVIEW_LINES)
+              .map((line, i) => (
+                <Text key={i} wrap="truncate">
+                  {fit(line, width)}
+                </Text>
+              ))}
           </Box>
         )}
       </Box>

@@ -108,10 +108,35 @@ export const LIVE_CHARS_KEPT = 8_192;
 
 export function initialRunView(model: string | null = null): RunViewState {
   return {
-    runId: null, track: null, record: null, hint: null, agent: null, model, scaffold: null, seed: null,
-    baselineMs: null, targetMs: null, timingRule: null, targetValLoss: null, retime: null, scoring: null, resultsDir: null, resumed: false, startedAtMs: null,
-    llmCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: null,
-    nodes: {}, order: [], bestNode: null, bestMs: null, fsr: null, trainingNode: null, lastError: null, finished: null,
+    runId: null,
+    track: null,
+    record: null,
+    hint: null,
+    agent: null,
+    model,
+    scaffold: null,
+    seed: null,
+    baselineMs: null,
+    targetMs: null,
+    timingRule: null,
+    targetValLoss: null,
+    retime: null,
+    scoring: null,
+    resultsDir: null,
+    resumed: false,
+    startedAtMs: null,
+    llmCalls: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: null,
+    nodes: {},
+    order: [],
+    bestNode: null,
+    bestMs: null,
+    fsr: null,
+    trainingNode: null,
+    lastError: null,
+    finished: null,
   };
 }
 
@@ -121,23 +146,53 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
     case 'run-resumed':
       return {
         ...state,
-        runId: event.run_id, track: event.track, record: event.record, hint: event.hint, agent: event.agent,
-        scaffold: event.scaffold, seed: event.seed, baselineMs: event.baseline_ms, targetMs: event.target_ms,
-        timingRule: event.timing_rule ?? null, targetValLoss: event.target_val_loss ?? null, retime: event.retime ?? null,
-        resultsDir: event.results_dir, resumed: event.type === 'run-resumed', startedAtMs: nowMs,
+        runId: event.run_id,
+        track: event.track,
+        record: event.record,
+        hint: event.hint,
+        agent: event.agent,
+        scaffold: event.scaffold,
+        seed: event.seed,
+        baselineMs: event.baseline_ms,
+        targetMs: event.target_ms,
+        timingRule: event.timing_rule ?? null,
+        targetValLoss: event.target_val_loss ?? null,
+        retime: event.retime ?? null,
+        resultsDir: event.results_dir,
+        resumed: event.type === 'run-resumed',
+        startedAtMs: nowMs,
       };
     case 'node-created': {
       const node: NodeView = {
-        id: event.node, parent: event.parent, secondParent: event.second_parent, operator: event.operator, by: event.by,
-        status: 'writing', timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-        linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null, integrity: null,
+        id: event.node,
+        parent: event.parent,
+        secondParent: event.second_parent,
+        operator: event.operator,
+        by: event.by,
+        status: 'writing',
+        timeToTargetMs: null,
+        valLoss: null,
+        note: null,
+        error: null,
+        linesAdded: null,
+        linesRemoved: null,
+        curve: [],
+        logs: [],
+        step: null,
+        totalSteps: null,
+        live: null,
+        integrity: null,
       };
       const order = state.order.includes(event.node) ? state.order : [...state.order, event.node];
       return { ...state, nodes: { ...state.nodes, [event.node]: node }, order };
     }
     case 'edit-applied':
       return updateNode(state, event.node, (n) => ({
-        ...n, status: 'training', linesAdded: event.lines_added, linesRemoved: event.lines_removed, note: event.note || n.note,
+        ...n,
+        status: 'training',
+        linesAdded: event.lines_added,
+        linesRemoved: event.lines_removed,
+        note: event.note || n.note,
       }));
     case 'log-line':
       return updateNode(state, event.node, (n) => ({ ...n, logs: appendBounded(n.logs, event.line) }));
@@ -146,7 +201,10 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
       const next = updateNode(state, event.node, (n) => ({
         ...n,
         status: isFinal(n.status) ? n.status : 'training',
-        curve: [...n.curve, point], valLoss: event.val_loss, step: event.step, totalSteps: event.total_steps ?? n.totalSteps,
+        curve: [...n.curve, point],
+        valLoss: event.val_loss,
+        step: event.step,
+        totalSteps: event.total_steps ?? n.totalSteps,
       }));
       return { ...next, trainingNode: event.node };
     }
@@ -180,9 +238,24 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
 function finishNode(state: RunViewState, result: NodeResult): RunViewState {
   const existing = state.nodes[result.node];
   const base: NodeView = existing ?? {
-    id: result.node, parent: result.parent, secondParent: result.second_parent, operator: result.operator, by: 'agent',
-    status: result.status, timeToTargetMs: null, valLoss: null, note: null, error: null, linesAdded: null,
-    linesRemoved: null, curve: [], logs: [], step: null, totalSteps: null, live: null, integrity: null,
+    id: result.node,
+    parent: result.parent,
+    secondParent: result.second_parent,
+    operator: result.operator,
+    by: 'agent',
+    status: result.status,
+    timeToTargetMs: null,
+    valLoss: null,
+    note: null,
+    error: null,
+    linesAdded: null,
+    linesRemoved: null,
+    curve: [],
+    logs: [],
+    step: null,
+    totalSteps: null,
+    live: null,
+    integrity: null,
   };
   const node: NodeView = {
     ...base,

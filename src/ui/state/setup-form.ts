@@ -9,8 +9,17 @@ import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js
 export type SetupField = 'track' | 'record' | 'hint' | 'agent' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS' | 'targetTime';
 
 export const FIELD_LABELS: Record<SetupField, string> = {
-  track: 'track', record: 'record', hint: 'hint', agent: 'agent', model: 'model', scaffold: 'scaffold',
-  nodes: 'nodes', executor: 'executor', maxLlmCalls: 'max LLM calls', timeBudgetS: 'time budget', targetTime: 'target time',
+  track: 'track',
+  record: 'record',
+  hint: 'hint',
+  agent: 'agent',
+  model: 'model',
+  scaffold: 'scaffold',
+  nodes: 'nodes',
+  executor: 'executor',
+  maxLlmCalls: 'max LLM calls',
+  timeBudgetS: 'time budget',
+  targetTime: 'target time',
 };
 
 /** Budget steps offered by ←/→; undefined is "no limit". */
@@ -53,15 +62,19 @@ function recordOf(catalog: SetupCatalog, track: string, record: number): Catalog
 export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices>, flags: Partial<SetupChoices>): SetupChoices {
   const pick = <K extends keyof SetupChoices>(key: K): SetupChoices[K] | undefined => flags[key] ?? last[key];
   const oneOf = (options: string[], wanted: string | undefined, fallback?: string) =>
-    wanted !== undefined && options.includes(wanted) ? wanted : (fallback !== undefined && options.includes(fallback) ? fallback : (options[0] ?? ''));
-  const track = oneOf(catalog.tracks.map((t) => t.name), pick('track'));
+    wanted !== undefined && options.includes(wanted) ? wanted : fallback !== undefined && options.includes(fallback) ? fallback : (options[0] ?? '');
+  const track = oneOf(
+    catalog.tracks.map((t) => t.name),
+    pick('track'),
+  );
   const records = taskRecords(catalog, track);
   const wantedRecord = pick('record');
   const record = records.find((r) => r.number === wantedRecord)?.number ?? records[0]?.number ?? 0;
   // The llm agent is the point of the benchmark, but without a model profile the reference agent is the safe default.
   const agent = oneOf(catalog.agents, pick('agent'), catalog.models.length > 0 ? 'llm' : 'reference');
   const choices: SetupChoices = {
-    track, record,
+    track,
+    record,
     hint: fitHint(catalog, track, record, pick('hint')),
     agent,
     scaffold: oneOf(catalog.scaffolds, pick('scaffold')),
@@ -91,7 +104,11 @@ export function visibleFields(choices: SetupChoices): SetupField[] {
 export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: SetupField, delta: 1 | -1): SetupChoices {
   switch (field) {
     case 'track': {
-      const track = cycle(catalog.tracks.map((t) => t.name), choices.track, delta);
+      const track = cycle(
+        catalog.tracks.map((t) => t.name),
+        choices.track,
+        delta,
+      );
       const records = taskRecords(catalog, track);
       const record = records.some((r) => r.number === choices.record) ? choices.record : (records[0]?.number ?? 0);
       return { ...choices, track, record, hint: fitHint(catalog, track, record, choices.hint) };
@@ -153,7 +170,7 @@ export function fieldText(choices: SetupChoices, field: SetupField): string {
     case 'timeBudgetS':
       return choices.timeBudgetS === undefined ? 'no limit' : formatBudget(choices.timeBudgetS);
     case 'targetTime':
-      return choices.revealTargetTime ? "told to the agent" : 'hidden (as in the paper)';
+      return choices.revealTargetTime ? 'told to the agent' : 'hidden (as in the paper)';
     default:
       return choices[field] || '—';
   }

@@ -13,7 +13,6 @@ export interface Replacement {
   replace: ReadonlyArray<string | { keep: number }>;
 }
 
-
 /**
  * Applies replacements in order, each to the script as the ones before it left it. All or nothing: on any
  * failure the outcome carries a message for the model and no script.

@@ -7,7 +7,12 @@ export type EditFormatName = (typeof EDIT_FORMATS)[number];
  * precise enough to send back to the model (which block failed, the closest lines in the script).
  */
 export type EditOutcome =
-  | { ok: true; script: string; /** how many blocks / hunks were applied (1 for a whole file) */ applied: number; /** tolerances used, e.g. "block 2 matched ignoring indentation" */ notes: string[] }
+  | {
+      ok: true;
+      script: string;
+      /** how many blocks / hunks were applied (1 for a whole file) */ applied: number;
+      /** tolerances used, e.g. "block 2 matched ignoring indentation" */ notes: string[];
+    }
   | { ok: false; message: string };
 
 export interface EditFormat {

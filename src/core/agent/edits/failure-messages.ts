@@ -55,7 +55,9 @@ export function missingMessage({ name, index, wording, search, lines, original }
     parts.push(`The closest match in the script${after} is ${span}, shown with the lines around it:\n${numbered(lines, from, to, differs)}`);
     if (differs !== undefined) {
       const j = differs - region.start;
-      parts.push(`The first difference: line ${j + 1} of the ${wording.searchLines} is ${JSON.stringify(search[j])}, but script line ${differs + 1} is ${JSON.stringify(lines[differs])}.`);
+      parts.push(
+        `The first difference: line ${j + 1} of the ${wording.searchLines} is ${JSON.stringify(search[j])}, but script line ${differs + 1} is ${JSON.stringify(lines[differs])}.`,
+      );
     }
   } else {
     parts.push('The script is empty.');

@@ -137,7 +137,7 @@ function bigrams(line: string): number[] {
 function similarity(a: readonly number[], b: readonly number[]): number {
   if (a.length === 0 || b.length === 0) return a.length === b.length ? 1 : 0;
   let shared = 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
     if (a[i]! === b[j]!) {
       shared++;
       i++;

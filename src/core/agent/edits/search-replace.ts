@@ -70,8 +70,7 @@ const WORDING: Wording = {
   unit: 'block',
   searchLines: 'SEARCH lines',
   fixMissing: 'Copy the SEARCH lines exactly as they appear in the script, including indentation and blank lines.',
-  emptySearch:
-    'has an empty SEARCH part, which only creates a new file, but the script is not empty: put the lines to change in SEARCH.',
+  emptySearch: 'has an empty SEARCH part, which only creates a new file, but the script is not empty: put the lines to change in SEARCH.',
 };
 
 export function applySearchReplace(script: string, response: string): EditOutcome {
@@ -79,7 +78,10 @@ export function applySearchReplace(script: string, response: string): EditOutcom
   const parsed = parseSearchReplaceBlocks(response);
   if (!parsed.ok) return parsed;
   if (parsed.blocks.length === 0) {
-    return { ok: false, message: `Your answer contains no SEARCH/REPLACE block, so nothing was changed. ${FORMAT}\nUse as many blocks as you need; they are applied in order.` };
+    return {
+      ok: false,
+      message: `Your answer contains no SEARCH/REPLACE block, so nothing was changed. ${FORMAT}\nUse as many blocks as you need; they are applied in order.`,
+    };
   }
   return applyReplacements(script, parsed.blocks, WORDING);
 }

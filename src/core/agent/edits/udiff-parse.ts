@@ -81,9 +81,13 @@ export function parseDiff(text: string, fenced: boolean): DiffParse {
         continue;
       }
       if (op === ' ' || op === '-' || op === '+') hunk.lines.push({ op, text: line.slice(1) });
-      else if (op === '\\') continue; // "\ No newline at end of file"
+      else if (op === '\\')
+        continue; // "\ No newline at end of file"
       else if (fenced) {
-        return { ok: false, problem: `Hunk ${hunk.number} has a line that is not a diff line: "${line}". Every line of a hunk starts with ' ' (unchanged), '-' (removed) or '+' (added).` };
+        return {
+          ok: false,
+          problem: `Hunk ${hunk.number} has a line that is not a diff line: "${line}". Every line of a hunk starts with ' ' (unchanged), '-' (removed) or '+' (added).`,
+        };
       } else close();
     }
     trailingEmpty = 0;

@@ -23,7 +23,8 @@ export function applyWholeFile(_script: string, response: string): EditOutcome {
   const candidates = scan.blocks.filter(holdsPython);
   if (candidates.length === 0) {
     const others = scan.blocks.map((b) => b.label);
-    const found = others.length > 0 ? `Your answer has code blocks labelled ${others.join(', ')}, but none labelled python.` : 'Your answer has no fenced code block.';
+    const found =
+      others.length > 0 ? `Your answer has code blocks labelled ${others.join(', ')}, but none labelled python.` : 'Your answer has no fenced code block.';
     return { ok: false, message: `${found} ${FORMAT}` };
   }
   // Models sometimes show a snippet before the full script: the longest block is the script.

@@ -88,13 +88,7 @@ export function judgeLlmFailure(error: unknown, apiKey: string | null): LlmFailu
 export function toLlmCallError(failure: LlmFailure, model: ResolvedModel, retries: RetryRecord[], fix?: string): LlmCallError {
   const attempts = retries.length + 1;
   const where = `model ${model.name} at ${model.base_url}${attempts > 1 ? `, ${attempts} attempts` : ''}`;
-  return new LlmCallError(
-    failure.kind,
-    `${failure.message} (${where})`,
-    failure.status,
-    retries,
-    fix ?? failure.fix ?? fixFor(failure, model),
-  );
+  return new LlmCallError(failure.kind, `${failure.message} (${where})`, failure.status, retries, fix ?? failure.fix ?? fixFor(failure, model));
 }
 
 /** What the user can do about it, in one sentence. */

@@ -41,10 +41,12 @@ export class OpenAiChatClient implements ChatClient {
     const body = chatRequestBody(this.model, messages);
     const listener = context?.onStream;
     let streamedSomething = false;
-    const told: StreamListener | undefined = listener && ((event) => {
-      if (event.kind === 'delta') streamedSomething = true;
-      listener(event);
-    });
+    const told: StreamListener | undefined =
+      listener &&
+      ((event) => {
+        if (event.kind === 'delta') streamedSomething = true;
+        listener(event);
+      });
     const { value, retries } = await withRetries<Omit<ChatResponse, 'retries'>, LlmFailure>(
       (index) => {
         // A retry starts the answer over: what the failed attempt streamed is void, and the listener must drop it.
@@ -164,7 +166,8 @@ export async function checkEndpoint(
     }
     const failure = judgeLlmFailure(error, apiKey);
     if (failure === null) throw error;
-    const fix = failure.kind === 'timeout' ? `${model.base_url} did not answer GET /models within ${timeoutMs / 1000} s: is the server up and reachable?` : undefined;
+    const fix =
+      failure.kind === 'timeout' ? `${model.base_url} did not answer GET /models within ${timeoutMs / 1000} s: is the server up and reachable?` : undefined;
     throw toLlmCallError({ ...failure, message: `GET /models: ${failure.message}` }, model, [], fix);
   }
 }

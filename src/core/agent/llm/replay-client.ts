@@ -25,7 +25,13 @@ export class ReplayChatClient implements ChatClient {
     this.served.set(key, index + 1);
     const record = this.calls.get(node)?.filter((call) => sequenceOf(call.purpose) === kind)[index];
     if (!record) {
-      throw new LlmCallError('bad-response', `the replayed transcript has no call ${index + 1} for node ${node}`, null, [], 'replay a run whose transcript covers this node, or run the llm agent live');
+      throw new LlmCallError(
+        'bad-response',
+        `the replayed transcript has no call ${index + 1} for node ${node}`,
+        null,
+        [],
+        'replay a run whose transcript covers this node, or run the llm agent live',
+      );
     }
     if (!record.response) {
       const error = record.error ?? { kind: 'bad-response', status: null, message: 'recorded call has neither a response nor an error' };
@@ -58,7 +64,10 @@ export async function loadRecordedCalls(runDir: string): Promise<Map<number, Llm
       continue; // nodes without LLM calls (the baseline, built-in agents)
     }
     const lines = text.split('\n').filter((l) => l.trim());
-    calls.set(Number(entry), lines.map((line, i) => parseRecord(line, join(nodesDir, entry, CALLS_FILE), i + 1)));
+    calls.set(
+      Number(entry),
+      lines.map((line, i) => parseRecord(line, join(nodesDir, entry, CALLS_FILE), i + 1)),
+    );
   }
   if (calls.size === 0) throw new UserError(`${runDir} has no recorded LLM calls`, 'replay a run made with --agent llm');
   return calls;

@@ -39,10 +39,7 @@ export async function buildImage(docker: Docker, image: ImageSpec, opts: BuildOp
   const started = performance.now();
   try {
     const files = await readdir(context);
-    const stream = await docker.buildImage(
-      { context, src: files },
-      { t: tag, buildargs: image.buildArgs, rm: true, forcerm: true, abortSignal: opts.signal },
-    );
+    const stream = await docker.buildImage({ context, src: files }, { t: tag, buildargs: image.buildArgs, rm: true, forcerm: true, abortSignal: opts.signal });
     const events = await new Promise<BuildEvent[]>((resolve, reject) => {
       docker.modem.followProgress(
         stream,
@@ -55,7 +52,11 @@ export async function buildImage(docker: Docker, image: ImageSpec, opts: BuildOp
     });
     const failed = events.find((e) => e.error !== undefined || e.errorDetail !== undefined);
     if (failed) {
-      throw new ExternalError('docker', `building ${tag} failed: ${failed.errorDetail?.message ?? failed.error}`, `fix the step above in containers/${image.context}/Dockerfile, or check that the build can reach its package sources`);
+      throw new ExternalError(
+        'docker',
+        `building ${tag} failed: ${failed.errorDetail?.message ?? failed.error}`,
+        `fix the step above in containers/${image.context}/Dockerfile, or check that the build can reach its package sources`,
+      );
     }
   } catch (error) {
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('interrupted');

@@ -24,7 +24,10 @@ export async function removeOrphanContainers(docker: Docker, opts: OrphanCleanup
     if (owner === undefined || owner.host !== self.host) return false;
     return !harnessAlive(owner);
   });
-  return removeAll(docker, doomed.map((info) => info.Id));
+  return removeAll(
+    docker,
+    doomed.map((info) => info.Id),
+  );
 }
 
 /** Force-removes (kills first if running); a container that is already gone counts as removed. */

@@ -91,10 +91,7 @@ export function containerCreateOptions(inputs: ContainerInputs): ContainerCreate
       Ulimits: ulimits(spec.gpus.length > 0),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
-      DeviceRequests:
-        spec.gpus.length > 0
-          ? [{ Driver: 'nvidia', DeviceIDs: spec.gpus.map(String), Capabilities: [['gpu']] }]
-          : [],
+      DeviceRequests: spec.gpus.length > 0 ? [{ Driver: 'nvidia', DeviceIDs: spec.gpus.map(String), Capabilities: [['gpu']] }] : [],
     },
   };
 }

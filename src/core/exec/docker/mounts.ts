@@ -36,9 +36,7 @@ export function planMounts(spec: ExecSpec, cacheDir: string | undefined): MountP
   const script = resolve(spec.scriptPath);
   const inNode = isInside(script, workDir);
   if (!inNode) mounts.push({ host: dirname(script), container: CONTAINER_PATHS.script, readOnly: true });
-  const scriptPath = inNode
-    ? `${CONTAINER_PATHS.node}/${relative(workDir, script).split(sep).join('/')}`
-    : `${CONTAINER_PATHS.script}/${basename(script)}`;
+  const scriptPath = inNode ? `${CONTAINER_PATHS.node}/${relative(workDir, script).split(sep).join('/')}` : `${CONTAINER_PATHS.script}/${basename(script)}`;
 
   // Longest host path first, so a data folder inside the node folder maps to its own mount.
   const byDepth = [...mounts].sort((a, b) => b.host.length - a.host.length);

@@ -37,7 +37,8 @@ export function simTraining(manifest: TrackManifest, baselineRecord: number, scr
   const speedup = /^speedup=([0-9.]+)$/.exec(marker);
   if (speedup) {
     const factor = Number(speedup[1]);
-    if (Number.isFinite(factor) && factor > 0) return { timeMs: noisy(baseline.time_ms * factor, sdOf(baseline) * factor, z), crash: false, like: `record ${baseline.number} × ${factor}` };
+    if (Number.isFinite(factor) && factor > 0)
+      return { timeMs: noisy(baseline.time_ms * factor, sdOf(baseline) * factor, z), crash: false, like: `record ${baseline.number} × ${factor}` };
   }
   return { timeMs: noisy(baseline.time_ms, sdOf(baseline), z), crash: false, like: `record ${baseline.number} (baseline)` };
 }

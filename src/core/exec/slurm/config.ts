@@ -39,7 +39,10 @@ export const slurmConfigSchema = z
     gres_gpus: z.number().int().min(0).optional(),
     cpus_per_task: z.number().int().min(1).optional(),
     /** Slurm's --mem syntax: 16G, 64000M, 0 for the whole node. */
-    mem: z.string().regex(/^\d+[KMGT]?$/, 'a Slurm memory size such as 16G').optional(),
+    mem: z
+      .string()
+      .regex(/^\d+[KMGT]?$/, 'a Slurm memory size such as 16G')
+      .optional(),
     /** Further sbatch options, one per entry, as they would follow #SBATCH (e.g. "--constraint=h100"). */
     extra_args: z.array(z.string().regex(/^--?[A-Za-z]/, 'an sbatch option starting with -')).optional(),
     container: z.discriminatedUnion('mode', [containerNone, containerPyxis, containerApptainer]).default({ mode: 'none' }),

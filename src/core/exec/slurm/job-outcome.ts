@@ -17,8 +17,7 @@ export function jobOutcome(jobId: string, info: JobInfo | null, stop: StopReason
   const base = { exitCode: info?.exitCode ?? null, signal: info?.signal ?? null, timedOut: false, aborted: false };
   if (stop) {
     // Whatever the job did as it was being cancelled, the harness ended it: report that, like the local executor.
-    const note =
-      stop === 'queue-timeout' ? `slurm: job ${jobId} was still waiting in the queue at the harness's limit; cancelled` : null;
+    const note = stop === 'queue-timeout' ? `slurm: job ${jobId} was still waiting in the queue at the harness's limit; cancelled` : null;
     return {
       exitCode: info?.state && jobPhase(info.state) === 'completed' ? base.exitCode : null,
       signal: info?.signal ?? 'SIGTERM',

@@ -85,7 +85,12 @@ export function sbatchScript(spec: SbatchSpec, config: SlurmConfig): string {
     lines.push(`export ${name}=${shellQuote(value)}`);
   }
   // exec: the script's exit code becomes the job's, and scancel's signals reach it without a shell between.
-  lines.push(`exec ${launch(spec, config.container, gpus > 0).map(shellQuote).join(' ')}`, '');
+  lines.push(
+    `exec ${launch(spec, config.container, gpus > 0)
+      .map(shellQuote)
+      .join(' ')}`,
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -28,6 +28,6 @@ function slurmNotFound(command: string): ExternalError {
   return new ExternalError(
     'slurm',
     `${command} not found`,
-    "run on a Slurm login node with the client tools on PATH (sbatch, squeue, scontrol, scancel), or choose another executor; for a local test cluster run scripts/ci/slurm-setup.sh",
+    'run on a Slurm login node with the client tools on PATH (sbatch, squeue, scontrol, scancel), or choose another executor; for a local test cluster run scripts/ci/slurm-setup.sh',
   );
 }

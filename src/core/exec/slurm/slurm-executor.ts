@@ -68,7 +68,13 @@ export class SlurmExecutor implements Executor {
       env: { ...spec.env },
       // The job sees the cluster's shared filesystem; these are the folders it is meant to use.
       mounts: [{ host: spec.workDir, target: spec.workDir, readOnly: false }, ...spec.readOnlyDirs.map((dir) => ({ host: dir, target: dir, readOnly: true }))],
-      details: ['submitted with sbatch as:', ...sbatchScript(spec, this.config).trimEnd().split('\n').map((line) => `  ${line}`)],
+      details: [
+        'submitted with sbatch as:',
+        ...sbatchScript(spec, this.config)
+          .trimEnd()
+          .split('\n')
+          .map((line) => `  ${line}`),
+      ],
     };
   }
 
@@ -90,7 +96,14 @@ export class SlurmExecutor implements Executor {
       }),
     ];
     const result = (fields: Partial<SlurmExecResult>): SlurmExecResult => ({
-      exitCode: null, signal: null, timedOut: false, aborted: false, wallMs: 0, jobId: null, queueWaitMs: null, resubmits: 0,
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      aborted: false,
+      wallMs: 0,
+      jobId: null,
+      queueWaitMs: null,
+      resubmits: 0,
       ...fields,
       stdoutPath,
       stderrPath,
@@ -108,15 +121,17 @@ export class SlurmExecutor implements Executor {
     const onAbort = () => requestStop('abort');
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     let runTimer: NodeJS.Timeout | undefined;
-    const queueTimer =
-      this.options.queueTimeoutMs === undefined ? undefined : setTimeout(() => requestStop('queue-timeout'), this.options.queueTimeoutMs);
+    const queueTimer = this.options.queueTimeoutMs === undefined ? undefined : setTimeout(() => requestStop('queue-timeout'), this.options.queueTimeoutMs);
 
     const submit = async (): Promise<string> => {
       // Old logs would be streamed as if they were this job's, and a resubmitted job starts them afresh.
       await Promise.all([rm(stdoutPath, { force: true }), rm(stderrPath, { force: true })]);
       for (const tail of tails) tail.restart();
       const id = await this.sbatch(scriptPath);
-      await writeFile(join(spec.workDir, JOB_RECORD_NAME), JSON.stringify({ jobId: id, runId: spec.runId, node: spec.node, submittedAt: new Date().toISOString() }) + '\n');
+      await writeFile(
+        join(spec.workDir, JOB_RECORD_NAME),
+        JSON.stringify({ jobId: id, runId: spec.runId, node: spec.node, submittedAt: new Date().toISOString() }) + '\n',
+      );
       return id;
     };
 
@@ -155,7 +170,11 @@ export class SlurmExecutor implements Executor {
           if (state === 'error') {
             if (++failures >= (this.options.maxQueryFailures ?? 10)) {
               await this.cancel(jobId).catch(() => undefined);
-              throw new ExternalError('slurm', `lost contact with the controller while job ${jobId} ran; it was cancelled`, 'check `sinfo` and the controller (slurmctld) and rerun');
+              throw new ExternalError(
+                'slurm',
+                `lost contact with the controller while job ${jobId} ran; it was cancelled`,
+                'check `sinfo` and the controller (slurmctld) and rerun',
+              );
             }
           } else {
             failures = 0;
@@ -194,7 +213,11 @@ export class SlurmExecutor implements Executor {
             killed = true;
             await this.cancel(jobId, 'KILL');
           } else if (waited > limit) {
-            throw new ExternalError('slurm', `job ${jobId} did not leave the queue ${Math.round(limit / 1000)} s after scancel`, `check it with \`scontrol show job ${jobId}\` and its node's slurmd log`);
+            throw new ExternalError(
+              'slurm',
+              `job ${jobId} did not leave the queue ${Math.round(limit / 1000)} s after scancel`,
+              `check it with \`scontrol show job ${jobId}\` and its node's slurmd log`,
+            );
           }
         }
         await delay(this.tailMs, undefined, { signal: wake.signal }).catch(() => undefined);
@@ -226,7 +249,11 @@ export class SlurmExecutor implements Executor {
     const { exitCode, stdout, stderr } = await this.command('sbatch', ['--parsable', scriptPath]);
     const id = exitCode === 0 ? parseJobId(stdout) : null;
     if (id === null) {
-      throw new ExternalError('slurm', `sbatch failed: ${(stderr || stdout).trim() || `exit code ${exitCode}`}`, 'check the partition, account, qos and gres in the Slurm settings against `sinfo` and `sacctmgr show assoc`');
+      throw new ExternalError(
+        'slurm',
+        `sbatch failed: ${(stderr || stdout).trim() || `exit code ${exitCode}`}`,
+        'check the partition, account, qos and gres in the Slurm settings against `sinfo` and `sacctmgr show assoc`',
+      );
     }
     return id;
   }

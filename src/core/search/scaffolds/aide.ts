@@ -3,20 +3,7 @@ import { openStepParent } from './best-first.js';
 import { countParam, depthParam, maxNodesParam, probabilityParam } from './params.js';
 import { pickIndex } from './random.js';
 import type { Decision, Scaffold, SearchView } from './scaffold.js';
-import {
-  agentNodes,
-  bestValidNode,
-  capReached,
-  debugDepth,
-  DONE,
-  expand,
-  inFlightCount,
-  isBuggy,
-  isDebuggable,
-  isLeaf,
-  ROOT,
-  WAIT,
-} from './tree-queries.js';
+import { agentNodes, bestValidNode, capReached, debugDepth, DONE, expand, inFlightCount, isBuggy, isDebuggable, isLeaf, ROOT, WAIT } from './tree-queries.js';
 
 /**
  * The AIDE policy (aideml's search_policy; llm-speedrunner's `aide` runner; aira-dojo's greedy solver): draft
@@ -78,7 +65,5 @@ function aideDecision(view: SearchView, random: () => number, params: AideParams
 
 /** Buggy leaves with a script to fix and room left in their debug line, in id order. */
 export function debuggableLeaves(view: SearchView, maxDebugDepth: number): number[] {
-  return view.nodes
-    .filter((n) => isBuggy(n) && isDebuggable(n) && isLeaf(view, n.node) && debugDepth(view, n.node) < maxDebugDepth)
-    .map((n) => n.node);
+  return view.nodes.filter((n) => isBuggy(n) && isDebuggable(n) && isLeaf(view, n.node) && debugDepth(view, n.node) < maxDebugDepth).map((n) => n.node);
 }

@@ -58,6 +58,12 @@ function newIndividual(view: SearchView, heads: readonly TreeNode[], generation:
   const first = pickWeighted(random, weights);
   if (!wantsCrossover || members.length < 2) return expand('improve', members[first]!.node);
   const others = members.map((_, i) => i).filter((i) => i !== first);
-  const second = others[pickWeighted(random, others.map((i) => weights[i]!))]!;
+  const second =
+    others[
+      pickWeighted(
+        random,
+        others.map((i) => weights[i]!),
+      )
+    ]!;
   return expand('crossover', members[first]!.node, members[second]!.node);
 }
