@@ -3,13 +3,13 @@ import { describeOutcome } from '../agent/outcome.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { RetimeMode } from '../catalog/schema.js';
 import { nodeResult } from '../store/node-result.js';
+import { NODE_FILES } from '../store/layout.js';
 import type { StoredNode } from '../store/run-store.js';
 import type { NodeMeta, NodeResult } from '../store/schema.js';
 import { createNode } from './create-node.js';
-import { executeNode } from '../train/execute-node.js';
 import type { NodeContext } from './node-context.js';
 import { isFinished, type SearchNode } from './search-tree.js';
-import { meaningKey } from './train-node.js';
+import { meaningKey, trainInSlot } from './train-node.js';
 
 // The nodes a run starts from: the baseline, and on resume whatever the run folder already holds.
 
@@ -48,24 +48,7 @@ async function trainBaseline(ctx: NodeContext, meta: NodeMeta, script: string): 
   await ctx.executor.reclaim?.(workDir);
   await ctx.store.clearTraining(0);
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: 0, lines_added: 0, lines_removed: 0, duplicate_of: null, note: `record ${ctx.record}` });
-  const scriptPath = join(workDir, 'train_gpt.py');
-  const executed = await ctx.slots.with(
-    (slot) =>
-      executeNode({
-        runId: ctx.runId,
-        ...meta,
-        scriptPath,
-        scriptSha256: sha256Hex(script),
-        workDir,
-        executor: ctx.executor,
-        launch: ctx.launch,
-        timing: ctx.timing,
-        gpus: slot.gpus,
-        signal: ctx.signal,
-        emit: ctx.emit,
-      }),
-    ctx.signal,
-  );
+  const executed = await trainInSlot(ctx, meta, join(workDir, NODE_FILES.script), script);
   return { ...executed, note: `record ${ctx.record}` };
 }
 

@@ -35,23 +35,7 @@ export async function trainNode(
   const audit = ctx.integrity ? await ctx.integrity.check(script) : null;
   if (audit?.verdict === 'reject') return { result: rejectedNode(placeOf(meta), script, audit, note, usage), analysis: null };
   const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, ctx.smoke);
-  const executed = await ctx.slots.with(
-    (slot) =>
-      executeNode({
-        runId: ctx.runId,
-        ...meta,
-        scriptPath,
-        scriptSha256: sha256Hex(script),
-        workDir: ctx.store.nodeDir(meta.node),
-        executor: ctx.executor,
-        launch: ctx.launch,
-        timing: ctx.timing,
-        gpus: slot.gpus,
-        signal: ctx.signal,
-        emit: ctx.emit,
-      }),
-    ctx.signal,
-  );
+  const executed = await trainInSlot(ctx, meta, scriptPath, script);
   const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
@@ -100,4 +84,25 @@ function countChangedLines(patch: string): { lines_added: number; lines_removed:
     else if (line.startsWith('-') && !line.startsWith('---')) removed++;
   }
   return { lines_added: added, lines_removed: removed };
+}
+
+/** Trains a node's script while holding an executor slot: the one way search code starts a training. */
+export function trainInSlot(ctx: NodeContext, meta: NodeMeta, scriptPath: string, script: string): Promise<NodeResult> {
+  return ctx.slots.with(
+    (slot) =>
+      executeNode({
+        runId: ctx.runId,
+        ...meta,
+        scriptPath,
+        scriptSha256: sha256Hex(script),
+        workDir: ctx.store.nodeDir(meta.node),
+        executor: ctx.executor,
+        launch: ctx.launch,
+        timing: ctx.timing,
+        gpus: slot.gpus,
+        signal: ctx.signal,
+        emit: ctx.emit,
+      }),
+    ctx.signal,
+  );
 }
