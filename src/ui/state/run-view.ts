@@ -163,26 +163,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
         startedAtMs: nowMs,
       };
     case 'node-created': {
-      const node: NodeView = {
-        id: event.node,
-        parent: event.parent,
-        secondParent: event.second_parent,
-        operator: event.operator,
-        by: event.by,
-        status: 'writing',
-        timeToTargetMs: null,
-        valLoss: null,
-        note: null,
-        error: null,
-        linesAdded: null,
-        linesRemoved: null,
-        curve: [],
-        logs: [],
-        step: null,
-        totalSteps: null,
-        live: null,
-        integrity: null,
-      };
+      const node = newNodeView(event, 'writing');
       const order = state.order.includes(event.node) ? state.order : [...state.order, event.node];
       return { ...state, nodes: { ...state.nodes, [event.node]: node }, order };
     }
@@ -237,26 +218,7 @@ export function reduceRunView(state: RunViewState, event: SpeedrunEvent, nowMs =
 
 function finishNode(state: RunViewState, result: NodeResult): RunViewState {
   const existing = state.nodes[result.node];
-  const base: NodeView = existing ?? {
-    id: result.node,
-    parent: result.parent,
-    secondParent: result.second_parent,
-    operator: result.operator,
-    by: 'agent',
-    status: result.status,
-    timeToTargetMs: null,
-    valLoss: null,
-    note: null,
-    error: null,
-    linesAdded: null,
-    linesRemoved: null,
-    curve: [],
-    logs: [],
-    step: null,
-    totalSteps: null,
-    live: null,
-    integrity: null,
-  };
+  const base: NodeView = existing ?? newNodeView({ ...result, by: 'agent' }, result.status);
   const node: NodeView = {
     ...base,
     // A call cut off by a stop never reports its end; a finished node is written either way.
@@ -350,4 +312,28 @@ export function treeOrder(state: RunViewState): Array<{ id: number; depth: numbe
   };
   visit(null, 0);
   return out;
+}
+
+/** A node as the screen first knows it: its place in the tree and a status, nothing measured yet. */
+function newNodeView(place: Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'> & { by: NodeView['by'] }, status: NodeView['status']): NodeView {
+  return {
+    id: place.node,
+    parent: place.parent,
+    secondParent: place.second_parent,
+    operator: place.operator,
+    by: place.by,
+    status,
+    timeToTargetMs: null,
+    valLoss: null,
+    note: null,
+    error: null,
+    linesAdded: null,
+    linesRemoved: null,
+    curve: [],
+    logs: [],
+    step: null,
+    totalSteps: null,
+    live: null,
+    integrity: null,
+  };
 }
