@@ -37,7 +37,7 @@ import { SlotPool } from '../dist/core/exec/slot-pool.js';
 import { cacheLayout } from '../dist/core/paths.js';
 import { runSearch } from '../dist/core/search/run-engine.js';
 import { makeScaffold } from '../dist/core/search/scaffolds/index.js';
-import { taskTimes } from '../dist/core/search/task-times.js';
+import { taskTimes } from '../dist/core/calibrate/task-times.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const HINTS = ['none', 'L1', 'L2', 'L3', 'L1+L2', 'L1+L2+L3'];
