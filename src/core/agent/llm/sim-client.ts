@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CallContext, ChatClient, ChatMessage, ChatResponse } from './chat.js';
-import { abortError } from './retry.js';
+import { abortableSleep } from './retry.js';
 import { findFencedBlocks } from '../edits/fences.js';
 
 export interface SimChatOptions {
@@ -29,7 +29,7 @@ export class SimChatClient implements ChatClient {
 
   async complete(messages: ChatMessage[], signal?: AbortSignal, context?: CallContext): Promise<ChatResponse> {
     const call = ++this.calls;
-    await sleep(this.opts.latencyMs, signal);
+    await abortableSleep(this.opts.latencyMs, signal);
     const draw = uniform(`${this.opts.seed}:${context?.node ?? 0}:${context?.purpose ?? ''}:${call}`);
     const crashes = draw < (this.opts.crashRate ?? 0.05);
     // Speed-ups between 0.85 and 1.10 of the baseline: some nodes beat it, some do not.
@@ -63,19 +63,4 @@ function parentScript(messages: ChatMessage[]): string[] {
 
 function uniform(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortError());
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
