@@ -11,7 +11,7 @@ import { readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../fs-atomi
 import { NODE_FILES, ROUND_FOLDER } from '../store/layout.js';
 import { TimedRun } from '../store/scoring-schema.js';
 import type { Launch } from '../exec/node-job.js';
-import { executeNode } from '../train/execute-node.js';
+import { executeInSlot } from '../train/execute-node.js';
 
 /**
  * The scoring round (README "Timing and scoring"): at the end of a run, the best node, record i and (retime both)
@@ -128,25 +128,20 @@ async function trainOnce(
   await mkdir(workDir, { recursive: true });
   const scriptPath = join(workDir, NODE_FILES.script);
   await writeFileAtomic(scriptPath, script);
-  const result = await input.slots.with(
-    (slot) =>
-      executeNode({
-        runId: `${input.runId}-scoring-${which}`,
-        node: repeat,
-        parent: null,
-        operator: which === 'best' ? 'improve' : 'baseline',
-        scriptPath,
-        scriptSha256: sha256Hex(script),
-        workDir,
-        executor: input.executor,
-        launch: input.launch,
-        timing: input.timing,
-        gpus: slot.gpus,
-        signal: input.signal,
-        now,
-      }),
-    input.signal,
-  );
+  const result = await executeInSlot(input.slots, {
+    runId: `${input.runId}-scoring-${which}`,
+    node: repeat,
+    parent: null,
+    operator: which === 'best' ? 'improve' : 'baseline',
+    scriptPath,
+    scriptSha256: sha256Hex(script),
+    workDir,
+    executor: input.executor,
+    launch: input.launch,
+    timing: input.timing,
+    signal: input.signal,
+    now,
+  });
   if (result.status === 'aborted') return null;
   return {
     script: which,

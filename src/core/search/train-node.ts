@@ -3,7 +3,7 @@ import { sha256Hex } from '../catalog/files.js';
 import { mergeAudits } from '../measure/integrity-report.js';
 import { scriptToTrain } from '../smoke/smoke-script.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
-import { executeNode } from '../train/execute-node.js';
+import { executeInSlot } from '../train/execute-node.js';
 import { rejectedNode } from './integrity-gate.js';
 import { readLogTail } from './log-tail.js';
 import { recordCalls, streamTo } from './node-calls.js';
@@ -88,21 +88,16 @@ function countChangedLines(patch: string): { lines_added: number; lines_removed:
 
 /** Trains a node's script while holding an executor slot: the one way search code starts a training. */
 export function trainInSlot(ctx: NodeContext, meta: NodeMeta, scriptPath: string, script: string): Promise<NodeResult> {
-  return ctx.slots.with(
-    (slot) =>
-      executeNode({
-        runId: ctx.runId,
-        ...meta,
-        scriptPath,
-        scriptSha256: sha256Hex(script),
-        workDir: ctx.store.nodeDir(meta.node),
-        executor: ctx.executor,
-        launch: ctx.launch,
-        timing: ctx.timing,
-        gpus: slot.gpus,
-        signal: ctx.signal,
-        emit: ctx.emit,
-      }),
-    ctx.signal,
-  );
+  return executeInSlot(ctx.slots, {
+    runId: ctx.runId,
+    ...meta,
+    scriptPath,
+    scriptSha256: sha256Hex(script),
+    workDir: ctx.store.nodeDir(meta.node),
+    executor: ctx.executor,
+    launch: ctx.launch,
+    timing: ctx.timing,
+    signal: ctx.signal,
+    emit: ctx.emit,
+  });
 }

@@ -1,5 +1,6 @@
 import type { Executor, ExecResult } from '../exec/types.js';
 import { nodeJobSpec, type Launch } from '../exec/node-job.js';
+import type { SlotPool } from '../exec/slot-pool.js';
 import type { Timing } from '../catalog/task-timing.js';
 import type { EventSink } from '../events.js';
 import { LogParser, type ParsedLog } from '../measure/log-parser.js';
@@ -31,6 +32,11 @@ export interface ExecuteNodeInput {
   now?: () => Date;
   signal?: AbortSignal;
   emit?: EventSink;
+}
+
+/** Trains one node while holding a slot of the pool, on that slot's GPUs: searches, scoring rounds and verification alike. */
+export function executeInSlot(slots: SlotPool, input: Omit<ExecuteNodeInput, 'gpus'>): Promise<NodeResult> {
+  return slots.with((slot) => executeNode({ ...input, gpus: slot.gpus }), input.signal);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
 import { describeFinding } from '../measure/integrity-report.js';
 import type { Launch } from '../exec/node-job.js';
-import { executeNode } from '../train/execute-node.js';
+import { executeInSlot } from '../train/execute-node.js';
 import { withFolderLock } from '../store/folder-lock.js';
 import { DamagedRunError } from '../store/damaged-run.js';
 import { NODE_FILES, NODES_DIR, VERIFICATION_DIR } from '../store/layout.js';
@@ -148,24 +148,19 @@ async function trainFresh(input: VerifyRunInput & { runId: string }, dir: string
   await mkdir(dir, { recursive: true });
   const scriptPath = join(dir, NODE_FILES.script);
   await writeFileAtomic(scriptPath, script);
-  return input.slots.with(
-    (slot) =>
-      executeNode({
-        runId: `${input.runId}-verify`,
-        node,
-        parent: null,
-        operator: node === 0 ? 'baseline' : 'improve',
-        scriptPath,
-        scriptSha256: sha256Hex(script),
-        workDir: dir,
-        executor: input.executor,
-        launch: input.launch,
-        timing: input.timing,
-        gpus: slot.gpus,
-        signal: input.signal,
-      }),
-    input.signal,
-  );
+  return executeInSlot(input.slots, {
+    runId: `${input.runId}-verify`,
+    node,
+    parent: null,
+    operator: node === 0 ? 'baseline' : 'improve',
+    scriptPath,
+    scriptSha256: sha256Hex(script),
+    workDir: dir,
+    executor: input.executor,
+    launch: input.launch,
+    timing: input.timing,
+    signal: input.signal,
+  });
 }
 
 async function requireScript(runDir: string, node: number): Promise<string> {
