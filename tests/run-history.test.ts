@@ -219,11 +219,16 @@ describe('RunHistory', () => {
     await writeFile(join(runDir, '.git', 'speedrun-tmp', '123-abcd.script'), 'half');
     await mkdir(join(runDir, '.git', 'objects', 'ab'), { recursive: true });
     await writeFile(join(runDir, '.git', 'objects', 'ab', 'cdef.123.0a0b0c0d.tmp'), 'half');
+    // A pack renamed into place whose index the crash kept from being written.
+    const packs = join(runDir, '.git', 'objects', 'pack');
+    const before = await readdir(packs);
+    await writeFile(join(packs, `pack-${'e'.repeat(40)}.pack`), 'PACK');
     const reopened = await RunHistory.open(runDir);
     const moved = await reopened.commitNode({ node: 3, parent: 1, script: 'changed\n', message: '' });
     expect((await git(runDir, 'rev-parse', 'node-3')).trim()).toBe(moved);
     await expect(readdir(join(runDir, '.git', 'speedrun-tmp'))).rejects.toThrow(/ENOENT/);
     expect(await readdir(join(runDir, '.git', 'objects', 'ab'))).toEqual([]);
+    expect((await readdir(packs)).filter((f) => !before.includes(f)).every((f) => !f.startsWith(`pack-${'e'.repeat(40)}`))).toBe(true);
     // Everything written in-process is what git itself would have written.
     await git(runDir, 'fsck', '--strict', '--no-dangling');
   });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
@@ -32,12 +32,13 @@ export function formatDamaged(damage: DamagedRun): string {
 
 /**
  * A JSON file of a run folder parsed by its schema; undefined when the file does not exist. A file that cannot be
- * read, is not JSON or does not fit the schema throws DamagedRunError naming it.
+ * read, is not JSON or does not fit the schema throws DamagedRunError naming it. Read synchronously, as the store
+ * writes (fs-atomic.ts): a report reads some 150,000 of these small files at the paper's scale.
  */
 export async function readStoreJson<S extends z.ZodType>(runDir: string, path: string, schema: S): Promise<z.infer<S> | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw damaged(runDir, path, (error as Error).message);

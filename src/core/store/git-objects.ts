@@ -1,69 +1,18 @@
 /**
- * Git's on-disk formats, written in-process: loose objects (blob, tree, commit) and loose refs with their
- * reflogs. The run history writes one commit and one note per node; as git subprocesses that was about ten
- * process starts a node, the harness's largest cost at the paper's scale (README "Capacity"). The files are
- * the ones git itself writes, so `git log`, `git diff` and `git fsck` read them as usual.
+ * Git's on-disk formats, written in-process: the contents of blobs, trees and commits (git-pack.ts packs them)
+ * and loose refs with their reflogs. The run history writes one commit and one note per node; as git
+ * subprocesses that was about ten process starts a node, the harness's largest cost at the paper's scale (README
+ * "Capacity"). The files are the ones git itself writes, so `git log`, `git diff` and `git fsck` read them as usual.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { access, appendFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { appendInFolder, inFolder } from '../fs-atomic.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit';
 
 export interface Identity {
   name: string;
   email: string;
-}
-
-// At the paper's scale file-system calls are the harness's main cost (README "Capacity"), so each is counted:
-// folders are made once per process, and an object already present is not written again.
-const madeDirs = new Set<string>();
-
-/** Past this many folders the cache starts over, so a bench of thousands of runs does not hold them all. */
-const MADE_DIRS_KEPT = 10_000;
-
-async function ensureDir(path: string): Promise<void> {
-  if (madeDirs.has(path)) return;
-  await mkdir(path, { recursive: true });
-  if (madeDirs.size >= MADE_DIRS_KEPT) madeDirs.clear();
-  madeDirs.add(path);
-}
-
-/** Runs `write` in `dir`, made if needed; a folder removed since it was made (a deleted run) is made again. */
-async function inDir<T>(dir: string, write: () => Promise<T>): Promise<T> {
-  await ensureDir(dir);
-  try {
-    return await write();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    madeDirs.delete(dir);
-    await ensureDir(dir);
-    return write();
-  }
-}
-
-/** Writes an object unless it is there already; returns its id (sha1 hex). */
-export async function writeObject(gitDir: string, type: ObjectType, content: Buffer): Promise<string> {
-  const data = Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
-  const id = createHash('sha1').update(data).digest('hex');
-  const path = objectPath(gitDir, id);
-  if (await exists(path)) return id;
-  // Objects are immutable and named by content: a temp file renamed into place is never seen half-written.
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await inDir(dirname(path), () => writeFile(tmp, deflateSync(data)));
-  await rename(tmp, path);
-  return id;
-}
-
-/** A loose object's type and content, or null when it is not loose (packed by a `git gc`, or absent). */
-export async function readLooseObject(gitDir: string, id: string): Promise<{ type: string; content: Buffer } | null> {
-  const raw = await readFile(objectPath(gitDir, id)).catch(() => null);
-  if (!raw) return null;
-  const data = inflateSync(raw);
-  const nul = data.indexOf(0);
-  return { type: data.subarray(0, nul).toString().split(' ')[0]!, content: data.subarray(nul + 1) };
 }
 
 /** A tree of blobs (mode 100644), entries in git's order (byte order of the names: all are files). */
@@ -109,34 +58,22 @@ export function parseCommitHeader(content: Buffer): { tree: string | null; paren
 export async function updateRef(gitDir: string, ref: string, id: string, old: string | null, who: Identity, at: Date, reason: string | null): Promise<void> {
   const path = join(gitDir, ref);
   const lock = `${path}.lock`;
-  const handle = await inDir(dirname(path), () => open(lock, 'wx'));
+  const fd = inFolder(dirname(path), () => openSync(lock, 'wx'));
   try {
-    await handle.writeFile(`${id}\n`);
+    writeSync(fd, `${id}\n`);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   try {
     if (reason !== null) {
-      const log = join(gitDir, 'logs', ref);
       const line = `${old ?? '0'.repeat(40)} ${id} ${who.name} <${who.email}> ${Math.floor(at.getTime() / 1000)} +0000\t${reason.replace(/\n/g, ' ')}\n`;
-      await inDir(dirname(log), () => appendFile(log, line));
+      appendInFolder(join(gitDir, 'logs', ref), line);
     }
-    await rename(lock, path);
+    renameSync(lock, path);
   } catch (error) {
-    await rm(lock, { force: true });
+    rmSync(lock, { force: true });
     throw error;
   }
-}
-
-function objectPath(gitDir: string, id: string): string {
-  return join(gitDir, 'objects', id.slice(0, 2), id.slice(2));
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**

@@ -4,7 +4,8 @@ import { simpleGit } from 'simple-git';
 import { ExternalError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { NODE_FILES } from './layout.js';
-import { commitContent, parseCommitHeader, readLooseObject, readRefs, treeContent, updateRef, writeObject } from './git-objects.js';
+import { commitContent, parseCommitHeader, readRefs, treeContent, updateRef } from './git-objects.js';
+import { objectId, writePack, type GitObject } from './git-pack.js';
 import type { NodeResult } from './schema.js';
 
 /** The one file each node's tree holds. */
@@ -105,40 +106,43 @@ export class RunHistory {
   private async writeNodeCommit(input: NodeCommitInput): Promise<string> {
     const parentNodes = [input.parent, input.secondParent ?? null].filter((p): p is number => p !== null);
     const parents = await Promise.all(parentNodes.map((p) => this.requireCommit(p)));
-    const blob = await writeObject(this.gitDir, 'blob', Buffer.from(input.script, 'utf8'));
-    const tree = await writeObject(this.gitDir, 'tree', treeContent([{ name: SCRIPT_NAME, id: blob }]));
+    const blob: GitObject = { type: 'blob', content: Buffer.from(input.script, 'utf8') };
+    const tree: GitObject = { type: 'tree', content: treeContent([{ name: SCRIPT_NAME, id: objectId(blob) }]) };
     const ref = `refs/heads/${branchOf(input.node)}`;
     const existing = this.refs.get(ref) ?? null;
-    if (existing !== null && (await this.sameCommit(existing, tree, parents))) return existing;
+    if (existing !== null && (await this.sameCommit(existing, objectId(tree), parents))) return existing;
 
     const at = input.at ?? new Date();
-    const commit = await writeObject(this.gitDir, 'commit', commitContent({ tree, parents, who: IDENTITY, at, message: commitMessage(input) }));
+    const commit: GitObject = { type: 'commit', content: commitContent({ tree: objectId(tree), parents, who: IDENTITY, at, message: commitMessage(input) }) };
+    const [, , commitId] = writePack(this.gitDir, [blob, tree, commit]);
     const reason = existing === null ? `node ${input.node}` : `node ${input.node}: re-committed with a different script`;
-    await updateRef(this.gitDir, ref, commit, existing, IDENTITY, at, reason);
-    this.refs.set(ref, commit);
-    return commit;
+    await updateRef(this.gitDir, ref, commitId!, existing, IDENTITY, at, reason);
+    this.refs.set(ref, commitId!);
+    return commitId!;
   }
 
   /** As `git notes add -f -m`: the note's blob under the commit's id in the notes tree, one notes commit more. */
   private async writeNote(node: number, text: string): Promise<void> {
     const commit = await this.requireCommit(node);
     const at = new Date();
-    this.notes.set(commit, await writeObject(this.gitDir, 'blob', Buffer.from(noteText(text), 'utf8')));
-    const tree = await writeObject(this.gitDir, 'tree', treeContent([...this.notes].map(([name, id]) => ({ name, id }))));
+    const blob: GitObject = { type: 'blob', content: Buffer.from(noteText(text), 'utf8') };
+    const notes = new Map(this.notes).set(commit, objectId(blob));
+    const tree: GitObject = { type: 'tree', content: treeContent([...notes].map(([name, id]) => ({ name, id }))) };
     const previous = this.refs.get(NOTES_REF) ?? null;
-    const notesCommit = await writeObject(
-      this.gitDir,
-      'commit',
-      commitContent({ tree, parents: previous ? [previous] : [], who: IDENTITY, at, message: "Notes added by 'git notes add'" }),
-    );
-    await updateRef(this.gitDir, NOTES_REF, notesCommit, previous, IDENTITY, at, null);
-    this.refs.set(NOTES_REF, notesCommit);
+    const message = "Notes added by 'git notes add'";
+    const notesCommit: GitObject = {
+      type: 'commit',
+      content: commitContent({ tree: objectId(tree), parents: previous ? [previous] : [], who: IDENTITY, at, message }),
+    };
+    const [, , notesCommitId] = writePack(this.gitDir, [blob, tree, notesCommit]);
+    await updateRef(this.gitDir, NOTES_REF, notesCommitId!, previous, IDENTITY, at, null);
+    this.notes.set(commit, objectId(blob));
+    this.refs.set(NOTES_REF, notesCommitId!);
   }
 
+  /** Whether a node's commit has this tree and these parents (read through git: only a resume re-commits). */
   private async sameCommit(commit: string, tree: string, parents: string[]): Promise<boolean> {
-    const loose = await readLooseObject(this.gitDir, commit);
-    // A packed commit (the user ran git gc) is read through git.
-    const header = loose ? parseCommitHeader(loose.content) : parseCommitHeader(Buffer.from(await this.git(['cat-file', 'commit', commit])));
+    const header = parseCommitHeader(Buffer.from(await this.git(['cat-file', 'commit', commit])));
     return header.tree === tree && header.parents.join(' ') === parents.join(' ');
   }
 
@@ -169,10 +173,12 @@ export class RunHistory {
    * found now is stale.
    */
   private async clearCrashLeftovers(): Promise<void> {
-    // Temp files of older versions (TMP_DIR), and objects a crash left half-written before their rename.
+    // Temp files of older versions (TMP_DIR), objects a crash left half-written before their rename, and a pack
+    // whose index was never written (nothing refers to its objects).
     await rm(join(this.gitDir, TMP_DIR), { recursive: true, force: true });
-    const objects = await readdir(join(this.gitDir, 'objects'), { recursive: true }).catch(() => [] as string[]);
-    await Promise.all(objects.filter((e) => e.endsWith('.tmp')).map((e) => rm(join(this.gitDir, 'objects', e), { force: true })));
+    const objects = new Set(await readdir(join(this.gitDir, 'objects'), { recursive: true }).catch(() => [] as string[]));
+    const leftovers = [...objects].filter((e) => e.endsWith('.tmp') || (e.endsWith('.pack') && !objects.has(e.replace(/\.pack$/, '.idx'))));
+    await Promise.all(leftovers.map((e) => rm(join(this.gitDir, 'objects', e), { force: true })));
     await rm(join(this.gitDir, 'packed-refs.lock'), { force: true });
     for (const folder of [join(this.gitDir, 'refs', 'heads'), join(this.gitDir, 'refs', 'notes')]) {
       const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);

@@ -1,6 +1,7 @@
-import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
+import { writeFileSync } from 'node:fs';
+import { appendInFolder, inFolder, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import { CALLS_FILE, LlmCallRecord } from './call-record.js';
 import { readStoreJson } from './damaged-run.js';
 import { HINT_FILE, JOURNAL_FILE, NODE_FILES, NODES_DIR, nodeDirOf, RUN_FILE, type NodeFileName } from './layout.js';
@@ -21,9 +22,8 @@ export interface StoredNode {
  */
 export class RunStore {
   readonly dir: string;
-  private pending: Promise<void> = Promise.resolve();
-  /** The append at the end of the chain that has not started yet: later lines for the same file join it. */
-  private queued: { path: string; lines: string[] } | null = null;
+  /** The journal lines of this turn of the event loop, not yet appended. */
+  private batch: { lines: string[]; written: Promise<void> } | null = null;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -58,12 +58,12 @@ export class RunStore {
     await writeJsonAtomic(join(this.nodeDir(meta.node), NODE_FILES.meta), meta);
   }
 
+  /** The script and the edit, before the proposal that marks them complete: they need no atomic rename. */
   async writeNodeFiles(node: number, files: { script: string; edit: string }): Promise<string> {
     const dir = this.nodeDir(node);
-    await mkdir(dir, { recursive: true });
     const scriptPath = join(dir, NODE_FILES.script);
-    await writeFileAtomic(scriptPath, files.script);
-    await writeFileAtomic(join(dir, NODE_FILES.edit), files.edit);
+    inFolder(dir, () => writeFileSync(scriptPath, files.script));
+    writeFileSync(join(dir, NODE_FILES.edit), files.edit);
     return scriptPath;
   }
 
@@ -130,47 +130,45 @@ export class RunStore {
   }
 
   /**
-   * Appends an event in arrival order (appends are chained so a synchronous event sink can call this).
-   * Log lines stay in the node's log files and streamed answers in llm-calls.jsonl; the journal keeps the events
-   * that change state. Any event of the stream (core/events.ts, a layer above the store) is an object with a type.
+   * Appends an event, in arrival order. Events of one turn of the event loop are one append (a burst of metric
+   * events from one chunk of a log is one write), made before the next turn. Log lines stay in the node's log files
+   * and streamed answers in llm-calls.jsonl; the journal keeps the events that change state. Any event of the
+   * stream (core/events.ts, a layer above the store) is an object with a type.
    */
   journal(event: { type: string }): Promise<void> {
-    if (event.type === 'log-line' || event.type === 'llm-delta') return this.pending;
-    return this.append(join(this.dir, JOURNAL_FILE), { at: new Date().toISOString(), ...event });
+    if (event.type === 'log-line' || event.type === 'llm-delta') return this.flush();
+    const line = `${JSON.stringify({ at: new Date().toISOString(), ...event })}\n`;
+    if (this.batch) {
+      this.batch.lines.push(line);
+      return this.batch.written;
+    }
+    const lines = [line];
+    const written = new Promise<void>((resolve, reject) =>
+      queueMicrotask(() => {
+        this.batch = null;
+        try {
+          appendInFolder(join(this.dir, JOURNAL_FILE), lines.join(''));
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+    this.batch = { lines, written };
+    return written;
+  }
+
+  /** Resolves when every journal event so far is on disk. */
+  flush(): Promise<void> {
+    return this.batch?.written ?? Promise.resolve();
   }
 
   /** Keeps one LLM call under its node (llm-calls.jsonl), in call order. */
-  recordCall(call: LlmCallRecord): Promise<void> {
-    const dir = this.nodeDir(call.node);
-    this.queued = null; // the folder must exist before this call's line is appended
-    this.pending = this.pending.then(() => mkdir(dir, { recursive: true }).then(() => undefined));
-    return this.append(join(dir, CALLS_FILE), call);
-  }
-
-  private append(path: string, value: unknown): Promise<void> {
-    const line = `${JSON.stringify(value)}\n`;
-    // Lines that arrive while earlier appends are in flight join one queued write (a burst of metric events is
-    // one append, not one per line): the order on disk is unchanged, only the number of writes.
-    if (this.queued?.path === path) {
-      this.queued.lines.push(line);
-      return this.pending;
-    }
-    const batch = { path, lines: [line] };
-    this.queued = batch;
-    this.pending = this.pending.then(() => {
-      if (this.queued === batch) this.queued = null;
-      return appendFile(path, batch.lines.join(''));
-    });
-    return this.pending;
-  }
-
-  /** Resolves when every journal append so far is on disk. */
-  flush(): Promise<void> {
-    return this.pending;
+  async recordCall(call: LlmCallRecord): Promise<void> {
+    appendInFolder(join(this.nodeDir(call.node), CALLS_FILE), `${JSON.stringify(call)}\n`);
   }
 
   async writeNodeText(node: number, name: NodeFileName, text: string): Promise<void> {
-    await mkdir(this.nodeDir(node), { recursive: true });
     await writeFileAtomic(join(this.nodeDir(node), name), text);
   }
 }

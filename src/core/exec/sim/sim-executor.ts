@@ -4,10 +4,11 @@
  * track would have printed. Everything after that (log parsing, timing rule, store, journal, events, resume) is
  * the real code, which makes the executor a tool for capacity planning and for tests at the paper's scale.
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrackManifest } from '../../catalog/schema.js';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
+import { inFolder } from '../../fs-atomic.js';
 import { simLogLines } from './sim-log.js';
 import { simTraining } from './sim-training.js';
 
@@ -39,10 +40,9 @@ export class SimExecutor implements Executor {
   }
 
   async run(spec: ExecSpec): Promise<ExecResult> {
-    await mkdir(spec.workDir, { recursive: true });
     const stdoutPath = join(spec.workDir, 'stdout.log');
     const stderrPath = join(spec.workDir, 'stderr.log');
-    const script = await readFile(spec.scriptPath, 'utf8');
+    const script = readFileSync(spec.scriptPath, 'utf8');
     const training = simTraining(this.opts.manifest, this.opts.record, script, spec.workDir);
     // The simulated timeout is on the simulated clock, so a scale of 0 still times out what a real run would.
     const cutMs = Math.min(training.timeMs, spec.timeoutMs);
@@ -53,7 +53,8 @@ export class SimExecutor implements Executor {
     const stdout = simLogLines(training.timeMs, this.opts.manifest.target_val_loss, fraction);
     const stderr = [`simulated: trains like ${training.like}, ${training.timeMs} ms`];
     if (training.crash && ending === 'done') stderr.push('RuntimeError: simulated crash (# speedrun-sim: crash)');
-    await Promise.all([writeFile(stdoutPath, lines(stdout)), writeFile(stderrPath, lines(stderr))]);
+    inFolder(spec.workDir, () => writeFileSync(stdoutPath, lines(stdout)));
+    writeFileSync(stderrPath, lines(stderr));
     for (const line of stdout) spec.onLine?.('stdout', line);
     for (const line of stderr) spec.onLine?.('stderr', line);
     return {
