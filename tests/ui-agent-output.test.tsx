@@ -14,7 +14,7 @@ import {
   plainFrame,
   renderAt,
   runStarted,
-  tick,
+  until,
   widestLine,
 } from './helpers/fake-controller.js';
 
@@ -23,9 +23,9 @@ afterEach(() => cleanup());
 async function startedRun(columns = 80) {
   const controller = new FakeController();
   const app = await renderAt(<App controller={controller} initial={{ track: 'gpt2-124m', record: 1, agent: 'llm', model: 'gpt-small' }} autoStart />, columns);
-  await tick();
+  await until(() => expect(controller.callsTo('start')).toHaveLength(1));
   controller.emit(runStarted(), nodeCreated(0, null, 'baseline'), nodeFinished(0, null, { time_to_target_ms: 100_000 }), nodeCreated(1, 0));
-  await tick();
+  await until(() => expect(plainFrame(app)).toContain('#1 improve writing [agent]'));
   return { controller, app };
 }
 
@@ -34,11 +34,10 @@ describe("the agent's streaming answer in the run screen", () => {
     const { controller, app } = await startedRun();
     expect(plainFrame(app)).toContain('waiting for the agent to start writing');
     controller.emit(llmDelta(1, 'I raise the learning rate.\n<<<<<<< SEARCH\n'));
-    await tick();
-    expect(plainFrame(app)).toContain('the agent is writing (propose)');
+    await until(() => expect(plainFrame(app)).toContain('the agent is writing (propose)'));
     expect(plainFrame(app)).toContain('I raise the learning rate.');
     controller.emit(llmDelta(1, 'lr = 0.001\n=======\nlr = 0.0015\n>>>>>>> REPLACE'));
-    await tick();
+    await until(() => expect(plainFrame(app)).toContain('>>>>>>> REPLACE'));
     const frame = plainFrame(app);
     expect(frame).toContain('#1 improve writing [agent]');
     expect(frame).toContain('lr = 0.0015');
@@ -49,8 +48,7 @@ describe("the agent's streaming answer in the run screen", () => {
   it('drops the void text of a retried call and shows only the new attempt', async () => {
     const { controller, app } = await startedRun();
     controller.emit(llmDelta(1, 'first attempt that broke off'), llmDelta(1, '', { restart: true }), llmDelta(1, 'second attempt'));
-    await tick();
-    expect(plainFrame(app)).toContain('second attempt');
+    await until(() => expect(plainFrame(app)).toContain('second attempt'));
     expect(plainFrame(app)).not.toContain('first attempt');
   });
 
@@ -61,23 +59,23 @@ describe("the agent's streaming answer in the run screen", () => {
       { type: 'edit-applied', run_id: RUN, node: 1, lines_added: 1, lines_removed: 1, duplicate_of: null, note: 'raise lr' },
       metric(1, 50, 3.9, 50_000),
     );
-    await tick();
+    // The step count, shown once the metric is in: the frame that must have dropped the streamed words.
+    await until(() => expect(plainFrame(app)).toMatch(/50\/100/));
     expect(plainFrame(app)).not.toContain('streamed words');
     expect(plainFrame(app)).toMatch(/50\/100/);
     app.stdin.write('a');
-    await tick();
-    expect(plainFrame(app)).toContain('#1 improve training [agent]');
+    await until(() => expect(plainFrame(app)).toContain('#1 improve training [agent]'));
     expect(plainFrame(app)).toContain('the agent is not writing for');
     app.stdin.write('a');
-    await tick();
+    // The pane's title without the [agent] mark: back to the curve.
+    await until(() => expect(plainFrame(app)).toContain('#1 improve training +1 −1 · raise lr'));
     expect(plainFrame(app)).not.toContain('[agent]');
   });
 
   it('lists a in the help overlay', async () => {
     const { app } = await startedRun();
     app.stdin.write('?');
-    await tick();
-    expect(plainFrame(app)).toMatch(/a\s+the agent's answer as it writes it/);
+    await until(() => expect(plainFrame(app)).toMatch(/a\s+the agent's answer as it writes it/));
     app.stdin.write(KEYS.escape);
   });
 });

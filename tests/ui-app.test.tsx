@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../src/ui/app.js';
 import { initialChoices, stepField } from '../src/ui/state/setup-form.js';
-import { CATALOG, FakeController, KEYS, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, tick } from './helpers/fake-controller.js';
+import { CATALOG, FakeController, KEYS, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, until } from './helpers/fake-controller.js';
 
 afterEach(() => cleanup());
 
@@ -15,8 +15,7 @@ describe('app', () => {
       throw new Error('no GPU found');
     };
     const app = await renderAt(<App controller={controller} initial={FLAGS} autoStart />);
-    await tick();
-    expect(plainFrame(app)).toContain('could not start the run: no GPU found');
+    await until(() => expect(plainFrame(app)).toContain('could not start the run: no GPU found'));
   });
 
   it('shows why the catalog could not be read', async () => {
@@ -25,45 +24,43 @@ describe('app', () => {
       throw new Error('catalog.json is corrupt');
     };
     const app = await renderAt(<App controller={controller} />);
-    await tick();
-    expect(plainFrame(app)).toContain('could not read the catalog: catalog.json is corrupt');
+    await until(() => expect(plainFrame(app)).toContain('could not read the catalog: catalog.json is corrupt'));
   });
 
   it('starts at once with autoStart, without saving the flags as last choices', async () => {
     const controller = new FakeController();
     await renderAt(<App controller={controller} initial={FLAGS} autoStart />);
-    await tick();
-    expect(controller.callsTo('start')[0]?.args[0]).toMatchObject(FLAGS);
+    await until(() => expect(controller.callsTo('start')[0]?.args[0]).toMatchObject(FLAGS));
     expect(controller.callsTo('saveChoices')).toHaveLength(0);
   });
 
   it('opens the key help with ? and closes it with esc', async () => {
     const controller = new FakeController();
     const app = await renderAt(<App controller={controller} initial={FLAGS} autoStart />);
-    await tick();
+    await until(() => expect(controller.callsTo('start')).toHaveLength(1));
     controller.emit(runStarted({ agent: 'reference' }), nodeCreated(0, null, 'baseline'));
+    // The tree's line for #0: the help covers it, and it is back once the help closes.
+    await until(() => expect(plainFrame(app)).toContain('#0 baseline writing'));
     app.stdin.write('?');
-    await tick();
-    expect(plainFrame(app)).toContain('quit, leaving a resumable run');
+    await until(() => expect(plainFrame(app)).toContain('quit, leaving a resumable run'));
     app.stdin.write(KEYS.escape);
-    await tick();
+    await until(() => expect(plainFrame(app)).toContain('#0 baseline writing'));
     expect(plainFrame(app)).not.toContain('quit, leaving a resumable run');
   });
 
   it('shows the selected node full width with enter, and the tree again with a second enter', async () => {
     const controller = new FakeController();
     const app = await renderAt(<App controller={controller} initial={FLAGS} autoStart />);
-    await tick();
+    await until(() => expect(controller.callsTo('start')).toHaveLength(1));
     controller.emit(runStarted({ agent: 'reference' }), nodeCreated(0, null, 'baseline'), nodeFinished(0, null), nodeCreated(1, 0));
-    await tick();
-    expect(plainFrame(app)).toContain('#0 baseline ok 1.67 min');
+    await until(() => expect(plainFrame(app)).toContain('#0 baseline ok 1.67 min'));
     app.stdin.write(KEYS.enter);
-    await tick();
+    // Full width: the node's title starts its line, with no tree column left of it.
+    await until(() => expect(plainFrame(app)).toMatch(/^#1 improve writing/m));
     expect(plainFrame(app)).not.toContain('#0 baseline ok 1.67 min');
     expect(plainFrame(app)).toContain('#1 improve writing');
     app.stdin.write(KEYS.enter);
-    await tick();
-    expect(plainFrame(app)).toContain('#0 baseline ok 1.67 min');
+    await until(() => expect(plainFrame(app)).toContain('#0 baseline ok 1.67 min'));
   });
 });
 

@@ -4,7 +4,7 @@ import { renderToString } from 'ink';
 import { ResultsScreen } from '../src/ui/screens/results-screen.js';
 import { RunScreen } from '../src/ui/screens/run-screen.js';
 import { initialRunView, reduceRunView } from '../src/ui/state/run-view.js';
-import { FakeController, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, tick, widestLine } from './helpers/fake-controller.js';
+import { FakeController, nodeCreated, nodeFinished, plainFrame, renderAt, runStarted, until, widestLine } from './helpers/fake-controller.js';
 
 afterEach(() => cleanup());
 
@@ -17,7 +17,7 @@ describe('results screen', () => {
     ];
     let back = 0;
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => back++} />);
-    await tick();
+    await until(() => expect(plainFrame(app)).toMatch(/hint\s+tasks\s+runs/));
     const frame = plainFrame(app);
     expect(frame).toContain('results · /results/bench-9');
     expect(frame).toMatch(/hint\s+tasks\s+runs\s+mean FSR\s+success\s+buggy\s+median best/);
@@ -25,8 +25,7 @@ describe('results screen', () => {
     expect(frame).toMatch(/L1\+L2\s+2\s+4\s+—\s+—\s+—\s+—/);
     expect(widestLine(frame)).toBeLessThanOrEqual(80);
     app.stdin.write('q');
-    await tick();
-    expect(back).toBe(1);
+    await until(() => expect(back).toBe(1));
   });
 
   it('shows the verified FSR beside the claimed one once runs were verified', async () => {
@@ -46,7 +45,7 @@ describe('results screen', () => {
       },
     ];
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
-    await tick();
+    await until(() => expect(plainFrame(app)).toMatch(/hint\s+tasks\s+runs/));
     const frame = plainFrame(app);
     expect(frame).toMatch(/hint\s+tasks\s+runs\s+mean FSR\s+verified\s+success/);
     expect(frame).toMatch(/none\s+1\s+2\s+0\.600\s+0\.300\s+50%/);
@@ -58,7 +57,7 @@ describe('results screen', () => {
     controller.rows = [{ hint: 'none', tasks: 1, runs: 1, scored: 1, mean_fsr: 0.5, success_rate: 1, buggy_share: 0, median_best_ms: 20_000 }];
     controller.damaged = [{ dir: '/results/bench-9/none-r1-s1', file: 'nodes/1/result.json', reason: 'empty file' }];
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/bench-9" onBack={() => {}} />);
-    await tick();
+    await until(() => expect(plainFrame(app)).toContain('damaged, left out:'));
     const frame = plainFrame(app);
     expect(frame).toMatch(/none\s+1\s+1\s+0\.500/);
     expect(frame).toContain('damaged, left out: none-r1-s1: nodes/1/result.json: empty file');
@@ -67,8 +66,7 @@ describe('results screen', () => {
   it('says so when the folder has no finished runs', async () => {
     const controller = new FakeController();
     const app = await renderAt(<ResultsScreen controller={controller} dir="/results/empty" onBack={() => {}} />);
-    await tick();
-    expect(plainFrame(app)).toContain('no finished runs in /results/empty yet');
+    await until(() => expect(plainFrame(app)).toContain('no finished runs in /results/empty yet'));
   });
 });
 

@@ -1,19 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { App } from '../src/ui/app.js';
-import { CATALOG, FakeController, KEYS, plainFrame, renderAt, tick, widestLine } from './helpers/fake-controller.js';
+import { CATALOG, FakeController, KEYS, plainFrame, renderAt, settle, until, widestLine } from './helpers/fake-controller.js';
 
 afterEach(() => cleanup());
 
 async function setup(controller = new FakeController(), initial = {}) {
   const app = await renderAt(<App controller={controller} initial={initial} />);
-  await tick();
+  // The form, or what stands in for it when the catalog has no tracks.
+  await until(() => expect(plainFrame(app)).toMatch(/speedrun · new run|The catalog has no tracks/));
   return { controller, app };
 }
+
+type Rendered = Awaited<ReturnType<typeof setup>>['app'];
 
 /** The value shown on a field's line of the form. */
 function fieldLine(frame: string, label: string): string {
   return frame.split('\n').find((line) => line.includes(` ${label} `)) ?? '';
+}
+
+/** Presses ↑/↓ and waits until the cursor (›) is on the field. */
+async function moveTo(app: Rendered, key: string, label: string): Promise<void> {
+  app.stdin.write(key);
+  await until(() => expect(fieldLine(plainFrame(app), label)).toMatch(/^›/));
 }
 
 describe('setup screen', () => {
@@ -25,7 +34,9 @@ describe('setup screen', () => {
     expect(frame).toContain('The catalog has no tracks');
     expect(frame).toContain('speedrun records sync');
     app.stdin.write(KEYS.enter);
-    await tick();
+    // Nothing on screen changes, so there is nothing to wait for: ink hands the key to the screen while write()
+    // runs, and a start would follow through promise callbacks (saveChoices, then start), all run by one settle.
+    await settle();
     expect(controller.callsTo('start')).toHaveLength(0);
   });
 
@@ -61,32 +72,31 @@ describe('setup screen', () => {
 
   it('changes fields with the arrow keys, skipping records that start no task, and previews the hint', async () => {
     const { controller, app } = await setup();
-    app.stdin.write(KEYS.down); // record
-    await tick();
+    await moveTo(app, KEYS.down, 'record');
     app.stdin.write(KEYS.right);
-    await tick();
-    expect(fieldLine(plainFrame(app), 'record')).toContain('#2');
+    await until(() => expect(fieldLine(plainFrame(app), 'record')).toContain('#2'));
     app.stdin.write(KEYS.right); // #3 has no next record: wraps back to #1
-    await tick();
-    expect(fieldLine(plainFrame(app), 'record')).toContain('#1');
-    app.stdin.write(KEYS.down); // hint
-    await tick();
+    await until(() => expect(fieldLine(plainFrame(app), 'record')).toContain('#1'));
+    await moveTo(app, KEYS.down, 'hint');
     app.stdin.write(KEYS.right);
-    await tick();
-    expect(fieldLine(plainFrame(app), 'hint')).toContain('L1');
-    expect(controller.callsTo('hintPreview').at(-1)?.args).toEqual(['gpt2-124m', 1, 'L1']);
-    expect(plainFrame(app)).toContain('L1 for gpt2-124m #1: Use a higher learning rate with warmup.');
+    await until(() => expect(fieldLine(plainFrame(app), 'hint')).toContain('L1'));
+    await until(() => expect(controller.callsTo('hintPreview').at(-1)?.args).toEqual(['gpt2-124m', 1, 'L1']));
+    await until(() => expect(plainFrame(app)).toContain('L1 for gpt2-124m #1: Use a higher learning rate with warmup.'));
   });
 
   it('starts with enter: saves the choices, then starts the run with them', async () => {
     const { controller, app } = await setup();
-    for (const key of [KEYS.down, KEYS.down, KEYS.right, KEYS.down, KEYS.down, KEYS.right]) {
-      app.stdin.write(key);
-      await tick();
-    }
     // hint → L1, model → claude-big
+    await moveTo(app, KEYS.down, 'record');
+    await moveTo(app, KEYS.down, 'hint');
+    app.stdin.write(KEYS.right);
+    await until(() => expect(fieldLine(plainFrame(app), 'hint')).toContain('L1'));
+    await moveTo(app, KEYS.down, 'agent');
+    await moveTo(app, KEYS.down, 'model');
+    app.stdin.write(KEYS.right);
+    await until(() => expect(fieldLine(plainFrame(app), 'model')).toContain('claude-big'));
     app.stdin.write(KEYS.enter);
-    await tick();
+    await until(() => expect(controller.callsTo('start')).toHaveLength(1));
     const expected = { track: 'gpt2-124m', record: 1, hint: 'L1', agent: 'llm', model: 'claude-big', scaffold: 'aide', nodes: 8, executor: 'local' };
     expect(controller.callsTo('saveChoices')[0]?.args[0]).toEqual(expected);
     expect(controller.callsTo('start')[0]?.args[0]).toEqual(expected);
@@ -96,32 +106,28 @@ describe('setup screen', () => {
   it("offers the llm agent the next record's time, hidden by default, and starts with it told when toggled", async () => {
     const { controller, app } = await setup();
     expect(fieldLine(plainFrame(app), 'target time')).toContain('hidden');
-    for (let i = 0; i < 10; i++) {
-      app.stdin.write(KEYS.down);
-      await tick();
+    // Ten fields down from the track.
+    for (const label of ['record', 'hint', 'agent', 'model', 'scaffold', 'nodes', 'executor', 'max LLM calls', 'time budget', 'target time']) {
+      await moveTo(app, KEYS.down, label);
     }
     app.stdin.write(KEYS.right);
-    await tick();
-    expect(fieldLine(plainFrame(app), 'target time')).toContain('told to the agent');
+    await until(() => expect(fieldLine(plainFrame(app), 'target time')).toContain('told to the agent'));
     expect(widestLine(plainFrame(app))).toBeLessThanOrEqual(80);
     app.stdin.write(KEYS.enter);
-    await tick();
-    expect(controller.callsTo('start')[0]?.args[0]).toMatchObject({ agent: 'llm', revealTargetTime: true });
+    await until(() => expect(controller.callsTo('start')[0]?.args[0]).toMatchObject({ agent: 'llm', revealTargetTime: true }));
   });
 
   it('takes a typed model id on the model field', async () => {
     const { controller, app } = await setup();
-    for (let i = 0; i < 4; i++) {
-      app.stdin.write(KEYS.down);
-      await tick();
-    }
+    for (const label of ['record', 'hint', 'agent', 'model']) await moveTo(app, KEYS.down, label);
+    let typed = 'gpt-small';
     for (const ch of '-v2') {
       app.stdin.write(ch);
-      await tick();
+      typed += ch;
+      await until(() => expect(fieldLine(plainFrame(app), 'model')).toContain(typed));
     }
     expect(fieldLine(plainFrame(app), 'model')).toContain('gpt-small-v2');
     app.stdin.write(KEYS.enter);
-    await tick();
-    expect(controller.callsTo('start')[0]?.args[0]).toMatchObject({ model: 'gpt-small-v2' });
+    await until(() => expect(controller.callsTo('start')[0]?.args[0]).toMatchObject({ model: 'gpt-small-v2' }));
   });
 });

@@ -1,4 +1,5 @@
 import type { ReactElement } from 'react';
+import { expect, vi } from 'vitest';
 import { render } from 'ink-testing-library';
 import type { SpeedrunEvent } from '../../src/core/events.js';
 import type { DamagedRun } from '../../src/core/store/damaged-run.js';
@@ -203,10 +204,28 @@ export function llmDelta(node: number, text: string, overrides: Partial<Extract<
   return { type: 'llm-delta', run_id: RUN, node, purpose: 'propose', part: 'content', text, restart: false, ...overrides };
 }
 
-/** Lets promises and ink's re-render settle between keystrokes. */
-/** A pause for ink to re-render after a key; generous, because CI machines are busy. */
-export function tick(ms = 80): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * One turn of the event loop: every pending promise callback runs, and so do the effects React scheduled after its
+ * last render (ink subscribes a screen's key handler there, closing over that render's state). Not a timed pause.
+ * A key written right after a frame was drawn, without this, can reach the handler of the frame before.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Generous, because the machine may be busy: a wait that succeeds returns as soon as its condition holds. */
+const WAIT = { timeout: 5000, interval: 10 };
+
+/**
+ * Waits until `assertion` stops throwing (a frame shows something, the controller got a call), then lets the render's
+ * effects run (settle), so that a key written next reaches the screen as the test just saw it. Fails with the
+ * assertion's own message when the condition never holds. Wait for what the action changes: a condition already true
+ * before it returns at once.
+ */
+export async function until<T>(assertion: () => T): Promise<T> {
+  const result = await vi.waitFor(assertion, WAIT);
+  await settle();
+  return result;
 }
 
 export const KEYS = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', escape: '\u001B' };
@@ -219,7 +238,8 @@ export async function renderAt(tree: ReactElement, columns = 80) {
   const instance = render(tree);
   Object.defineProperty(instance.stdout, 'columns', { get: () => columns, configurable: true });
   instance.stdout.emit('resize');
-  await tick();
+  // The first frame, drawn at the new width; waiting for it also lets the mount's effects run (loading, key handlers).
+  await until(() => expect(instance.lastFrame()).toBeDefined());
   return instance;
 }
 
