@@ -174,6 +174,42 @@ describe('the run trajectory (ATIF)', () => {
     expect((await validTrajectory(runDir)).steps).toHaveLength(3);
   });
 
+  it(
+    'is written for every run of a bench of the built-in LLM agent on a simulated model and executor, integrity verdicts included',
+    { timeout: 120_000 },
+    async () => {
+      const out = join(await tempDir('trajectory-bench'), 'bench');
+      const env = { SPEEDRUN_CACHE: join(out, '..', 'cache'), SPEEDRUN_NVIDIA_SMI: '/nonexistent/nvidia-smi' };
+      const args = ['bench', '--out', out, '--records', '1', '--agents', 'llm:sim/a', '--executor', 'sim', '--gpus', '0-7', '--gpus-per-run', '8'];
+      const bench = await speedrun([...args, '--nodes', '3', '--seeds', '2', '--json'], env);
+      expect(bench.exitCode, bench.stderr).toBe(0);
+      const runs = bench.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; runs?: Array<{ run_id: string }> })
+        .find((e) => e.type === 'bench-finished')!.runs!;
+      expect(runs).toHaveLength(2);
+      for (const { run_id } of runs) {
+        const runDir = join(out, run_id);
+        const t = await validTrajectory(runDir);
+        const calls = await recordedCalls(runDir);
+        expect(calls.length).toBeGreaterThan(0);
+        expect(t.steps.filter((s) => s.source === 'agent')).toHaveLength(calls.length);
+        expect(t.final_metrics?.total_prompt_tokens).toBe(calls.reduce((n, c) => n + (c.usage?.prompt_tokens ?? 0), 0));
+        const audited = t.steps.filter((s) => s.extra?.speedrun === 'node-outcome' && s.extra.node !== 0);
+        expect(audited.length).toBeGreaterThan(0);
+        for (const step of audited) expect(step.extra?.integrity).toMatchObject({ verdict: expect.stringMatching(/^(ok|flag|reject)$/) });
+      }
+      // On a bench folder, --write rewrites every run's file; printing needs one run.
+      const written = await speedrun(['trajectory', out, '--write']);
+      expect(written.exitCode, written.stderr).toBe(0);
+      expect(written.stdout.trim().split('\n')).toEqual(runs.map((r) => join(out, r.run_id, TRAJECTORY_FILE)).sort());
+      const printed = await speedrun(['trajectory', out]);
+      expect(printed.exitCode).toBe(2);
+      expect(printed.stderr).toMatch(/holds 2 runs/);
+    },
+  );
+
   it('names the damaged file of a run it cannot read', { timeout: 60_000 }, async () => {
     const agent = scriptedAgent(() => ({ ok: true, script: fakeTrainingScript({ timeMs: 30_000 }), note: 'one' }));
     const { runDir } = await search(agent, 'flat', 1);
