@@ -96,13 +96,14 @@ describe('the run trajectory (ATIF)', () => {
       { content: CRASH, reasoning: 'A check first.', usage: { prompt_tokens: 3000, completion_tokens: 100 } },
       { status: 500, body: { error: { message: 'upstream overloaded' } } },
       { status: 500, body: { error: { message: 'upstream overloaded' } } },
+      { content: 'Change it.\n<<<<<<< SEARCH\nno such line\n=======\nx\n>>>>>>> REPLACE\n', usage: { prompt_tokens: 2000, completion_tokens: 30 } },
       { content: NO_OP, usage: { prompt_tokens: 2500, completion_tokens: 40 } },
     ]);
     const agent = await stubAgent(stub.baseUrl, { prices: { input_per_million: 1, output_per_million: 4 } }, {}, SECRET);
     const { summary, runDir } = await search(agent, 'flat', 3);
     const t = await validTrajectory(runDir);
     const calls = await recordedCalls(runDir);
-    expect(calls).toHaveLength(3);
+    expect(calls).toHaveLength(4);
 
     const answers = t.steps.filter((s) => s.source === 'agent');
     expect(answers).toHaveLength(calls.length);
@@ -122,12 +123,23 @@ describe('the run trajectory (ATIF)', () => {
     expect(t.steps[first - 1]).toMatchObject({ source: 'user', message: calls[0]!.request.messages[1]!.content });
     expect(t.steps[first + 1]).toMatchObject({ source: 'system', extra: { speedrun: 'node-outcome', node: 1, status: 'crashed' } });
 
+    // Node 3's edit did not apply: the retry resends the conversation, and only the feedback is a new step.
+    const node3 = t.steps.slice(t.steps.findIndex((s) => s.extra?.speedrun === 'node-outcome' && s.extra.node === 2) + 1);
+    expect(node3.map((s) => `${s.source}${s.extra?.purpose ? `:${s.extra.purpose}` : ''}`)).toEqual([
+      'system',
+      'user',
+      'agent:propose',
+      'user',
+      'agent:edit-retry',
+      'system',
+    ]);
+    expect(node3[3]!.message).toBe(calls[3]!.request.messages[3]!.content);
     const sum = (of: (c: RecordedCall) => number) => calls.reduce((total, c) => total + of(c), 0);
     expect(t.final_metrics).toMatchObject({
       total_prompt_tokens: sum((c) => c.usage?.prompt_tokens ?? 0),
       total_completion_tokens: sum((c) => c.usage?.completion_tokens ?? 0),
       total_steps: t.steps.length,
-      extra: { llm_calls: 3, unreadable_call_lines: 0 },
+      extra: { llm_calls: 4, unreadable_call_lines: 0 },
     });
     expect(t.final_metrics?.total_cost_usd).toBeCloseTo(
       sum((c) => c.cost_usd ?? 0),
