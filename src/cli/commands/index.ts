@@ -14,6 +14,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerReportCommand } from './report.js';
+import { registerTrajectoryCommand } from './trajectory.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCheckCommand(program, ctx);
   registerVerifyCommand(program, ctx);
   registerReportCommand(program, ctx);
+  registerTrajectoryCommand(program, ctx);
 }

@@ -13,6 +13,8 @@ import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
 import { withFolderLock } from '../store/folder-lock.js';
+import { TRAJECTORY_FILE } from '../store/layout.js';
+import { writeTrajectory } from '../store/trajectory.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
 import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
 import { createNode } from './create-node.js';
@@ -306,4 +308,8 @@ async function finish(store: RunStore, config: RunConfig, summary: RunSummary, e
   emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
   await store.flush();
   await store.writeRun(config, summary);
+  // The trajectory is an export: one that cannot be built is said, and the run stands (`speedrun trajectory` retries).
+  await writeTrajectory(store.dir).catch((error: Error) =>
+    emit({ type: 'error', run_id: summary.run_id, message: `${TRAJECTORY_FILE} not written: ${error.message}` }),
+  );
 }

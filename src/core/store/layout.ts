@@ -4,7 +4,7 @@ import { join } from 'node:path';
  * The names of everything in a results folder, in one place (README "Results" describes the format). This
  * module imports nothing of the project, so executors, which write a node's logs, may name them from here too.
  *
- * A run folder: run.json (config, then the summary once it ends), journal.jsonl, hint.md, a .git of node commits,
+ * A run folder: run.json (config, then the summary once it ends), trajectory.json, journal.jsonl, hint.md, a .git of node commits,
  * nodes/<n>/ (NODE_FILES), scoring/ (the scoring round), verification/ and verification.json (`speedrun verify`).
  * A bench folder: bench.json and one run folder per cell. Either holds the writer's lock while one writes it.
  */
@@ -18,6 +18,8 @@ export const NODES_DIR = 'nodes';
 /** The folder `speedrun verify` trains in, beside nodes/, and the verdict it writes beside run.json. */
 export const VERIFICATION_DIR = 'verification';
 export const VERIFICATION_FILE = 'verification.json';
+/** The run as one ATIF trajectory (store/trajectory.ts), written beside run.json when the run ends. */
+export const TRAJECTORY_FILE = 'trajectory.json';
 /** The scoring round's trainings (one folder each) and round.json. */
 export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */
