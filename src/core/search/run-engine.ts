@@ -184,17 +184,17 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);
-    await finish(store, config, summary, emit);
+    await finish(store, config, summary, emit, ctx.tree);
     return summary;
   } catch (error) {
     // Whatever was measured before the failure stays on disk, and the run resumes from there next time.
     if (input.signal?.aborted) {
       const summary = summarize('aborted', 'stopped by the user');
-      await finish(store, config, summary, emit);
+      await finish(store, config, summary, emit, ctx.tree);
       return summary;
     }
     emit({ type: 'error', run_id: config.run_id, message: error instanceof Error ? error.message : String(error) });
-    await finish(store, config, summarize('failed', null), emit);
+    await finish(store, config, summarize('failed', null), emit, ctx.tree);
     throw error;
   }
 }
@@ -304,12 +304,17 @@ async function decide(ctx: NodeContext, input: RunSearchInput, stop: StopState):
   return createNode(ctx, { parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' });
 }
 
-async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink): Promise<void> {
+async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink, tree: SearchTree): Promise<void> {
   emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
   await store.flush();
   await store.writeRun(config, summary);
   // The trajectory is an export: one that cannot be built is said, and the run stands (`speedrun trajectory` retries).
-  await writeTrajectory(store.dir).catch((error: Error) =>
+  const nodes = tree.nodes.map((n) => ({
+    meta: { node: n.node, parent: n.parent, second_parent: n.second_parent, operator: n.operator, by: n.by },
+    result: n.result,
+    note: n.note,
+  }));
+  await writeTrajectory(store.dir, { config, summary, nodes }).catch((error: Error) =>
     emit({ type: 'error', run_id: summary.run_id, message: `${TRAJECTORY_FILE} not written: ${error.message}` }),
   );
 }

@@ -149,9 +149,11 @@ function answerStep(call: RecordedCall): StepDraft {
   };
 }
 
+const IsoTime = z.iso.datetime({ offset: true });
+
 /** A record's time when it is an ISO 8601 time, as the format requires of a step's; otherwise the step has none. */
 export function isoTime(at: string | undefined): string | undefined {
-  return at !== undefined && z.iso.datetime({ offset: true }).safeParse(at).success ? at : undefined;
+  return at !== undefined && IsoTime.safeParse(at).success ? at : undefined;
 }
 
 /** OpenAI's tool call (arguments as a JSON string) as ATIF's (arguments as an object). */

@@ -37,24 +37,19 @@ const RunHead = z.object({
  * messages, reasoning, tool calls, tokens and cost) and the node's measured outcome as an observation. Reads the
  * folder as it is, finished or not; throws DamagedRunError when run.json or a node file does not read back.
  */
-export async function buildTrajectory(runDir: string): Promise<AtifTrajectory> {
-  const head = await readStoreJson(runDir, join(runDir, RUN_FILE), RunHead);
-  if (!head) throw new Error(`no ${RUN_FILE} in ${runDir}: not a run folder`);
-  const { config, result: summary } = head;
+export async function buildTrajectory(runDir: string, known?: KnownRun): Promise<AtifTrajectory> {
+  const { config, summary, nodes } = known ?? (await readRun(runDir));
   const steps: StepDraft[] = [taskStep(config, readHint(runDir))];
   const allCalls: RecordedCall[] = [];
   let unreadable = 0;
-  for (const node of await nodeIds(runDir)) {
-    const meta = await readStoreJson(runDir, join(nodeDirOf(runDir, node), NODE_FILES.meta), NodeMeta);
-    const proposal = await readStoreJson(runDir, join(nodeDirOf(runDir, node), NODE_FILES.proposal), ProposalRecord);
-    const result = await readNodeResult(runDir, node);
-    const read = readRecordedCalls(runDir, node);
+  for (const { meta, result, note } of nodes) {
+    const read = readRecordedCalls(runDir, meta.node);
     unreadable += read.unreadable;
     allCalls.push(...read.calls);
     // The log analysis of a node reads its training log: it comes after the outcome, the proposal's calls before.
     const after = read.calls.filter((c) => c.purpose === 'summarize');
     steps.push(...callSteps(read.calls.filter((c) => c.purpose !== 'summarize')));
-    if (result) steps.push(outcomeStep(result, meta ?? null, proposal?.note ?? null));
+    if (result) steps.push(outcomeStep(result, meta, note));
     steps.push(...callSteps(after));
   }
   const model = summary?.model ?? (typeof config.agent_config?.model === 'string' ? config.agent_config.model : undefined);
@@ -85,10 +80,38 @@ export async function buildTrajectory(runDir: string): Promise<AtifTrajectory> {
   return AtifTrajectory.parse(trajectory);
 }
 
+/**
+ * What the engine holds of a finished run, so the trajectory it writes at the end reads only the LLM calls from
+ * disk (at the paper's scale reading every node's files back cost as much as a node's own writes).
+ */
+export interface KnownRun {
+  config: RunConfigHead;
+  summary: RunSummary | null;
+  nodes: Array<{ meta: NodeMeta; result: NodeResult | null; note: string | null }>;
+}
+
+/** The run folder's own files as the trajectory needs them; throws DamagedRunError for a file that does not read. */
+async function readRun(runDir: string): Promise<KnownRun> {
+  const head = await readStoreJson(runDir, join(runDir, RUN_FILE), RunHead);
+  if (!head) throw new Error(`no ${RUN_FILE} in ${runDir}: not a run folder`);
+  const nodes: KnownRun['nodes'] = [];
+  for (const node of await nodeIds(runDir)) {
+    const meta = (await readStoreJson(runDir, join(nodeDirOf(runDir, node), NODE_FILES.meta), NodeMeta)) ?? { ...placeless(node) };
+    const proposal = await readStoreJson(runDir, join(nodeDirOf(runDir, node), NODE_FILES.proposal), ProposalRecord);
+    nodes.push({ meta, result: await readNodeResult(runDir, node), note: proposal?.note ?? null });
+  }
+  return { config: head.config, summary: head.result, nodes };
+}
+
+/** A node folder from before its decision was written: all the trajectory needs of it is its id. */
+function placeless(node: number): NodeMeta {
+  return { node, parent: null, second_parent: null, operator: 'draft', by: 'agent' };
+}
+
 /** Writes trajectory.json into the run folder (atomically: a reader never sees half a file); returns its path. */
-export async function writeTrajectory(runDir: string): Promise<string> {
+export async function writeTrajectory(runDir: string, known?: KnownRun): Promise<string> {
   const path = join(runDir, TRAJECTORY_FILE);
-  await writeJsonAtomic(path, await buildTrajectory(runDir));
+  await writeJsonAtomic(path, await buildTrajectory(runDir, known));
   return path;
 }
 
@@ -113,12 +136,12 @@ function readHint(runDir: string): string | null {
 }
 
 /** A node's measured outcome: a short line for a reader and the figures as the observation's content. */
-function outcomeStep(result: NodeResult, meta: NodeMeta | null, note: string | null): StepDraft {
+function outcomeStep(result: NodeResult, meta: NodeMeta, note: string | null): StepDraft {
   const outcome = {
     node: result.node,
     parent: result.parent,
     operator: result.operator,
-    by: meta?.by ?? 'agent',
+    by: meta.by,
     status: result.status,
     measured_by: result.measured_by,
     time_to_target_ms: result.time_to_target_ms,
