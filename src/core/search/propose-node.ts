@@ -32,6 +32,10 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       secondParent: second ? { ...historyOf(second), script: second.script } : null,
       history: ancestry(ctx.tree, parent.node),
       otherAttempts: otherAttempts(ctx.tree.history(), meta).map(historyOf),
+      finished: [...ctx.tree.history().values()].sort((a, b) => a.node - b.node).map(historyOf),
+      runDir: ctx.store.dir,
+      hintLevel: ctx.hintSpec,
+      nodesLeft: ctx.nodesLeft(),
       parentLogTail: meta.operator === 'debug' ? await readLogTail(ctx.store.nodeDir(parent.node), parent.result.stderr_tail) : null,
       hint: ctx.hintText,
       hardware: ctx.hardware,
@@ -66,7 +70,7 @@ export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScr
 }
 
 /** A node without a script: the edit never applied, or the LLM call failed for good. */
-export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error', error: string, llm: LlmUsage | null): NodeResult {
+export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error' | 'agent-failed', error: string, llm: LlmUsage | null): NodeResult {
   return nodeResult({ ...placeOf(meta), status, measured_by: 'not-run', error, llm });
 }
 

@@ -138,6 +138,7 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     executor: input.executor,
     slots: input.slots,
     launch: trackLaunch(manifest, input.python.python, input.trackData, input.timeoutMs),
+    hintSpec: input.hintSpec,
     hintText: input.hintText,
     hardware: input.hardware,
     times: input.times,
@@ -147,6 +148,7 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     meaning: input.scriptMeaning ?? cachedMeaning(pythonScriptMeaning(input.python.python)),
     timing: runTiming,
     smoke: config.smoke ?? null,
+    nodesLeft: () => nodesLeft(input.scaffold.params.max_nodes, ctx.tree),
     signal: input.signal,
   };
   let round: TimedRun[] | null = null;
@@ -306,4 +308,9 @@ async function finish(store: RunStore, config: RunConfig, summary: RunSummary, e
   emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
   await store.flush();
   await store.writeRun(config, summary);
+}
+
+/** The scaffold's node cap less the agent nodes the tree holds (the node being written among them). */
+function nodesLeft(cap: unknown, tree: SearchTree): number | null {
+  return typeof cap === 'number' ? Math.max(0, cap - tree.nodes.filter((n) => n.operator !== 'baseline').length) : null;
 }
