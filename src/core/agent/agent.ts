@@ -42,6 +42,11 @@ export interface ProposeInput {
   hintLevel: string;
   /** How many more nodes the run may make after this one; null when only a time budget bounds it. */
   nodesLeft: number | null;
+  /**
+   * Trains a script the agent is trying while it writes this node, as a node of its own (an experiment), and
+   * returns its measured result; refused (ExperimentRefused) once the node cap or the run's time is spent.
+   */
+  experiment?: (script: string, note: string) => Promise<NodeResult>;
   /** For debug: the end of the failing parent's output. */
   parentLogTail: string | null;
   /** The composed hint (empty for `none`). */
@@ -65,6 +70,14 @@ export type CallStreamListener = (event: StreamEvent, purpose: LlmCallRecord['pu
 export type Proposal =
   | { ok: true; script: string; /** one line on what the agent did */ note: string }
   | { ok: false; status: 'edit-failed' | 'agent-error' | 'agent-failed'; message: string };
+
+/** An experiment the run cannot make: its node cap is reached or its time is up. */
+export class ExperimentRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExperimentRefused';
+  }
+}
 
 /** What a run records about its agent (never secrets). */
 export type AgentDescription = { name: string } & Record<string, unknown>;

@@ -41,6 +41,8 @@ export interface NodeContext {
   timing: Timing;
   /** How many more agent nodes the scaffold's cap allows after those in the tree; null when it has no cap. */
   nodesLeft: () => number | null;
+  /** When the run's wall-clock budget is spent (Date.now() scale; Infinity without one): no node starts after it. */
+  deadline: number;
   /** Smoke run: train each script rewritten to this many steps. */
   smoke: number | null;
   signal?: AbortSignal;

@@ -149,6 +149,7 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     timing: runTiming,
     smoke: config.smoke ?? null,
     nodesLeft: () => nodesLeft(input.scaffold.params.max_nodes, ctx.tree),
+    deadline: input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs,
     signal: input.signal,
   };
   let round: TimedRun[] | null = null;
@@ -226,8 +227,8 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, unfinished: S
       woken = false;
       resolveWake = null;
     });
-  const deadline = input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs;
-  const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), input.wallBudgetMs) : null;
+  const deadline = ctx.deadline;
+  const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), deadline - Date.now()) : null;
   const unsubscribe = input.control?.onChange(wake);
 
   const start = (meta: NodeMeta, resumed: StoredNode | null, human?: HumanEdit) => {

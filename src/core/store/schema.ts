@@ -85,6 +85,11 @@ export const NodeMeta = z.object({
   operator: NodeResult.shape.operator,
   /** Who wrote the node's script: the run's agent, or a person through the terminal UI. */
   by: z.enum(['agent', 'human']).default('agent'),
+  /**
+   * A training an exec agent asked for while it wrote node N (docs/agent-protocol.md, "Experiments"): a node of its
+   * own, beside N (same parent and operator), measured and scored like any other. Absent for every other node.
+   */
+  experiment_of: z.number().int().nonnegative().optional(),
 });
 export type NodeMeta = z.infer<typeof NodeMeta>;
 
