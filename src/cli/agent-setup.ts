@@ -3,6 +3,7 @@ import type { PlannedAgent } from '../core/plan/run-inputs.js';
 import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
 import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
+import { EXEC_AGENT_TIMEOUT_S, ExecAgent } from '../core/agent/exec/exec-agent.js';
 import { LlmAgent } from '../core/agent/llm-agent.js';
 import { CONFIG_FILE_NAME, resolveApiKey, resolveModel } from '../core/agent/llm/config-file.js';
 import { findConfig } from './config.js';
@@ -18,7 +19,7 @@ import { readRunFile } from '../core/store/run-store.js';
 import { revealsTargetTime } from '../core/store/schema.js';
 import type { CliContext } from './context.js';
 
-export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay'] as const;
+export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay', 'exec'] as const;
 
 export interface AgentFlags {
   agent: string;
@@ -27,6 +28,10 @@ export interface AgentFlags {
   editFormat?: string;
   config?: string;
   replay?: string;
+  /** exec: the command, its time limit per node (seconds) and the variables passed on by name. */
+  cmd?: string;
+  agentTimeoutS?: number;
+  passEnv?: string[];
   /** The prompt set of a run being resumed, so its later nodes get the prompts its earlier ones did (default: the current). */
   promptVersion?: string;
 }
@@ -41,6 +46,7 @@ export type PreparedAgent = PlannedAgent;
 export async function prepareAgent(ctx: CliContext, flags: AgentFlags, budget: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, budget, signal);
   if (flags.agent === 'replay') return prepareReplayAgent(flags, budget);
+  if (flags.agent === 'exec') return prepareExecAgent(ctx, flags, budget);
   if ((BUILTIN_AGENTS as readonly string[]).includes(flags.agent)) return { agent: builtinAgent(flags.agent, ctx.cache()), model: null, budget: {} };
   throw new UserError(`unknown agent '${flags.agent}'`, `use one of: ${AGENT_NAMES.join(', ')}`);
 }
@@ -88,6 +94,23 @@ async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: str
     budget: new LlmBudget(budget),
   });
   return { agent, model: name, budget };
+}
+
+/** Any program as the agent (docs/agent-protocol.md); it runs as this user, which the run's description says. */
+async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, budget: BudgetLimits): Promise<PreparedAgent> {
+  if (!flags.cmd)
+    throw new UserError('--agent exec needs --agent-cmd', 'pass the command that edits train_gpt.py in its workspace, e.g. --agent-cmd "python3 my_agent.py"');
+  const timeoutS = flags.agentTimeoutS ?? EXEC_AGENT_TIMEOUT_S;
+  ctx.log(`agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run on this machine as this user`);
+  const agent = new ExecAgent({
+    command: flags.cmd,
+    timeoutMs: timeoutS * 1000,
+    budget: new LlmBudget(budget),
+    model: null,
+    passEnv: flags.passEnv ?? [],
+    environment: ctx.env,
+  });
+  return { agent, model: null, budget };
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProposeInput } from '../../src/core/agent/agent.js';
@@ -45,6 +46,10 @@ export async function draftInput(overrides: Partial<ProposeInput> = {}): Promise
     parent,
     parentScript: await tinyScript(1),
     history: [parent],
+    finished: [parent],
+    runDir: join(tmpdir(), 'speedrun-draft-run'),
+    hintLevel: 'L1',
+    nodesLeft: null,
     parentLogTail: null,
     hint: '## Hint level 1: pseudocode of the change\n\nlearning_rate = 1.5 * learning_rate',
     hardware: 'a test machine with 2 CPU cores',

@@ -5,6 +5,7 @@ import { planDryRun, messageOf } from '../../core/plan/dry-run.js';
 import { planRuns, singleCellSpec, stampedRun } from '../../core/plan/plan-runs.js';
 import { executionRequestOf, runSettingsOf, specLimits } from '../../core/plan/run-settings.js';
 import type { CliContext } from '../context.js';
+import { splitList } from '../agent-list.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
@@ -14,6 +15,9 @@ import { formatDryRun } from '../format-dry-run.js';
 import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../run-flags.js';
 
 interface RunFlags extends SharedRunFlags {
+  agentCmd?: string;
+  agentTimeout: string;
+  agentEnv?: string;
   track: string;
   record: string;
   hint: string;
@@ -40,13 +44,16 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--hint <spec>', 'none | L1 | L2 | L3 | L9 (where upstream ships extra documents) | L1+L2 | L1+L2+L3 | ...', 'none')
     .option(
       '--agent <name>',
-      'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run)',
+      'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run) | exec (your own program: docs/agent-protocol.md)',
       'reference',
     )
     .option('--model <name>', 'llm: a model profile in speedrun.config.yaml, or the model id the endpoint serves')
     .option('--base-url <url>', "llm: the OpenAI-compatible endpoint (overrides the profile's base_url)")
     .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")
     .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
+    .option('--agent-cmd <command>', "exec: the command run in each node's workspace (it edits train_gpt.py there)")
+    .option('--agent-timeout <seconds>', 'exec: time limit of the command for one node', String(3600))
+    .option('--agent-env <names>', 'exec: comma-separated variables of this environment passed on to the command (nothing else is)')
     .option('--scaffold <name>', 'search policy: flat | tree | forest | aide | multi-aide | greedy | mcts | evolutionary', 'flat')
     .option('--nodes <n>', 'node cap: how many nodes the agent writes (the baseline not counted)', '1')
     .option('--seed <n>', "the scaffold's random seed", '1');
@@ -64,7 +71,18 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
             track: flags.track,
             record: parsePositiveInt(flags.record, '--record'),
             hint: flags.hint,
-            agent: { name: flags.agent, model: flags.model, base_url: flags.baseUrl, edit_format: flags.editFormat, replay: flags.replay },
+            agent: {
+              name: flags.agent,
+              model: flags.model,
+              base_url: flags.baseUrl,
+              edit_format: flags.editFormat,
+              replay: flags.replay,
+              ...(flags.agent === 'exec' && {
+                cmd: flags.agentCmd,
+                timeout_s: parsePositiveInt(flags.agentTimeout, '--agent-timeout'),
+                ...(flags.agentEnv && { env: splitList(flags.agentEnv) }),
+              }),
+            },
             scaffold: flags.scaffold,
             seed: parsePositiveInt(flags.seed, '--seed'),
           }),

@@ -34,6 +34,19 @@ export interface ProposeInput {
    * first), oldest first and capped, so the agent does not try them again. Absent: none shown.
    */
   otherAttempts?: NodeHistory[];
+  /** Every finished node of the run so far, in id order (agents that read the whole run: exec agents). */
+  finished: NodeHistory[];
+  /** The run's folder: an agent that keeps files (an exec agent's workspace and logs) keeps them under its node. */
+  runDir: string;
+  /** The hint setting as given (`none`, `L1+L2`, ...); `hint` holds its text. */
+  hintLevel: string;
+  /** How many more nodes the run may make after this one; null when only a time budget bounds it. */
+  nodesLeft: number | null;
+  /**
+   * Trains a script the agent is trying while it writes this node, as a node of its own (an experiment), and
+   * returns its measured result; refused (ExperimentRefused) once the node cap or the run's time is spent.
+   */
+  experiment?: (script: string, note: string) => Promise<NodeResult>;
   /** For debug: the end of the failing parent's output. */
   parentLogTail: string | null;
   /** The composed hint (empty for `none`). */
@@ -55,7 +68,16 @@ export type CallStreamListener = (event: StreamEvent, purpose: LlmCallRecord['pu
 
 /** A new script, or the reason there is none; the latter makes the node buggy and the run goes on. */
 export type Proposal =
-  { ok: true; script: string; /** one line on what the agent did */ note: string } | { ok: false; status: 'edit-failed' | 'agent-error'; message: string };
+  | { ok: true; script: string; /** one line on what the agent did */ note: string }
+  | { ok: false; status: 'edit-failed' | 'agent-error' | 'agent-failed'; message: string };
+
+/** An experiment the run cannot make: its node cap is reached or its time is up. */
+export class ExperimentRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExperimentRefused';
+  }
+}
 
 /** What a run records about its agent (never secrets). */
 export type AgentDescription = { name: string } & Record<string, unknown>;

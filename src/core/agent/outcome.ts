@@ -27,6 +27,7 @@ export function describeOutcome(result: NodeResult): string {
       case 'edit-failed':
         return `produced no script: the edit could not be applied (${result.error ?? 'no reason recorded'})`;
       case 'agent-error':
+      case 'agent-failed':
         return `produced no script: ${result.error ?? 'the agent failed'}`;
       case 'aborted':
         return 'was stopped by the user';

@@ -5,7 +5,10 @@ import { EDIT_FORMATS } from '../agent/edits/edit-format.js';
 import { RetimeMode, TrackName } from '../catalog/schema.js';
 import { ScaffoldSpec } from '../search/scaffolds/index.js';
 
-/** An agent of the matrix: a bare name (`reference`, `null`), or an LLM with its model and overrides. */
+/**
+ * An agent of the matrix: a bare name (`reference`, `null`), an LLM with its model and overrides, or an exec agent
+ * with its command (docs/agent-protocol.md).
+ */
 export const AgentEntry = z.union([
   z.string().min(1),
   z.strictObject({
@@ -14,6 +17,10 @@ export const AgentEntry = z.union([
     base_url: z.string().url().optional(),
     edit_format: z.enum(EDIT_FORMATS).optional(),
     replay: z.string().optional(),
+    /** exec: the command run in each node's workspace, its time limit, and variables passed on by name. */
+    cmd: z.string().min(1).optional(),
+    timeout_s: z.number().positive().optional(),
+    env: z.array(z.string().min(1)).optional(),
   }),
 ]);
 export type AgentEntry = z.infer<typeof AgentEntry>;

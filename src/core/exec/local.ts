@@ -7,6 +7,7 @@ import { gpuEnvironment } from './gpus.js';
 import { launchCommand, PARENT_PID_VAR } from './launch-command.js';
 import { closeStream, pipeLines } from './line-splitter.js';
 import { LAUNCH_ID_VAR, removeNodePidFile, writeNodePidFile } from './node-pid-file.js';
+import { killProcessGroup } from './process-group.js';
 import { killStaleNodeProcess } from './stale-process.js';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from './types.js';
 import { NODE_FILES } from '../store/layout.js';
@@ -14,8 +15,6 @@ import { NODE_FILES } from '../store/layout.js';
 export { killStaleNodeProcess } from './stale-process.js';
 
 const STDERR_TAIL_LINES = 40;
-/** Time between SIGTERM and SIGKILL when stopping a process tree. */
-const KILL_GRACE_MS = 3_000;
 
 /**
  * Runs a script directly on this machine. The script runs in its own process group so a timeout or an
@@ -129,18 +128,4 @@ export class LocalExecutor implements Executor {
       stderrTail: stderrTail.join('\n'),
     };
   }
-}
-
-/** SIGTERM the whole group, then SIGKILL whatever is left after a grace period. */
-function killProcessGroup(pid: number | undefined, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): void {
-  if (pid === undefined) return;
-  const send = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // The group is already gone.
-    }
-  };
-  send(signal);
-  if (signal === 'SIGTERM') setTimeout(() => send('SIGKILL'), KILL_GRACE_MS).unref();
 }

@@ -25,6 +25,8 @@ export interface PlannedAgent {
   budget: BudgetLimits;
   /** A replay: the recorded run's setting, which the replay keeps (its answers were written to those prompts). */
   recorded?: { revealTargetTime: boolean };
+  /** Frees what the agent holds for its run (an exec agent's model proxy) once the run ends. */
+  release?: () => Promise<void>;
 }
 
 /** What planning reads from its surroundings: the cache folder, and where progress notes go. */
@@ -78,7 +80,11 @@ export async function runInputs(env: PlanEnv, settings: RunSettings, run: Planne
 
 /** Plans one cell and runs its search in `runDir`, resuming what is there. */
 export async function runPlanned(env: PlanEnv, settings: RunSettings, run: PlannedRun, runDir: string, agent: PlannedAgent): Promise<RunSummary> {
-  return runSearch(await runInputs(env, settings, run, runDir, agent));
+  try {
+    return await runSearch(await runInputs(env, settings, run, runDir, agent));
+  } finally {
+    await agent.release?.();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { NodeMeta } from '../store/schema.js';
+import type { NodeMeta, NodeResult } from '../store/schema.js';
 import type { NodeContext } from './node-context.js';
 
 /**
@@ -11,4 +11,9 @@ export async function createNode(ctx: NodeContext, place: Omit<NodeMeta, 'node'>
   await ctx.store.writeNodeMeta(meta);
   ctx.emit({ type: 'node-created', run_id: ctx.runId, ...meta });
   return meta;
+}
+
+/** Where a node sits in the tree: the part of its decision that a result repeats. */
+export function placeOf(meta: NodeMeta): Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'> {
+  return { node: meta.node, parent: meta.parent, second_parent: meta.second_parent, operator: meta.operator };
 }

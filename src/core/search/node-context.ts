@@ -24,6 +24,8 @@ export interface NodeContext {
   executor: Executor;
   slots: SlotPool;
   launch: Launch;
+  /** The hint setting (`none`, `L1+L2`, ...) and its text as the agent gets it. */
+  hintSpec: string;
   hintText: string;
   hardware: string;
   times: TaskTimes;
@@ -37,6 +39,10 @@ export interface NodeContext {
   meaning: ScriptMeaning;
   /** The task's target and the track's rule: how every node's time is read. */
   timing: Timing;
+  /** How many more agent nodes the scaffold's cap allows after those in the tree; null when it has no cap. */
+  nodesLeft: () => number | null;
+  /** When the run's wall-clock budget is spent (Date.now() scale; Infinity without one): no node starts after it. */
+  deadline: number;
   /** Smoke run: train each script rewritten to this many steps. */
   smoke: number | null;
   signal?: AbortSignal;

@@ -1,8 +1,10 @@
-import { createTwoFilesPatch } from 'diff';
 import type { NodeHistory } from '../agent/agent.js';
 import { BudgetExhaustedError } from '../agent/budget.js';
 import { nodeResult } from '../store/node-result.js';
 import type { LlmUsage, NodeMeta, NodeResult } from '../store/schema.js';
+import { placeOf } from './create-node.js';
+import { experimentNode } from './experiment-node.js';
+import { recordProposal } from './record-proposal.js';
 import { readLogTail } from './log-tail.js';
 import { recordCalls, streamTo } from './node-calls.js';
 import type { NodeContext } from './node-context.js';
@@ -32,6 +34,11 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       secondParent: second ? { ...historyOf(second), script: second.script } : null,
       history: ancestry(ctx.tree, parent.node),
       otherAttempts: otherAttempts(ctx.tree.history(), meta).map(historyOf),
+      finished: [...ctx.tree.history().values()].sort((a, b) => a.node - b.node).map(historyOf),
+      runDir: ctx.store.dir,
+      hintLevel: ctx.hintSpec,
+      nodesLeft: ctx.nodesLeft(),
+      experiment: (script, note) => experimentNode(ctx, meta, script, note),
       parentLogTail: meta.operator === 'debug' ? await readLogTail(ctx.store.nodeDir(parent.node), parent.result.stderr_tail) : null,
       hint: ctx.hintText,
       hardware: ctx.hardware,
@@ -53,26 +60,9 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
   return { kind: 'script', script: proposal.script, note: proposal.note };
 }
 
-/**
- * Puts a node's script on record: script and edit against its parent, a commit on the parent's commit, then
- * proposal.json, which marks the script complete for a resume. Agents' proposals and human edits alike.
- */
-export async function recordProposal(ctx: NodeContext, meta: NodeMeta, parentScript: string, script: string, note: string): Promise<void> {
-  const edit = createTwoFilesPatch(`node-${meta.parent}/train_gpt.py`, `node-${meta.node}/train_gpt.py`, parentScript, script);
-  await ctx.store.writeNodeFiles(meta.node, { script, edit });
-  await ctx.history.commitNode({ node: meta.node, parent: meta.parent, secondParent: meta.second_parent, operator: meta.operator, script, message: note });
-  await ctx.store.writeProposal(meta.node, { note });
-  ctx.tree.proposed(meta.node, script, note);
-}
-
 /** A node without a script: the edit never applied, or the LLM call failed for good. */
-export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error', error: string, llm: LlmUsage | null): NodeResult {
+export function notRun(meta: NodeMeta, status: 'edit-failed' | 'agent-error' | 'agent-failed', error: string, llm: LlmUsage | null): NodeResult {
   return nodeResult({ ...placeOf(meta), status, measured_by: 'not-run', error, llm });
-}
-
-/** Where a node sits in the tree: the part of its decision that a result repeats. */
-export function placeOf(meta: NodeMeta): Pick<NodeResult, 'node' | 'parent' | 'second_parent' | 'operator'> {
-  return { node: meta.node, parent: meta.parent, second_parent: meta.second_parent, operator: meta.operator };
 }
 
 /** A finished node as the agent learns from it (the tree's bookkeeping stays out of its prompts). */

@@ -140,6 +140,7 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     executor: input.executor,
     slots: input.slots,
     launch: trackLaunch(manifest, input.python.python, input.trackData, input.timeoutMs),
+    hintSpec: input.hintSpec,
     hintText: input.hintText,
     hardware: input.hardware,
     times: input.times,
@@ -149,6 +150,8 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     meaning: input.scriptMeaning ?? cachedMeaning(pythonScriptMeaning(input.python.python)),
     timing: runTiming,
     smoke: config.smoke ?? null,
+    nodesLeft: () => nodesLeft(input.scaffold.params.max_nodes, ctx.tree),
+    deadline: input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs,
     signal: input.signal,
   };
   let round: TimedRun[] | null = null;
@@ -226,8 +229,8 @@ async function searchLoop(ctx: NodeContext, input: RunSearchInput, unfinished: S
       woken = false;
       resolveWake = null;
     });
-  const deadline = input.wallBudgetMs === undefined ? Infinity : Date.now() + input.wallBudgetMs;
-  const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), input.wallBudgetMs) : null;
+  const deadline = ctx.deadline;
+  const deadlineTimer = Number.isFinite(deadline) ? setTimeout(() => wake(), deadline - Date.now()) : null;
   const unsubscribe = input.control?.onChange(wake);
 
   const start = (meta: NodeMeta, resumed: StoredNode | null, human?: HumanEdit) => {
@@ -317,4 +320,9 @@ async function finish(store: RunStore, config: RunConfig, summary: RunSummary, e
   await writeTrajectory(store.dir, { config, summary, nodes }).catch((error: Error) =>
     emit({ type: 'error', run_id: summary.run_id, message: `${TRAJECTORY_FILE} not written: ${error.message}` }),
   );
+}
+
+/** The scaffold's node cap less the agent nodes the tree holds (the node being written among them). */
+function nodesLeft(cap: unknown, tree: SearchTree): number | null {
+  return typeof cap === 'number' ? Math.max(0, cap - tree.nodes.filter((n) => n.operator !== 'baseline').length) : null;
 }

@@ -1,11 +1,12 @@
-import { describeOutcome } from '../agent/outcome.js';
 import { emptyUsage } from '../agent/usage.js';
 import type { StoredNode } from '../store/run-store.js';
-import type { NodeMeta, NodeResult } from '../store/schema.js';
+import type { NodeMeta } from '../store/schema.js';
 import { createNode } from './create-node.js';
 import { usageSoFar } from './node-calls.js';
 import type { NodeContext } from './node-context.js';
-import { notRun, proposeNode, recordProposal } from './propose-node.js';
+import { finishNode } from './finish-node.js';
+import { notRun, proposeNode } from './propose-node.js';
+import { recordProposal } from './record-proposal.js';
 import type { HumanEdit } from './run-control.js';
 import { trainNode } from './train-node.js';
 
@@ -73,20 +74,6 @@ async function proposeAndTrain(
   const { result, analysis } = await trainNode(ctx, meta, script, note, usage);
   await finishNode(ctx, result, { script, note, analysis });
   return { budgetExhausted: false, reason: null };
-}
-
-/** The result on disk first, then in the tree (which hands it to the node's waiting copies), then the event. */
-async function finishNode(
-  ctx: NodeContext,
-  result: NodeResult,
-  fields: { script: string | null; note: string | null; analysis: string | null },
-): Promise<void> {
-  await ctx.store.writeNodeResult(result);
-  // An aborted node is not a result: it stays in flight for the scaffold and is trained again on resume.
-  ctx.tree.settle(result, fields);
-  // A node without a script has no commit; its outcome lives in result.json only.
-  if (result.status !== 'aborted' && result.measured_by !== 'not-run') await ctx.history.recordOutcome(result.node, describeOutcome(result));
-  ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: result.node, result });
 }
 
 /** A human edit's node: an improve of the node the person edited, decided outside the scaffold. */

@@ -8,7 +8,7 @@ import { rejectedNode } from './integrity-gate.js';
 import { readLogTail } from './log-tail.js';
 import { recordCalls, streamTo } from './node-calls.js';
 import type { NodeContext } from './node-context.js';
-import { placeOf } from './propose-node.js';
+import { placeOf } from './create-node.js';
 import type { FinishedSearchNode } from './search-tree.js';
 
 /**

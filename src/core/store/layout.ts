@@ -37,8 +37,14 @@ export const NODE_FILES = {
   analysis: 'analysis.md',
   /** The node's LLM calls, one JSON record per line (store/call-record.ts). */
   calls: 'llm-calls.jsonl',
+  /** An exec agent's output while it wrote the node (docs/agent-protocol.md). */
+  agentStdout: 'agent-stdout.log',
+  agentStderr: 'agent-stderr.log',
 } as const;
 export type NodeFileName = (typeof NODE_FILES)[keyof typeof NODE_FILES];
+
+/** An exec agent's folders under its node: the workspace it edits in, and the HOME it is given. */
+export const AGENT_DIRS = { workspace: 'workspace', home: 'agent-home' } as const;
 
 export function nodeDirOf(runDir: string, node: number): string {
   return join(runDir, NODES_DIR, String(node));

@@ -5,18 +5,30 @@ import { Scoring } from './scoring-schema.js';
 
 /**
  * How a node ended. `missed-target` ran fine but never reached the target: valid-but-slow. `edit-failed` (the
- * agent's edit never applied) and `agent-error` (the LLM call failed for good) never produced a script to run.
+ * agent's edit never applied), `agent-error` (the LLM call failed for good) and `agent-failed` (an exec agent's
+ * command failed, timed out or left no script) never produced a script to run.
  * `rejected`: the integrity check found a change to the measurement itself (docs/architecture.md, "Measurement"), so the script was
  * not trained and no number of it may count.
  */
-export const NodeStatus = z.enum(['ok', 'crashed', 'timeout', 'no-metric', 'missed-target', 'edit-failed', 'agent-error', 'aborted', 'rejected']);
+export const NodeStatus = z.enum([
+  'ok',
+  'crashed',
+  'timeout',
+  'no-metric',
+  'missed-target',
+  'edit-failed',
+  'agent-error',
+  'agent-failed',
+  'aborted',
+  'rejected',
+]);
 export type NodeStatus = z.infer<typeof NodeStatus>;
 
 /**
  * Buggy nodes are candidates for debugging; a valid node that misses the target is slow, not buggy. A rejected
  * node printed no metric that counts, so it is buggy too: a debug step may take the tampering out again.
  */
-export const BUGGY_STATUSES: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'edit-failed', 'agent-error', 'rejected'];
+export const BUGGY_STATUSES: readonly NodeStatus[] = ['crashed', 'timeout', 'no-metric', 'edit-failed', 'agent-error', 'agent-failed', 'rejected'];
 
 export const LlmUsage = z.object({
   llm_calls: z.number().int().nonnegative(),
@@ -42,7 +54,7 @@ export const NodeResult = z.object({
   script_sha256: z.string().nullable(),
   /** The agent's one-line account of its change. */
   note: z.string().nullable(),
-  /** Why the node has no script (edit-failed, agent-error), in words a user can act on. */
+  /** Why the node has no script (edit-failed, agent-error, agent-failed), in words a user can act on. */
   error: z.string().nullable(),
   /** The LLM calls spent on this node (proposal, edit retries, log analysis). */
   llm: LlmUsage.nullable(),
@@ -73,6 +85,11 @@ export const NodeMeta = z.object({
   operator: NodeResult.shape.operator,
   /** Who wrote the node's script: the run's agent, or a person through the terminal UI. */
   by: z.enum(['agent', 'human']).default('agent'),
+  /**
+   * A training an exec agent asked for while it wrote node N (docs/agent-protocol.md, "Experiments"): a node of its
+   * own, beside N (same parent and operator), measured and scored like any other. Absent for every other node.
+   */
+  experiment_of: z.number().int().nonnegative().optional(),
 });
 export type NodeMeta = z.infer<typeof NodeMeta>;
 

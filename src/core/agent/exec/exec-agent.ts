@@ -1,0 +1,131 @@
+/**
+ * `--agent exec --agent-cmd CMD`: any program as the agent (docs/agent-protocol.md). For each node the harness
+ * makes a workspace with the parent's script and the task, runs CMD in it, and takes back train_gpt.py; the
+ * harness alone trains and measures it. The program reaches the model only through the run's model proxy, with
+ * a per-run token: every call is recorded under the node and counted against the run's budgets.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LlmCallRecord } from '../../store/call-record.js';
+import { AGENT_DIRS, NODE_FILES, nodeDirOf } from '../../store/layout.js';
+import type { LlmUsage } from '../../store/schema.js';
+import type { Agent, AgentDescription, CallStreamListener, ProposeInput, Proposal } from '../agent.js';
+import type { BudgetExhaustedError, LlmBudget } from '../budget.js';
+import { abortError } from '../llm/retry.js';
+import { runAgentCommand } from './agent-command.js';
+import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES } from './workspace.js';
+
+/** The run's model proxy as an exec agent uses it (agent/proxy): where agents call, and whose node a call is for. */
+export interface ModelAccess {
+  readonly url: string;
+  readonly token: string;
+  attach(sink: { node: number; onCall?: (call: LlmCallRecord) => void; onStream?: CallStreamListener; signal?: AbortSignal } | null): void;
+  /** Set once a call was refused because the run's budget is spent. */
+  readonly exhausted: BudgetExhaustedError | null;
+}
+
+export interface ExecAgentOptions {
+  command: string;
+  /** Per node, for the whole command. */
+  timeoutMs: number;
+  budget: LlmBudget;
+  /** The model proxy; without one the agent gets no model (an agent that edits by rules alone). */
+  model: (ModelAccess & { name: string }) | null;
+  /** Variables of the harness's environment passed on by name (config `env:`); nothing else is inherited. */
+  passEnv: readonly string[];
+  environment?: NodeJS.ProcessEnv;
+}
+
+/** An exec agent's time per node unless its config says otherwise: a coding CLI may take many model calls. */
+export const EXEC_AGENT_TIMEOUT_S = 3_600;
+
+/** The longest notes.md kept as a node's note; the whole file stays in the workspace. */
+const NOTE_LIMIT = 2_000;
+
+export class ExecAgent implements Agent {
+  readonly name = 'exec';
+
+  constructor(private readonly opts: ExecAgentOptions) {}
+
+  describe(): AgentDescription {
+    return {
+      name: this.name,
+      cmd: this.opts.command,
+      timeout_s: this.opts.timeoutMs / 1000,
+      model: this.opts.model?.name ?? null,
+      pass_env: [...this.opts.passEnv],
+      // Trusted: the command runs as this user on this machine (docs/agent-protocol.md, "Sandbox").
+      sandbox: 'none (local)',
+    };
+  }
+
+  checkBudget(): void {
+    this.opts.budget.check();
+  }
+
+  restoreUsage(usage: LlmUsage): void {
+    this.opts.budget.preload(usage);
+  }
+
+  async propose(input: ProposeInput): Promise<Proposal> {
+    this.checkBudget();
+    const workspace = await prepareWorkspace(input, { limits: this.opts.budget.limits, used: this.opts.budget.totals() });
+    const nodeDir = nodeDirOf(input.runDir, input.node);
+    const model = this.opts.model;
+    model?.attach({ node: input.node, onCall: input.onCall, onStream: input.onStream, signal: input.signal });
+    let ran;
+    try {
+      ran = await runAgentCommand({
+        command: this.opts.command,
+        cwd: workspace.dir,
+        env: this.environment(input.node, workspace),
+        timeoutMs: this.opts.timeoutMs,
+        stdoutPath: join(nodeDir, NODE_FILES.agentStdout),
+        stderrPath: join(nodeDir, NODE_FILES.agentStderr),
+        signal: input.signal,
+      });
+    } finally {
+      model?.attach(null);
+    }
+    if (ran.aborted) throw abortError();
+    const tail = ran.stderrTail.trim() ? `; its stderr ends:\n${ran.stderrTail.trim()}` : '';
+    const logs = `(${AGENT_DIRS.workspace}/ and ${NODE_FILES.agentStderr} under node ${input.node} hold the rest)`;
+    if (ran.timedOut) return failed(`the agent command did not finish within ${this.opts.timeoutMs / 1000} s${tail} ${logs}`);
+    if (ran.exitCode !== 0) {
+      const how = ran.exitCode === null ? `was killed by ${ran.signal ?? 'a signal'}` : `exited with code ${ran.exitCode}`;
+      // A call refused for budget ends the run once this node is on record (the engine checks before the next).
+      return failed(`the agent command ${how}${model?.exhausted ? ` after the run's LLM budget ran out (${model.exhausted.reason})` : ''}${tail} ${logs}`);
+    }
+    const script = await readFile(join(workspace.dir, WORKSPACE_FILES.script), 'utf8').catch(() => null);
+    if (script === null) return failed(`the agent command exited 0 but left no ${WORKSPACE_FILES.script} in its workspace ${logs}`);
+    const notes = (await readFile(join(workspace.dir, WORKSPACE_FILES.notes), 'utf8').catch(() => '')).trim();
+    const unchanged = script === input.parentScript;
+    const note = notes
+      ? notes.slice(0, NOTE_LIMIT)
+      : unchanged
+        ? 'left the script unchanged'
+        : `changed ${WORKSPACE_FILES.script} (no ${WORKSPACE_FILES.notes})`;
+    return { ok: true, script, note };
+  }
+
+  /** A plain environment: the proxy, the workspace, PATH, HOME, LANG, and the variables the config names. */
+  private environment(node: number, workspace: { dir: string; home: string }): Record<string, string> {
+    const outside = this.opts.environment ?? process.env;
+    const env: Record<string, string> = { PATH: outside.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: workspace.home, LANG: 'C.UTF-8' };
+    for (const name of this.opts.passEnv) {
+      const value = outside[name];
+      if (value !== undefined) env[name] = value;
+    }
+    env[AGENT_ENV.workspace] = workspace.dir;
+    env[AGENT_ENV.node] = String(node);
+    if (this.opts.model) {
+      env[AGENT_ENV.baseUrl] = this.opts.model.url;
+      env[AGENT_ENV.apiKey] = this.opts.model.token;
+    }
+    return env;
+  }
+}
+
+function failed(message: string): Proposal {
+  return { ok: false, status: 'agent-failed', message };
+}
