@@ -1,0 +1,419 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallStreamListener } from '../src/core/agent/agent.js';
+import { BudgetExhaustedError, LlmBudget } from '../src/core/agent/budget.js';
+import type { ModelProfileInput } from '../src/core/agent/llm/model-profile.js';
+import { ModelProxy } from '../src/core/agent/proxy/model-proxy.js';
+import { LlmCallRecord } from '../src/core/store/call-record.js';
+import { closedBaseUrl, startLlmStub, STUB_MODEL, stubModel, type LlmStub, type StubReply } from './helpers/llm-stub.js';
+
+const REAL_KEY = 'sk-real-key-that-must-stay-with-the-harness';
+const PRICES = { input_per_million: 2, output_per_million: 8 };
+
+let stub: LlmStub | undefined;
+let proxy: ModelProxy | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await stub?.close();
+  proxy = undefined;
+  stub = undefined;
+});
+
+interface Running {
+  stub: LlmStub;
+  proxy: ModelProxy;
+  client: OpenAI;
+  calls: LlmCallRecord[];
+  pieces: Array<{ text: string; purpose: string }>;
+}
+
+/** A stub upstream with `replies`, a proxy on it with a real key and prices attached to node 3, and an agent's client. */
+async function start(replies: StubReply[], profile: ModelProfileInput = {}, budget = new LlmBudget()): Promise<Running> {
+  stub = await startLlmStub(replies);
+  return startProxy(stub, stubModel(stub.baseUrl, { prices: PRICES, ...profile }), budget);
+}
+
+async function startProxy(upstream: LlmStub, model: ReturnType<typeof stubModel>, budget: LlmBudget): Promise<Running> {
+  proxy = await ModelProxy.start({ model, apiKey: REAL_KEY, budget });
+  const calls: LlmCallRecord[] = [];
+  const pieces: Array<{ text: string; purpose: string }> = [];
+  const onStream: CallStreamListener = (event, purpose) => {
+    if (event.kind === 'delta' && event.part === 'content') pieces.push({ text: event.text, purpose });
+  };
+  proxy.attach({ node: 3, onCall: (call) => calls.push(LlmCallRecord.parse(call)), onStream });
+  // The agent's own client, as a Python scaffold or a CLI would hold it: the proxy URL and the per-run token only.
+  const client = new OpenAI({ apiKey: proxy.token, baseURL: proxy.url, maxRetries: 0 });
+  return { stub: upstream, proxy, client, calls, pieces };
+}
+
+function bodyOf(stubbed: LlmStub, index = -1): Record<string, unknown> {
+  return stubbed.requests.filter((r) => r.method === 'POST').at(index)?.body as Record<string, unknown>;
+}
+
+async function rawPost(url: string, token: string, body: string): Promise<{ status: number; json: Record<string, { message: string }> }> {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  return { status: response.status, json: (await response.json()) as Record<string, { message: string }> };
+}
+
+describe('chat completions through the proxy', () => {
+  it('forwards a whole answer with the real key and the profile model, and records it under the attached node with tokens and cost', async () => {
+    const run = await start([{ content: 'Use a larger learning rate.', usage: { prompt_tokens: 1000, completion_tokens: 200 } }]);
+    const answer = await run.client.chat.completions.create({ model: 'anything-the-agent-likes', messages: [{ role: 'user', content: 'Speed it up.' }] });
+
+    expect(answer.choices[0]?.message.content).toBe('Use a larger learning rate.');
+    const upstream = run.stub.chatRequests()[0]!;
+    expect(upstream.headers.authorization).toBe(`Bearer ${REAL_KEY}`);
+    expect((upstream.body as { model: string }).model).toBe(STUB_MODEL);
+    expect(run.calls).toHaveLength(1);
+    const call = run.calls[0]!;
+    expect(call).toMatchObject({ node: 3, purpose: 'agent', api: 'chat', model: 'stub', error: null, usage: { prompt_tokens: 1000, completion_tokens: 200 } });
+    expect(call.cost_usd).toBeCloseTo((1000 * 2 + 200 * 8) / 1e6, 10);
+    expect(call.request.messages).toEqual([{ role: 'user', content: 'Speed it up.' }]);
+    expect(call.response?.content).toBe('Use a larger learning rate.');
+    expect(JSON.stringify(run.calls)).not.toContain(REAL_KEY);
+    expect(JSON.stringify(answer)).not.toContain(REAL_KEY);
+  });
+
+  it('streams the answer to the agent as it comes, tells the listener each piece, and counts the usage it asked upstream for', async () => {
+    const run = await start([{ content: 'one two three', usage: { prompt_tokens: 40, completion_tokens: 3 } }]);
+    const stream = await run.client.chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'count' }] });
+    let text = '';
+    const chunks: unknown[] = [];
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      text += chunk.choices[0]?.delta.content ?? '';
+    }
+
+    expect(text).toBe('one two three');
+    // The agent did not ask for the usage chunk, so it gets none; the proxy asked for it on its own behalf.
+    expect(chunks.every((c) => (c as { choices: unknown[] }).choices.length > 0)).toBe(true);
+    expect(bodyOf(run.stub).stream_options).toEqual({ include_usage: true });
+    expect(run.pieces.map((p) => p.text).join('')).toBe('one two three');
+    expect(new Set(run.pieces.map((p) => p.purpose))).toEqual(new Set(['agent']));
+    expect(run.calls[0]).toMatchObject({ usage: { prompt_tokens: 40, completion_tokens: 3 }, response: { content: 'one two three', finish_reason: 'stop' } });
+  });
+
+  it('passes tool definitions, tool calls and tool messages through untouched, and records them', async () => {
+    const toolCall = { id: 'call_1', name: 'shell', arguments: '{"cmd":"ls"}' };
+    const run = await start([
+      { content: '', tool_calls: [toolCall], finish_reason: 'tool_calls' },
+      { content: '', tool_calls: [toolCall], finish_reason: 'tool_calls' },
+    ]);
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'shell', description: 'run a command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } },
+      },
+    ];
+    const messages = [
+      { role: 'user' as const, content: 'look around' },
+      {
+        role: 'assistant' as const,
+        content: null,
+        tool_calls: [{ id: 'call_0', type: 'function' as const, function: { name: 'shell', arguments: '{"cmd":"pwd"}' } }],
+      },
+      { role: 'tool' as const, tool_call_id: 'call_0', content: '/workspace' },
+    ];
+
+    const whole = await run.client.chat.completions.create({ model: 'x', messages, tools });
+    expect(whole.choices[0]?.message.tool_calls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: '{"cmd":"ls"}' } }]);
+    const sent = bodyOf(run.stub, 0);
+    expect(sent.tools).toEqual(tools);
+    expect(sent.messages).toEqual(messages);
+
+    const stream = await run.client.chat.completions.create({ model: 'x', messages, tools, stream: true });
+    let args = '';
+    for await (const chunk of stream) args += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    expect(args).toBe('{"cmd":"ls"}');
+
+    for (const call of run.calls) {
+      expect(call.response?.tool_calls).toEqual([toolCall]);
+      expect(call.request.tools).toEqual(tools);
+      expect(call.request.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+      expect(call.request.messages[1]?.tool_calls).toEqual([{ id: 'call_0', name: 'shell', arguments: '{"cmd":"pwd"}' }]);
+      expect(call.request.messages[2]).toMatchObject({ tool_call_id: 'call_0', content: '/workspace' });
+    }
+  });
+
+  it("lets the agent choose its sampling, merges the profile's extra_body and headers, and forwards none of the agent's headers", async () => {
+    const run = await start([{ content: 'ok' }], { temperature: 0.9, extra_body: { top_k: 5 }, extra_headers: { 'x-tenant': 'lab' } });
+    await run.client.chat.completions.create(
+      { model: 'x', temperature: 0.1, messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'x-agent-note': 'mine' } },
+    );
+
+    const upstream = run.stub.chatRequests()[0]!;
+    expect(upstream.body).toMatchObject({ temperature: 0.1, top_k: 5 });
+    expect(upstream.headers['x-tenant']).toBe('lab');
+    expect(upstream.headers['x-agent-note']).toBeUndefined();
+    expect(run.calls[0]?.request.params).toMatchObject({ model: STUB_MODEL, temperature: 0.1, top_k: 5 });
+  });
+});
+
+describe('who may call', () => {
+  it('refuses any other token before calling upstream', async () => {
+    const run = await start([{ content: 'never sent' }]);
+    const intruder = new OpenAI({ apiKey: REAL_KEY, baseURL: run.proxy.url, maxRetries: 0 });
+    await expect(intruder.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401 });
+    expect((await fetch(`${run.proxy.url}/models`)).status).toBe(401);
+    expect(run.stub.chatRequests()).toHaveLength(0);
+    expect(run.calls).toHaveLength(0);
+  });
+
+  it('answers 409 while no node is being written, and records the next call under the newly attached node', async () => {
+    const run = await start([{ content: 'for node 7' }]);
+    run.proxy.attach(null);
+    await expect(run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 409 });
+    const calls: LlmCallRecord[] = [];
+    run.proxy.attach({ node: 7, onCall: (call) => calls.push(call) });
+    await run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    expect(calls.map((c) => c.node)).toEqual([7]);
+    expect(run.stub.chatRequests()).toHaveLength(1);
+  });
+
+  it('lists the profile under its name and model id, 404s other paths and 400s a body that is not JSON', async () => {
+    const run = await start([]);
+    const models = await run.client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['stub', STUB_MODEL]);
+    expect((await rawPost(`${run.proxy.url}/embeddings`, run.proxy.token, '{}')).status).toBe(404);
+    const bad = await rawPost(`${run.proxy.url}/chat/completions`, run.proxy.token, '{"messages": [');
+    expect(bad.status).toBe(400);
+    expect(bad.json.error?.message).toMatch(/not JSON/);
+  });
+});
+
+describe('budgets', () => {
+  it('answers 429 saying the budget is spent once it is, and keeps the refusal for the run to end on', async () => {
+    const run = await start([{ content: 'first' }, { content: 'never sent' }], {}, new LlmBudget({ max_calls: 1 }));
+    await run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'one' }] });
+    expect(run.proxy.exhausted).toBeNull();
+
+    // A client with retries on: the 429 says not to retry, so it reaches the agent at once.
+    const retrying = new OpenAI({ apiKey: run.proxy.token, baseURL: run.proxy.url, maxRetries: 2 });
+    const refused = retrying.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'two' }] });
+    await expect(refused).rejects.toMatchObject({ status: 429 });
+    await expect(refused).rejects.toThrow(/LLM budget is spent \(1 of 1 calls used\)/);
+    expect(run.proxy.exhausted).toBeInstanceOf(BudgetExhaustedError);
+    expect(run.stub.chatRequests()).toHaveLength(1);
+    expect(run.calls).toHaveLength(1);
+  });
+
+  it('counts what each call cost against a dollar budget', async () => {
+    const budget = new LlmBudget({ max_dollars: 0.001 });
+    const run = await start([{ content: 'dear', usage: { prompt_tokens: 1000, completion_tokens: 1000 } }], {}, budget);
+    await run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'one' }] });
+    expect(budget.totals()).toMatchObject({ llm_calls: 1, prompt_tokens: 1000, completion_tokens: 1000, cost_usd: 0.01 });
+    await expect(run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'two' }] })).rejects.toMatchObject({ status: 429 });
+  });
+});
+
+describe('the Responses API', () => {
+  const shellTool = { type: 'function' as const, name: 'shell', description: 'run a command', strict: false, parameters: { type: 'object', properties: {} } };
+
+  it('translates a text request to chat completions and the answer back, whole and streamed', async () => {
+    const run = await start([
+      { content: 'Hello there.', usage: { prompt_tokens: 12, completion_tokens: 3 } },
+      { content: 'Hello again.', usage: { prompt_tokens: 14, completion_tokens: 3 } },
+    ]);
+    const whole = await run.client.responses.create({ model: 'x', instructions: 'Be brief.', input: 'Say hello.' });
+    expect(whole.output_text).toBe('Hello there.');
+    expect(whole.usage).toMatchObject({ input_tokens: 12, output_tokens: 3, total_tokens: 15 });
+    expect(run.stub.chatRequests()[0]?.body).toMatchObject({
+      model: STUB_MODEL,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Say hello.' },
+      ],
+    });
+
+    const stream = await run.client.responses.create({
+      model: 'x',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Again.' }] }],
+      stream: true,
+    });
+    const types: string[] = [];
+    let text = '';
+    let completed: OpenAI.Responses.Response | null = null;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = event.response;
+    }
+    expect(text).toBe('Hello again.');
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(completed?.usage).toMatchObject({ input_tokens: 14, output_tokens: 3 });
+    expect(run.calls.map((c) => [c.api, c.response?.content, c.usage?.prompt_tokens])).toEqual([
+      ['responses', 'Hello there.', 12],
+      ['responses', 'Hello again.', 14],
+    ]);
+    expect(run.calls[0]?.request.messages.map((m) => m.role)).toEqual(['system', 'user']);
+  });
+
+  it('translates a function call round trip: the call out as a function_call item, its output back as a tool message', async () => {
+    const run = await start([
+      { content: '', tool_calls: [{ id: 'call_7', name: 'shell', arguments: '{"cmd":"ls"}' }], finish_reason: 'tool_calls' },
+      { content: 'There is one file.' },
+    ]);
+    const stream = await run.client.responses.create({ model: 'x', input: 'What is here?', tools: [shellTool], stream: true });
+    let call: OpenAI.Responses.ResponseFunctionToolCall | null = null;
+    for await (const event of stream) if (event.type === 'response.output_item.done' && event.item.type === 'function_call') call = event.item;
+    expect(call).toMatchObject({ call_id: 'call_7', name: 'shell', arguments: '{"cmd":"ls"}' });
+    expect(run.stub.chatRequests()[0]?.body).toMatchObject({
+      tools: [{ type: 'function', function: { name: 'shell', description: 'run a command', parameters: { type: 'object', properties: {} } } }],
+    });
+
+    const second = await run.client.responses.create({
+      model: 'x',
+      tools: [shellTool],
+      input: [
+        { role: 'user', content: 'What is here?' },
+        { type: 'function_call', call_id: 'call_7', name: 'shell', arguments: '{"cmd":"ls"}' },
+        { type: 'function_call_output', call_id: 'call_7', output: 'train_gpt.py' },
+      ],
+    });
+    expect(second.output_text).toBe('There is one file.');
+    expect(run.stub.chatRequests()[1]?.body).toMatchObject({
+      messages: [
+        { role: 'user', content: 'What is here?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_7', type: 'function', function: { name: 'shell', arguments: '{"cmd":"ls"}' } }] },
+        { role: 'tool', tool_call_id: 'call_7', content: 'train_gpt.py' },
+      ],
+    });
+    expect(run.calls[0]?.response?.tool_calls).toEqual([{ id: 'call_7', name: 'shell', arguments: '{"cmd":"ls"}' }]);
+    expect(run.calls[1]?.request.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+  });
+
+  it('refuses previous_response_id when translating, since nothing is stored to continue from', async () => {
+    const run = await start([]);
+    await expect(run.client.responses.create({ model: 'x', input: 'more', previous_response_id: 'resp_1' })).rejects.toMatchObject({ status: 400 });
+    expect(run.stub.requests).toHaveLength(0);
+  });
+
+  it('passes requests through to an upstream that offers the Responses API, whole and streamed, and records them', async () => {
+    const response = {
+      id: 'resp_up',
+      object: 'response',
+      created_at: 1,
+      status: 'completed',
+      model: STUB_MODEL,
+      output: [
+        { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'From upstream.', annotations: [] }] },
+      ],
+      usage: { input_tokens: 30, output_tokens: 4, total_tokens: 34 },
+    };
+    const events = [
+      { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', output: [], usage: null } },
+      { type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'From ' },
+      { type: 'response.output_text.delta', sequence_number: 2, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'upstream.' },
+      { type: 'response.completed', sequence_number: 3, response },
+    ];
+    const run = await start([{ raw: JSON.stringify(response) }, { events, end: 'close' }], { responses_api: 'passthrough' });
+
+    const whole = await run.client.responses.create({ model: 'x', input: 'hi', tools: [shellTool] });
+    expect(whole.output_text).toBe('From upstream.');
+    const sent = run.stub.requests[0]!;
+    expect(sent.path).toBe('/v1/responses');
+    expect(sent.body).toMatchObject({ model: STUB_MODEL, input: 'hi', tools: [shellTool] });
+
+    const stream = await run.client.responses.create({ model: 'x', input: 'hi', stream: true });
+    let text = '';
+    for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    expect(text).toBe('From upstream.');
+    expect(run.pieces.map((p) => p.text).join('')).toContain('From upstream.');
+    expect(run.calls.map((c) => [c.api, c.response?.content, c.usage])).toEqual([
+      ['responses', 'From upstream.', { prompt_tokens: 30, completion_tokens: 4 }],
+      ['responses', 'From upstream.', { prompt_tokens: 30, completion_tokens: 4 }],
+    ]);
+    expect(run.calls[0]?.request.tools).toEqual([shellTool]);
+  });
+});
+
+describe('upstream failures', () => {
+  it('tells the agent what a garbage answer was, records the failed call, and serves the next request', async () => {
+    const run = await start([{ raw: '<html>login</html>', contentType: 'text/html' }, { content: 'fine again' }]);
+    const failed = run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    await expect(failed).rejects.toMatchObject({ status: 502 });
+    await expect(failed).rejects.toThrow(/not JSON: <html>login<\/html>/);
+    const ok = await run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    expect(ok.choices[0]?.message.content).toBe('fine again');
+    expect(run.calls.map((c) => c.error?.kind ?? 'ok')).toEqual(['bad-response', 'ok']);
+    expect(run.calls[0]).toMatchObject({ response: null, usage: null, cost_usd: 0 });
+  });
+
+  it('passes an upstream HTTP error on with its status and reason, the real key cut out of it', async () => {
+    const run = await start([{ status: 503, body: { error: { message: `overloaded (key ${REAL_KEY})` } } }]);
+    const failed = run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    await expect(failed).rejects.toMatchObject({ status: 503 });
+    const error = await failed.then(
+      () => new Error('no error'),
+      (e: unknown) => e as Error,
+    );
+    expect(error.message).toMatch(/answered HTTP 503: overloaded/);
+    expect(error.message).not.toContain(REAL_KEY);
+    expect(run.calls[0]?.error).toMatchObject({ kind: 'http', status: 503 });
+    expect(JSON.stringify(run.calls)).not.toContain(REAL_KEY);
+  });
+
+  it('answers 502 naming the upstream when nothing listens there', async () => {
+    stub = await startLlmStub([]);
+    const run = await startProxy(stub, stubModel(await closedBaseUrl()), new LlmBudget());
+    const failed = run.client.chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    await expect(failed).rejects.toMatchObject({ status: 502 });
+    await expect(failed).rejects.toThrow(/could not reach http:\/\/127\.0\.0\.1:\d+\/v1: .*ECONNREFUSED/);
+    expect(run.calls[0]?.error?.kind).toBe('connection');
+  });
+
+  it('tells a streaming agent when the upstream stream breaks off, and records the call as failed', async () => {
+    const chunk = {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: STUB_MODEL,
+      choices: [{ index: 0, delta: { content: 'half' }, finish_reason: null }],
+    };
+    const run = await start([{ events: [chunk], end: 'close' }]);
+    const stream = await run.client.chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const read = (async () => {
+      for await (const _chunk of stream) {
+        // reading until the error event
+      }
+    })();
+    await expect(read).rejects.toThrow(/ended before the answer was complete/);
+    expect(run.calls[0]?.error?.kind).toBe('connection');
+  });
+
+  it("stops the upstream call when the node's signal aborts", async () => {
+    let arrived: () => void = () => {};
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const run = await start([
+      () => {
+        arrived();
+        return { hang: true };
+      },
+    ]);
+    const controller = new AbortController();
+    const calls: LlmCallRecord[] = [];
+    run.proxy.attach({ node: 4, onCall: (call) => calls.push(call), signal: controller.signal });
+    const pending = run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    await reached;
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ status: 503 });
+    expect(calls).toMatchObject([{ node: 4, error: { kind: 'aborted', message: 'the run stopped this call' } }]);
+  });
+});
+
+describe('where the proxy listens', () => {
+  it('binds the host it is given and reports a URL the agent can use', async () => {
+    stub = await startLlmStub([{ content: 'from any interface' }]);
+    proxy = await ModelProxy.start({ model: stubModel(stub.baseUrl), apiKey: null, budget: new LlmBudget(), host: '0.0.0.0' });
+    proxy.attach({ node: 1 });
+    expect(proxy.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    expect(proxy.urlFor('172.17.0.1')).toBe(`http://172.17.0.1:${proxy.port}/v1`);
+    const client = new OpenAI({ apiKey: proxy.token, baseURL: proxy.url, maxRetries: 0 });
+    const answer = await client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.choices[0]?.message.content).toBe('from any interface');
+    // Without a key the upstream gets the same placeholder the built-in agent sends, never the agent's token.
+    expect(stub.chatRequests()[0]?.headers.authorization).toBe('Bearer no-key');
+  });
+});
