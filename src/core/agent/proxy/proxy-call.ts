@@ -57,6 +57,8 @@ export class ProxyCall implements UpstreamCall {
     opts.sink.signal?.addEventListener('abort', cancel, { once: true });
     opts.res.on('close', hangUp);
     this.timer = setTimeout(() => this.stop('timeout'), Math.ceil(opts.model.timeout_s * 1000));
+    // The timer only bounds this call; it must not keep a finishing process alive.
+    this.timer.unref();
     this.release = () => {
       clearTimeout(this.timer);
       opts.sink.signal?.removeEventListener('abort', cancel);
