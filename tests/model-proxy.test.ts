@@ -284,6 +284,41 @@ describe('the Responses API', () => {
     expect(run.calls[1]?.request.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
   });
 
+  it("translates custom (free-form) tools such as Codex CLI's apply_patch: a one-string function out, custom_tool_call items back", async () => {
+    const patch = '*** Begin Patch\n*** Update File: train_gpt.py\n*** End Patch';
+    const run = await start([
+      { content: '', tool_calls: [{ id: 'call_p', name: 'apply_patch', arguments: JSON.stringify({ input: patch }) }], finish_reason: 'tool_calls' },
+      { content: '', tool_calls: [{ id: 'call_q', name: 'apply_patch', arguments: JSON.stringify({ input: patch }) }], finish_reason: 'tool_calls' },
+      { content: 'Patched.' },
+    ]);
+    const tools = [{ type: 'custom' as const, name: 'apply_patch', description: 'edit files' }];
+    const whole = await run.client.responses.create({ model: 'x', input: 'Edit it.', tools });
+    expect(whole.output).toMatchObject([{ type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: patch }]);
+    expect(run.stub.chatRequests()[0]?.body).toMatchObject({
+      tools: [{ type: 'function', function: { name: 'apply_patch', parameters: { properties: { input: { type: 'string' } }, required: ['input'] } } }],
+    });
+
+    const stream = await run.client.responses.create({ model: 'x', input: 'Edit it.', tools, stream: true });
+    const done: unknown[] = [];
+    for await (const event of stream) if (event.type === 'response.output_item.done') done.push(event.item);
+    expect(done).toMatchObject([{ type: 'custom_tool_call', call_id: 'call_q', input: patch }]);
+
+    await run.client.responses.create({
+      model: 'x',
+      tools,
+      input: [
+        { type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: patch },
+        { type: 'custom_tool_call_output', call_id: 'call_p', output: 'Done!' },
+      ],
+    });
+    expect(run.stub.chatRequests()[2]?.body).toMatchObject({
+      messages: [
+        { role: 'assistant', tool_calls: [{ id: 'call_p', function: { name: 'apply_patch', arguments: JSON.stringify({ input: patch }) } }] },
+        { role: 'tool', tool_call_id: 'call_p', content: 'Done!' },
+      ],
+    });
+  });
+
   it('refuses previous_response_id when translating, since nothing is stored to continue from', async () => {
     const run = await start([]);
     await expect(run.client.responses.create({ model: 'x', input: 'more', previous_response_id: 'resp_1' })).rejects.toMatchObject({ status: 400 });

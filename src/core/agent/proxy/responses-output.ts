@@ -12,10 +12,12 @@ export interface ResponseMeta {
   id: string;
   createdAt: number;
   model: string;
+  /** Tools the request declared as custom (free-form input): their calls are custom_tool_call items. */
+  customTools: ReadonlySet<string>;
 }
 
-export function newResponseMeta(model: string): ResponseMeta {
-  return { id: `resp_${randomBytes(12).toString('hex')}`, createdAt: Math.floor(Date.now() / 1000), model };
+export function newResponseMeta(model: string, customTools: ReadonlySet<string> = new Set()): ResponseMeta {
+  return { id: `resp_${randomBytes(12).toString('hex')}`, createdAt: Math.floor(Date.now() / 1000), model, customTools };
 }
 
 export function messageItemId(meta: ResponseMeta): string {
@@ -37,6 +39,16 @@ export function outputText(text: string): Record<string, unknown> {
 }
 
 export function functionCallItem(meta: ResponseMeta, index: number, call: { id: string; name: string; arguments: string }): Record<string, unknown> {
+  if (meta.customTools.has(call.name)) {
+    return {
+      type: 'custom_tool_call',
+      id: `ctc_${meta.id.slice(5)}_${index}`,
+      call_id: call.id || `call_${index}`,
+      name: call.name,
+      input: customInput(call.arguments),
+      status: 'completed',
+    };
+  }
   return {
     type: 'function_call',
     id: `fc_${meta.id.slice(5)}_${index}`,
@@ -45,6 +57,17 @@ export function functionCallItem(meta: ResponseMeta, index: number, call: { id: 
     arguments: call.arguments,
     status: 'completed',
   };
+}
+
+/** A custom tool's text: the `input` the model was asked to fill in, or what it wrote when it did not. */
+function customInput(args: string): string {
+  try {
+    const parsed: unknown = JSON.parse(args);
+    if (isRecord(parsed) && typeof parsed.input === 'string') return parsed.input;
+  } catch {
+    // not JSON: the model wrote the input itself
+  }
+  return args;
 }
 
 /** The output items of a finished answer: its text as one message (when there is text or nothing else), then its calls. */
@@ -103,6 +126,8 @@ export function answerFromResponse(response: Record<string, unknown>): ChatAnswe
       answer.addChunk({
         choices: [{ delta: { tool_calls: [{ index: index++, id: item.call_id, function: { name: item.name, arguments: item.arguments } }] } }],
       });
+    } else if (item.type === 'custom_tool_call') {
+      answer.addChunk({ choices: [{ delta: { tool_calls: [{ index: index++, id: item.call_id, function: { name: item.name, arguments: item.input } }] } }] });
     } else if (item.type === 'reasoning' && Array.isArray(item.summary)) {
       for (const part of item.summary) if (isRecord(part) && typeof part.text === 'string') reasoning.push(part.text);
     }

@@ -50,13 +50,14 @@ export function messagesFromResponses(body: Record<string, unknown>): Message[] 
       // Many chat servers know no `developer` role; it is the system prompt's newer name.
       const role = item.role === 'developer' ? 'system' : item.role;
       messages.push({ role, content: chatContent(item.content) });
-    } else if (type === 'function_call') {
-      const call = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+    } else if (type === 'function_call' || type === 'custom_tool_call') {
+      const args = type === 'function_call' ? item.arguments : JSON.stringify({ input: item.input });
+      const call = { id: item.call_id, type: 'function', function: { name: item.name, arguments: args } };
       const last = messages.at(-1);
       // Calls the model made in one turn belong to one assistant message, after any text it wrote.
       if (last?.role === 'assistant') last.tool_calls = [...(Array.isArray(last.tool_calls) ? last.tool_calls : []), call];
       else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
-    } else if (type === 'function_call_output') {
+    } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
       messages.push({ role: 'tool', tool_call_id: item.call_id, content: typeof item.output === 'string' ? item.output : chatContent(item.output) });
     }
     // Reasoning items (and other kinds a chat server has no place for) are left out.
@@ -75,13 +76,29 @@ function chatContent(content: unknown): unknown {
   return parts.every((p) => p.type === 'text') ? parts.map((p) => p.text).join('') : parts;
 }
 
-/** Function tools only: the Responses API's built-in tools (web search, file search…) have no chat equivalent. */
+/**
+ * Function tools, and custom (free-form text) tools as functions of one string `input` (Codex CLI's apply_patch is
+ * one); the Responses API's built-in tools (web search, file search…) have no chat equivalent and are left out.
+ */
 function chatTool(tool: Record<string, unknown>): Record<string, unknown>[] {
-  if (tool.type !== 'function') return [];
-  const fn: Record<string, unknown> = { name: tool.name, parameters: tool.parameters ?? { type: 'object', properties: {} } };
+  if (tool.type !== 'function' && tool.type !== 'custom') return [];
+  const parameters = tool.type === 'custom' ? CUSTOM_TOOL_PARAMETERS : (tool.parameters ?? { type: 'object', properties: {} });
+  const fn: Record<string, unknown> = { name: tool.name, parameters };
   if (tool.description !== undefined) fn.description = tool.description;
   if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
   return [{ type: 'function', function: fn }];
+}
+
+const CUSTOM_TOOL_PARAMETERS = {
+  type: 'object',
+  properties: { input: { type: 'string', description: 'the tool input, as free-form text' } },
+  required: ['input'],
+};
+
+/** The names of a request's custom tools: their calls go back as custom_tool_call items with the text input. */
+export function customToolNames(body: Record<string, unknown>): Set<string> {
+  const tools: unknown[] = Array.isArray(body.tools) ? body.tools : [];
+  return new Set(tools.filter(isRecord).flatMap((tool) => (tool.type === 'custom' && typeof tool.name === 'string' ? [tool.name] : [])));
 }
 
 function chatToolChoice(choice: unknown): unknown {

@@ -10,8 +10,8 @@ import { readChatEvents } from './chat-route.js';
 import { errorBody, isRecord, sendJson } from './http-io.js';
 import type { ProxyCall } from './proxy-call.js';
 import { paramsOf, recordedChatRequest } from './recorded-request.js';
-import { chatRequestFromResponses, messagesFromResponses } from './responses-request.js';
-import { answerFromResponse, newResponseMeta, responseObject } from './responses-output.js';
+import { chatRequestFromResponses, customToolNames, messagesFromResponses } from './responses-request.js';
+import { answerFromResponse, newResponseMeta, responseObject, type ResponseMeta } from './responses-output.js';
 import { ResponsesStreamWriter } from './responses-stream.js';
 import { readSse, startSse, writeSseData } from './sse.js';
 import { badResponse, failureOf, postUpstream, readJsonAnswer, requireEventStream, UpstreamFailure } from './upstream.js';
@@ -26,14 +26,15 @@ export async function serveResponses(call: ProxyCall, body: Record<string, unkno
   const sent = { ...body, model: call.model.model };
   const request = recordedResponsesRequest(sent);
   const streamed = body.stream === true;
-  const writer = streamed && chatBody ? new ResponsesStreamWriter(res, newResponseMeta(call.model.model)) : null;
+  const meta = newResponseMeta(call.model.model, customToolNames(body));
+  const writer = streamed && chatBody ? new ResponsesStreamWriter(res, meta) : null;
   try {
     let answer: ChatAnswer;
     if (!chatBody)
       answer = streamed
         ? await passStream(call, { ...sent, ...call.model.extra_body }, res)
         : await passWhole(call, { ...sent, ...call.model.extra_body }, res);
-    else answer = writer ? await translateStream(call, chatBody, writer) : await translateWhole(call, chatBody, res);
+    else answer = writer ? await translateStream(call, chatBody, writer) : await translateWhole(call, chatBody, res, meta);
     call.finish('responses', request, { answer });
   } catch (error) {
     const failure = failureOf(error, call);
@@ -54,12 +55,12 @@ export function translatedBody(model: ResolvedModel, body: Record<string, unknow
   return body.stream === true ? { ...chat, stream: true, stream_options: { include_usage: true } } : chat;
 }
 
-async function translateWhole(call: ProxyCall, chatBody: Record<string, unknown>, res: ServerResponse): Promise<ChatAnswer> {
+async function translateWhole(call: ProxyCall, chatBody: Record<string, unknown>, res: ServerResponse, meta: ResponseMeta): Promise<ChatAnswer> {
   const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', chatBody), call);
   const answer = ChatAnswer.fromCompletion(completion);
   if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
   call.delta('content', answer.content);
-  sendJson(res, 200, responseObject(newResponseMeta(call.model.model), answer));
+  sendJson(res, 200, responseObject(meta, answer));
   return answer;
 }
 

@@ -42,9 +42,15 @@ export class ResponsesStreamWriter {
     calls.forEach((call, index) => {
       const item = functionCallItem(this.meta, index, call);
       const output_index = this.outputs++;
-      this.send('response.output_item.added', { output_index, item: { ...item, arguments: '', status: 'in_progress' } });
-      this.send('response.function_call_arguments.delta', { item_id: item.id, output_index, delta: call.arguments });
-      this.send('response.function_call_arguments.done', { item_id: item.id, output_index, arguments: call.arguments });
+      if (item.type === 'custom_tool_call') {
+        this.send('response.output_item.added', { output_index, item: { ...item, input: '', status: 'in_progress' } });
+        this.send('response.custom_tool_call_input.delta', { item_id: item.id, output_index, delta: item.input });
+        this.send('response.custom_tool_call_input.done', { item_id: item.id, output_index, input: item.input });
+      } else {
+        this.send('response.output_item.added', { output_index, item: { ...item, arguments: '', status: 'in_progress' } });
+        this.send('response.function_call_arguments.delta', { item_id: item.id, output_index, delta: call.arguments });
+        this.send('response.function_call_arguments.done', { item_id: item.id, output_index, arguments: call.arguments });
+      }
       this.send('response.output_item.done', { output_index, item });
     });
     const response = responseObject(this.meta, answer);
