@@ -438,6 +438,48 @@ describe('upstream failures', () => {
   });
 });
 
+describe('calls that stop early', () => {
+  const firstChunk = {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: STUB_MODEL,
+    choices: [{ index: 0, delta: { content: 'begun' }, finish_reason: null }],
+  };
+
+  it('stops the upstream call and records it when the agent hangs up mid-stream', async () => {
+    const run = await start([{ events: [firstChunk], end: 'stall' }]);
+    const recorded = new Promise<LlmCallRecord>((resolve) => run.proxy.attach({ node: 5, onCall: resolve }));
+    const stream = await run.client.chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    for await (const chunk of stream) {
+      expect(chunk.choices[0]?.delta.content).toBe('begun');
+      break; // leaving the loop closes the agent's connection
+    }
+    expect(await recorded).toMatchObject({ node: 5, error: { kind: 'aborted', message: expect.stringMatching(/agent closed the connection/) } });
+  });
+
+  it("gives up after the profile's timeout_s with 504", async () => {
+    const run = await start([{ hang: true }], { timeout_s: 0.2 });
+    await expect(run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 504 });
+    expect(run.calls[0]?.error).toMatchObject({ kind: 'timeout', message: expect.stringMatching(/within 0.2 s/) });
+  });
+
+  it('ends a translated Responses stream with response.failed, saying why, when the upstream stream breaks off', async () => {
+    const run = await start([{ events: [firstChunk], end: 'close' }]);
+    const stream = await run.client.responses.create({ model: 'x', input: 'hi', stream: true });
+    const types: string[] = [];
+    let failed: OpenAI.Responses.Response | null = null;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.failed') failed = event.response;
+    }
+    expect(types).toContain('response.output_text.delta');
+    expect(types.at(-1)).toBe('response.failed');
+    expect(failed?.error?.message).toMatch(/ended before the answer was complete/);
+    expect(run.calls[0]).toMatchObject({ api: 'responses', error: { kind: 'connection' } });
+  });
+});
+
 describe('where the proxy listens', () => {
   it('binds the host it is given and reports a URL the agent can use', async () => {
     stub = await startLlmStub([{ content: 'from any interface' }]);

@@ -106,6 +106,11 @@ export function responseObject(meta: ResponseMeta, answer: ChatAnswer | null): R
   };
 }
 
+/** A response that failed: what a streamed Responses call ends with when its answer broke off. */
+export function failedResponse(meta: ResponseMeta, message: string, code: string): Record<string, unknown> {
+  return { ...responseObject(meta, null), status: 'failed', error: { code, message } };
+}
+
 /** A Responses API `response` object (passed through from an upstream) as the answer the transcript keeps. */
 export function answerFromResponse(response: Record<string, unknown>): ChatAnswer {
   const answer = new ChatAnswer();

@@ -11,7 +11,7 @@ import { errorBody, isRecord, sendJson } from './http-io.js';
 import type { ProxyCall } from './proxy-call.js';
 import { paramsOf, recordedChatRequest } from './recorded-request.js';
 import { chatRequestFromResponses, customToolNames, messagesFromResponses } from './responses-request.js';
-import { answerFromResponse, newResponseMeta, responseObject, type ResponseMeta } from './responses-output.js';
+import { answerFromResponse, failedResponse, newResponseMeta, responseObject, type ResponseMeta } from './responses-output.js';
 import { ResponsesStreamWriter } from './responses-stream.js';
 import { readSse, startSse, writeSseData } from './sse.js';
 import { badResponse, failureOf, postUpstream, readJsonAnswer, requireEventStream, UpstreamFailure } from './upstream.js';
@@ -43,7 +43,7 @@ export async function serveResponses(call: ProxyCall, body: Record<string, unkno
     if (!res.headersSent) sendJson(res, failure.agentStatus, errorBody(failure.message, 'upstream_error', failure.kind));
     else if (writer) writer.fail(message, failure.kind);
     else {
-      writeSseData(res, { type: 'error', code: failure.kind, message, param: null }, 'error');
+      writeSseData(res, { type: 'response.failed', response: failedResponse(meta, message, failure.kind) }, 'response.failed');
       res.end();
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ChatAnswer } from './chat-answer.js';
-import { functionCallItem, messageItem, messageItemId, outputText, responseObject, type ResponseMeta } from './responses-output.js';
+import { failedResponse, functionCallItem, messageItem, messageItemId, outputText, responseObject, type ResponseMeta } from './responses-output.js';
 import { startSse, writeSseData } from './sse.js';
 
 export class ResponsesStreamWriter {
@@ -58,9 +58,9 @@ export class ResponsesStreamWriter {
     this.res.end();
   }
 
-  /** The call failed after the stream began: an error event, as the Responses API sends one. */
+  /** The call failed after the stream began: the stream's terminal `response.failed` event, saying why. */
   fail(message: string, code: string): void {
-    this.send('error', { code, message, param: null });
+    this.send('response.failed', { response: failedResponse(this.meta, message, code) });
     this.res.end();
   }
 
