@@ -480,6 +480,31 @@ describe('calls that stop early', () => {
   });
 });
 
+describe('call records', () => {
+  const builtIn = {
+    node: 2,
+    purpose: 'propose',
+    at: '2026-01-01T00:00:00.000Z',
+    model: 'stub',
+    request: { messages: [{ role: 'system', content: 'You write code.' }], params: { model: STUB_MODEL } },
+    response: { content: 'done', reasoning: null, finish_reason: 'stop', model: STUB_MODEL },
+    error: null,
+    usage: { prompt_tokens: 1, completion_tokens: 1 },
+    latency_ms: 5,
+    retries: [],
+    cost_usd: null,
+  };
+
+  it("still reads the built-in agent's records, which carry no API, tools or tool calls", () => {
+    expect(LlmCallRecord.parse(builtIn)).toEqual(builtIn);
+  });
+
+  it('refuses a record whose message role or tool call is malformed', () => {
+    expect(LlmCallRecord.safeParse({ ...builtIn, request: { ...builtIn.request, messages: [{ role: 'robot', content: 'x' }] } }).success).toBe(false);
+    expect(LlmCallRecord.safeParse({ ...builtIn, response: { ...builtIn.response, tool_calls: [{ id: 'c', name: 'shell' }] } }).success).toBe(false);
+  });
+});
+
 describe('where the proxy listens', () => {
   it('binds the host it is given and reports a URL the agent can use', async () => {
     stub = await startLlmStub([{ content: 'from any interface' }]);
