@@ -365,6 +365,35 @@ describe('the Responses API', () => {
 });
 
 describe('upstream failures', () => {
+  it("passes an upstream Responses stream's own failure on once, and records the call as failed", async () => {
+    const failedResponse = {
+      id: 'resp_up',
+      object: 'response',
+      created_at: 1,
+      status: 'failed',
+      model: STUB_MODEL,
+      output: [],
+      error: { code: 'server_error', message: 'ran out of GPUs' },
+    };
+    const run = await start(
+      [
+        {
+          events: [
+            { type: 'response.created', sequence_number: 0, response: { ...failedResponse, status: 'in_progress', error: null } },
+            { type: 'response.failed', sequence_number: 1, response: failedResponse },
+          ],
+          end: 'close',
+        },
+      ],
+      { responses_api: 'passthrough' },
+    );
+    const stream = await run.client.responses.create({ model: 'x', input: 'hi', stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual(['response.created', 'response.failed']);
+    expect(run.calls[0]).toMatchObject({ api: 'responses', error: { kind: 'http', message: expect.stringMatching(/ran out of GPUs/) } });
+  });
+
   it('tells the agent what a garbage answer was, records the failed call, and serves the next request', async () => {
     const run = await start([{ raw: '<html>login</html>', contentType: 'text/html' }, { content: 'fine again' }]);
     const failed = run.client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'hi' }] });

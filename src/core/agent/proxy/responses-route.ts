@@ -23,22 +23,21 @@ function recordedResponsesRequest(sent: Record<string, unknown>): ReturnType<typ
 }
 
 export async function serveResponses(call: ProxyCall, body: Record<string, unknown>, res: ServerResponse, chatBody?: Record<string, unknown>): Promise<void> {
-  const sent = { ...body, model: call.model.model };
+  const sent = { ...body, ...call.model.extra_body, model: call.model.model };
   const request = recordedResponsesRequest(sent);
   const streamed = body.stream === true;
   const meta = newResponseMeta(call.model.model, customToolNames(body));
   const writer = streamed && chatBody ? new ResponsesStreamWriter(res, meta) : null;
   try {
     let answer: ChatAnswer;
-    if (!chatBody)
-      answer = streamed
-        ? await passStream(call, { ...sent, ...call.model.extra_body }, res)
-        : await passWhole(call, { ...sent, ...call.model.extra_body }, res);
+    if (!chatBody) answer = streamed ? await passStream(call, sent, res) : await passWhole(call, sent, res);
     else answer = writer ? await translateStream(call, chatBody, writer) : await translateWhole(call, chatBody, res, meta);
     call.finish('responses', request, { answer });
   } catch (error) {
     const failure = failureOf(error, call);
     call.finish('responses', request, { failure });
+    // A stream that ended on the upstream's own failure event has told the agent already.
+    if (res.writableEnded) return;
     const message = errorBody(failure.message, 'upstream_error', failure.kind).error.message;
     if (!res.headersSent) sendJson(res, failure.agentStatus, errorBody(failure.message, 'upstream_error', failure.kind));
     else if (writer) writer.fail(message, failure.kind);
@@ -117,6 +116,7 @@ async function passStream(call: ProxyCall, sent: Record<string, unknown>, res: S
         final = answerFromResponse(data.response);
       }
       if (data.type === 'error' || data.type === 'response.failed') {
+        res.end();
         const error = isRecord(data.error) ? data.error : isRecord(data.response) && isRecord(data.response.error) ? data.response.error : data;
         throw new UpstreamFailure(
           'http',
