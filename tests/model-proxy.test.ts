@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallStreamListener } from '../src/core/agent/agent.js';
@@ -147,6 +149,33 @@ describe('chat completions through the proxy', () => {
     expect(upstream.headers['x-tenant']).toBe('lab');
     expect(upstream.headers['x-agent-note']).toBeUndefined();
     expect(run.calls[0]?.request.params).toMatchObject({ model: STUB_MODEL, temperature: 0.1, top_k: 5 });
+  });
+});
+
+describe('an agent without the openai package', () => {
+  /** What a standard-library Python agent does: urllib, one whole and one streamed call, SSE lines read by hand. */
+  const PLAIN_PYTHON = `
+import json, os, urllib.request
+base, key = os.environ['OPENAI_BASE_URL'], os.environ['OPENAI_API_KEY']
+def post(body):
+    headers = {'Authorization': 'Bearer ' + key, 'Content-Type': 'application/json'}
+    return urllib.request.urlopen(urllib.request.Request(base + '/chat/completions', data=json.dumps(body).encode(), headers=headers))
+print(json.load(post({'model': 'm', 'messages': [{'role': 'user', 'content': 'hi'}]}))['choices'][0]['message']['content'])
+text = ''
+for line in post({'model': 'm', 'stream': True, 'messages': [{'role': 'user', 'content': 'hi'}]}):
+    line = line.decode().strip()
+    if line.startswith('data: ') and line != 'data: [DONE]':
+        choices = json.loads(line[6:])['choices']
+        text += (choices[0]['delta'].get('content') or '') if choices else ''
+print(text)
+`;
+
+  it('serves a urllib client whole and streamed', async () => {
+    const run = await start([{ content: 'whole answer' }, { content: 'streamed answer' }]);
+    const env = { OPENAI_BASE_URL: run.proxy.url, OPENAI_API_KEY: run.proxy.token, PATH: process.env.PATH ?? '/usr/bin' };
+    const { stdout } = await promisify(execFile)('python3', ['-c', PLAIN_PYTHON], { env });
+    expect(stdout.split('\n')).toEqual(['whole answer', 'streamed answer', '']);
+    expect(run.calls.map((c) => c.response?.content)).toEqual(['whole answer', 'streamed answer']);
   });
 });
 
