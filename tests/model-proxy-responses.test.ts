@@ -119,6 +119,20 @@ describe('the Responses API', () => {
     });
   });
 
+  it('streams a whole chat answer as Responses events when the profile cannot stream', async () => {
+    const run = await start([{ content: 'Made whole.', usage: { prompt_tokens: 5, completion_tokens: 2 } }], { stream: false });
+    const stream = await run.client.responses.create({ model: 'x', input: 'hi', stream: true });
+    let text = '';
+    let completed: OpenAI.Responses.Response | null = null;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = event.response;
+    }
+    expect(text).toBe('Made whole.');
+    expect(completed?.usage).toMatchObject({ input_tokens: 5, output_tokens: 2 });
+    expect((run.stub.chatRequests()[0]?.body as { stream?: unknown }).stream).toBeUndefined();
+  });
+
   it('refuses previous_response_id when translating, since nothing is stored to continue from', async () => {
     const run = await start([]);
     await expect(run.client.responses.create({ model: 'x', input: 'more', previous_response_id: 'resp_1' })).rejects.toMatchObject({ status: 400 });

@@ -101,6 +101,32 @@ describe('chat completions through the proxy', () => {
     }
   });
 
+  it('asks a profile with stream: false for whole answers and streams them to an agent that asked for a stream', async () => {
+    const toolCall = { id: 'call_w', name: 'shell', arguments: '{"cmd":"ls"}' };
+    const run = await start([{ content: 'whole, then streamed', tool_calls: [toolCall], usage: { prompt_tokens: 9, completion_tokens: 4 } }], {
+      stream: false,
+    });
+    const stream = await run.client.chat.completions.create({
+      model: 'x',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    let text = '';
+    let args = '';
+    let usage: unknown = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      args += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('whole, then streamed');
+    expect(args).toBe(toolCall.arguments);
+    expect(usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 4 });
+    expect(bodyOf(run.stub).stream).toBeUndefined();
+    expect(run.calls[0]).toMatchObject({ usage: { prompt_tokens: 9, completion_tokens: 4 }, response: { tool_calls: [toolCall] } });
+  });
+
   it("lets the agent choose its sampling, merges the profile's extra_body and headers, and forwards none of the agent's headers", async () => {
     const run = await start([{ content: 'ok' }], { temperature: 0.9, extra_body: { top_k: 5 }, extra_headers: { 'x-tenant': 'lab' } });
     await run.client.chat.completions.create(

@@ -14,7 +14,8 @@ export async function serveChat(call: ProxyCall, body: Record<string, unknown>, 
   const sent = { ...body, ...call.model.extra_body, model: call.model.model };
   const request = recordedChatRequest(sent);
   try {
-    const answer = body.stream === true ? await streamChat(call, sent, res) : await wholeChat(call, sent, res);
+    const answer =
+      body.stream !== true ? await wholeChat(call, sent, res) : call.model.stream ? await streamChat(call, sent, res) : await wholeAsStream(call, sent, res);
     call.finish('chat', request, { answer });
   } catch (error) {
     const failure = failureOf(error, call);
@@ -30,6 +31,46 @@ async function wholeChat(call: ProxyCall, sent: Record<string, unknown>, res: Se
   call.delta('content', answer.content);
   sendJson(res, 200, completion);
   return answer;
+}
+
+/**
+ * For a profile with `stream: false` (a server that cannot stream): the upstream answers whole, and the agent, which
+ * asked for a stream, gets that answer as the chunks a streaming server would have sent.
+ */
+async function wholeAsStream(call: ProxyCall, sent: Record<string, unknown>, res: ServerResponse): Promise<ChatAnswer> {
+  const { stream: _stream, stream_options: options, ...whole } = sent;
+  const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', whole), call);
+  const answer = ChatAnswer.fromCompletion(completion);
+  if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
+  call.delta('content', answer.content);
+  startSse(res);
+  const agentWantsUsage = isRecord(options) && options.include_usage === true;
+  for (const chunk of chunksOf(completion, answer, agentWantsUsage)) writeSseData(res, chunk);
+  writeSseData(res, '[DONE]');
+  res.end();
+  return answer;
+}
+
+function chunksOf(completion: Record<string, unknown>, answer: ChatAnswer, withUsage: boolean): object[] {
+  const base = {
+    id: completion.id ?? 'chatcmpl-proxy',
+    object: 'chat.completion.chunk',
+    created: completion.created ?? Math.floor(Date.now() / 1000),
+    model: answer.model,
+  };
+  const calls = answer.toolCalls().map((call, index) => ({ index, id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+  const delta = {
+    role: 'assistant',
+    content: answer.content,
+    ...(answer.reasoning !== null && { reasoning_content: answer.reasoning }),
+    ...(calls.length > 0 && { tool_calls: calls }),
+  };
+  const chunks: object[] = [
+    { ...base, choices: [{ index: 0, delta, finish_reason: null }] },
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: answer.finishReason ?? 'stop' }] },
+  ];
+  if (withUsage && completion.usage !== undefined) chunks.push({ ...base, choices: [], usage: completion.usage });
+  return chunks;
 }
 
 /** Streams the answer through; the usage chunk is always asked for (tokens and cost), and passed on only if the agent asked. */

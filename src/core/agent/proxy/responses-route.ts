@@ -31,7 +31,8 @@ export async function serveResponses(call: ProxyCall, body: Record<string, unkno
   try {
     let answer: ChatAnswer;
     if (!chatBody) answer = streamed ? await passStream(call, sent, res) : await passWhole(call, sent, res);
-    else answer = writer ? await translateStream(call, chatBody, writer) : await translateWhole(call, chatBody, res, meta);
+    else if (!writer) answer = await translateWhole(call, chatBody, res, meta);
+    else answer = chatBody.stream === true ? await translateStream(call, chatBody, writer) : await wholeAsStream(call, chatBody, writer);
     call.finish('responses', request, { answer });
   } catch (error) {
     const failure = failureOf(error, call);
@@ -50,8 +51,10 @@ export async function serveResponses(call: ProxyCall, body: Record<string, unkno
 
 /** The chat body a translated Responses request becomes (built before the call, so a refusal is a plain 400). */
 export function translatedBody(model: ResolvedModel, body: Record<string, unknown>): Record<string, unknown> {
-  const chat = { ...chatRequestFromResponses(body, model), ...model.extra_body, model: model.model };
-  return body.stream === true ? { ...chat, stream: true, stream_options: { include_usage: true } } : chat;
+  const chat: Record<string, unknown> = { ...chatRequestFromResponses(body, model), ...model.extra_body, model: model.model };
+  // A profile with `stream: false` is asked whole; the agent's stream is then made from the whole answer.
+  const { stream: _stream, ...whole } = chat;
+  return body.stream === true && model.stream ? { ...chat, stream: true, stream_options: { include_usage: true } } : whole;
 }
 
 async function translateWhole(call: ProxyCall, chatBody: Record<string, unknown>, res: ServerResponse, meta: ResponseMeta): Promise<ChatAnswer> {
@@ -85,6 +88,18 @@ async function translateStream(call: ProxyCall, chatBody: Record<string, unknown
     throw new UpstreamFailure('connection', `the stream from ${call.model.base_url} ended before the answer was complete (no finish_reason)`, null);
   }
   if (!started) writer.start();
+  writer.finish(answer);
+  return answer;
+}
+
+/** A whole chat answer told as a Responses stream, for a profile whose server cannot stream. */
+async function wholeAsStream(call: ProxyCall, chatBody: Record<string, unknown>, writer: ResponsesStreamWriter): Promise<ChatAnswer> {
+  const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', chatBody), call);
+  const answer = ChatAnswer.fromCompletion(completion);
+  if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
+  call.delta('content', answer.content);
+  writer.start();
+  writer.textDelta(answer.content);
   writer.finish(answer);
   return answer;
 }
