@@ -12,6 +12,7 @@ export interface StreamedReply {
   finish_reason?: string;
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
   model?: string;
+  tool_calls?: Array<{ id: string; name: string; arguments: string }>;
 }
 
 /**
@@ -28,6 +29,12 @@ export function completionChunks(reply: StreamedReply, model: string, includeUsa
   const events: object[] = [chunk({ role: 'assistant', content: '' })];
   if (reply.reasoning !== undefined) events.push(chunk({ reasoning_content: reply.reasoning }));
   for (const piece of pieces) events.push(chunk({ content: piece }));
+  (reply.tool_calls ?? []).forEach((call, index) => {
+    const half = Math.floor(call.arguments.length / 2);
+    events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
+    for (const part of [call.arguments.slice(0, half), call.arguments.slice(half)])
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: part } }] }));
+  });
   events.push(chunk({}, reply.finish_reason ?? 'stop'));
   const usage = reply.usage === undefined ? { prompt_tokens: 10, completion_tokens: 5 } : reply.usage;
   if (includeUsage && usage !== null) {

@@ -30,6 +30,8 @@ export type StubReply =
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
       reasoning?: string;
       model?: string;
+      /** Function calls the model asks for (message.tool_calls; streamed as a name piece, then the arguments in two pieces). */
+      tool_calls?: StubToolCall[];
     }
   /** Server-sent events as they are (strings verbatim, objects as JSON), ended as `end` says (default `done`). */
   | { events: Array<string | object>; end?: StreamEnd; contentType?: string }
@@ -40,6 +42,12 @@ export type StubReply =
   /** Status 200 with this body as is. */
   | { raw: string; contentType?: string }
   | ((request: StubRequest) => StubReply);
+
+export interface StubToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
 
 export interface StubOptions {
   /** Ids GET /v1/models lists; null makes it answer 404, as servers without that route do. */
@@ -83,7 +91,8 @@ export async function startLlmStub(script: StubReply[] = [], options: StubOption
         if (models === null) return send(res, 404, { error: { message: 'no such route' } });
         return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'stub' })) });
       }
-      if (request.method !== 'POST' || path !== '/v1/chat/completions') {
+      // /v1/responses takes scripted replies too (raw bodies or events), for servers that offer the Responses API.
+      if (request.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) {
         return send(res, 404, { error: { message: `llm-stub: no route ${request.method} ${path}` } });
       }
       const next = queue.shift();
@@ -138,7 +147,14 @@ function answer(res: ServerResponse, reply: StubReply, request: StubRequest): vo
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: reply.content, ...(reply.reasoning !== undefined && { reasoning_content: reply.reasoning }) },
+        message: {
+          role: 'assistant',
+          content: reply.content,
+          ...(reply.reasoning !== undefined && { reasoning_content: reply.reasoning }),
+          ...(reply.tool_calls && {
+            tool_calls: reply.tool_calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+          }),
+        },
         finish_reason: reply.finish_reason ?? 'stop',
       },
     ],

@@ -40,6 +40,12 @@ export const ModelProfile = z.strictObject({
   /** Ask the model for a short analysis of each trained node's log, for later prompts (never for metrics). */
   summarize_logs: z.boolean().default(false),
   prices: Prices.optional(),
+  /**
+   * How the model proxy serves an outside agent's Responses API calls (POST /v1/responses): `translate` turns them
+   * into chat completions, which every OpenAI-compatible server offers; `passthrough` forwards them to a server
+   * that has the Responses API itself.
+   */
+  responses_api: z.enum(['translate', 'passthrough']).default('translate'),
 });
 export type ModelProfile = z.infer<typeof ModelProfile>;
 export type ModelProfileInput = z.input<typeof ModelProfile>;
