@@ -98,7 +98,8 @@ export interface Agent {
 export interface AnalyzeInput {
   node: number;
   outcome: string;
-  logTail: string;
+  /** The end of the node's output, read only by an agent that analyses (reading it costs a file read a node). */
+  logTail: () => Promise<string>;
   onCall?: (call: LlmCallRecord) => void;
   onStream?: CallStreamListener;
   signal?: AbortSignal;

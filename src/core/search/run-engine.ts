@@ -9,6 +9,7 @@ import type { PythonWithTorch } from '../exec/python.js';
 import { processCount } from '../exec/process-count.js';
 import type { SlotPool } from '../exec/slot-pool.js';
 import type { Executor } from '../exec/types.js';
+import { describeOutcome } from '../agent/outcome.js';
 import { fanOut, type EventSink } from '../events.js';
 import type { CacheLayout } from '../paths.js';
 import { RunHistory } from '../store/run-history.js';
@@ -187,17 +188,17 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
     const summary = summarize(status, stop.reason);
-    await finish(store, config, summary, emit, ctx.tree);
+    await finish(ctx, config, summary, emit);
     return summary;
   } catch (error) {
     // Whatever was measured before the failure stays on disk, and the run resumes from there next time.
     if (input.signal?.aborted) {
       const summary = summarize('aborted', 'stopped by the user');
-      await finish(store, config, summary, emit, ctx.tree);
+      await finish(ctx, config, summary, emit);
       return summary;
     }
     emit({ type: 'error', run_id: config.run_id, message: error instanceof Error ? error.message : String(error) });
-    await finish(store, config, summarize('failed', null), emit, ctx.tree);
+    await finish(ctx, config, summarize('failed', null), emit);
     throw error;
   }
 }
@@ -307,11 +308,18 @@ async function decide(ctx: NodeContext, input: RunSearchInput, stop: StopState):
   return createNode(ctx, { parent: decision.parent, second_parent: decision.second_parent ?? null, operator: decision.operator, by: 'agent' });
 }
 
-async function finish(store: RunStore, config: RunConfig, summary: RunSummary, emit: EventSink, tree: SearchTree): Promise<void> {
+async function finish(ctx: NodeContext, config: RunConfig, summary: RunSummary, emit: EventSink): Promise<void> {
+  const { store, tree } = ctx;
   emit({ type: 'run-finished', run_id: summary.run_id, status: summary.status, fsr: summary.fsr, best: summary.best });
   await store.flush();
   await store.writeRun(config, summary);
-  // The trajectory is an export: one that cannot be built is said, and the run stands (`speedrun trajectory` retries).
+  // Exports of what is on disk already: one that cannot be written is said, and the run stands.
+  // The nodes' outcomes as git notes, all in one commit (a node without a script has no commit to note).
+  const outcomes = tree.finished().filter((n) => n.result.status !== 'aborted' && n.result.measured_by !== 'not-run');
+  await ctx.history
+    .recordOutcomes(outcomes.map((n) => ({ node: n.node, text: describeOutcome(n.result) })))
+    .catch((error: Error) => emit({ type: 'error', run_id: summary.run_id, message: `git notes not written: ${error.message}` }));
+  // `speedrun trajectory` writes the trajectory again for a run whose export failed.
   const nodes = tree.nodes.map((n) => ({
     meta: { node: n.node, parent: n.parent, second_parent: n.second_parent, operator: n.operator, by: n.by },
     result: n.result,

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { describeOutcome } from '../agent/outcome.js';
 import { sha256Hex } from '../catalog/files.js';
 import type { RetimeMode } from '../catalog/schema.js';
 import { nodeResult } from '../store/node-result.js';
@@ -29,7 +28,6 @@ export async function recordBaseline(ctx: NodeContext, script: string, stored: N
     await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: `record ${ctx.record}` });
     result = retime === 'none' ? tableBaseline(ctx, meta, script) : await trainBaseline(ctx, meta, script);
     await ctx.store.writeNodeResult(result);
-    if (result.status !== 'aborted') await ctx.history.recordOutcome(0, describeOutcome(result));
     ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: 0, result });
     // A stopped baseline is no result: the run ends here and trains it again when resumed.
     if (result.status === 'aborted') ctx.signal?.throwIfAborted();

@@ -39,12 +39,11 @@ export async function trainNode(
   const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
-    const logTail = await readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail);
     const stream = streamTo(ctx, meta.node);
     analysis = await ctx.agent.analyze({
       node: meta.node,
       outcome: describeOutcome(result),
-      logTail,
+      logTail: () => readLogTail(ctx.store.nodeDir(meta.node), result.stderr_tail),
       onCall: recordCalls(ctx, usage, stream),
       onStream: stream.listener,
       signal: ctx.signal,

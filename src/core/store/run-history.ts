@@ -74,7 +74,15 @@ export class RunHistory {
 
   /** Attaches the node's measured outcome as a git note (replacing an earlier one), shown by `git log --notes`. */
   recordOutcome(node: number, text: string): Promise<void> {
-    return this.serialise(() => this.inProcess(() => this.writeNote(node, text)));
+    return this.recordOutcomes([{ node, text }]);
+  }
+
+  /**
+   * Attaches many outcomes in one notes commit (the engine writes a run's notes when it ends: one commit per node
+   * cost as much as the node's own commit). Notes that are already there, word for word, are not written again.
+   */
+  recordOutcomes(outcomes: ReadonlyArray<{ node: number; text: string }>): Promise<void> {
+    return this.serialise(() => this.inProcess(() => this.writeNotes(outcomes)));
   }
 
   /** The commit of node-<n>, or null when the node has none yet. */
@@ -121,12 +129,19 @@ export class RunHistory {
     return commitId!;
   }
 
-  /** As `git notes add -f -m`: the note's blob under the commit's id in the notes tree, one notes commit more. */
-  private async writeNote(node: number, text: string): Promise<void> {
-    const commit = await this.requireCommit(node);
+  /** As `git notes add -f -m` for each: the notes' blobs under their commits' ids in the notes tree, one notes commit more. */
+  private async writeNotes(outcomes: ReadonlyArray<{ node: number; text: string }>): Promise<void> {
+    const notes = new Map(this.notes);
+    const blobs: GitObject[] = [];
+    for (const { node, text } of outcomes) {
+      const commit = await this.requireCommit(node);
+      const blob: GitObject = { type: 'blob', content: Buffer.from(noteText(text), 'utf8') };
+      if (notes.get(commit) === objectId(blob)) continue;
+      notes.set(commit, objectId(blob));
+      blobs.push(blob);
+    }
+    if (blobs.length === 0) return;
     const at = new Date();
-    const blob: GitObject = { type: 'blob', content: Buffer.from(noteText(text), 'utf8') };
-    const notes = new Map(this.notes).set(commit, objectId(blob));
     const tree: GitObject = { type: 'tree', content: treeContent([...notes].map(([name, id]) => ({ name, id }))) };
     const previous = this.refs.get(NOTES_REF) ?? null;
     const message = "Notes added by 'git notes add'";
@@ -134,10 +149,10 @@ export class RunHistory {
       type: 'commit',
       content: commitContent({ tree: objectId(tree), parents: previous ? [previous] : [], who: IDENTITY, at, message }),
     };
-    const [, , notesCommitId] = writePack(this.gitDir, [blob, tree, notesCommit]);
-    await updateRef(this.gitDir, NOTES_REF, notesCommitId!, previous, IDENTITY, at, null);
-    this.notes.set(commit, objectId(blob));
-    this.refs.set(NOTES_REF, notesCommitId!);
+    const notesCommitId = writePack(this.gitDir, [...blobs, tree, notesCommit]).at(-1)!;
+    await updateRef(this.gitDir, NOTES_REF, notesCommitId, previous, IDENTITY, at, null);
+    for (const [commit, id] of notes) this.notes.set(commit, id);
+    this.refs.set(NOTES_REF, notesCommitId);
   }
 
   /** Whether a node's commit has this tree and these parents (read through git: only a resume re-commits). */

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { appendInFolder, inFolder, writeFileAtomic, writeJsonAtomic } from '../fs-atomic.js';
 import { CALLS_FILE, LlmCallRecord } from './call-record.js';
 import { readStoreJson } from './damaged-run.js';
@@ -73,7 +73,7 @@ export class RunStore {
   }
 
   async readNodeFile(node: number, name: NodeFileName): Promise<string> {
-    return readFile(join(this.nodeDir(node), name), 'utf8');
+    return readFileSync(join(this.nodeDir(node), name), 'utf8');
   }
 
   /** A node's analysis.md, or null when it has none. */
