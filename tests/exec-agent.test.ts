@@ -9,7 +9,7 @@ import { removeTempDirs, tempDir } from './helpers/temp.js';
 afterAll(removeTempDirs);
 
 function agent(command: string, overrides: Partial<ExecAgentOptions> = {}): ExecAgent {
-  return new ExecAgent({ command, timeoutMs: 30_000, budget: new LlmBudget({ max_calls: 5 }), model: null, passEnv: [], ...overrides });
+  return new ExecAgent({ command, timeoutMs: 30_000, budget: new LlmBudget({ max_calls: 5 }), proxy: null, model: null, passEnv: [], ...overrides });
 }
 
 async function input() {

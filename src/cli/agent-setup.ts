@@ -13,6 +13,7 @@ import { replayModel } from '../core/agent/llm/replay-model.js';
 import { SimChatClient } from '../core/agent/llm/sim-client.js';
 import { isSimModel, SIM_LLM_LATENCY_ENV, simLatencyMs, simModel } from '../core/agent/llm/sim-model.js';
 import { loadPromptSet } from '../core/agent/prompts.js';
+import { ModelProxy } from '../core/agent/proxy/model-proxy.js';
 import { UserError } from '../core/errors.js';
 import { RUN_FILE } from '../core/store/layout.js';
 import { readRunFile } from '../core/store/run-store.js';
@@ -46,7 +47,7 @@ export type PreparedAgent = PlannedAgent;
 export async function prepareAgent(ctx: CliContext, flags: AgentFlags, budget: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, budget, signal);
   if (flags.agent === 'replay') return prepareReplayAgent(flags, budget);
-  if (flags.agent === 'exec') return prepareExecAgent(ctx, flags, budget);
+  if (flags.agent === 'exec') return prepareExecAgent(ctx, flags, budget, signal);
   if ((BUILTIN_AGENTS as readonly string[]).includes(flags.agent)) return { agent: builtinAgent(flags.agent, ctx.cache()), model: null, budget: {} };
   throw new UserError(`unknown agent '${flags.agent}'`, `use one of: ${AGENT_NAMES.join(', ')}`);
 }
@@ -96,21 +97,41 @@ async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: str
   return { agent, model: name, budget };
 }
 
-/** Any program as the agent (docs/agent-protocol.md); it runs as this user, which the run's description says. */
-async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, budget: BudgetLimits): Promise<PreparedAgent> {
+/**
+ * Any program as the agent (docs/agent-protocol.md); it runs as this user, which the run's description says. The
+ * run's proxy serves it the model (with --model: checked here like `--agent llm`'s) and experiments.
+ */
+async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, overrides: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (!flags.cmd)
     throw new UserError('--agent exec needs --agent-cmd', 'pass the command that edits train_gpt.py in its workspace, e.g. --agent-cmd "python3 my_agent.py"');
+  let model = null;
+  let apiKey = null;
+  let budget = overrides;
+  if (flags.model) {
+    if (isSimModel(flags.model))
+      throw new UserError(`--agent exec cannot use the simulated model ${flags.model}`, "name a model profile or an endpoint's model id");
+    const config = await findConfig(ctx, flags.config);
+    model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl });
+    budget = { ...config?.budget, ...overrides };
+    apiKey = resolveApiKey(model, ctx.env);
+    await checkEndpoint(model, apiKey, signal);
+  }
+  const llmBudget = new LlmBudget(budget);
+  const proxy = await ModelProxy.start({ model, apiKey, budget: llmBudget });
   const timeoutS = flags.agentTimeoutS ?? EXEC_AGENT_TIMEOUT_S;
-  ctx.log(`agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run on this machine as this user`);
+  ctx.log(
+    `agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run on this machine as this user${model ? `, model ${model.name} through the run's proxy` : ', no model'}`,
+  );
   const agent = new ExecAgent({
     command: flags.cmd,
     timeoutMs: timeoutS * 1000,
-    budget: new LlmBudget(budget),
-    model: null,
+    budget: llmBudget,
+    proxy,
+    model: model?.name ?? null,
     passEnv: flags.passEnv ?? [],
     environment: ctx.env,
   });
-  return { agent, model: null, budget };
+  return { agent, model: model?.name ?? null, budget, release: () => proxy.close() };
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */

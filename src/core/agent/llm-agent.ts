@@ -97,7 +97,11 @@ export class LlmAgent implements Agent {
 
   async analyze(input: AnalyzeInput): Promise<string | null> {
     if (!this.opts.model.summarize_logs) return null;
-    const content = this.opts.prompts.render('summarize-log', { node: input.node, outcome: input.outcome, log_tail: (await input.logTail()).trimEnd() || '(no output)' });
+    const content = this.opts.prompts.render('summarize-log', {
+      node: input.node,
+      outcome: input.outcome,
+      log_tail: (await input.logTail()).trimEnd() || '(no output)',
+    });
     try {
       const outcome = await this.call(input.node, 'summarize', [{ role: 'user', content }], input);
       return outcome.ok ? outcome.response.content.trim() || null : null;

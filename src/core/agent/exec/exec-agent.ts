@@ -15,11 +15,22 @@ import { abortError } from '../llm/retry.js';
 import { runAgentCommand } from './agent-command.js';
 import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES } from './workspace.js';
 
-/** The run's model proxy as an exec agent uses it (agent/proxy): where agents call, and whose node a call is for. */
-export interface ModelAccess {
+/**
+ * The run's proxy as an exec agent uses it (agent/proxy/model-proxy.ts): where the agent calls the model and asks
+ * for experiments, and which node's calls and experiments they are.
+ */
+export interface AgentProxy {
   readonly url: string;
   readonly token: string;
-  attach(sink: { node: number; onCall?: (call: LlmCallRecord) => void; onStream?: CallStreamListener; signal?: AbortSignal } | null): void;
+  attach(
+    sink: {
+      node: number;
+      onCall?: (call: LlmCallRecord) => void;
+      onStream?: CallStreamListener;
+      signal?: AbortSignal;
+      experiment?: ProposeInput['experiment'];
+    } | null,
+  ): void;
   /** Set once a call was refused because the run's budget is spent. */
   readonly exhausted: BudgetExhaustedError | null;
 }
@@ -29,8 +40,10 @@ export interface ExecAgentOptions {
   /** Per node, for the whole command. */
   timeoutMs: number;
   budget: LlmBudget;
-  /** The model proxy; without one the agent gets no model (an agent that edits by rules alone). */
-  model: (ModelAccess & { name: string }) | null;
+  /** The run's proxy: the model (when the run has one) and experiments. Without one the agent gets neither. */
+  proxy: AgentProxy | null;
+  /** The model profile the proxy serves, for the run's record; null for a run without a model. */
+  model: string | null;
   /** Variables of the harness's environment passed on by name (config `env:`); nothing else is inherited. */
   passEnv: readonly string[];
   environment?: NodeJS.ProcessEnv;
@@ -52,7 +65,7 @@ export class ExecAgent implements Agent {
       name: this.name,
       cmd: this.opts.command,
       timeout_s: this.opts.timeoutMs / 1000,
-      model: this.opts.model?.name ?? null,
+      model: this.opts.model,
       pass_env: [...this.opts.passEnv],
       // Trusted: the command runs as this user on this machine (docs/agent-protocol.md, "Sandbox").
       sandbox: 'none (local)',
@@ -69,10 +82,11 @@ export class ExecAgent implements Agent {
 
   async propose(input: ProposeInput): Promise<Proposal> {
     this.checkBudget();
-    const workspace = await prepareWorkspace(input, { limits: this.opts.budget.limits, used: this.opts.budget.totals() });
+    const proxy = this.opts.proxy;
+    const budget = { limits: this.opts.budget.limits, used: this.opts.budget.totals() };
+    const workspace = await prepareWorkspace(input, budget, { experiments: proxy !== null });
     const nodeDir = nodeDirOf(input.runDir, input.node);
-    const model = this.opts.model;
-    model?.attach({ node: input.node, onCall: input.onCall, onStream: input.onStream, signal: input.signal });
+    proxy?.attach({ node: input.node, onCall: input.onCall, onStream: input.onStream, signal: input.signal, experiment: input.experiment });
     let ran;
     try {
       ran = await runAgentCommand({
@@ -85,7 +99,7 @@ export class ExecAgent implements Agent {
         signal: input.signal,
       });
     } finally {
-      model?.attach(null);
+      proxy?.attach(null);
     }
     if (ran.aborted) throw abortError();
     const tail = ran.stderrTail.trim() ? `; its stderr ends:\n${ran.stderrTail.trim()}` : '';
@@ -94,7 +108,7 @@ export class ExecAgent implements Agent {
     if (ran.exitCode !== 0) {
       const how = ran.exitCode === null ? `was killed by ${ran.signal ?? 'a signal'}` : `exited with code ${ran.exitCode}`;
       // A call refused for budget ends the run once this node is on record (the engine checks before the next).
-      return failed(`the agent command ${how}${model?.exhausted ? ` after the run's LLM budget ran out (${model.exhausted.reason})` : ''}${tail} ${logs}`);
+      return failed(`the agent command ${how}${proxy?.exhausted ? ` after the run's LLM budget ran out (${proxy.exhausted.reason})` : ''}${tail} ${logs}`);
     }
     const script = await readFile(join(workspace.dir, WORKSPACE_FILES.script), 'utf8').catch(() => null);
     if (script === null) return failed(`the agent command exited 0 but left no ${WORKSPACE_FILES.script} in its workspace ${logs}`);
@@ -118,9 +132,9 @@ export class ExecAgent implements Agent {
     }
     env[AGENT_ENV.workspace] = workspace.dir;
     env[AGENT_ENV.node] = String(node);
-    if (this.opts.model) {
-      env[AGENT_ENV.baseUrl] = this.opts.model.url;
-      env[AGENT_ENV.apiKey] = this.opts.model.token;
+    if (this.opts.proxy) {
+      env[AGENT_ENV.baseUrl] = this.opts.proxy.url;
+      env[AGENT_ENV.apiKey] = this.opts.proxy.token;
     }
     return env;
   }

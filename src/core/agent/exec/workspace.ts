@@ -3,12 +3,13 @@
  * the hint and the run's history. Everything is written fresh for each node under nodes/<n>/workspace and kept
  * there afterwards, with the agent's scratch files, for inspection.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmUsage } from '../../store/schema.js';
 import type { BudgetLimits } from '../budget.js';
 import type { NodeHistory, ProposeInput } from '../agent.js';
 import { taskTiming } from '../../catalog/task-timing.js';
+import { packageRoot } from '../../paths.js';
 import { AGENT_DIRS, NODE_FILES, nodeDirOf } from '../../store/layout.js';
 import { readNodeText } from '../../store/run-store.js';
 
@@ -16,7 +17,17 @@ import { readNodeText } from '../../store/run-store.js';
 export const PROTOCOL_VERSION = 1;
 
 /** The files of a workspace, and the environment variables an agent is told about. */
-export const WORKSPACE_FILES = { script: NODE_FILES.script, task: 'task.json', hint: 'hint.md', history: 'history.json', notes: 'notes.md' } as const;
+export const WORKSPACE_FILES = {
+  script: NODE_FILES.script,
+  task: 'task.json',
+  hint: 'hint.md',
+  history: 'history.json',
+  notes: 'notes.md',
+  tool: 'speedrun-tool',
+} as const;
+
+/** The experiment tool's source, shipped at the package root like the other Python helpers. */
+const SPEEDRUN_TOOL = join(packageRoot, 'python', 'speedrun_tool.py');
 export const AGENT_ENV = { baseUrl: 'OPENAI_BASE_URL', apiKey: 'OPENAI_API_KEY', workspace: 'SPEEDRUN_WORKSPACE', node: 'SPEEDRUN_NODE' } as const;
 
 export interface Workspace {
@@ -26,7 +37,11 @@ export interface Workspace {
 }
 
 /** Makes the node's workspace (an earlier attempt's is replaced) and writes the task into it. */
-export async function prepareWorkspace(input: ProposeInput, budget: { limits: BudgetLimits; used: LlmUsage }): Promise<Workspace> {
+export async function prepareWorkspace(
+  input: ProposeInput,
+  budget: { limits: BudgetLimits; used: LlmUsage },
+  opts: { experiments: boolean },
+): Promise<Workspace> {
   const nodeDir = nodeDirOf(input.runDir, input.node);
   const dir = join(nodeDir, AGENT_DIRS.workspace);
   const home = join(nodeDir, AGENT_DIRS.home);
@@ -39,6 +54,8 @@ export async function prepareWorkspace(input: ProposeInput, budget: { limits: Bu
     writeFile(join(dir, WORKSPACE_FILES.hint), input.hint),
     writeFile(join(dir, WORKSPACE_FILES.history), `${JSON.stringify(history, null, 2)}\n`),
   ]);
+  // The experiment tool: `./speedrun-tool train` trains the current script as a node of the run.
+  if (opts.experiments) await copyFile(SPEEDRUN_TOOL, join(dir, WORKSPACE_FILES.tool)).then(() => chmod(join(dir, WORKSPACE_FILES.tool), 0o755));
   return { dir, home };
 }
 

@@ -4,7 +4,7 @@
  * LlmCallRecord with tokens and cost, counted against the run's budget.
  */
 import type { ServerResponse } from 'node:http';
-import type { CallStreamListener } from '../agent.js';
+import type { CallStreamListener, ProposeInput } from '../agent.js';
 import type { LlmBudget } from '../budget.js';
 import { callCost } from '../llm/cost.js';
 import type { ResolvedModel } from '../llm/model-profile.js';
@@ -18,6 +18,8 @@ export interface ProxySink {
   onCall?: (call: LlmCallRecord) => void;
   onStream?: CallStreamListener;
   signal?: AbortSignal;
+  /** Trains a script as an experiment of the node being written (POST /v1/speedrun/train). */
+  experiment?: ProposeInput['experiment'];
 }
 
 export interface ProxyCallOptions {
