@@ -43,7 +43,9 @@ export class SimExecutor implements Executor {
     const stdoutPath = join(spec.workDir, 'stdout.log');
     const stderrPath = join(spec.workDir, 'stderr.log');
     const script = readFileSync(spec.scriptPath, 'utf8');
-    const training = simTraining(this.opts.manifest, this.opts.record, script, spec.workDir);
+    // Seeded by where the training sits in its run (run id, then nodes/<n> or scoring/<repeat>), not by the absolute
+    // folder: the same bench simulated in another folder, or killed and resumed, draws the same times.
+    const training = simTraining(this.opts.manifest, this.opts.record, script, spec.workDir.split(/[\\/]/).slice(-3).join('/'));
     // The simulated timeout is on the simulated clock, so a scale of 0 still times out what a real run would.
     const cutMs = Math.min(training.timeMs, spec.timeoutMs);
     const ending = await this.wait(cutMs * this.opts.timeScale, spec.signal, cutMs < training.timeMs);
