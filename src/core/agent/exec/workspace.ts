@@ -16,22 +16,28 @@ import { readNodeText } from '../../store/run-store.js';
 export const PROTOCOL_VERSION = 1;
 
 /** The files of a workspace, and the environment variables an agent is told about. */
-export const WORKSPACE_FILES = { script: NODE_FILES.script, task: 'task.json', hint: 'hint.md', history: 'history.json', notes: 'notes.md' } as const;
+export const WORKSPACE_FILES = {
+  script: NODE_FILES.script,
+  task: 'task.json',
+  hint: 'hint.md',
+  history: 'history.json',
+  notes: 'notes.md',
+  home: '.home',
+} as const;
 export const AGENT_ENV = { baseUrl: 'OPENAI_BASE_URL', apiKey: 'OPENAI_API_KEY', workspace: 'SPEEDRUN_WORKSPACE', node: 'SPEEDRUN_NODE' } as const;
 
 export interface Workspace {
   dir: string;
-  /** The HOME the agent gets: beside the workspace, so a CLI's own config never shows up as part of the edit. */
-  home: string;
 }
 
 /** Makes the node's workspace (an earlier attempt's is replaced) and writes the task into it. */
 export async function prepareWorkspace(input: ProposeInput, budget: { limits: BudgetLimits; used: LlmUsage }): Promise<Workspace> {
   const nodeDir = nodeDirOf(input.runDir, input.node);
   const dir = join(nodeDir, AGENT_DIRS.workspace);
-  const home = join(nodeDir, AGENT_DIRS.home);
   await rm(dir, { recursive: true, force: true });
-  await Promise.all([mkdir(dir, { recursive: true }), mkdir(home, { recursive: true })]);
+  // HOME is inside the workspace, so in a container the workspace is the only writable mount; only train_gpt.py
+  // is ever taken back, so a CLI's config and caches there never become part of the edit.
+  await mkdir(join(dir, WORKSPACE_FILES.home), { recursive: true });
   const history = { nodes: await Promise.all(input.finished.map((n) => historyEntry(input.runDir, n))), failing_log_tail: input.parentLogTail };
   await Promise.all([
     writeFile(join(dir, WORKSPACE_FILES.script), input.parentScript),
@@ -39,7 +45,7 @@ export async function prepareWorkspace(input: ProposeInput, budget: { limits: Bu
     writeFile(join(dir, WORKSPACE_FILES.hint), input.hint),
     writeFile(join(dir, WORKSPACE_FILES.history), `${JSON.stringify(history, null, 2)}\n`),
   ]);
-  return { dir, home };
+  return { dir };
 }
 
 /** task.json: what the node is, what it aims for, what it may spend. */
