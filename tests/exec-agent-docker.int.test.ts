@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Docker from 'dockerode';
+import { execa } from 'execa';
 import type { ProposeInput } from '../src/core/agent/agent.js';
 import { LlmBudget } from '../src/core/agent/budget.js';
 import { AGENT_ROLE, DockerAgentSandbox } from '../src/core/agent/exec/docker-agent-command.js';
@@ -149,6 +150,21 @@ describe('the exec agent in a Docker sandbox', () => {
     controller.abort();
     await expect(proposing).rejects.toThrow(/abort/i);
     expect(await containersOfRun(docker, input.runId)).toEqual([]);
+  }, 120_000);
+
+  it('leaves a container whose harness died to the next harness’s start-up cleanup', async () => {
+    // A harness that has exited: its pid is no longer running.
+    const dead = execa('true');
+    await dead;
+    const orphaned = await task();
+    const leftBehind = agent('exec sleep 600', { sandbox: new DockerAgentSandbox(docker, { image: AGENT_IMAGE, harnessPid: dead.pid! }) }).propose(orphaned);
+    let listed: Docker.ContainerInfo[] = [];
+    while (listed.length === 0) listed = await agentContainers(orphaned.runId, 'running');
+    expect(listed[0]!.Labels[LABEL.harnessPid]).toBe(String(dead.pid));
+    // The next harness's first agent container comes after the cleanup, which takes the orphan away.
+    expect(await agent('true').propose(await task())).toMatchObject({ ok: true });
+    expect(await agentContainers(orphaned.runId)).toEqual([]);
+    expect(await leftBehind).toMatchObject({ ok: false, status: 'agent-failed' });
   }, 120_000);
 
   it('reaches the model proxy on its Unix socket through 127.0.0.1 inside the container', async () => {

@@ -15,7 +15,7 @@ import { exitStatus, withTimeout } from '../../exec/docker/docker-executor.js';
 import { toDockerError } from '../../exec/docker/docker-errors.js';
 import { containerLabels, LABEL } from '../../exec/docker/labels.js';
 import { NodeLogs } from '../../exec/docker/node-logs.js';
-import { currentHarness } from '../../exec/process-identity.js';
+import { currentHarness, processStartToken, UNKNOWN_START, type HarnessIdentity } from '../../exec/process-identity.js';
 import type { AgentCommandResult } from './agent-command.js';
 import type { AgentPlaces, AgentSandbox, ProxyEndpoint, SandboxedCommand } from './sandbox.js';
 import { WORKSPACE_FILES } from './workspace.js';
@@ -42,18 +42,24 @@ const TMP_BYTES = 2 * 1024 ** 3;
 
 export interface DockerAgentSandboxOptions extends ContainerLimits {
   image: string;
+  /** The pid written into the containers' owner labels; default this process. Tests use it to fake a dead harness. */
+  harnessPid?: number;
 }
 
 export class DockerAgentSandbox implements AgentSandbox {
   readonly description: string;
   private startupCleanup: Promise<void> | undefined;
   private user: Promise<string> | undefined;
+  private readonly harness: HarnessIdentity;
 
   constructor(
     private readonly docker: Docker,
     private readonly options: DockerAgentSandboxOptions,
   ) {
     this.description = `docker (${options.image}, no network)`;
+    const self = currentHarness();
+    const pid = options.harnessPid;
+    this.harness = pid === undefined || pid === self.pid ? self : { host: self.host, pid, start: processStartToken(pid) ?? UNKNOWN_START };
   }
 
   places(_workspace: string, model: ProxyEndpoint | null): AgentPlaces {
@@ -136,7 +142,7 @@ export class DockerAgentSandbox implements AgentSandbox {
       Env: Object.entries(cmd.env).map(([key, value]) => `${key}=${value}`),
       User: user,
       WorkingDir: AGENT_CONTAINER.workspace,
-      Labels: { ...containerLabels(cmd.runId, cmd.node, currentHarness()), [LABEL.role]: AGENT_ROLE },
+      Labels: { ...containerLabels(cmd.runId, cmd.node, this.harness), [LABEL.role]: AGENT_ROLE },
       AttachStdin: false,
       AttachStdout: true,
       AttachStderr: true,
