@@ -213,6 +213,13 @@ describe('the exec agent in a Docker sandbox', () => {
         { url: '/v1/models', auth: 'Bearer run-token-1', body: 'hello 0' },
         { url: '/v1/models', auth: 'Bearer run-token-1', body: 'hello 1' },
       ]);
+
+      // An image without python3 cannot run the forwarder: the node fails saying so, and the command never starts.
+      const bare = new DockerAgentSandbox(docker, { image: 'debian:bookworm-slim' });
+      const noPython = await agent('touch started', { model, sandbox: bare }).propose(input);
+      expect(noPython).toMatchObject({ ok: false, status: 'agent-failed' });
+      expect(!noPython.ok && noPython.message).toMatch(/exited with code 127; its stderr ends:\nspeedrun: the agent image has no python3/);
+      expect(existsSync(inWorkspace(input, 'started'))).toBe(false);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(socketPath, { force: true });

@@ -69,6 +69,8 @@ export class DockerAgentSandbox implements AgentSandbox {
   }
 
   async run(cmd: SandboxedCommand): Promise<AgentCommandResult> {
+    // A harness bug, not Docker's: the proxy must listen on a socket for a container to reach it.
+    if (cmd.model && !cmd.model.socketPath) throw new Error('the model proxy has no Unix socket: a containerised agent cannot reach it');
     const logs = new NodeLogs(dirname(cmd.stdoutPath), undefined, { stdout: basename(cmd.stdoutPath), stderr: basename(cmd.stderrPath) });
     let stopReason: 'timeout' | 'abort' | undefined;
     let container: Docker.Container | undefined;
@@ -110,7 +112,8 @@ export class DockerAgentSandbox implements AgentSandbox {
         if (info) state = { ExitCode: info.State.ExitCode, OOMKilled: info.State.OOMKilled };
       }
     } catch (error) {
-      throw toDockerError(error, this.options.image);
+      // No image hint: the agent image is not built by `speedrun containers build` (prepareExecAgent checks it first).
+      throw toDockerError(error);
     } finally {
       clearTimeout(timer);
       cmd.signal?.removeEventListener('abort', onAbort);
@@ -123,8 +126,7 @@ export class DockerAgentSandbox implements AgentSandbox {
   }
 
   private createOptions(cmd: SandboxedCommand, user: string): Docker.ContainerCreateOptions {
-    const socket = cmd.model ? cmd.model.socketPath : null;
-    if (cmd.model && !socket) throw new Error('the model proxy has no Unix socket: a containerised agent cannot reach it');
+    const socket = cmd.model?.socketPath ?? null;
     const mounts: { Type: 'bind'; Source: string; Target: string; ReadOnly: boolean }[] = [
       { Type: 'bind', Source: cmd.workspace, Target: AGENT_CONTAINER.workspace, ReadOnly: false },
     ];
@@ -137,7 +139,7 @@ export class DockerAgentSandbox implements AgentSandbox {
     const memory = memoryLimit(this.options);
     return {
       Image: this.options.image,
-      Cmd: ['sh', '-c', entrypoint(socket !== null && socket !== undefined), 'speedrun-agent', cmd.command],
+      Cmd: ['sh', '-c', entrypoint(socket !== null), 'speedrun-agent', cmd.command],
       // Exactly the environment the exec agent built (on top of the image's own ENV): nothing of the harness's.
       Env: Object.entries(cmd.env).map(([key, value]) => `${key}=${value}`),
       User: user,
