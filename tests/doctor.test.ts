@@ -167,6 +167,17 @@ describe('doctor checks with a faked system', () => {
     expect(cpu.ok).toBe(true);
   });
 
+  it('checks the agent image only for an exec agent under docker', async () => {
+    const tinyExec: DoctorConfig = { ...dockerNanogpt, track: 'tiny', agent: 'exec' };
+    const missing = await runDoctor(tinyExec, deps({ docker: () => fakeDocker(['runc'], ['speedrun/cpu:1']) }));
+    expect(check(missing, 'docker-agent-image')).toMatchObject({ status: 'fail', fix: expect.stringContaining('scripts/ci/docker-setup.sh') });
+    expect(missing.ok).toBe(false);
+    const present = await runDoctor(tinyExec, deps({ docker: () => fakeDocker(['runc'], ['speedrun/cpu:1', 'speedrun/agent:1']) }));
+    expect(check(present, 'docker-agent-image')).toMatchObject({ status: 'ok', detail: 'speedrun/agent:1 present' });
+    const reference = await runDoctor({ ...tinyExec, agent: 'reference' }, deps({ docker: () => fakeDocker(['runc'], ['speedrun/cpu:1']) }));
+    expect(check(reference, 'docker-agent-image').status).toBe('skip');
+  });
+
   it('warns when fewer GPUs are selected than the nanogpt records launch processes', async () => {
     const report = await runDoctor({ ...dockerNanogpt, gpus: '0-3' }, deps({ docker: () => fakeDocker(['nvidia'], ['speedrun/cuda-torch2.7.1:1']) }));
     expect(check(report, 'gpus')).toMatchObject({

@@ -70,7 +70,7 @@ describe('the exec agent', () => {
     );
     expect(seen.SECRET_TOKEN).toBeUndefined();
     expect(seen.WANDB_MODE).toBe('offline');
-    expect(seen.HOME).toBe(join(task.runDir, 'nodes', '3', 'agent-home'));
+    expect(seen.HOME).toBe(join(task.runDir, 'nodes', '3', 'workspace', '.home'));
     expect(seen.SPEEDRUN_WORKSPACE).toBe(join(task.runDir, 'nodes', '3', 'workspace'));
     expect(seen.SPEEDRUN_NODE).toBe('3');
     // Without a model proxy there is no endpoint to call.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes this machine ready for the docker executor's tests and CI: a Docker engine that answers, a local
-# debian:bookworm-slim base image (made with debootstrap, because no registry may be reachable) and the speedrun
-# CPU image. Idempotent: each step checks first and prints one line; with everything in place it takes ~1 s.
+# debian:bookworm-slim base image (made with debootstrap, because no registry may be reachable), the speedrun
+# CPU image and the agent image (exec agents with --executor docker). Idempotent: each step checks first and
+# prints one line; with everything in place it takes ~1 s.
 # Needs root for the install and engine steps (CI machines); on a developer machine with Docker running, only
 # the image steps run.
 set -euo pipefail
@@ -9,6 +10,7 @@ cd "$(dirname "$0")/../.."
 
 BASE_IMAGE=debian:bookworm-slim
 CPU_IMAGE=speedrun/cpu:1   # keep in step with src/core/exec/docker/images.ts
+AGENT_IMAGE=speedrun/agent:1   # keep in step with src/core/exec/docker/images.ts (AGENT_IMAGE)
 DOCKERD_WAIT_S=60
 
 step() { printf 'docker-setup: %s\n' "$*"; }
@@ -85,4 +87,24 @@ else
   docker build -t "$CPU_IMAGE" containers/cpu >/tmp/speedrun-cpu-build.log 2>&1 \
     || { tail -n 20 /tmp/speedrun-cpu-build.log; step "building $CPU_IMAGE failed"; exit 1; }
   step "$CPU_IMAGE built"
+fi
+
+# 5. The agent image exec agents run in with --executor docker. Its build context carries this machine's node
+# binary (and npm), since no registry may be reachable and Debian's Node is too old for coding CLIs.
+if docker image inspect "$AGENT_IMAGE" >/dev/null 2>&1; then
+  step "$AGENT_IMAGE present"
+else
+  node_bin=$(command -v node) || { step "building $AGENT_IMAGE needs node on this machine"; exit 1; }
+  context=$(mktemp -d /tmp/speedrun-agent-context-XXXXXX)
+  trap 'rm -rf "$context"' EXIT
+  cp containers/agent/Dockerfile "$context"/
+  cp "$(readlink -f "$node_bin")" "$context"/node
+  npm_dir="$(dirname "$(readlink -f "$node_bin")")/../lib/node_modules/npm"
+  if [ -d "$npm_dir" ]; then cp -r "$npm_dir" "$context"/npm; else mkdir "$context"/npm; fi
+  step "building $AGENT_IMAGE from containers/agent with node $("$node_bin" --version) (log: /tmp/speedrun-agent-build.log)"
+  docker build -t "$AGENT_IMAGE" "$context" >/tmp/speedrun-agent-build.log 2>&1 \
+    || { tail -n 20 /tmp/speedrun-agent-build.log; step "building $AGENT_IMAGE failed"; exit 1; }
+  rm -rf "$context"
+  trap - EXIT
+  step "$AGENT_IMAGE built"
 fi

@@ -1,9 +1,15 @@
-import { join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import type { PlannedAgent } from '../core/plan/run-inputs.js';
 import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
 import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
+import Docker from 'dockerode';
+import { DockerAgentSandbox } from '../core/agent/exec/docker-agent-command.js';
 import { EXEC_AGENT_TIMEOUT_S, ExecAgent } from '../core/agent/exec/exec-agent.js';
+import { toDockerError } from '../core/exec/docker/docker-errors.js';
+import { AGENT_IMAGE } from '../core/exec/docker/images.js';
 import { LlmAgent } from '../core/agent/llm-agent.js';
 import { CONFIG_FILE_NAME, resolveApiKey, resolveModel } from '../core/agent/llm/config-file.js';
 import { findConfig } from './config.js';
@@ -33,6 +39,9 @@ export interface AgentFlags {
   cmd?: string;
   agentTimeoutS?: number;
   passEnv?: string[];
+  /** exec: the run's executor (docker runs the command in a container too) and the agent container's image. */
+  executor?: string;
+  image?: string;
   /** The prompt set of a run being resumed, so its later nodes get the prompts its earlier ones did (default: the current). */
   promptVersion?: string;
 }
@@ -98,8 +107,10 @@ async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: str
 }
 
 /**
- * Any program as the agent (docs/agent-protocol.md); it runs as this user, which the run's description says. The
- * run's proxy serves it the model (with --model: checked here like `--agent llm`'s) and experiments.
+ * Any program as the agent (docs/agent-protocol.md). With --executor docker it runs in a container of its own
+ * (no network, the workspace its only writable mount); otherwise as this user on this machine. The run's
+ * description says which. The run's proxy serves it the model (with --model: checked here like `--agent llm`'s)
+ * and experiments; a container reaches the proxy through its Unix socket.
  */
 async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, overrides: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (!flags.cmd)
@@ -116,12 +127,13 @@ async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, overrides: B
     apiKey = resolveApiKey(model, ctx.env);
     await checkEndpoint(model, apiKey, signal);
   }
+  const sandbox = flags.executor === 'docker' ? await dockerAgentSandbox(flags.image ?? AGENT_IMAGE) : undefined;
   const llmBudget = new LlmBudget(budget);
-  const proxy = await ModelProxy.start({ model, apiKey, budget: llmBudget });
+  const socketPath = sandbox ? join(await mkdtemp(join(tmpdir(), 'speedrun-proxy-')), 'proxy.sock') : undefined;
+  const proxy = await ModelProxy.start({ model, apiKey, budget: llmBudget, socketPath });
   const timeoutS = flags.agentTimeoutS ?? EXEC_AGENT_TIMEOUT_S;
-  ctx.log(
-    `agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run on this machine as this user${model ? `, model ${model.name} through the run's proxy` : ', no model'}`,
-  );
+  const where = sandbox ? `in a container of ${flags.image ?? AGENT_IMAGE} without network` : 'on this machine as this user';
+  ctx.log(`agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run ${where}${model ? `, model ${model.name} through the run's proxy` : ', no model'}`);
   const agent = new ExecAgent({
     command: flags.cmd,
     timeoutMs: timeoutS * 1000,
@@ -130,8 +142,30 @@ async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, overrides: B
     model: model?.name ?? null,
     passEnv: flags.passEnv ?? [],
     environment: ctx.env,
+    sandbox,
   });
-  return { agent, model: model?.name ?? null, budget, release: () => proxy.close() };
+  const release = async () => {
+    await proxy.close();
+    if (socketPath) await rm(dirname(socketPath), { recursive: true, force: true });
+  };
+  return { agent, model: model?.name ?? null, budget, release };
+}
+
+/** The agent's container sandbox; the engine must answer and hold the image before any node is written. */
+async function dockerAgentSandbox(image: string): Promise<DockerAgentSandbox> {
+  const docker = new Docker();
+  try {
+    await docker.getImage(image).inspect();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw toDockerError(error);
+    throw new UserError(
+      `the exec agent's image ${image} is not present`,
+      image === AGENT_IMAGE
+        ? 'build it with scripts/ci/docker-setup.sh (containers/agent/Dockerfile says how)'
+        : `build or pull ${image}, or pass --agent-image`,
+    );
+  }
+  return new DockerAgentSandbox(docker, { image });
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */

@@ -18,7 +18,7 @@ export function planEnv(ctx: CliContext): PlanEnv {
  * through here too.
  */
 export async function startPlannedRun(ctx: CliContext, settings: RunSettings, run: PlannedRun, runDir: string, prepared?: PreparedAgent): Promise<RunSummary> {
-  const agent = prepared ?? (await prepareCellAgent(ctx, settings, run, await recordedConfig(runDir)));
+  const agent = prepared ?? (await prepareCellAgent(ctx, { ...settings, executor: settings.execution.name }, run, await recordedConfig(runDir)));
   return runPlanned(planEnv(ctx), settings, run, runDir, agent);
 }
 
@@ -28,7 +28,7 @@ export async function startPlannedRun(ctx: CliContext, settings: RunSettings, ru
  */
 export function prepareCellAgent(
   ctx: CliContext,
-  shared: Pick<RunSettings, 'budget' | 'config' | 'signal'>,
+  shared: Pick<RunSettings, 'budget' | 'config' | 'signal'> & { executor: string },
   run: PlannedRun,
   resumed?: RunConfig | null,
 ): Promise<PreparedAgent> {
@@ -45,6 +45,8 @@ export function prepareCellAgent(
       cmd: entry.cmd,
       agentTimeoutS: entry.timeout_s,
       passEnv: entry.env,
+      executor: shared.executor,
+      image: entry.image,
       config: shared.config,
       ...(typeof promptVersion === 'string' && { promptVersion }),
     },

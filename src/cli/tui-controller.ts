@@ -148,7 +148,7 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
     signal: abort.signal,
     emit: onEvent,
   });
-  const agent = await prepareCellAgent(ctx, shared, cell!);
+  const agent = await prepareCellAgent(ctx, { ...shared, executor: shared.execution.name }, cell!);
   const runDir = join(benchDir, cell!.run_id);
   const done = startPlannedRun(ctx, shared, cell!, runDir, agent);
   return {

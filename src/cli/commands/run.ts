@@ -17,6 +17,7 @@ import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../r
 interface RunFlags extends SharedRunFlags {
   agentCmd?: string;
   agentTimeout: string;
+  agentImage?: string;
   agentEnv?: string;
   track: string;
   record: string;
@@ -53,6 +54,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
     .option('--agent-cmd <command>', "exec: the command run in each node's workspace (it edits train_gpt.py there)")
     .option('--agent-timeout <seconds>', 'exec: time limit of the command for one node', String(3600))
+    .option('--agent-image <tag>', 'exec with --executor docker: the image the command runs in (default speedrun/agent:1)')
     .option('--agent-env <names>', 'exec: comma-separated variables of this environment passed on to the command (nothing else is)')
     .option('--scaffold <name>', 'search policy: flat | tree | forest | aide | multi-aide | greedy | mcts | evolutionary', 'flat')
     .option('--nodes <n>', 'node cap: how many nodes the agent writes (the baseline not counted)', '1')
@@ -81,6 +83,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
                 cmd: flags.agentCmd,
                 timeout_s: parsePositiveInt(flags.agentTimeout, '--agent-timeout'),
                 ...(flags.agentEnv && { env: splitList(flags.agentEnv) }),
+                ...(flags.agentImage && { image: flags.agentImage }),
               }),
             },
             scaffold: flags.scaffold,
@@ -112,7 +115,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         return;
       }
       // The agent first: a missing key or an unreachable endpoint fails before any data or training.
-      const agent = await prepareCellAgent(ctx, { budget: spec.budget, config: flags.config, signal }, cell);
+      const agent = await prepareCellAgent(ctx, { budget: spec.budget, config: flags.config, signal, executor: spec.executor }, cell);
       const python = await findPython(ctx, flags.python, spec.executor);
       ctx.log(`python: ${python.python} (torch ${python.torchVersion})`);
       const settings = runSettingsOf(spec, { python, execution: await execution(), config: flags.config, smoke, signal, emit: logProgress(ctx) });

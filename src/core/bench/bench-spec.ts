@@ -21,6 +21,8 @@ export const AgentEntry = z.union([
     cmd: z.string().min(1).optional(),
     timeout_s: z.number().positive().optional(),
     env: z.array(z.string().min(1)).optional(),
+    /** exec with executor docker: the image the command's container is made from (default speedrun/agent:1). */
+    image: z.string().min(1).optional(),
   }),
 ]);
 export type AgentEntry = z.infer<typeof AgentEntry>;

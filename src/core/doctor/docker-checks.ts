@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadTrack } from '../catalog/catalog.js';
-import { imagesForTrack, imageTag, type ImageSpec } from '../exec/docker/images.js';
+import { AGENT_IMAGE, imagesForTrack, imageTag, type ImageSpec } from '../exec/docker/images.js';
 import { packageRoot } from '../paths.js';
 import { fail, failFromError, ok, skip, withTimeout, type Verdict } from './check.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
@@ -59,6 +59,21 @@ export const dockerImageCheck: DoctorCheck = {
       return fail(
         `${missing.map(imageTag).join(', ')} not present (the ${ctx.config.track} track runs in ${missing.length === 1 ? 'it' : 'them'})`,
         `speedrun containers build --track ${ctx.config.track}, or: ${missing.map(buildCommand).join(' && ')}`,
+      );
+    }),
+};
+
+/** --agent exec with --executor docker: the agent's command runs in a container of the agent image. */
+export const dockerAgentImageCheck: DoctorCheck = {
+  id: 'docker-agent-image',
+  title: 'Docker agent image',
+  irrelevant: (ctx) => DOCKER_ONLY(ctx) ?? (ctx.config.agent === 'exec' ? null : 'only for --agent exec'),
+  run: (ctx) =>
+    whenEngineAnswers(ctx, async () => {
+      if (await imagePresent(ctx, AGENT_IMAGE)) return ok(`${AGENT_IMAGE} present`);
+      return fail(
+        `${AGENT_IMAGE} not present (exec agents run in it with --executor docker)`,
+        "build it with scripts/ci/docker-setup.sh (it carries this machine's node binary; containers/agent/Dockerfile says how)",
       );
     }),
 };

@@ -5,7 +5,7 @@
 import { failFromError, reportOf, skip, type CheckResult, type DoctorReport } from './check.js';
 import { makeDoctorContext, type DoctorCheck, type DoctorConfig, type DoctorDeps } from './context.js';
 import { dataCheck } from './data-check.js';
-import { dockerCleanupCheck, dockerEngineCheck, dockerImageCheck, dockerNvidiaCheck } from './docker-checks.js';
+import { dockerAgentImageCheck, dockerCleanupCheck, dockerEngineCheck, dockerImageCheck, dockerNvidiaCheck } from './docker-checks.js';
 import { gpuCheck } from './gpu-check.js';
 import { llmEndpointCheck, llmKeyCheck } from './llm-checks.js';
 import { blasCheck, pythonCheck } from './python-checks.js';
@@ -26,6 +26,7 @@ export const ALL_CHECKS: readonly DoctorCheck[] = [
   dockerEngineCheck,
   dockerNvidiaCheck,
   dockerImageCheck,
+  dockerAgentImageCheck,
   dockerCleanupCheck,
   slurmCommandsCheck,
   slurmControllerCheck,

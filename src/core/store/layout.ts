@@ -43,8 +43,8 @@ export const NODE_FILES = {
 } as const;
 export type NodeFileName = (typeof NODE_FILES)[keyof typeof NODE_FILES];
 
-/** An exec agent's folders under its node: the workspace it edits in, and the HOME it is given. */
-export const AGENT_DIRS = { workspace: 'workspace', home: 'agent-home' } as const;
+/** An exec agent's folder under its node: the workspace it edits in (its HOME is inside it). */
+export const AGENT_DIRS = { workspace: 'workspace' } as const;
 
 export function nodeDirOf(runDir: string, node: number): string {
   return join(runDir, NODES_DIR, String(node));

@@ -5,14 +5,14 @@
  * a per-run token: every call is recorded under the node and counted against the run's budgets.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LlmCallRecord } from '../../store/call-record.js';
 import { AGENT_DIRS, NODE_FILES, nodeDirOf } from '../../store/layout.js';
 import type { LlmUsage } from '../../store/schema.js';
 import type { Agent, AgentDescription, CallStreamListener, ProposeInput, Proposal } from '../agent.js';
 import type { BudgetExhaustedError, LlmBudget } from '../budget.js';
 import { abortError } from '../llm/retry.js';
-import { runAgentCommand } from './agent-command.js';
+import { LocalSandbox, type AgentPlaces, type AgentSandbox } from './sandbox.js';
 import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES } from './workspace.js';
 
 /**
@@ -21,6 +21,8 @@ import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES } from './workspace.js';
  */
 export interface AgentProxy {
   readonly url: string;
+  /** The Unix socket the proxy also listens on: a containerised agent reaches the model through it (sandbox.ts). */
+  readonly socketPath?: string | null;
   readonly token: string;
   attach(
     sink: {
@@ -47,18 +49,25 @@ export interface ExecAgentOptions {
   /** Variables of the harness's environment passed on by name (config `env:`); nothing else is inherited. */
   passEnv: readonly string[];
   environment?: NodeJS.ProcessEnv;
+  /** Where the command runs; default: here, as this user (LocalSandbox). */
+  sandbox?: AgentSandbox;
 }
 
 /** An exec agent's time per node unless its config says otherwise: a coding CLI may take many model calls. */
 export const EXEC_AGENT_TIMEOUT_S = 3_600;
+
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /** The longest notes.md kept as a node's note; the whole file stays in the workspace. */
 const NOTE_LIMIT = 2_000;
 
 export class ExecAgent implements Agent {
   readonly name = 'exec';
+  private readonly sandbox: AgentSandbox;
 
-  constructor(private readonly opts: ExecAgentOptions) {}
+  constructor(private readonly opts: ExecAgentOptions) {
+    this.sandbox = opts.sandbox ?? new LocalSandbox((opts.environment ?? process.env).PATH ?? DEFAULT_PATH);
+  }
 
   describe(): AgentDescription {
     return {
@@ -67,8 +76,8 @@ export class ExecAgent implements Agent {
       timeout_s: this.opts.timeoutMs / 1000,
       model: this.opts.model,
       pass_env: [...this.opts.passEnv],
-      // Trusted: the command runs as this user on this machine (docs/agent-protocol.md, "Sandbox").
-      sandbox: 'none (local)',
+      // 'none (local)': trusted, the command runs as this user on this machine (docs/agent-protocol.md, "Sandbox").
+      sandbox: this.sandbox.description,
     };
   }
 
@@ -89,10 +98,13 @@ export class ExecAgent implements Agent {
     proxy?.attach({ node: input.node, onCall: input.onCall, onStream: input.onStream, signal: input.signal, experiment: input.experiment });
     let ran;
     try {
-      ran = await runAgentCommand({
+      ran = await this.sandbox.run({
         command: this.opts.command,
-        cwd: workspace.dir,
-        env: this.environment(input.node, workspace),
+        runId: basename(input.runDir),
+        node: input.node,
+        workspace: workspace.dir,
+        env: this.environment(input.node, this.sandbox.places(workspace.dir, proxy)),
+        model: proxy,
         timeoutMs: this.opts.timeoutMs,
         stdoutPath: join(nodeDir, NODE_FILES.agentStdout),
         stderrPath: join(nodeDir, NODE_FILES.agentStderr),
@@ -123,17 +135,17 @@ export class ExecAgent implements Agent {
   }
 
   /** A plain environment: the proxy, the workspace, PATH, HOME, LANG, and the variables the config names. */
-  private environment(node: number, workspace: { dir: string; home: string }): Record<string, string> {
+  private environment(node: number, places: AgentPlaces): Record<string, string> {
     const outside = this.opts.environment ?? process.env;
-    const env: Record<string, string> = { PATH: outside.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: workspace.home, LANG: 'C.UTF-8' };
+    const env: Record<string, string> = { PATH: places.path, HOME: places.home, LANG: 'C.UTF-8' };
     for (const name of this.opts.passEnv) {
       const value = outside[name];
       if (value !== undefined) env[name] = value;
     }
-    env[AGENT_ENV.workspace] = workspace.dir;
+    env[AGENT_ENV.workspace] = places.workspace;
     env[AGENT_ENV.node] = String(node);
-    if (this.opts.proxy) {
-      env[AGENT_ENV.baseUrl] = this.opts.proxy.url;
+    if (this.opts.proxy && places.baseUrl !== null) {
+      env[AGENT_ENV.baseUrl] = places.baseUrl;
       env[AGENT_ENV.apiKey] = this.opts.proxy.token;
     }
     return env;

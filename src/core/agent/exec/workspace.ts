@@ -24,6 +24,7 @@ export const WORKSPACE_FILES = {
   history: 'history.json',
   notes: 'notes.md',
   tool: 'speedrun-tool',
+  home: '.home',
 } as const;
 
 /** The experiment tool's source, shipped at the package root like the other Python helpers. */
@@ -32,8 +33,6 @@ export const AGENT_ENV = { baseUrl: 'OPENAI_BASE_URL', apiKey: 'OPENAI_API_KEY',
 
 export interface Workspace {
   dir: string;
-  /** The HOME the agent gets: beside the workspace, so a CLI's own config never shows up as part of the edit. */
-  home: string;
 }
 
 /** Makes the node's workspace (an earlier attempt's is replaced) and writes the task into it. */
@@ -44,9 +43,10 @@ export async function prepareWorkspace(
 ): Promise<Workspace> {
   const nodeDir = nodeDirOf(input.runDir, input.node);
   const dir = join(nodeDir, AGENT_DIRS.workspace);
-  const home = join(nodeDir, AGENT_DIRS.home);
   await rm(dir, { recursive: true, force: true });
-  await Promise.all([mkdir(dir, { recursive: true }), mkdir(home, { recursive: true })]);
+  // HOME is inside the workspace, so in a container the workspace is the only writable mount; only train_gpt.py
+  // is ever taken back, so a CLI's config and caches there never become part of the edit.
+  await mkdir(join(dir, WORKSPACE_FILES.home), { recursive: true });
   const history = { nodes: await Promise.all(input.finished.map((n) => historyEntry(input.runDir, n))), failing_log_tail: input.parentLogTail };
   await Promise.all([
     writeFile(join(dir, WORKSPACE_FILES.script), input.parentScript),
@@ -56,7 +56,7 @@ export async function prepareWorkspace(
   ]);
   // The experiment tool: `./speedrun-tool train` trains the current script as a node of the run.
   if (opts.experiments) await copyFile(SPEEDRUN_TOOL, join(dir, WORKSPACE_FILES.tool)).then(() => chmod(join(dir, WORKSPACE_FILES.tool), 0o755));
-  return { dir, home };
+  return { dir };
 }
 
 /** task.json: what the node is, what it aims for, what it may spend. */

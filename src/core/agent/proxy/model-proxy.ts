@@ -72,6 +72,11 @@ export class ModelProxy {
     return proxy;
   }
 
+  /** The Unix socket it also listens on (for sandboxed agents), or null. */
+  get socketPath(): string | null {
+    return this.opts.socketPath ?? null;
+  }
+
   /** The base URL for OPENAI_BASE_URL on this machine (a wildcard host is reached through loopback). */
   get url(): string {
     return this.urlFor(this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host);

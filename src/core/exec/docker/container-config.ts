@@ -15,7 +15,7 @@ export interface ContainerLimits {
   shmSizeBytes?: number;
 }
 
-const DEFAULT_PIDS_LIMIT = 4096;
+export const DEFAULT_PIDS_LIMIT = 4096;
 const DEFAULT_SHM_BYTES = 8 * 1024 ** 3;
 const MEMLOCK_UNLIMITED = -1;
 /** 64 MiB stack, as NVIDIA's PyTorch containers recommend. */
@@ -62,7 +62,7 @@ export function containerEnv(spec: ExecSpec, mounts: MountPlan, hasCache: boolea
 
 export function containerCreateOptions(inputs: ContainerInputs): ContainerCreateOptions {
   const { spec, mounts, limits } = inputs;
-  const memory = limits.memoryBytes ?? Math.floor(totalmem() * 0.9);
+  const memory = memoryLimit(limits);
   const hasCache = mounts.mounts.some((m) => m.container === CONTAINER_PATHS.cache);
   return {
     Image: inputs.image,
@@ -94,6 +94,11 @@ export function containerCreateOptions(inputs: ContainerInputs): ContainerCreate
       DeviceRequests: spec.gpus.length > 0 ? [{ Driver: 'nvidia', DeviceIDs: spec.gpus.map(String), Capabilities: [['gpu']] }] : [],
     },
   };
+}
+
+/** The hard memory limit of a container: the one asked for, else 90% of this machine's memory. */
+export function memoryLimit(limits: ContainerLimits): number {
+  return limits.memoryBytes ?? Math.floor(totalmem() * 0.9);
 }
 
 /**

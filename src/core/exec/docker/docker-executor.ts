@@ -1,10 +1,11 @@
-import { chown, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ExecPlan, ExecResult, ExecSpec, Executor } from '../types.js';
 import { removeContainer, removeOrphanContainers } from './cleanup.js';
 import { containerCreateOptions, type ContainerLimits } from './container-config.js';
+import { containerUser, grantAccess } from './container-user.js';
 import { toDockerError } from './docker-errors.js';
 import { currentHarness, processStartToken, UNKNOWN_START, type HarnessIdentity } from '../process-identity.js';
 import { planMounts } from './mounts.js';
@@ -24,8 +25,6 @@ export interface DockerExecResult extends ExecResult {
   startMs: number | null;
 }
 
-/** The uid:gid a script runs as when the image names no numeric non-root user. */
-const FALLBACK_USER = '1000:1000';
 /** After the container exits, how long its output stream may take to drain. */
 const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -159,20 +158,9 @@ export class DockerExecutor implements Executor {
     return this.startupCleanup;
   }
 
-  /**
-   * The image's numeric non-root user; root or a named user falls back to 1000:1000. A harness that is not root runs
-   * scripts under its own uid instead, so the node folder (the user's own) is writable without any chown.
-   */
+  /** The image's non-root user (container-user.ts), looked up once. */
   private containerUser(): Promise<string> {
-    this.user ??= (async () => {
-      const uid = process.getuid?.();
-      if (uid !== undefined && uid !== 0) return `${uid}:${process.getgid?.() ?? uid}`;
-      const info = await this.docker.getImage(this.options.image).inspect();
-      const user = info.Config?.User ?? '';
-      const numeric = /^(\d+)(?::(\d+))?$/.exec(user);
-      if (!numeric || numeric[1] === '0') return FALLBACK_USER;
-      return `${numeric[1]}:${numeric[2] ?? numeric[1]}`;
-    })();
+    this.user ??= containerUser(this.docker, this.options.image);
     return this.user;
   }
 
@@ -190,16 +178,8 @@ export class DockerExecutor implements Executor {
   }
 }
 
-/** A root harness hands the folder to the container's user, which could not write to (or even enter) it otherwise. */
-async function grantAccess(dir: string, user: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  const [uid, gid] = user.split(':').map(Number);
-  if (uid === undefined || gid === undefined || Number.isNaN(uid) || Number.isNaN(gid)) return;
-  await chown(dir, uid, gid);
-}
-
 /** Docker reports a signal death as 128 + signal number (from the init process); the local executor reports the signal. */
-function exitStatus(code: number | undefined): { exitCode: number | null; signal: string | null } {
+export function exitStatus(code: number | undefined): { exitCode: number | null; signal: string | null } {
   if (code === undefined) return { exitCode: null, signal: null };
   if (code > 128 && code < 128 + 32) {
     const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0];
@@ -212,7 +192,7 @@ function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+export function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     void promise.finally(() => {
@@ -222,6 +202,6 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   });
 }
 
-function gib(bytes: number | undefined): string {
+export function gib(bytes: number | undefined): string {
   return bytes === undefined ? 'unlimited' : `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 }

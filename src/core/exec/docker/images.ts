@@ -59,6 +59,13 @@ export const IMAGES: readonly ImageSpec[] = [
   },
 ];
 
+/**
+ * The image exec agents run in with --executor docker (docs/agent-protocol.md, "Sandbox"): Python 3 and Node.js.
+ * Not in IMAGES: its build context carries the building machine's node binary, which scripts/ci/docker-setup.sh
+ * assembles (containers/agent/Dockerfile).
+ */
+export const AGENT_IMAGE = 'speedrun/agent:1';
+
 /** The tag an image is built and run under, e.g. speedrun/cpu:1. */
 export function imageTag(image: ImageSpec): string {
   return `speedrun/${image.name}:${image.version}`;

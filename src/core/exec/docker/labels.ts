@@ -7,6 +7,8 @@ export const LABEL = {
   harnessPid: 'speedrun.harness-pid',
   harnessStart: 'speedrun.harness-start',
   harnessHost: 'speedrun.harness-host',
+  /** On an exec agent's container (the others train): what it runs. */
+  role: 'speedrun.role',
 } as const;
 
 export function containerLabels(runId: string, node: number, harness: HarnessIdentity): Record<string, string> {

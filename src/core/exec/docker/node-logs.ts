@@ -23,9 +23,11 @@ export class NodeLogs {
   constructor(
     workDir: string,
     private readonly onLine?: (stream: 'stdout' | 'stderr', line: string) => void,
+    /** The files' names: a training's logs by default; an exec agent's are agent-stdout.log and agent-stderr.log. */
+    names: { stdout: string; stderr: string } = { stdout: NODE_FILES.stdout, stderr: NODE_FILES.stderr },
   ) {
-    this.stdoutPath = join(workDir, NODE_FILES.stdout);
-    this.stderrPath = join(workDir, NODE_FILES.stderr);
+    this.stdoutPath = join(workDir, names.stdout);
+    this.stderrPath = join(workDir, names.stderr);
     this.stdoutFile = createWriteStream(this.stdoutPath);
     this.stderrFile = createWriteStream(this.stderrPath);
   }
