@@ -21,6 +21,8 @@ export const AgentEntry = z.union([
     cmd: z.string().min(1).optional(),
     timeout_s: z.number().positive().optional(),
     env: z.array(z.string().min(1)).optional(),
+    /** A coding CLI preset (qwen-code): the CLI's path; default: the tested version installed under the cache. */
+    cli: z.string().min(1).optional(),
   }),
 ]);
 export type AgentEntry = z.infer<typeof AgentEntry>;
