@@ -7,6 +7,7 @@ import { installCli, locateCli } from '../src/core/agent/exec/presets/locate-cli
 import { qwenCode } from '../src/core/agent/exec/presets/qwen-code.js';
 import { loadPromptSet } from '../src/core/agent/prompts.js';
 import { UserError } from '../src/core/errors.js';
+import { parseAgentList } from '../src/cli/agent-list.js';
 import { draftInput } from './helpers/agent-fixtures.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -71,5 +72,14 @@ describe('coding CLI presets', () => {
     const error = await installCli(qwenCode, dir, { PATH: dir }, quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/npm is not on PATH/);
+  });
+
+  it("are named with their model in a bench's --agents list, like llm", () => {
+    expect(parseAgentList('codex:m1,qwen-code,llm:m2,reference')).toEqual([
+      { name: 'codex', model: 'm1' },
+      'qwen-code',
+      { name: 'llm', model: 'm2' },
+      'reference',
+    ]);
   });
 });

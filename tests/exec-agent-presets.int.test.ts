@@ -126,4 +126,26 @@ describe.skipIf(npmMissing)('coding CLI presets', () => {
     },
     600_000,
   );
+
+  it('a preset in a bench file: its model and CLI from the entry, its edit trained and scored', async () => {
+    const stub = await startLlmStub([]);
+    for (let i = 0; i < 50; i++) stub.enqueue(scriptedModel(SHELL_TOOLS['qwen-code']!));
+    try {
+      const dir = await tempDir('preset-bench');
+      await writeFile(join(dir, 'speedrun.config.yaml'), `models:\n  ${STUB_MODEL}:\n    base_url: ${stub.baseUrl}\n`);
+      const agent = { name: 'qwen-code', model: STUB_MODEL, cli: installed.get('qwen-code'), timeout_s: 300 };
+      const spec = { tracks: ['tiny'], records: [1], agents: [agent], nodes: 1, executor: 'sim' };
+      await writeFile(join(dir, 'bench.yaml'), JSON.stringify(spec));
+      const ran = await speedrun(['bench', join(dir, 'bench.yaml'), '--config', join(dir, 'speedrun.config.yaml'), '--out', join(dir, 'bench'), '--json'], {
+        SPEEDRUN_CACHE: join(dir, 'cache'),
+        OPENAI_API_KEY: REAL_KEY,
+      });
+      expect(ran.exitCode, ran.stderr).toBe(0);
+      const last = JSON.parse(ran.stdout.trim().split('\n').at(-1)!);
+      expect(last).toMatchObject({ type: 'bench-finished', runs: [{ status: 'finished', agent: `qwen-code:${STUB_MODEL}`, best: { node: 1 } }] });
+      expect(last.runs[0].fsr).toBeGreaterThanOrEqual(0.6);
+    } finally {
+      await stub.close();
+    }
+  }, 600_000);
 });
