@@ -11,9 +11,7 @@ import { AGENT_ROLE, DockerAgentSandbox } from '../src/core/agent/exec/docker-ag
 import { ExecAgent, type AgentProxy, type ExecAgentOptions } from '../src/core/agent/exec/exec-agent.js';
 import { AGENT_IMAGE } from '../src/core/exec/docker/images.js';
 import { LABEL } from '../src/core/exec/docker/labels.js';
-import { packageRoot } from '../src/core/paths.js';
 import { draftInput } from './helpers/agent-fixtures.js';
-import { speedrun } from './helpers/cli.js';
 import { containersOfRun, dockerForTests } from './helpers/docker.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -225,44 +223,4 @@ describe('the exec agent in a Docker sandbox', () => {
       await rm(socketPath, { force: true });
     }
   }, 120_000);
-});
-
-describe('speedrun run --agent exec --executor docker', () => {
-  it('trains and scores the script the containerised agent wrote, and says it ran sandboxed', async () => {
-    const dir = await tempDir('exec-docker-run');
-    // The workspace is the container's only mount: the command carries record 2's script itself.
-    const record2 = await readFile(join(packageRoot, 'records', 'tiny', 'r02', 'train_gpt.py'));
-    const command = `echo ${record2.toString('base64')} | base64 -d > train_gpt.py && echo 'applied the next record' > notes.md`;
-    // One retime of the baseline and the best node: three trainings in all, as the executors' end-to-end test does.
-    const retime = ['--retime', 'baseline', '--retime-repeats', '1'];
-    const args = [
-      'run',
-      '--track',
-      'tiny',
-      '--record',
-      '1',
-      '--agent',
-      'exec',
-      '--agent-cmd',
-      command,
-      '--executor',
-      'docker',
-      ...retime,
-      '--out',
-      dir,
-      '--json',
-    ];
-    // Three CPU trainings on a busy machine: minutes (6 measured on 2 shared cores).
-    const ran = await speedrun(args, { SPEEDRUN_CACHE: join(dir, 'cache') }, 1_200_000);
-    expect(ran.stderr).not.toMatch(/Traceback/);
-    expect(ran.exitCode).toBe(0);
-    const summary = JSON.parse(ran.stdout);
-    expect(summary).toMatchObject({ status: 'finished', best: { node: 1 } });
-    expect(summary.fsr).toBeGreaterThanOrEqual(0.6);
-    const node1 = JSON.parse(await readFile(join(summary.results_dir, 'nodes', '1', 'result.json'), 'utf8'));
-    expect(node1).toMatchObject({ status: 'ok', note: 'applied the next record' });
-    const run = JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8'));
-    expect(run.config.agent_config).toMatchObject({ name: 'exec', sandbox: `docker (${AGENT_IMAGE}, no network)` });
-    expect(await agentContainers(summary.run_id)).toEqual([]);
-  }, 1_200_000);
 });

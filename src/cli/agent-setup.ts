@@ -7,7 +7,10 @@ import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
 import Docker from 'dockerode';
 import { DockerAgentSandbox } from '../core/agent/exec/docker-agent-command.js';
-import { EXEC_AGENT_TIMEOUT_S, ExecAgent } from '../core/agent/exec/exec-agent.js';
+import { EXEC_AGENT_TIMEOUT_S, ExecAgent, type ExecAgentOptions } from '../core/agent/exec/exec-agent.js';
+import { CLI_PRESETS, cliPreset, type CliPreset } from '../core/agent/exec/presets/index.js';
+import { locateCli } from '../core/agent/exec/presets/locate-cli.js';
+import { presetAgentOptions } from '../core/agent/exec/presets/preset-agent.js';
 import { toDockerError } from '../core/exec/docker/docker-errors.js';
 import { AGENT_IMAGE } from '../core/exec/docker/images.js';
 import { LlmAgent } from '../core/agent/llm-agent.js';
@@ -26,7 +29,7 @@ import { readRunFile } from '../core/store/run-store.js';
 import { revealsTargetTime } from '../core/store/schema.js';
 import type { CliContext } from './context.js';
 
-export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay', 'exec'] as const;
+export const AGENT_NAMES = [...BUILTIN_AGENTS, 'llm', 'replay', 'exec', ...Object.keys(CLI_PRESETS)] as const;
 
 export interface AgentFlags {
   agent: string;
@@ -42,6 +45,8 @@ export interface AgentFlags {
   /** exec: the run's executor (docker runs the command in a container too) and the agent container's image. */
   executor?: string;
   image?: string;
+  /** A coding CLI preset: the CLI's path (default: installed under the cache). */
+  cli?: string;
   /** The prompt set of a run being resumed, so its later nodes get the prompts its earlier ones did (default: the current). */
   promptVersion?: string;
 }
@@ -57,6 +62,8 @@ export async function prepareAgent(ctx: CliContext, flags: AgentFlags, budget: B
   if (flags.agent === 'llm') return prepareLlmAgent(ctx, flags, budget, signal);
   if (flags.agent === 'replay') return prepareReplayAgent(flags, budget);
   if (flags.agent === 'exec') return prepareExecAgent(ctx, flags, budget, signal);
+  const preset = cliPreset(flags.agent);
+  if (preset) return preparePresetAgent(ctx, preset, flags, budget, signal);
   if ((BUILTIN_AGENTS as readonly string[]).includes(flags.agent)) return { agent: builtinAgent(flags.agent, ctx.cache()), model: null, budget: {} };
   throw new UserError(`unknown agent '${flags.agent}'`, `use one of: ${AGENT_NAMES.join(', ')}`);
 }
@@ -106,36 +113,76 @@ async function prepareSimAgent(ctx: CliContext, name: string, promptVersion: str
   return { agent, model: name, budget };
 }
 
-/**
- * Any program as the agent (docs/agent-protocol.md). With --executor docker it runs in a container of its own
- * (no network, the workspace its only writable mount); otherwise as this user on this machine. The run's
- * description says which. The run's proxy serves it the model (with --model: checked here like `--agent llm`'s)
- * and experiments; a container reaches the proxy through its Unix socket.
- */
+/** `--agent exec --agent-cmd CMD`: any program as the agent (docs/agent-protocol.md). */
 async function prepareExecAgent(ctx: CliContext, flags: AgentFlags, overrides: BudgetLimits, signal?: AbortSignal): Promise<PreparedAgent> {
   if (!flags.cmd)
     throw new UserError('--agent exec needs --agent-cmd', 'pass the command that edits train_gpt.py in its workspace, e.g. --agent-cmd "python3 my_agent.py"');
+  const cmd = flags.cmd;
+  return startExecAgent(ctx, flags, overrides, signal, () => ({ command: cmd }));
+}
+
+/**
+ * A coding CLI (docs/agent-protocol.md, "Coding CLIs"): an exec agent whose command, configuration and prompt the
+ * preset makes. It needs a model, which it reaches only through the run's proxy.
+ */
+async function preparePresetAgent(
+  ctx: CliContext,
+  preset: CliPreset,
+  flags: AgentFlags,
+  overrides: BudgetLimits,
+  signal?: AbortSignal,
+): Promise<PreparedAgent> {
+  if (!flags.model)
+    throw new UserError(`--agent ${preset.name} needs --model`, `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
+  // The CLI is installed on this machine, outside any container the agent would run in.
+  if (flags.executor === 'docker')
+    throw new UserError(
+      `--agent ${preset.name} runs its CLI on this machine and cannot yet run in the agent's container`,
+      'use another executor, or --agent exec with a command that runs a CLI installed in your own --agent-image',
+    );
+  const cli = await locateCli(preset, { explicit: flags.cli, cacheRoot: ctx.cache().root, env: ctx.env, log: ctx.log });
+  const prompts = await loadPromptSet(flags.promptVersion);
+  ctx.log(`agent: ${preset.name} ${preset.version} at ${cli} (${preset.apiStyle} through the run's proxy)`);
+  return startExecAgent(ctx, flags, overrides, signal, (model) => presetAgentOptions(preset, { cli, model, prompts, experiments: true }));
+}
+
+/**
+ * Starts an exec agent with its command and the run's proxy, which serves it the model (with --model: checked here
+ * like `--agent llm`'s) and experiments. With --executor docker the command runs in a container of its own (no
+ * network, the workspace its only writable mount, the proxy reached through its Unix socket); otherwise as this
+ * user on this machine. The run's description says which.
+ */
+async function startExecAgent(
+  ctx: CliContext,
+  flags: AgentFlags,
+  overrides: BudgetLimits,
+  signal: AbortSignal | undefined,
+  commandOf: (model: string) => Pick<ExecAgentOptions, 'command'> & Partial<ExecAgentOptions>,
+): Promise<PreparedAgent> {
   let model = null;
   let apiKey = null;
   let budget = overrides;
   if (flags.model) {
     if (isSimModel(flags.model))
-      throw new UserError(`--agent exec cannot use the simulated model ${flags.model}`, "name a model profile or an endpoint's model id");
+      throw new UserError(`--agent ${flags.agent} cannot use the simulated model ${flags.model}`, "name a model profile or an endpoint's model id");
     const config = await findConfig(ctx, flags.config);
     model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl });
     budget = { ...config?.budget, ...overrides };
     apiKey = resolveApiKey(model, ctx.env);
     await checkEndpoint(model, apiKey, signal);
   }
+  const command = commandOf(model?.name ?? '');
   const sandbox = flags.executor === 'docker' ? await dockerAgentSandbox(flags.image ?? AGENT_IMAGE) : undefined;
   const llmBudget = new LlmBudget(budget);
   const socketPath = sandbox ? join(await mkdtemp(join(tmpdir(), 'speedrun-proxy-')), 'proxy.sock') : undefined;
   const proxy = await ModelProxy.start({ model, apiKey, budget: llmBudget, socketPath });
   const timeoutS = flags.agentTimeoutS ?? EXEC_AGENT_TIMEOUT_S;
   const where = sandbox ? `in a container of ${flags.image ?? AGENT_IMAGE} without network` : 'on this machine as this user';
-  ctx.log(`agent: exec \`${flags.cmd}\` (up to ${timeoutS} s a node), run ${where}${model ? `, model ${model.name} through the run's proxy` : ', no model'}`);
+  ctx.log(
+    `agent: ${flags.agent} \`${command.command}\` (up to ${timeoutS} s a node), run ${where}${model ? `, model ${model.name} through the run's proxy` : ', no model'}`,
+  );
   const agent = new ExecAgent({
-    command: flags.cmd,
+    ...command,
     timeoutMs: timeoutS * 1000,
     budget: llmBudget,
     proxy,

@@ -43,6 +43,7 @@ export function prepareCellAgent(
       editFormat: entry.edit_format,
       replay: entry.replay,
       cmd: entry.cmd,
+      cli: entry.cli,
       agentTimeoutS: entry.timeout_s,
       passEnv: entry.env,
       executor: shared.executor,

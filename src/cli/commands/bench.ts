@@ -51,7 +51,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--track <tracks>', 'tracks, comma-separated', 'tiny')
     .option('--records <range>', 'task records, e.g. 1-3,5')
     .option('--hints <specs>', 'hint specs, comma-separated: none, L1, L2, L3, L9 (where upstream ships extra documents), L1+L2, L1+L2+L3, ...', 'none')
-    .option('--agents <agents>', 'comma-separated: reference, null, llm:MODEL, replay:RUN_DIR', 'reference')
+    .option('--agents <agents>', 'comma-separated: reference, null, llm:MODEL, replay:RUN_DIR, qwen-code:MODEL, codex:MODEL', 'reference')
     .option('--scaffolds <names>', 'comma-separated: flat, tree, forest, aide, multi-aide, greedy, mcts, evolutionary', 'flat')
     .option('--seeds <n>', 'seeds 1..N per cell', '1')
     .option('--nodes <n>', "node cap for every scaffold (default: each scaffold's own, 20)");

@@ -15,6 +15,7 @@ import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerReportCommand } from './report.js';
 import { registerTrajectoryCommand } from './trajectory.js';
+import { registerAgentsCommands } from './agents.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -33,4 +34,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerVerifyCommand(program, ctx);
   registerReportCommand(program, ctx);
   registerTrajectoryCommand(program, ctx);
+  registerAgentsCommands(program, ctx);
 }

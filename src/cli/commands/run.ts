@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { cliPreset } from '../../core/agent/exec/presets/index.js';
 import { parseBenchSpec } from '../../core/bench/bench-file.js';
 import { planDryRun, messageOf } from '../../core/plan/dry-run.js';
 import { planRuns, singleCellSpec, stampedRun } from '../../core/plan/plan-runs.js';
@@ -16,6 +17,7 @@ import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../r
 
 interface RunFlags extends SharedRunFlags {
   agentCmd?: string;
+  agentCli?: string;
   agentTimeout: string;
   agentImage?: string;
   agentEnv?: string;
@@ -53,6 +55,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")
     .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
     .option('--agent-cmd <command>', "exec: the command run in each node's workspace (it edits train_gpt.py there)")
+    .option('--agent-cli <path>', 'coding CLI presets (qwen-code): the CLI to run (default: the tested version, installed under the cache)')
     .option('--agent-timeout <seconds>', 'exec: time limit of the command for one node', String(3600))
     .option('--agent-image <tag>', 'exec with --executor docker: the image the command runs in (default speedrun/agent:1)')
     .option('--agent-env <names>', 'exec: comma-separated variables of this environment passed on to the command (nothing else is)')
@@ -79,8 +82,9 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
               base_url: flags.baseUrl,
               edit_format: flags.editFormat,
               replay: flags.replay,
-              ...(flags.agent === 'exec' && {
+              ...((flags.agent === 'exec' || cliPreset(flags.agent)) && {
                 cmd: flags.agentCmd,
+                cli: flags.agentCli,
                 timeout_s: parsePositiveInt(flags.agentTimeout, '--agent-timeout'),
                 ...(flags.agentEnv && { env: splitList(flags.agentEnv) }),
                 ...(flags.agentImage && { image: flags.agentImage }),

@@ -8,15 +8,26 @@ import type { PromptSet } from './prompts.js';
 
 /** The system message (role, rules, edit format) and the operator's user message for one proposal. */
 export function proposalMessages(prompts: PromptSet, editFormat: EditFormatName, input: ProposeInput): ChatMessage[] {
-  const system = prompts.render('system', {
-    edit_format_instructions: prompts.render(`edit-${editFormat}`, {}),
+  return [
+    { role: 'system', content: systemMessage(prompts, prompts.render(`edit-${editFormat}`, {}), input) },
+    { role: 'user', content: userMessage(prompts, input) },
+  ];
+}
+
+/**
+ * The same task for a coding CLI that edits the file itself: the system and user messages as one prompt, with
+ * `instructions` (where the script is and how to hand it back) in place of an edit format.
+ */
+export function workspacePrompt(prompts: PromptSet, instructions: string, input: ProposeInput): string {
+  return `${systemMessage(prompts, instructions, input).trimEnd()}\n\n${userMessage(prompts, input).trimEnd()}\n`;
+}
+
+function systemMessage(prompts: PromptSet, editInstructions: string, input: ProposeInput): string {
+  return prompts.render('system', {
+    edit_format_instructions: editInstructions,
     // Sets before v2 state the first-crossing rule in the system prompt itself.
     ...(prompts.has('timing-final') && { timing_rule: prompts.render(`timing-${input.manifest.timing_rule}`, {}) }),
   });
-  return [
-    { role: 'system', content: system },
-    { role: 'user', content: userMessage(prompts, input) },
-  ];
 }
 
 /** The track's timing rule, as the system prompt states it to the model. */

@@ -23,6 +23,8 @@ export const AgentEntry = z.union([
     env: z.array(z.string().min(1)).optional(),
     /** exec with executor docker: the image the command's container is made from (default speedrun/agent:1). */
     image: z.string().min(1).optional(),
+    /** A coding CLI preset (qwen-code): the CLI's path; default: the tested version installed under the cache. */
+    cli: z.string().min(1).optional(),
   }),
 ]);
 export type AgentEntry = z.infer<typeof AgentEntry>;

@@ -13,7 +13,7 @@ import type { Agent, AgentDescription, CallStreamListener, ProposeInput, Proposa
 import type { BudgetExhaustedError, LlmBudget } from '../budget.js';
 import { abortError } from '../llm/retry.js';
 import { LocalSandbox, type AgentPlaces, type AgentSandbox } from './sandbox.js';
-import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES } from './workspace.js';
+import { AGENT_ENV, prepareWorkspace, WORKSPACE_FILES, type Workspace } from './workspace.js';
 
 /**
  * The run's proxy as an exec agent uses it (agent/proxy/model-proxy.ts): where the agent calls the model and asks
@@ -51,6 +51,12 @@ export interface ExecAgentOptions {
   environment?: NodeJS.ProcessEnv;
   /** Where the command runs; default: here, as this user (LocalSandbox). */
   sandbox?: AgentSandbox;
+  /** A coding CLI preset (presets/): its name, what the run records of it, and its fixed variables. */
+  name?: string;
+  describe?: Record<string, unknown>;
+  env?: Record<string, string>;
+  /** Runs once the workspace is made, before the command: a preset writes its prompt and configuration. */
+  prepare?: (input: ProposeInput, workspace: Workspace) => Promise<void>;
 }
 
 /** An exec agent's time per node unless its config says otherwise: a coding CLI may take many model calls. */
@@ -62,10 +68,11 @@ const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 const NOTE_LIMIT = 2_000;
 
 export class ExecAgent implements Agent {
-  readonly name = 'exec';
+  readonly name: string;
   private readonly sandbox: AgentSandbox;
 
   constructor(private readonly opts: ExecAgentOptions) {
+    this.name = opts.name ?? 'exec';
     this.sandbox = opts.sandbox ?? new LocalSandbox((opts.environment ?? process.env).PATH ?? DEFAULT_PATH);
   }
 
@@ -78,6 +85,7 @@ export class ExecAgent implements Agent {
       pass_env: [...this.opts.passEnv],
       // 'none (local)': trusted, the command runs as this user on this machine (docs/agent-protocol.md, "Sandbox").
       sandbox: this.sandbox.description,
+      ...this.opts.describe,
     };
   }
 
@@ -95,6 +103,7 @@ export class ExecAgent implements Agent {
     const budget = { limits: this.opts.budget.limits, used: this.opts.budget.totals() };
     const workspace = await prepareWorkspace(input, budget, { experiments: proxy !== null });
     const nodeDir = nodeDirOf(input.runDir, input.node);
+    await this.opts.prepare?.(input, workspace);
     proxy?.attach({ node: input.node, onCall: input.onCall, onStream: input.onStream, signal: input.signal, experiment: input.experiment });
     let ran;
     try {
@@ -137,7 +146,7 @@ export class ExecAgent implements Agent {
   /** A plain environment: the proxy, the workspace, PATH, HOME, LANG, and the variables the config names. */
   private environment(node: number, places: AgentPlaces): Record<string, string> {
     const outside = this.opts.environment ?? process.env;
-    const env: Record<string, string> = { PATH: places.path, HOME: places.home, LANG: 'C.UTF-8' };
+    const env: Record<string, string> = { PATH: places.path, HOME: places.home, LANG: 'C.UTF-8', ...this.opts.env };
     for (const name of this.opts.passEnv) {
       const value = outside[name];
       if (value !== undefined) env[name] = value;
