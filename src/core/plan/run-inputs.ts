@@ -44,8 +44,10 @@ export async function runInputs(env: PlanEnv, settings: RunSettings, run: Planne
   const { cache } = env;
   const hintText = await composeHint({ track: manifest.track, record: run.record, levels: parseHintSpec(run.hint), cache });
   if (settings.smoke !== undefined) await showSmokeRewrite(env, manifest, run.record, settings.smoke);
-  const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: env.log });
-  await checkTrainShards(manifest, run.record, trackData, settings.smoke !== undefined);
+  // A simulated training reads no data: capacity planning needs neither shards nor their download.
+  const simulated = settings.execution.name === 'sim';
+  const trackData = simulated ? { env: {}, dirs: [] } : await trackEnvironment(manifest, cache, { signal: settings.signal, log: env.log });
+  if (!simulated) await checkTrainShards(manifest, run.record, trackData, settings.smoke !== undefined);
   const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
   return {
     runId: run.run_id,
