@@ -51,6 +51,15 @@ export function currentHarness(): HarnessIdentity {
   return self;
 }
 
+/**
+ * The identity written into a container's owner labels: this process, or (tests that fake a dead harness) the
+ * process `pid` on this host.
+ */
+export function harnessIdentity(pid?: number): HarnessIdentity {
+  const self = currentHarness();
+  return pid === undefined || pid === self.pid ? self : { host: self.host, pid, start: processStartToken(pid) ?? UNKNOWN_START };
+}
+
 /** Alive means: the pid runs, and it is the same process that wrote the label (start token equal). */
 export function harnessAlive(owner: HarnessIdentity): boolean {
   if (!Number.isInteger(owner.pid) || owner.pid <= 0) return false;

@@ -8,14 +8,13 @@
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { packageRoot } from '../../paths.js';
-import { removeContainer, removeOrphanContainers } from '../../exec/docker/cleanup.js';
-import { DEFAULT_PIDS_LIMIT, memoryLimit, type ContainerLimits } from '../../exec/docker/container-config.js';
+import { confinedContainer, type ContainerLimits } from '../../exec/docker/container-config.js';
 import { containerUser, grantAccess } from '../../exec/docker/container-user.js';
-import { exitStatus, withTimeout } from '../../exec/docker/docker-executor.js';
 import { toDockerError } from '../../exec/docker/docker-errors.js';
 import { containerLabels, LABEL } from '../../exec/docker/labels.js';
 import { NodeLogs } from '../../exec/docker/node-logs.js';
-import { currentHarness, processStartToken, UNKNOWN_START, type HarnessIdentity } from '../../exec/process-identity.js';
+import { OrphanCleanup, runContainer } from '../../exec/docker/run-container.js';
+import { harnessIdentity, type HarnessIdentity } from '../../exec/process-identity.js';
 import type { AgentCommandResult } from './agent-command.js';
 import type { AgentPlaces, AgentSandbox, ProxyEndpoint, SandboxedCommand } from './sandbox.js';
 import { WORKSPACE_FILES } from './workspace.js';
@@ -36,7 +35,6 @@ export const AGENT_CONTAINER = {
 /** The container's label LABEL.role, so tests and people can tell agent containers from trainings. */
 export const AGENT_ROLE = 'exec-agent';
 
-const DRAIN_TIMEOUT_MS = 5_000;
 /** /tmp is a tmpfs (the image is read-only): room for a CLI's temporary files, counted against the memory limit. */
 const TMP_BYTES = 2 * 1024 ** 3;
 
@@ -48,7 +46,7 @@ export interface DockerAgentSandboxOptions extends ContainerLimits {
 
 export class DockerAgentSandbox implements AgentSandbox {
   readonly description: string;
-  private startupCleanup: Promise<void> | undefined;
+  private readonly cleanup: OrphanCleanup;
   private user: Promise<string> | undefined;
   private readonly harness: HarnessIdentity;
 
@@ -57,9 +55,8 @@ export class DockerAgentSandbox implements AgentSandbox {
     private readonly options: DockerAgentSandboxOptions,
   ) {
     this.description = `docker (${options.image}, no network)`;
-    const self = currentHarness();
-    const pid = options.harnessPid;
-    this.harness = pid === undefined || pid === self.pid ? self : { host: self.host, pid, start: processStartToken(pid) ?? UNKNOWN_START };
+    this.harness = harnessIdentity(options.harnessPid);
+    this.cleanup = new OrphanCleanup(docker);
   }
 
   places(_workspace: string, model: ProxyEndpoint | null): AgentPlaces {
@@ -72,108 +69,49 @@ export class DockerAgentSandbox implements AgentSandbox {
     // A harness bug, not Docker's: the proxy must listen on a socket for a container to reach it.
     if (cmd.model && !cmd.model.socketPath) throw new Error('the model proxy has no Unix socket: a containerised agent cannot reach it');
     const logs = new NodeLogs(dirname(cmd.stdoutPath), undefined, { stdout: basename(cmd.stdoutPath), stderr: basename(cmd.stderrPath) });
-    let stopReason: 'timeout' | 'abort' | undefined;
-    let container: Docker.Container | undefined;
-    let running = false;
-    const kill = () => {
-      if (container && running) container.kill().catch(() => undefined);
-    };
-    const stop = (reason: 'timeout' | 'abort') => {
-      stopReason ??= reason;
-      kill();
-    };
-    const timer = setTimeout(() => stop('timeout'), cmd.timeoutMs);
-    const onAbort = () => stop('abort');
-    cmd.signal?.addEventListener('abort', onAbort, { once: true });
-    if (cmd.signal?.aborted) onAbort();
-
-    let state: { ExitCode: number; OOMKilled: boolean } | undefined;
-    try {
-      await this.cleanUpOnce();
-      this.user ??= containerUser(this.docker, this.options.image);
-      const user = await this.user;
-      // Written by the harness a moment ago: the container's user must own the workspace to edit in it.
-      await grantAccess(cmd.workspace, user, { recursive: true });
-      if (stopReason === undefined) {
-        container = await this.docker.createContainer(this.createOptions(cmd, user));
-        const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-        const drained = logs.follow(stream, (source, out, err) => this.docker.modem.demuxStream(source, out, err));
-        if (stopReason === undefined) {
-          await container.start();
-          running = true;
-          if (stopReason !== undefined) kill();
-          const waited = (await container.wait()) as { StatusCode?: number };
-          state = { ExitCode: waited.StatusCode ?? -1, OOMKilled: false };
-        }
-        if (running) await withTimeout(drained, DRAIN_TIMEOUT_MS);
-        stream.removeAllListeners();
-        (stream as { destroy?: () => void }).destroy?.();
-        const info = running ? await container.inspect().catch(() => undefined) : undefined;
-        if (info) state = { ExitCode: info.State.ExitCode, OOMKilled: info.State.OOMKilled };
-      }
-    } catch (error) {
+    const ran = await runContainer(this.docker, logs, {
+      timeoutMs: cmd.timeoutMs,
+      signal: cmd.signal,
+      prepare: async () => {
+        await this.cleanup.once();
+        this.user ??= containerUser(this.docker, this.options.image);
+        const user = await this.user;
+        // Written by the harness a moment ago: the container's user must own the workspace to edit in it.
+        await grantAccess(cmd.workspace, user, { recursive: true });
+        return this.createOptions(cmd, user);
+      },
       // No image hint: the agent image is not built by `speedrun containers build` (prepareExecAgent checks it first).
-      throw toDockerError(error);
-    } finally {
-      clearTimeout(timer);
-      cmd.signal?.removeEventListener('abort', onAbort);
-      if (container) await removeContainer(this.docker, container.id).catch(() => undefined);
-      if (state?.OOMKilled) logs.note('speedrun: the agent container exceeded its memory limit and was killed (OOM)');
-      await logs.close();
-    }
-    const { exitCode, signal } = exitStatus(state?.ExitCode);
-    return { exitCode, signal, timedOut: stopReason === 'timeout', aborted: stopReason === 'abort', stderrTail: logs.stderrTail() };
+      toError: (error) => toDockerError(error),
+      oomNote: 'speedrun: the agent container exceeded its memory limit and was killed (OOM)',
+    });
+    return { exitCode: ran.exitCode, signal: ran.signal, timedOut: ran.timedOut, aborted: ran.aborted, stderrTail: logs.stderrTail() };
   }
 
   private createOptions(cmd: SandboxedCommand, user: string): Docker.ContainerCreateOptions {
     const socket = cmd.model?.socketPath ?? null;
-    const mounts: { Type: 'bind'; Source: string; Target: string; ReadOnly: boolean }[] = [
-      { Type: 'bind', Source: cmd.workspace, Target: AGENT_CONTAINER.workspace, ReadOnly: false },
+    const mounts: Array<{ host: string; container: string; readOnly: boolean }> = [
+      { host: cmd.workspace, container: AGENT_CONTAINER.workspace, readOnly: false },
     ];
     if (socket) {
       mounts.push(
-        { Type: 'bind', Source: PROXY_FORWARDER, Target: AGENT_CONTAINER.forwarder, ReadOnly: true },
-        { Type: 'bind', Source: socket, Target: AGENT_CONTAINER.socket, ReadOnly: true },
+        { host: PROXY_FORWARDER, container: AGENT_CONTAINER.forwarder, readOnly: true },
+        { host: socket, container: AGENT_CONTAINER.socket, readOnly: true },
       );
     }
-    const memory = memoryLimit(this.options);
-    return {
-      Image: this.options.image,
-      Cmd: ['sh', '-c', entrypoint(socket !== null), 'speedrun-agent', cmd.command],
-      // Exactly the environment the exec agent built (on top of the image's own ENV): nothing of the harness's.
-      Env: Object.entries(cmd.env).map(([key, value]) => `${key}=${value}`),
-      User: user,
-      WorkingDir: AGENT_CONTAINER.workspace,
-      Labels: { ...containerLabels(cmd.runId, cmd.node, this.harness), [LABEL.role]: AGENT_ROLE },
-      AttachStdin: false,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      OpenStdin: false,
-      NetworkDisabled: true,
-      HostConfig: {
-        AutoRemove: false,
-        NetworkMode: 'none',
-        Mounts: mounts,
-        ReadonlyRootfs: true,
-        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${TMP_BYTES}` },
-        Init: true,
-        Memory: memory,
-        MemorySwap: memory,
-        PidsLimit: this.options.pidsLimit ?? DEFAULT_PIDS_LIMIT,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges'],
+    return confinedContainer(
+      {
+        Image: this.options.image,
+        Cmd: ['sh', '-c', entrypoint(socket !== null), 'speedrun-agent', cmd.command],
+        // Exactly the environment the exec agent built (on top of the image's own ENV): nothing of the harness's.
+        Env: Object.entries(cmd.env).map(([key, value]) => `${key}=${value}`),
+        User: user,
+        WorkingDir: AGENT_CONTAINER.workspace,
+        Labels: { ...containerLabels(cmd.runId, cmd.node, this.harness), [LABEL.role]: AGENT_ROLE },
       },
-    };
-  }
-
-  /** Start-up cleanup, once: containers (agents' or trainings') that dead harnesses left behind. */
-  private cleanUpOnce(): Promise<void> {
-    this.startupCleanup ??= removeOrphanContainers(this.docker).then(
-      () => undefined,
-      () => undefined,
+      mounts,
+      this.options,
+      { ReadonlyRootfs: true, Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${TMP_BYTES}` } },
     );
-    return this.startupCleanup;
   }
 }
 

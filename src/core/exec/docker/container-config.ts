@@ -15,7 +15,7 @@ export interface ContainerLimits {
   shmSizeBytes?: number;
 }
 
-export const DEFAULT_PIDS_LIMIT = 4096;
+const DEFAULT_PIDS_LIMIT = 4096;
 const DEFAULT_SHM_BYTES = 8 * 1024 ** 3;
 const MEMLOCK_UNLIMITED = -1;
 /** 64 MiB stack, as NVIDIA's PyTorch containers recommend. */
@@ -62,15 +62,40 @@ export function containerEnv(spec: ExecSpec, mounts: MountPlan, hasCache: boolea
 
 export function containerCreateOptions(inputs: ContainerInputs): ContainerCreateOptions {
   const { spec, mounts, limits } = inputs;
-  const memory = memoryLimit(limits);
   const hasCache = mounts.mounts.some((m) => m.container === CONTAINER_PATHS.cache);
+  return confinedContainer(
+    {
+      Image: inputs.image,
+      Cmd: containerCommand(spec, mounts.scriptPath),
+      Env: containerEnv(spec, mounts, hasCache),
+      User: inputs.user,
+      WorkingDir: CONTAINER_PATHS.node,
+      Labels: containerLabels(spec.runId, spec.node, inputs.harness),
+    },
+    mounts.mounts.map((m) => ({ host: m.host, container: m.container, readOnly: m.readOnly })),
+    limits,
+    {
+      ShmSize: limits.shmSizeBytes ?? DEFAULT_SHM_BYTES,
+      Ulimits: ulimits(spec.gpus.length > 0),
+      DeviceRequests: spec.gpus.length > 0 ? [{ Driver: 'nvidia', DeviceIDs: spec.gpus.map(String), Capabilities: [['gpu']] }] : [],
+    },
+  );
+}
+
+/**
+ * What every container the harness starts shares, trainings and exec agents alike: attached output and no stdin,
+ * no network, no capabilities and no new privileges, an init, memory (no swap) and process limits, and removal by
+ * the harness rather than by the engine. `host` adds to the host configuration (never to weaken these).
+ */
+export function confinedContainer(
+  what: Pick<ContainerCreateOptions, 'Image' | 'Cmd' | 'Env' | 'User' | 'WorkingDir' | 'Labels'>,
+  mounts: ReadonlyArray<{ host: string; container: string; readOnly: boolean }>,
+  limits: ContainerLimits,
+  host: NonNullable<ContainerCreateOptions['HostConfig']> = {},
+): ContainerCreateOptions {
+  const memory = memoryLimit(limits);
   return {
-    Image: inputs.image,
-    Cmd: containerCommand(spec, mounts.scriptPath),
-    Env: containerEnv(spec, mounts, hasCache),
-    User: inputs.user,
-    WorkingDir: CONTAINER_PATHS.node,
-    Labels: containerLabels(spec.runId, spec.node, inputs.harness),
+    ...what,
     AttachStdin: false,
     AttachStdout: true,
     AttachStderr: true,
@@ -78,26 +103,24 @@ export function containerCreateOptions(inputs: ContainerInputs): ContainerCreate
     OpenStdin: false,
     NetworkDisabled: true,
     HostConfig: {
+      ...host,
       // Removed explicitly after its exit status and OOM flag have been read.
       AutoRemove: false,
       NetworkMode: 'none',
-      Mounts: mounts.mounts.map((m) => ({ Type: 'bind' as const, Source: m.host, Target: m.container, ReadOnly: m.readOnly })),
-      // A tiny init as PID 1: forwards signals and reaps torchrun's and dataloaders' exited children.
+      Mounts: mounts.map((m) => ({ Type: 'bind' as const, Source: m.host, Target: m.container, ReadOnly: m.readOnly })),
+      // A tiny init as PID 1: forwards signals and reaps exited children (torchrun's, dataloaders', a CLI's tools).
       Init: true,
       Memory: memory,
       MemorySwap: memory,
       PidsLimit: limits.pidsLimit ?? DEFAULT_PIDS_LIMIT,
-      ShmSize: limits.shmSizeBytes ?? DEFAULT_SHM_BYTES,
-      Ulimits: ulimits(spec.gpus.length > 0),
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
-      DeviceRequests: spec.gpus.length > 0 ? [{ Driver: 'nvidia', DeviceIDs: spec.gpus.map(String), Capabilities: [['gpu']] }] : [],
     },
   };
 }
 
 /** The hard memory limit of a container: the one asked for, else 90% of this machine's memory. */
-export function memoryLimit(limits: ContainerLimits): number {
+function memoryLimit(limits: ContainerLimits): number {
   return limits.memoryBytes ?? Math.floor(totalmem() * 0.9);
 }
 
