@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +11,7 @@ import { packageRoot } from '../src/core/paths.js';
 import { speedrun } from './helpers/cli.js';
 import { startLlmStub, STUB_MODEL, type StubReply, type StubRequest } from './helpers/llm-stub.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
+import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
@@ -29,15 +30,6 @@ beforeAll(async () => {
   for (const preset of [qwenCode, codex])
     installed.set(preset.name, await locateCli(preset, { cacheRoot: SHARED_CACHE, env: process.env, log: () => undefined }));
 }, 600_000);
-
-async function filesUnder(dir: string): Promise<Array<{ path: string; text: string }>> {
-  const found: Array<{ path: string; text: string }> = [];
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) found.push({ path, text: (await readFile(path)).toString('latin1') });
-  }
-  return found;
-}
 
 interface ChatBody {
   messages: Array<{ role: string; content?: unknown }>;
@@ -118,7 +110,7 @@ describe.skipIf(npmMissing)('coding CLI presets', () => {
         const home = join(nodeDir, 'workspace', '.home');
         const transcripts = (await readdir(home, { recursive: true })).filter((f) => /(chats|sessions)\/.*\.jsonl$/.test(f));
         expect(transcripts).toHaveLength(1);
-        const leaks = (await filesUnder(summary.results_dir)).filter((f) => f.text.includes(REAL_KEY)).map((f) => f.path);
+        const leaks = await filesContaining(summary.results_dir, REAL_KEY);
         expect(leaks).toEqual([]);
       } finally {
         await stub.close();

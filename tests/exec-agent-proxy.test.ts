@@ -1,26 +1,17 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/core/paths.js';
 import { speedrun } from './helpers/cli.js';
 import { startLlmStub, STUB_MODEL } from './helpers/llm-stub.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
+import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
 
 const EXAMPLE_AGENT = join(packageRoot, 'examples', 'agents', 'one_shot_agent.py');
 const REAL_KEY = 'sk-real-secret-4242-do-not-leak';
-
-/** Every file under a folder, with its text. */
-async function filesUnder(dir: string): Promise<Array<{ path: string; text: string }>> {
-  const found: Array<{ path: string; text: string }> = [];
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) found.push({ path, text: (await readFile(path)).toString('latin1') });
-  }
-  return found;
-}
 
 describe('the example exec agent through the model proxy', () => {
   it('reaches the next record with a model that answers with it; calls recorded with tokens and cost, and the real key nowhere', async () => {
@@ -64,7 +55,7 @@ describe('the example exec agent through the model proxy', () => {
       expect(env).toMatch(/^OPENAI_API_KEY=sk-speedrun-[0-9a-f]+$/m);
       expect(env).toMatch(/^OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/v1$/m);
       // Not in the results folder, the workspace and captured environment (inside it), nor the trajectory.
-      const leaks = (await filesUnder(summary.results_dir)).filter((f) => f.text.includes(REAL_KEY)).map((f) => f.path);
+      const leaks = await filesContaining(summary.results_dir, REAL_KEY);
       expect(leaks).toEqual([]);
     } finally {
       await stub.close();

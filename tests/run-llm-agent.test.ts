@@ -14,6 +14,7 @@ import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { NodeResult, RunSummary } from '../src/core/store/schema.js';
 import { stubAgent, tinyScript } from './helpers/agent-fixtures.js';
 import { startLlmStub, type LlmStub, type StubRequest } from './helpers/llm-stub.js';
+import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { tinySearch } from './helpers/search-fixtures.js';
 
@@ -103,7 +104,7 @@ describe('a run with the LLM agent', () => {
 
     // The key went over the wire, and is written nowhere.
     expect(requests[0]!.headers.authorization).toBe(`Bearer ${SECRET}`);
-    for (const file of await filesUnder(out)) expect(await readFile(file, 'utf8'), file).not.toContain(SECRET);
+    expect(await filesContaining(out, SECRET)).toEqual([]);
   });
 
   it("shows an improve prompt the failed sibling attempt, and states the next record's time when the run reveals it", async () => {
@@ -205,8 +206,3 @@ describe('a run with the LLM agent', () => {
     expect(recorded.map((l) => LlmCallRecord.parse(JSON.parse(l)).purpose)).toEqual(['propose', 'edit-retry']);
   });
 });
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}

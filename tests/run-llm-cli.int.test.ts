@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { planBench } from '../src/core/bench/bench-plan.js';
@@ -9,6 +9,7 @@ import { tinyScript } from './helpers/agent-fixtures.js';
 import { speedrun } from './helpers/cli.js';
 import { searchReplaceAnswer } from './helpers/edit-answers.js';
 import { closedBaseUrl, startLlmStub, type LlmStub } from './helpers/llm-stub.js';
+import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
@@ -74,9 +75,7 @@ describe('speedrun run --agent llm', () => {
     expect(node).toMatchObject({ status: 'ok', measured_by: 'executed', note: prose });
     expect(await readFile(join(summary.results_dir, 'nodes', '1', 'train_gpt.py'), 'utf8')).toBe(r6);
     expect(result.stderr).toMatch(/node 1: LLM propose, 4000 \+ 150 tokens/);
-    for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) expect(await readFile(join(entry.parentPath, entry.name), 'utf8'), entry.name).not.toContain(SECRET);
-    }
+    expect(await filesContaining(out, SECRET)).toEqual([]);
   });
 
   it('exits 2 and names the variable when the API key is missing', async () => {
