@@ -11,6 +11,7 @@ import { packageRoot } from '../src/core/paths.js';
 import { speedrun } from './helpers/cli.js';
 import { startLlmStub, STUB_MODEL, type StubReply, type StubRequest } from './helpers/llm-stub.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
+import { dockerForTests } from './helpers/docker.js';
 import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
@@ -23,6 +24,8 @@ const SHARED_CACHE = join(tmpdir(), 'speedrun-test-agents');
 
 const npmMissing = await execa('npm', ['--version'], { reject: false }).then((r) => r.exitCode !== 0);
 if (npmMissing) console.warn('exec-agent-presets: npm is not on PATH, so no coding CLI can be installed; skipping');
+
+const record2Base64 = (await readFile(RECORD2)).toString('base64');
 
 const installed = new Map<string, string>();
 beforeAll(async () => {
@@ -48,20 +51,30 @@ const SHELL_TOOLS: Record<string, { name: string; args: (command: string) => obj
  * (no tools) gets a short text.
  */
 function scriptedModel(shell: { name: string; args: (command: string) => object }): (request: StubRequest) => StubReply {
+  // The script travels in the command itself, so it applies wherever the CLI runs, in a container too.
+  const command = `echo ${record2Base64} | base64 -d > train_gpt.py && echo 'Applied the next record.' > notes.md`;
   return (request) => {
     const body = request.body as ChatBody;
     const usage = { prompt_tokens: 1000, completion_tokens: 100 };
     if (!body.tools?.length) return { content: 'ok', usage };
     if (body.messages.some((m) => m.role === 'tool')) return { content: 'Replaced the script with the next record.', usage };
-    const command = `cp '${RECORD2}' train_gpt.py && echo 'Applied the next record.' > notes.md`;
     return { content: '', tool_calls: [{ id: 'call_1', name: shell.name, arguments: JSON.stringify(shell.args(command)) }], usage };
   };
 }
 
 describe.skipIf(npmMissing)('coding CLI presets', () => {
-  it.each([qwenCode, codex])(
-    '$name: the model plays the tool calls the CLI runs; its edit is trained and scored, its calls recorded, the real key nowhere',
-    async (preset: CliPreset) => {
+  // Locally on the simulated executor (scored), and in the agent's container with real trainings of a few steps
+  // in the training container (--smoke: the CLI's edit is what is checked there, not its speed).
+  it.each([
+    { preset: qwenCode, executor: 'sim' },
+    { preset: codex, executor: 'sim' },
+    { preset: qwenCode, executor: 'docker' },
+    { preset: codex, executor: 'docker' },
+  ])(
+    '$preset.name on $executor: the model plays the tool calls the CLI runs; its edit is trained, its calls recorded, the real key nowhere',
+    async ({ preset, executor }: { preset: CliPreset; executor: string }) => {
+      const inDocker = executor === 'docker';
+      if (inDocker) await dockerForTests();
       const shell = SHELL_TOOLS[preset.name]!;
       const stub = await startLlmStub([]);
       // Every request answers from the script; the queue never runs dry.
@@ -72,7 +85,19 @@ describe.skipIf(npmMissing)('coding CLI presets', () => {
         await writeFile(join(dir, 'speedrun.config.yaml'), profile);
         const args = ['run', '--track', 'tiny', '--record', '1', '--agent', preset.name, '--agent-cli', installed.get(preset.name)!, '--model', STUB_MODEL];
         const ran = await speedrun(
-          [...args, '--agent-timeout', '300', '--config', join(dir, 'speedrun.config.yaml'), '--executor', 'sim', '--out', join(dir, 'results'), '--json'],
+          [
+            ...args,
+            '--agent-timeout',
+            '300',
+            '--config',
+            join(dir, 'speedrun.config.yaml'),
+            '--executor',
+            executor,
+            ...(inDocker ? ['--smoke', '3'] : []),
+            '--out',
+            join(dir, 'results'),
+            '--json',
+          ],
           { SPEEDRUN_CACHE: join(dir, 'cache'), OPENAI_API_KEY: REAL_KEY },
         );
         expect(ran.stderr).not.toContain(REAL_KEY);
@@ -81,9 +106,16 @@ describe.skipIf(npmMissing)('coding CLI presets', () => {
         const nodeDir = join(summary.results_dir, 'nodes', '1');
         const result = JSON.parse(await readFile(join(nodeDir, 'result.json'), 'utf8'));
         const stderr = await readFile(join(nodeDir, 'agent-stderr.log'), 'utf8').catch(() => '');
-        expect(result, stderr).toMatchObject({ status: 'ok', note: 'Applied the next record.' });
         expect(summary.status).toBe('finished');
-        expect(summary.fsr).toBeGreaterThanOrEqual(0.6);
+        if (inDocker) {
+          // Three steps miss the target: the node ran fine and is not scored. The CLI ran in the agent's container.
+          expect(result, stderr).toMatchObject({ status: 'missed-target', measured_by: 'executed', note: 'Applied the next record.' });
+          const run = JSON.parse(await readFile(join(summary.results_dir, 'run.json'), 'utf8'));
+          expect(run.config.agent_config.sandbox).toMatch(/^docker /);
+        } else {
+          expect(result, stderr).toMatchObject({ status: 'ok', note: 'Applied the next record.' });
+          expect(summary.fsr).toBeGreaterThanOrEqual(0.6);
+        }
         expect(await readFile(join(nodeDir, 'train_gpt.py'), 'utf8')).toBe(await tinyScript(2));
 
         // The CLI offered its shell tool and no web tool, was told the task with the workspace's instructions, and

@@ -6,9 +6,10 @@ import { BudgetLimits, LlmBudget } from '../core/agent/budget.js';
 import { BUILTIN_AGENTS, builtinAgent } from '../core/agent/builtin.js';
 import { editFormat } from '../core/agent/edits/index.js';
 import Docker from 'dockerode';
-import { DockerAgentSandbox } from '../core/agent/exec/docker-agent-command.js';
+import { DockerAgentSandbox, type DockerAgentSandboxOptions } from '../core/agent/exec/docker-agent-command.js';
 import { EXEC_AGENT_TIMEOUT_S, ExecAgent, type ExecAgentOptions } from '../core/agent/exec/exec-agent.js';
 import { CLI_PRESETS, cliPreset, type CliPreset } from '../core/agent/exec/presets/index.js';
+import { cliMount } from '../core/agent/exec/presets/cli-mount.js';
 import { locateCli } from '../core/agent/exec/presets/locate-cli.js';
 import { presetAgentOptions } from '../core/agent/exec/presets/preset-agent.js';
 import { toDockerError } from '../core/exec/docker/docker-errors.js';
@@ -134,16 +135,19 @@ async function preparePresetAgent(
 ): Promise<PreparedAgent> {
   if (!flags.model)
     throw new UserError(`--agent ${preset.name} needs --model`, `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
-  // The CLI is installed on this machine, outside any container the agent would run in.
-  if (flags.executor === 'docker')
-    throw new UserError(
-      `--agent ${preset.name} runs its CLI on this machine and cannot yet run in the agent's container`,
-      'use another executor, or --agent exec with a command that runs a CLI installed in your own --agent-image',
-    );
   const cli = await locateCli(preset, { explicit: flags.cli, cacheRoot: ctx.cache().root, env: ctx.env, log: ctx.log });
   const prompts = await loadPromptSet(flags.promptVersion);
+  // In the agent's container the CLI's install is mounted read-only and runs on the image's Node.js.
+  const mount = flags.executor === 'docker' ? await cliMount(cli) : null;
   ctx.log(`agent: ${preset.name} ${preset.version} at ${cli} (${preset.apiStyle} through the run's proxy)`);
-  return startExecAgent(ctx, flags, overrides, signal, (model) => presetAgentOptions(preset, { cli, model, prompts, experiments: true }));
+  return startExecAgent(
+    ctx,
+    flags,
+    overrides,
+    signal,
+    (model) => presetAgentOptions(preset, { cli: mount?.cli ?? cli, model, prompts, experiments: true }),
+    mount ? [mount] : [],
+  );
 }
 
 /**
@@ -158,6 +162,7 @@ async function startExecAgent(
   overrides: BudgetLimits,
   signal: AbortSignal | undefined,
   commandOf: (model: string) => Pick<ExecAgentOptions, 'command'> & Partial<ExecAgentOptions>,
+  readOnly: DockerAgentSandboxOptions['readOnly'] = [],
 ): Promise<PreparedAgent> {
   let model = null;
   let apiKey = null;
@@ -172,7 +177,7 @@ async function startExecAgent(
     await checkEndpoint(model, apiKey, signal);
   }
   const command = commandOf(model?.name ?? '');
-  const sandbox = flags.executor === 'docker' ? await dockerAgentSandbox(flags.image ?? AGENT_IMAGE) : undefined;
+  const sandbox = flags.executor === 'docker' ? await dockerAgentSandbox(flags.image ?? AGENT_IMAGE, readOnly) : undefined;
   const llmBudget = new LlmBudget(budget);
   const socketPath = sandbox ? join(await mkdtemp(join(tmpdir(), 'speedrun-proxy-')), 'proxy.sock') : undefined;
   const proxy = await ModelProxy.start({ model, apiKey, budget: llmBudget, socketPath });
@@ -199,7 +204,7 @@ async function startExecAgent(
 }
 
 /** The agent's container sandbox; the engine must answer and hold the image before any node is written. */
-async function dockerAgentSandbox(image: string): Promise<DockerAgentSandbox> {
+async function dockerAgentSandbox(image: string, readOnly: DockerAgentSandboxOptions['readOnly']): Promise<DockerAgentSandbox> {
   const docker = new Docker();
   try {
     await docker.getImage(image).inspect();
@@ -212,7 +217,7 @@ async function dockerAgentSandbox(image: string): Promise<DockerAgentSandbox> {
         : `build or pull ${image}, or pass --agent-image`,
     );
   }
-  return new DockerAgentSandbox(docker, { image });
+  return new DockerAgentSandbox(docker, { image, readOnly });
 }
 
 /** Replays a recorded run's LLM answers with the same model settings, edit format and prompt version. */

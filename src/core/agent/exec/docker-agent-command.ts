@@ -40,6 +40,8 @@ const TMP_BYTES = 2 * 1024 ** 3;
 
 export interface DockerAgentSandboxOptions extends ContainerLimits {
   image: string;
+  /** Folders of this machine the agent reads, mounted read-only (a coding CLI's install: presets/cli-mount.ts). */
+  readOnly?: ReadonlyArray<{ host: string; container: string }>;
   /** The pid written into the containers' owner labels; default this process. Tests use it to fake a dead harness. */
   harnessPid?: number;
 }
@@ -91,6 +93,7 @@ export class DockerAgentSandbox implements AgentSandbox {
     const socket = cmd.model?.socketPath ?? null;
     const mounts: Array<{ host: string; container: string; readOnly: boolean }> = [
       { host: cmd.workspace, container: AGENT_CONTAINER.workspace, readOnly: false },
+      ...(this.options.readOnly ?? []).map((mount) => ({ ...mount, readOnly: true })),
     ];
     if (socket) {
       mounts.push(
