@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The experiment tool of an exec agent's workspace (docs/agent-protocol.md, "Experiments").
 
-    ./speedrun-tool train [--note TEXT]
+    ./speedrun-tool train [--note TEXT] [--smoke N]
 
 trains the workspace's current train_gpt.py through the run's executor, as a node of the run, and prints the
-measured result as JSON on stdout. Exit 0: trained (whatever its status); 3: refused (node cap or time budget
+measured result as JSON on stdout. With --smoke N it trains the script rewritten to N steps: a quick check that it
+runs and how its loss starts, never scored (its time is not the script's). Exit 0: trained (whatever its status); 3: refused (node cap or time budget
 reached); 1: any other failure, said on stderr. Standard library only: it runs wherever the agent runs.
 """
 import argparse
@@ -15,11 +16,18 @@ import urllib.error
 import urllib.request
 
 
+def positive_int(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a positive whole number of steps, not {text!r}")
+    return int(text)
+
+
 def main():
     parser = argparse.ArgumentParser(prog="speedrun-tool")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train the current train_gpt.py as a node of the run")
     train.add_argument("--note", default="", help="what this experiment tries (kept as the node's note)")
+    train.add_argument("--smoke", type=positive_int, metavar="N", help="train only N steps: a quick check, never scored")
     args = parser.parse_args()
 
     workspace = os.environ.get("SPEEDRUN_WORKSPACE", ".")
@@ -27,7 +35,7 @@ def main():
         script = f.read()
     request = urllib.request.Request(
         os.environ["OPENAI_BASE_URL"].rstrip("/") + "/speedrun/train",
-        data=json.dumps({"script": script, "note": args.note}).encode(),
+        data=json.dumps({"script": script, "note": args.note, **({"smoke": args.smoke} if args.smoke else {})}).encode(),
         headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["OPENAI_API_KEY"]},
     )
     try:

@@ -113,4 +113,27 @@ describe('the example exec agent through the model proxy', () => {
     expect(second.time_to_target_ms).toBeLessThan((await read(2, 'result.json')).time_to_target_ms);
     expect(summary.best.node).toBe(3);
   });
+
+  it('./speedrun-tool train --smoke N trains a few steps as an unscored node; a bad N is refused by the tool', async () => {
+    const dir = await tempDir('exec-smoke');
+    const command = [
+      `./speedrun-tool train --smoke 3 --note 'does it run' > smoke.json`,
+      `{ ./speedrun-tool train --smoke 0 2> bad.txt; echo $? > bad-exit.txt; }`,
+      `echo 'checked = 1' >> train_gpt.py`,
+    ].join(' && ');
+    const args = ['run', '--track', 'tiny', '--record', '1', '--agent', 'exec', '--agent-cmd', command, '--nodes', '2'];
+    const ran = await speedrun([...args, '--executor', 'sim', '--out', join(dir, 'results'), '--json'], { SPEEDRUN_CACHE: join(dir, 'cache') });
+    expect(ran.exitCode, ran.stderr).toBe(0);
+    const summary = JSON.parse(ran.stdout);
+    const nodeFile = (node: number, file: string) => join(summary.results_dir, 'nodes', String(node), file);
+    const smoke = JSON.parse(await readFile(nodeFile(1, join('workspace', 'smoke.json')), 'utf8'));
+    expect(smoke).toMatchObject({ node: 2, status: 'missed-target', time_to_target_ms: null });
+    expect(smoke.warnings.join('\n')).toMatch(/smoke experiment: trained 3 steps/);
+    expect(JSON.parse(await readFile(nodeFile(2, 'node.json'), 'utf8'))).toMatchObject({ experiment_of: 1, smoke_steps: 3 });
+    expect(await readFile(nodeFile(2, 'smoke.diff'), 'utf8')).toMatch(/^\+\s*num_iterations = 3$/m);
+    expect((await readFile(nodeFile(1, join('workspace', 'bad-exit.txt')), 'utf8')).trim()).toBe('2');
+    expect(await readFile(nodeFile(1, join('workspace', 'bad.txt')), 'utf8')).toMatch(/a positive whole number of steps, not '0'/);
+    // The smoke node is never the best, whatever its few steps took.
+    expect([0, 1]).toContain(summary.best.node);
+  });
 });

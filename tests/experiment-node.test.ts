@@ -12,14 +12,14 @@ import { removeTempDirs } from './helpers/temp.js';
 afterAll(removeTempDirs);
 
 /** An agent that trains its ideas before it answers, as an exec agent does through ./speedrun-tool train. */
-function experimentingAgent(tries: string[], final: string, seen: Array<NodeResult | string>): Agent {
+function experimentingAgent(tries: string[], final: string, seen: Array<NodeResult | string>, smoke?: number): Agent {
   return {
     name: 'experimenting',
     describe: () => ({ name: 'experimenting' }),
     async propose(input: ProposeInput) {
       for (const [i, script] of tries.entries()) {
         try {
-          seen.push(await input.experiment!(script, `try ${i + 1}`));
+          seen.push(await input.experiment!(script, `try ${i + 1}`, smoke));
         } catch (error) {
           if (!(error instanceof ExperimentRefused)) throw error;
           seen.push(error.message);
@@ -70,5 +70,30 @@ describe('experiments: trainings an agent asks for while it writes a node', () =
     expect(summary.status).toBe('finished');
     expect(seen[0]).toMatchObject({ node: 2, status: 'ok' });
     expect(seen[1]).toMatch(/node cap is reached/);
+  });
+
+  it('a smoke experiment trains a few steps, is never scored, and never stands for the whole script', async () => {
+    const seen: Array<NodeResult | string> = [];
+    // Fast enough to be the best node if its time counted; the same script is the agent's answer.
+    const script = [
+      'num_iterations = 100',
+      'print(f"step:{num_iterations}/{num_iterations} val_loss:1.8500 train_time:1000ms step_avg:1.00ms", flush=True)',
+      '',
+    ].join('\n');
+    const unshortenable = fakeTrainingScript({ timeMs: 500, tag: 'no steps' });
+    const input = await tinySearch({ agent: experimentingAgent([script, unshortenable], script, seen, 5), scaffold: makeScaffold('flat', { nodes: 3 }) });
+    const summary = await runSearch(input);
+    expect(summary.status).toBe('finished');
+    const smoked = seen[0] as NodeResult;
+    expect(smoked).toMatchObject({ node: 2, status: 'missed-target', measured_by: 'executed', time_to_target_ms: null, final: { step: 5, val_loss: 1.85 } });
+    expect(smoked.warnings.join('\n')).toMatch(/smoke experiment: trained 5 steps/);
+    expect(seen[1]).toMatch(/^--smoke 5: cannot make a smoke version/);
+    const nodeDir = join(input.runDir, 'nodes', '2');
+    expect(JSON.parse(await readFile(join(nodeDir, 'node.json'), 'utf8'))).toMatchObject({ experiment_of: 1, smoke_steps: 5 });
+    expect(await readFile(join(nodeDir, 'smoke.diff'), 'utf8')).toMatch(/^\+num_iterations = 5$/m);
+    // The answer has the smoke's script, yet it trains in full: a few steps do not stand for it.
+    const answer = JSON.parse(await readFile(join(input.runDir, 'nodes', '1', 'result.json'), 'utf8'));
+    expect(answer).toMatchObject({ status: 'ok', measured_by: 'executed', duplicate_of: null, time_to_target_ms: 1000 });
+    expect(summary.best?.node).toBe(1);
   });
 });

@@ -44,9 +44,10 @@ export interface ProposeInput {
   nodesLeft: number | null;
   /**
    * Trains a script the agent is trying while it writes this node, as a node of its own (an experiment), and
-   * returns its measured result; refused (ExperimentRefused) once the node cap or the run's time is spent.
+   * returns its measured result; refused (ExperimentRefused) once the node cap or the run's time is spent. With
+   * `smoke`, a quick check of that many steps that is never scored.
    */
-  experiment?: (script: string, note: string) => Promise<NodeResult>;
+  experiment?: (script: string, note: string, smoke?: number) => Promise<NodeResult>;
   /** For debug: the end of the failing parent's output. */
   parentLogTail: string | null;
   /** The composed hint (empty for `none`). */

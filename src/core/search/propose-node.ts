@@ -38,7 +38,7 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       runDir: ctx.store.dir,
       hintLevel: ctx.hintSpec,
       nodesLeft: ctx.nodesLeft(),
-      experiment: (script, note) => experimentNode(ctx, meta, script, note),
+      experiment: (script, note, smoke) => experimentNode(ctx, meta, script, note, smoke),
       parentLogTail: meta.operator === 'debug' ? await readLogTail(ctx.store.nodeDir(parent.node), parent.result.stderr_tail) : null,
       hint: ctx.hintText,
       hardware: ctx.hardware,

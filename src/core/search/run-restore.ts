@@ -73,12 +73,12 @@ export async function loadStoredNodes(ctx: NodeContext, stored: StoredNode[]): P
   }
   for (const node of unfinished) {
     const script = ctx.tree.byId(node.meta.node)!.script;
-    if (script !== null) void ctx.tree.claim(node.meta.node, await meaningKey(ctx, script));
+    if (script !== null) void ctx.tree.claim(node.meta.node, await meaningKey(ctx, script, node.meta.smoke_steps ?? null));
   }
   return unfinished;
 }
 
 /** A finished node that measured a script's meaning stands for it: later copies are its duplicates. */
 async function restoreMeasurement(ctx: NodeContext, node: SearchNode): Promise<void> {
-  if (isFinished(node) && ctx.tree.standsFor(node)) ctx.tree.restoreMeasurement(node, await meaningKey(ctx, node.script!));
+  if (isFinished(node) && ctx.tree.standsFor(node)) ctx.tree.restoreMeasurement(node, await meaningKey(ctx, node.script!, node.smoke_steps));
 }

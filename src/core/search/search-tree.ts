@@ -21,6 +21,8 @@ export interface SearchNode {
   second_parent: number | null;
   operator: NodeResult['operator'];
   by: NodeMeta['by'];
+  /** A smoke experiment's steps (NodeMeta.smoke_steps); null for every other node. */
+  smoke_steps: number | null;
   state: NodeState;
   /** The node's script once on record; null before, and for nodes that never had one. */
   script: string | null;
@@ -74,6 +76,7 @@ export class SearchTree {
       second_parent: meta.second_parent,
       operator: meta.operator,
       by: meta.by,
+      smoke_steps: meta.smoke_steps ?? null,
       state: script ? 'measuring' : 'proposing',
       script: script?.script ?? null,
       note: script?.note ?? null,

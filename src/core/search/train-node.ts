@@ -26,7 +26,8 @@ export async function trainNode(
   usage: LlmUsage,
 ): Promise<{ result: NodeResult; analysis: string | null }> {
   // A resumed node claimed its meaning while the run folder was read; a new one claims it here.
-  const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claimInTurn(meta.node, meaningKey(ctx, script)));
+  const smoke = meta.smoke_steps ?? null;
+  const twin = await (ctx.tree.claimOf(meta.node) ?? ctx.tree.claimInTurn(meta.node, meaningKey(ctx, script, smoke)));
   const { lines_added, lines_removed } = countChangedLines(await ctx.store.readNodeFile(meta.node, 'edit.diff'));
   ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: meta.node, lines_added, lines_removed, duplicate_of: twin?.node ?? null, note });
   if (twin) return { result: duplicateOf(twin, meta, script, note, usage), analysis: null };
@@ -34,9 +35,10 @@ export async function trainNode(
   const base = { ...placeOf(meta), note, llm: usage };
   const audit = ctx.integrity ? await ctx.integrity.check(script) : null;
   if (audit?.verdict === 'reject') return { result: rejectedNode(placeOf(meta), script, audit, note, usage), analysis: null };
-  const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, ctx.smoke);
+  const scriptPath = await scriptToTrain(ctx.store.nodeDir(meta.node), script, smoke ?? ctx.smoke);
   const executed = await trainInSlot(ctx, meta, scriptPath, script);
-  const result: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
+  const measured: NodeResult = { ...executed, ...base, integrity: mergeAudits(audit, executed.integrity) };
+  const result = smoke === null ? measured : smokeExperimentResult(measured, smoke);
   let analysis: string | null = null;
   if (result.status !== 'aborted' && ctx.agent.analyze) {
     const stream = streamTo(ctx, meta.node);
@@ -53,9 +55,23 @@ export async function trainNode(
   return { result: { ...result, llm: usage }, analysis };
 }
 
-/** What makes two scripts the same measurement: their meaning, or for a script that does not parse its exact text. */
-export async function meaningKey(ctx: NodeContext, script: string): Promise<string> {
-  return (await ctx.meaning(script)) ?? `text:${sha256Hex(script)}`;
+/**
+ * What makes two scripts the same measurement: their meaning, or for a script that does not parse its exact text;
+ * and for a smoke experiment its steps too, so a few steps never stand for a whole training nor the reverse.
+ */
+export async function meaningKey(ctx: NodeContext, script: string, smoke: number | null): Promise<string> {
+  const key = (await ctx.meaning(script)) ?? `text:${sha256Hex(script)}`;
+  return smoke === null ? key : `smoke ${smoke}:${key}`;
+}
+
+/**
+ * A smoke experiment trained its script rewritten to a few steps: whether it runs and how its loss starts say
+ * something, its time nothing. A run that went fine counts as valid but without a time, so it is never a best node.
+ */
+function smokeExperimentResult(result: NodeResult, steps: number): NodeResult {
+  const warning = `smoke experiment: trained ${steps} steps of the script rewritten (smoke.diff); its time is not the script's and is never scored`;
+  const unscored = result.status === 'ok' ? { status: 'missed-target' as const, time_to_target_ms: null, val_loss_at_target: null } : {};
+  return { ...result, ...unscored, warnings: [...result.warnings, warning] };
 }
 
 /** A node whose script means what `twin` measured: its measurement, under this node's place, note and usage. */

@@ -90,6 +90,11 @@ export const NodeMeta = z.object({
    * own, beside N (same parent and operator), measured and scored like any other. Absent for every other node.
    */
   experiment_of: z.number().int().nonnegative().optional(),
+  /**
+   * An experiment asked with `--smoke N`: it trains its script rewritten to N steps, a quick check whose time is not
+   * the script's, so it is never scored (train-node.ts). Absent for every other node.
+   */
+  smoke_steps: z.number().int().positive().optional(),
 });
 export type NodeMeta = z.infer<typeof NodeMeta>;
 

@@ -181,18 +181,21 @@ export class ModelProxy {
     return [...new Set([name, model])].map((id) => ({ id, object: 'model', created: 0, owned_by: 'speedrun' }));
   }
 
-  /** POST {script, note?}: the script trained as an experiment of the node being written; its result as JSON. */
+  /** POST {script, note?, smoke?}: the script trained as an experiment of the node being written; its result as JSON. */
   private async train(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new ProxyRefusal(405, `${TRAIN_PATH} takes POST`, 'invalid_request_error');
     const body = await readJsonBody(req);
     const script = (body as { script?: unknown }).script;
     const note = (body as { note?: unknown }).note;
+    const smoke = (body as { smoke?: unknown }).smoke ?? undefined;
     if (typeof script !== 'string' || script.trim() === '')
-      throw new ProxyRefusal(400, 'post {"script": "<the whole train_gpt.py>", "note": "..."}', 'invalid_request_error');
+      throw new ProxyRefusal(400, 'post {"script": "<the whole train_gpt.py>", "note": "...", "smoke": STEPS (optional)}', 'invalid_request_error');
+    if (smoke !== undefined && !(typeof smoke === 'number' && Number.isInteger(smoke) && smoke > 0))
+      throw new ProxyRefusal(400, `"smoke" must be a positive whole number of steps, got ${JSON.stringify(smoke)}`, 'invalid_request_error');
     const experiment = this.sink?.experiment;
     if (!experiment) throw new ProxyRefusal(409, 'no node is being written, or this run makes no experiments', 'experiment_refused');
     try {
-      const result = await experiment(script, typeof note === 'string' && note.trim() ? note.trim() : 'an experiment');
+      const result = await experiment(script, typeof note === 'string' && note.trim() ? note.trim() : 'an experiment', smoke);
       sendJson(res, 200, experimentAnswer(result));
     } catch (error) {
       if (error instanceof ExperimentRefused) throw new ProxyRefusal(409, error.message, 'experiment_refused');
@@ -213,6 +216,7 @@ function experimentAnswer(result: NodeResult): object {
     integrity: result.integrity ? { verdict: result.integrity.verdict, findings: result.integrity.findings } : null,
     error: result.error,
     stderr_tail: result.stderr_tail,
+    warnings: result.warnings,
   };
 }
 
