@@ -11,6 +11,7 @@ import { packageRoot } from '../src/core/paths.js';
 import { speedrun } from './helpers/cli.js';
 import { startLlmStub, STUB_MODEL, type StubReply, type StubRequest } from './helpers/llm-stub.js';
 import { tinyScript } from './helpers/agent-fixtures.js';
+import { benchFinished, killAndResumeBench, outcomes } from './helpers/bench-kill.js';
 import { dockerForTests } from './helpers/docker.js';
 import { filesContaining } from './helpers/files.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -172,4 +173,44 @@ describe.skipIf(npmMissing)('coding CLI presets', () => {
       await stub.close();
     }
   }, 600_000);
+
+  it('a bench mixing llm, exec and a preset, killed -9 while the CLI works, resumes to the results of a bench that was not killed', async () => {
+    const stub = await startLlmStub([]);
+    for (let i = 0; i < 100; i++) stub.enqueue(scriptedModel(SHELL_TOOLS['qwen-code']!));
+    try {
+      const root = await tempDir('preset-mixed');
+      const config = join(root, 'speedrun.config.yaml');
+      await writeFile(config, `models:\n  ${STUB_MODEL}:\n    base_url: ${stub.baseUrl}\n`);
+      const spec = {
+        tracks: ['tiny'],
+        records: [1],
+        agents: [
+          { name: 'llm', model: 'sim/a' },
+          { name: 'exec', cmd: `cp '${RECORD2}' train_gpt.py && echo 'the next record' > notes.md` },
+          { name: 'qwen-code', model: STUB_MODEL, cli: installed.get('qwen-code'), timeout_s: 300 },
+        ],
+        scaffolds: ['flat'],
+        nodes: 2,
+        executor: 'sim',
+      };
+      await writeFile(join(root, 'mixed.yaml'), JSON.stringify(spec));
+      // Simulated trainings take a hundredth of their time, so the bench is still running when it is killed.
+      const env = { SPEEDRUN_CACHE: join(root, 'cache'), SPEEDRUN_SIM_TIME_SCALE: '0.01', OPENAI_API_KEY: REAL_KEY };
+      const plain = await speedrun(['bench', join(root, 'mixed.yaml'), '--config', config, '--out', join(root, 'plain'), '--json'], env);
+      expect(plain.exitCode, plain.stderr).toBe(0);
+      const reference = benchFinished(plain.stdout)!;
+      expect(reference.map((r) => r.status)).toEqual(['finished', 'finished', 'finished']);
+
+      const out = join(root, 'killed');
+      // Killed while the CLI is at work: its first model call is on record, its tool call not yet run.
+      const killAt = /"type":"llm-call","run_id":"[^"]*qwen-code/;
+      const runs = await killAndResumeBench(join(root, 'mixed.yaml'), env, out, { options: ['--config', config], killAt });
+      expect(outcomes(runs)).toEqual(outcomes(reference));
+      const presetRun = runs.find((r) => r.run_id.includes('qwen-code'))!;
+      const node1 = JSON.parse(await readFile(join(out, presetRun.run_id, 'nodes', '1', 'result.json'), 'utf8'));
+      expect(node1).toMatchObject({ status: 'ok', note: 'Applied the next record.' });
+    } finally {
+      await stub.close();
+    }
+  }, 900_000);
 });
