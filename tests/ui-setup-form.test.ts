@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SetupCatalog } from '../src/ui/controller.js';
-import { fieldText, hintChoices, initialChoices, stepField, visibleFields } from '../src/ui/state/setup-form.js';
+import { agentEntry, fieldText, hintChoices, initialChoices, missingChoice, stepField, typeInto, visibleFields } from '../src/ui/state/setup-form.js';
 import { CATALOG } from './helpers/fake-controller.js';
 
 /** CATALOG's first track with per-record hint levels: record 1 has level-9 documents, record 2 does not. */
@@ -42,5 +42,28 @@ describe('the setup form', () => {
     // Agents that read no prompt have no such field; a flag pre-fills it.
     expect(visibleFields({ ...choices, agent: 'reference' })).not.toContain('targetTime');
     expect(initialChoices(CATALOG, {}, { agent: 'llm', revealTargetTime: true }).revealTargetTime).toBe(true);
+  });
+
+  it('gives a coding CLI a model like the llm agent, and the exec agent a command and a model only when asked', () => {
+    const withAgents: SetupCatalog = { ...CATALOG, agents: [...CATALOG.agents, 'exec', 'qwen-code'] };
+    const cli = initialChoices(withAgents, {}, { agent: 'qwen-code' });
+    expect(cli.model).toBe(CATALOG.models[0]);
+    expect(visibleFields(cli)).toContain('model');
+    expect(agentEntry(cli)).toEqual({ name: 'qwen-code', model: CATALOG.models[0] });
+
+    let exec = initialChoices(withAgents, {}, { agent: 'exec' });
+    expect(exec.model).toBeUndefined();
+    expect(visibleFields(exec).slice(3, 6)).toEqual(['agent', 'agentCmd', 'model']);
+    expect(missingChoice(exec)).toMatch(/needs a command/);
+    exec = typeInto(exec, 'agentCmd', 'python3 a.py', false);
+    expect(missingChoice(exec)).toBeNull();
+    expect(agentEntry(exec)).toEqual({ name: 'exec', cmd: 'python3 a.py' });
+    // ←/→ on its model goes through the profiles and back to none.
+    exec = stepField(withAgents, exec, 'model', 1);
+    expect(agentEntry(exec)).toEqual({ name: 'exec', cmd: 'python3 a.py', model: CATALOG.models[0] });
+    expect(stepField(withAgents, exec, 'model', -1).model).toBeUndefined();
+
+    // A model left over from another agent goes nowhere for an agent without one.
+    expect(agentEntry({ ...cli, agent: 'reference' })).toBe('reference');
   });
 });

@@ -19,6 +19,7 @@ import { readNodeResult, readNodeText } from '../core/store/run-store.js';
 import { writeJsonAtomic } from '../core/fs-atomic.js';
 import type { SetupChoices, TuiController, RunHandle, CurvePoint } from '../ui/controller.js';
 import { AGENT_NAMES } from './agent-setup.js';
+import { agentEntry } from '../ui/state/setup-form.js';
 import { parseBenchSpec } from '../core/bench/bench-file.js';
 import { folderStamp, planRuns } from '../core/plan/plan-runs.js';
 import { executionRequestOf, runSettingsOf } from '../core/plan/run-settings.js';
@@ -120,7 +121,7 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
       tracks: [choices.track],
       records: [choices.record],
       hints: [choices.hint],
-      agents: [choices.model ? { name: choices.agent, model: choices.model } : choices.agent],
+      agents: [agentEntry(choices)],
       scaffolds: [choices.scaffold],
       nodes: choices.nodes,
       executor: choices.executor,

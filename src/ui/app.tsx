@@ -3,7 +3,7 @@ import { Box, Text, useApp } from 'ink';
 import type { SpeedrunEvent } from '../core/events.js';
 import type { RunHandle, SetupCatalog, SetupChoices, TuiController } from './controller.js';
 import { initialRunView, reduceRunView, type RunViewState } from './state/run-view.js';
-import { initialChoices } from './state/setup-form.js';
+import { initialChoices, modelUse } from './state/setup-form.js';
 import { SetupScreen } from './screens/setup-screen.js';
 import { RunScreen } from './screens/run-screen.js';
 import { ResultsScreen } from './screens/results-screen.js';
@@ -40,7 +40,7 @@ export function App({ controller, initial = {}, autoStart = false }: AppProps) {
   const startRun = useCallback(
     (chosen: SetupChoices) => {
       setChoices(chosen);
-      dispatch({ kind: 'reset', model: chosen.agent === 'llm' ? (chosen.model ?? null) : null });
+      dispatch({ kind: 'reset', model: modelUse(chosen.agent) === 'none' ? null : (chosen.model ?? null) });
       setScreen('run');
       controller
         .start(chosen, (event) => dispatch({ kind: 'event', event, at: Date.now() }))

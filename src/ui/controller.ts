@@ -9,10 +9,12 @@ export interface SetupChoices {
   record: number;
   /** none, L1, L2, L3, L1+L2, ... */
   hint: string;
-  /** reference | null | llm | replay */
+  /** reference | null | human | llm | exec | a coding CLI preset (qwen-code, codex) */
   agent: string;
-  /** For llm: the model profile or id. */
+  /** For llm and the coding CLIs (and optionally exec): the model profile or id. */
   model?: string;
+  /** For exec: the command run in each node's workspace. */
+  agentCmd?: string;
   scaffold: string;
   nodes: number;
   executor: string;

@@ -10,6 +10,7 @@ interface TuiFlags {
   hint?: string;
   agent?: string;
   model?: string;
+  agentCmd?: string;
   scaffold?: string;
   nodes?: string;
   executor?: string;
@@ -31,7 +32,8 @@ export function registerTuiCommand(program: Command, ctx: CliContext): void {
     .option('--record <n>', 'pre-fill the task record')
     .option('--hint <spec>', 'pre-fill the hint spec (none, L1, L2, L3, L9 where upstream ships it, L1+L2, ...)')
     .option('--agent <name>', 'pre-fill the agent')
-    .option('--model <name>', 'pre-fill the model (llm agent)')
+    .option('--model <name>', 'pre-fill the model (llm, exec and the coding CLIs)')
+    .option('--agent-cmd <cmd>', "pre-fill the exec agent's command")
     .option('--scaffold <name>', 'pre-fill the scaffold')
     .option('--nodes <n>', 'pre-fill the node cap')
     .option('--executor <name>', 'pre-fill the executor')
@@ -59,6 +61,7 @@ async function openTui(ctx: CliContext, flags: TuiFlags, program: Command): Prom
     ...(flags.hint && { hint: flags.hint }),
     ...(flags.agent && { agent: flags.agent }),
     ...(flags.model && { model: flags.model }),
+    ...(flags.agentCmd && { agentCmd: flags.agentCmd }),
     ...(flags.scaffold && { scaffold: flags.scaffold }),
     ...(flags.nodes && { nodes: parsePositiveInt(flags.nodes, '--nodes') }),
     ...(flags.executor && { executor: flags.executor }),

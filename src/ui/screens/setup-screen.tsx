@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import { formatTime } from '../../core/format-time.js';
 import type { SetupCatalog, SetupChoices, TuiController } from '../controller.js';
-import { FIELD_LABELS, fieldText, initialChoices, stepField, typeIntoModel, visibleFields } from '../state/setup-form.js';
+import { FIELD_LABELS, fieldText, initialChoices, missingChoice, stepField, typeInto, visibleFields, type TextField } from '../state/setup-form.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { fit } from '../format.js';
@@ -17,6 +17,13 @@ interface SetupScreenProps {
   flags: Partial<SetupChoices>;
   onStart: (choices: SetupChoices) => void;
   onCancel: () => void;
+}
+
+/** What typing does on a text field, for the key line. */
+const TYPING_HINT: Partial<Record<string, string>> = { model: ' · type a model id', agentCmd: ' · type the command' };
+
+function isText(field: string): field is TextField {
+  return field === 'model' || field === 'agentCmd';
 }
 
 /** Lines of hint text shown under the form; the full hint goes to the agent. */
@@ -51,6 +58,9 @@ export function SetupScreen({ controller, catalog, last, flags, onStart, onCance
   }, [controller, hasTracks, choices.track, choices.record, choices.hint]);
 
   const start = () => {
+    const missing = missingChoice(choices);
+    if (missing) return setError(missing);
+    setError(null);
     setStarting(true);
     controller.saveChoices(choices).then(
       () => onStart(choices),
@@ -70,8 +80,8 @@ export function SetupScreen({ controller, catalog, last, flags, onStart, onCance
     else if (key.leftArrow) setChoices((c) => stepField(catalog, c, field, -1));
     else if (key.rightArrow) setChoices((c) => stepField(catalog, c, field, 1));
     else if (key.return) start();
-    else if (field === 'model' && (key.backspace || key.delete)) setChoices((c) => typeIntoModel(c, '', true));
-    else if (field === 'model' && input && !key.ctrl && !key.meta) setChoices((c) => typeIntoModel(c, input, false));
+    else if (isText(field) && (key.backspace || key.delete)) setChoices((c) => typeInto(c, field, '', true));
+    else if (isText(field) && input && !key.ctrl && !key.meta) setChoices((c) => typeInto(c, field, input, false));
   }, !starting);
 
   if (!hasTracks) {
@@ -113,7 +123,7 @@ export function SetupScreen({ controller, catalog, last, flags, onStart, onCance
       </Box>
       {error && <Text color={tint('red')}>{fit(error, width)}</Text>}
       <Text dimColor wrap="truncate">
-        {starting ? 'starting…' : fit(`↑/↓ field · ←/→ value${field === 'model' ? ' · type a model id' : ''} · enter start · esc leave`, width)}
+        {starting ? 'starting…' : fit(`↑/↓ field · ←/→ value${TYPING_HINT[field] ?? ''} · enter start · esc leave`, width)}
       </Text>
     </Box>
   );

@@ -1,3 +1,4 @@
+import { cliPreset } from '../../core/agent/exec/presets/index.js';
 import { formatHintSpec, hintSpecChoices, parseHintSpec } from '../../core/catalog/hints.js';
 import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js';
 
@@ -6,13 +7,18 @@ import type { CatalogRecord, SetupCatalog, SetupChoices } from '../controller.js
  * screen so the rules (flags over last choices over defaults, records that start a task) are tested directly.
  */
 
-export type SetupField = 'track' | 'record' | 'hint' | 'agent' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS' | 'targetTime';
+export type SetupField =
+  'track' | 'record' | 'hint' | 'agent' | 'agentCmd' | 'model' | 'scaffold' | 'nodes' | 'executor' | 'maxLlmCalls' | 'timeBudgetS' | 'targetTime';
+
+/** Fields edited by typing (free text) as well as by ←/→. */
+export type TextField = 'model' | 'agentCmd';
 
 export const FIELD_LABELS: Record<SetupField, string> = {
   track: 'track',
   record: 'record',
   hint: 'hint',
   agent: 'agent',
+  agentCmd: 'command',
   model: 'model',
   scaffold: 'scaffold',
   nodes: 'nodes',
@@ -26,6 +32,31 @@ export const FIELD_LABELS: Record<SetupField, string> = {
 const LLM_CALL_STEPS: Array<number | undefined> = [undefined, 10, 25, 50, 100, 200, 500, 1000];
 const TIME_BUDGET_STEPS: Array<number | undefined> = [undefined, 600, 1800, 3600, 7200, 14_400, 28_800, 86_400];
 const DEFAULT_NODES = 8;
+
+/**
+ * How an agent takes a model: the llm agent and the coding CLIs need one; an exec command may have one (served by
+ * the run's proxy); the others have none.
+ */
+export function modelUse(agent: string): 'required' | 'optional' | 'none' {
+  if (agent === 'llm' || cliPreset(agent)) return 'required';
+  return agent === 'exec' ? 'optional' : 'none';
+}
+
+/** The agent entry of the run's bench spec: the name, with the model and command the agent takes. */
+export function agentEntry(choices: SetupChoices): string | { name: string; model?: string; cmd?: string } {
+  const model = modelUse(choices.agent) === 'none' ? undefined : choices.model;
+  const cmd = choices.agent === 'exec' ? choices.agentCmd : undefined;
+  if (model === undefined && cmd === undefined) return choices.agent;
+  return { name: choices.agent, ...(model !== undefined && { model }), ...(cmd !== undefined && { cmd }) };
+}
+
+/** Why the choices cannot start a run yet, or null. */
+export function missingChoice(choices: SetupChoices): string | null {
+  if (choices.agent === 'exec' && !choices.agentCmd?.trim()) return 'the exec agent needs a command: type it on the command field';
+  if (modelUse(choices.agent) === 'required' && !choices.model)
+    return `the ${choices.agent} agent needs a model: type a model id or add a profile to speedrun.config.yaml`;
+  return null;
+}
 
 /** Records a run can start from: those with a next record to chase. */
 export function taskRecords(catalog: SetupCatalog, track: string): CatalogRecord[] {
@@ -81,8 +112,12 @@ export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices
     nodes: positive(pick('nodes')) ?? DEFAULT_NODES,
     executor: oneOf(catalog.executors, pick('executor'), 'local'),
   };
-  const model = pick('model') ?? catalog.models[0];
-  if (agent === 'llm' && model) choices.model = model;
+  // An exec command takes a model only when one is asked for; the agents that need one get the first profile.
+  const use = modelUse(agent);
+  const model = use === 'required' ? (pick('model') ?? catalog.models[0]) : use === 'optional' ? pick('model') : undefined;
+  if (model) choices.model = model;
+  const agentCmd = agent === 'exec' ? pick('agentCmd') : undefined;
+  if (agentCmd) choices.agentCmd = agentCmd;
   const maxLlmCalls = positive(pick('maxLlmCalls'));
   if (maxLlmCalls !== undefined) choices.maxLlmCalls = maxLlmCalls;
   const timeBudgetS = positive(pick('timeBudgetS'));
@@ -93,7 +128,8 @@ export function initialChoices(catalog: SetupCatalog, last: Partial<SetupChoices
 
 export function visibleFields(choices: SetupChoices): SetupField[] {
   const fields: SetupField[] = ['track', 'record', 'hint', 'agent'];
-  if (choices.agent === 'llm') fields.push('model');
+  if (choices.agent === 'exec') fields.push('agentCmd');
+  if (modelUse(choices.agent) !== 'none') fields.push('model');
   fields.push('scaffold', 'nodes', 'executor', 'maxLlmCalls', 'timeBudgetS');
   // Only the llm agent reads prompts; a replay keeps the setting it was recorded with.
   if (choices.agent === 'llm') fields.push('targetTime');
@@ -123,11 +159,16 @@ export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: S
     case 'agent': {
       const agent = cycle(catalog.agents, choices.agent, delta);
       const next = { ...choices, agent };
-      if (agent === 'llm' && !next.model && catalog.models[0]) next.model = catalog.models[0];
+      if (modelUse(agent) === 'required' && !next.model && catalog.models[0]) next.model = catalog.models[0];
       return next;
     }
-    case 'model':
-      return catalog.models.length === 0 ? choices : { ...choices, model: cycle(catalog.models, choices.model ?? '', delta) };
+    case 'agentCmd':
+      return choices;
+    case 'model': {
+      // An optional model can also be none ('').
+      const options = modelUse(choices.agent) === 'optional' ? ['', ...catalog.models] : catalog.models;
+      return options.length === 0 ? choices : withText(choices, 'model', cycle(options, choices.model ?? '', delta));
+    }
     case 'scaffold':
       return { ...choices, scaffold: cycle(catalog.scaffolds, choices.scaffold, delta) };
     case 'executor':
@@ -147,13 +188,16 @@ export function stepField(catalog: SetupCatalog, choices: SetupChoices, field: S
   }
 }
 
-/** Typing on the model field edits it as free text (a model id instead of a profile). */
-export function typeIntoModel(choices: SetupChoices, input: string, backspace: boolean): SetupChoices {
-  const current = choices.model ?? '';
-  const model = backspace ? current.slice(0, -1) : current + input;
+/** Typing on a text field edits it: a model id instead of a profile, the exec agent's command. */
+export function typeInto(choices: SetupChoices, field: TextField, input: string, backspace: boolean): SetupChoices {
+  const current = choices[field] ?? '';
+  return withText(choices, field, backspace ? current.slice(0, -1) : current + input);
+}
+
+function withText(choices: SetupChoices, field: TextField, text: string): SetupChoices {
   const next = { ...choices };
-  if (model === '') delete next.model;
-  else next.model = model;
+  if (text === '') delete next[field];
+  else next[field] = text;
   return next;
 }
 
@@ -162,7 +206,9 @@ export function fieldText(choices: SetupChoices, field: SetupField): string {
     case 'record':
       return `#${choices.record}`;
     case 'model':
-      return choices.model ?? '(type a model id)';
+      return choices.model ?? (modelUse(choices.agent) === 'optional' ? 'none (type a model id to serve one)' : '(type a model id)');
+    case 'agentCmd':
+      return choices.agentCmd ?? '(type the command, e.g. python3 my_agent.py)';
     case 'nodes':
       return String(choices.nodes);
     case 'maxLlmCalls':
