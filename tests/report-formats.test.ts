@@ -111,6 +111,26 @@ describe('speedrun report on a synthetic bench', () => {
     expect(html).not.toMatch(/<script|src="http|href="http/);
   });
 
+  it('draws every chart in one style: the same title, axis-title and label type', () => {
+    const charts = [...html.matchAll(/<figure class="chart" id="chart-([a-z-]+)">(<svg[\s\S]*?<\/svg>)/g)];
+    expect(charts.map((c) => c[1])).toEqual(['fsr-by-hint', 'record-hint-matrix', 'fsr-by-step', 'node-types-by-step']);
+    // Vega draws each role's text with its own class; its font attributes are what the reader sees. The chart's own
+    // title, not a facet's panel header (also a title role), is the one labelled with the chart's name.
+    const ROLES: Record<string, string> = {
+      'title-text': `role-title-text"[^>]*aria-label="Title text '(?:Mean|Node types)`,
+      'axis-title': 'role-axis-title"',
+    };
+    const fontOf = (svg: string, role: string) => {
+      const text = new RegExp(`${ROLES[role]}[\\s\\S]*?<text[^>]*>`).exec(svg)?.[0] ?? '';
+      return ['font-family', 'font-size', 'font-weight'].map((a) => new RegExp(`${a}="([^"]*)"`).exec(text)?.[1] ?? null);
+    };
+    for (const role of ['title-text', 'axis-title']) {
+      const fonts = charts.map((c) => JSON.stringify(fontOf(c[2]!, role)));
+      expect(new Set(fonts).size, `${role}: ${fonts.join(' | ')}`).toBe(1);
+      expect(fonts[0]).toContain('system-ui');
+    }
+  });
+
   it('is reproducible: the same runs and seed give the same report.json apart from its date', async () => {
     const again = join(out, '..', 'again');
     const result = await speedrun(['report', join(out, '..'), '--out', again, '--format', 'json', '--reps', '500']);

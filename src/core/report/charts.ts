@@ -1,5 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './section.js';
@@ -10,8 +11,6 @@ import type { ChartId } from './section.js';
  * inline and opens anywhere without scripts or network.
  */
 
-const FONT = { font: 'system-ui, sans-serif' };
-
 function fsrByHint(report: Report): TopLevelSpec {
   const values = report.by_hint
     .filter((r) => r.mean_fsr !== null)
@@ -19,17 +18,15 @@ function fsrByHint(report: Report): TopLevelSpec {
   const order = values.map((v) => v.hint);
   const x = { field: 'hint', type: 'nominal', sort: order, title: 'hint', axis: { labelAngle: 0 } } as const;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Mean FSR by hint (95% stratified-bootstrap CI)',
+    ...chartBase('Mean FSR by hint (95% stratified-bootstrap CI)'),
     width: Math.max(240, 70 * values.length),
     height: 240,
-    config: FONT,
     data: { values },
     layer: [
-      { mark: { type: 'bar', color: '#4c78a8' }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'mean FSR' } } },
-      { mark: { type: 'rule', strokeWidth: 2, color: '#222' }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
-      { mark: { type: 'tick', color: '#222', thickness: 2 }, encoding: { x, y: { field: 'low', type: 'quantitative' } } },
-      { mark: { type: 'tick', color: '#222', thickness: 2 }, encoding: { x, y: { field: 'high', type: 'quantitative' } } },
+      { mark: { type: 'bar', color: SERIES_COLOR }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'mean FSR' } } },
+      { mark: { type: 'rule', strokeWidth: 2, color: INK }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      { mark: { type: 'tick', color: INK, thickness: 2 }, encoding: { x, y: { field: 'low', type: 'quantitative' } } },
+      { mark: { type: 'tick', color: INK, thickness: 2 }, encoding: { x, y: { field: 'high', type: 'quantitative' } } },
     ],
   };
 }
@@ -39,11 +36,9 @@ function recordHintMatrix(report: Report): TopLevelSpec {
   const x = { field: 'hint', type: 'nominal', sort: report.matrix.hints, title: 'hint', axis: { labelAngle: 0 } } as const;
   const y = { field: 'task', type: 'nominal', sort: report.matrix.tasks, title: 'task' } as const;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Mean FSR per record and hint',
+    ...chartBase('Mean FSR per record and hint'),
     width: Math.max(200, 60 * report.matrix.hints.length),
     height: Math.max(120, 22 * report.matrix.tasks.length),
-    config: FONT,
     data: { values },
     layer: [
       { mark: 'rect', encoding: { x, y, color: { field: 'mean_fsr', type: 'quantitative', title: 'mean FSR', scale: { scheme: 'viridis' } } } },
@@ -78,17 +73,15 @@ function fsrByStep(report: Report): TopLevelSpec {
   const values = perConfiguration ? report.steps : stepsByHint(report);
   const order = perConfiguration ? report.configurations.map((c) => c.label) : report.matrix.hints;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: perConfiguration ? 'Mean best-so-far FSR by search step' : 'Mean best-so-far FSR by search step, per hint',
+    ...chartBase(perConfiguration ? 'Mean best-so-far FSR by search step' : 'Mean best-so-far FSR by search step, per hint'),
     width: 420,
     height: 240,
-    config: FONT,
     data: { values },
     mark: { type: 'line', point: values.length <= 400 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'node (0 = baseline)', axis: { tickMinStep: 1 } },
       y: { field: 'mean_fsr', type: 'quantitative', title: 'mean FSR' },
-      color: { field: 'configuration', type: 'nominal', sort: order, title: perConfiguration ? 'configuration' : 'hint', legend: { labelLimit: 280 } },
+      color: { field: 'configuration', type: 'nominal', sort: order, title: perConfiguration ? 'configuration' : 'hint' },
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { chartBase } from './chart-style.js';
 import type { NodeTypeRow } from './paper-schema.js';
 import type { Report } from './schema.js';
 
@@ -65,11 +66,9 @@ export function nodeTypesByStep(report: Report): TopLevelSpec {
     })),
   );
   const types = TYPES.filter((t) => t.key !== 'aborted' || report.node_types.some((r) => r.aborted > 0));
-  const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: { font: 'system-ui, sans-serif' } } as const;
   if (values.length === 0) {
     return {
-      ...base,
-      title: 'Node types by search step',
+      ...chartBase('Node types by search step'),
       width: 240,
       height: 60,
       data: { values: [{ text: 'no agent nodes' }] },
@@ -78,10 +77,9 @@ export function nodeTypesByStep(report: Report): TopLevelSpec {
     };
   }
   return {
-    ...base,
-    title: `Node types by search step (share of the first k agent nodes${pooled ? `; per ${pooled}` : ''})`,
+    ...chartBase(`Node types by search step (share of the first k agent nodes${pooled ? `; per ${pooled}` : ''})`),
     data: { values },
-    facet: { field: 'configuration', type: 'nominal', sort: order, title: null, header: { labelLimit: 240 } },
+    facet: { field: 'configuration', type: 'nominal', sort: order, title: null },
     columns: 4,
     spec: {
       width: 160,
