@@ -4,6 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { formatDamaged, type DamagedRun } from '../../core/store/damaged-run.js';
 import { buildReport } from '../../core/report/build.js';
 import { compareResults, renderComparison } from '../../core/report/compare.js';
+import { loadReproduction } from '../../core/report/reproduction-lookup.js';
 import { loadReportRuns } from '../../core/report/runs.js';
 import { loadSpreadLookup } from '../../core/report/time-spread.js';
 import { REPORT_FORMATS, writeReport, type ReportFormat } from '../../core/report/write.js';
@@ -29,6 +30,8 @@ Mean, IQM, median (of task means) and optimality gap with 95% percentile CIs fro
 (seeded: the same runs and --seed give the same report). Configurations are ranked by Soft Condorcet Optimization
 (each task votes) beside mean FSR. Node types by search step follow the paper (buggy / no improvement / improved).
 Numbers resting on runs without a passing verification.json are marked † (unverified).
+Reproduction: diff overlap, the recall and precision of the best node's changed code lines against the true change
+(record i → i+1, read from the catalog: \`speedrun records sync\` for upstream tracks; n/a where not synced).
 
 Paper mode (arXiv 2506.22419), only to compare with published figures: --paper adds the paper's aggregation (its 18
 nanogpt tasks, val_loss < 3.29, best 3 runs per task, FSR outside [0, 3] counted 0; rliable's median, IQM, mean and
@@ -93,11 +96,19 @@ export function registerReportCommand(program: Command, ctx: CliContext): void {
       );
       logDamaged(ctx, damaged);
       const spreadOf = await loadSpreadLookup(runs, ctx.cache());
+      const reproductionOf = await loadReproduction(runs, ctx.cache());
       const paper = flags.paper ? await paperInputs(ctx, runs, flags.notebook) : undefined;
-      const report = buildReport(runs, { sources: results, ...stat, spreadOf, paper });
+      const report = buildReport(runs, { sources: results, ...stat, spreadOf, reproductionOf, paper });
       const files = await writeReport(report, outDir, formats);
       if (flags.json) {
-        ctx.json({ files, totals: report.totals, by_hint: report.by_hint, damaged, ...(report.paper ? { paper: report.paper } : {}) });
+        ctx.json({
+          files,
+          totals: report.totals,
+          by_hint: report.by_hint,
+          reproduction: report.reproduction.by_configuration,
+          damaged,
+          ...(report.paper ? { paper: report.paper } : {}),
+        });
         return;
       }
       ctx.out(files.join('\n'));

@@ -5,6 +5,8 @@ import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.
 import { nodeTypesByStep } from './node-types.js';
 import { paperSection, type PaperModeOptions } from './paper-mode.js';
 import { nodeOutcomes, stepCurves } from './progress.js';
+import { NOT_LOOKED_UP, type ReproductionOf } from './reproduction-lookup.js';
+import { reproductionTables } from './reproduction.js';
 import { modelOf, taskOf, type ReportRun } from './runs.js';
 import { Report } from './schema.js';
 import { spreadTable, type SpreadOf } from './time-spread.js';
@@ -16,6 +18,8 @@ export interface BuildOptions extends Partial<StatOptions> {
   now?: Date;
   /** σ_i of each run's baseline time, for the node types (the CLI reads manifests and calibrations); default unknown. */
   spreadOf?: SpreadOf;
+  /** Each run's reproduction measures (the CLI reads the scripts: report/reproduction-lookup.ts); default not looked up. */
+  reproductionOf?: ReproductionOf;
   /** `--paper`: the paper's aggregation beside its figures; absent, report.json's `paper` is null. */
   paper?: Pick<PaperModeOptions, 'targets' | 'notebook'>;
 }
@@ -47,6 +51,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     scoredPerCell.set(key, group.length);
   }
   const byConfiguration = statTable(runs, configs.labelOf, stat);
+  const reproductionOf = options.reproductionOf ?? (() => NOT_LOOKED_UP);
   const configOrder = new Map(configs.list.map((c, i) => [c.label, i]));
   byConfiguration.sort((a, b) => (configOrder.get(a.label) ?? 0) - (configOrder.get(b.label) ?? 0));
   const report: Report = {
@@ -82,7 +87,8 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     node_types: nodeTypesByStep(runs, configs, options.spreadOf ?? UNKNOWN_SPREAD),
     time_spreads: spreadTable(runs, options.spreadOf ?? UNKNOWN_SPREAD),
     costs: costTable(runs, configs),
-    runs: runRows(runs),
+    reproduction: reproductionTables(runs, configs, tasks, reproductionOf),
+    runs: runRows(runs, reproductionOf),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
   };
   return report;

@@ -2,6 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
 import { nodeTypesByStep } from './node-types-chart.js';
+import { overlapVsFsr } from './reproduction-chart.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './section.js';
 
@@ -91,6 +92,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'record-hint-matrix': recordHintMatrix,
   'fsr-by-step': fsrByStep,
   'node-types-by-step': nodeTypesByStep,
+  'overlap-vs-fsr': overlapVsFsr,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {

@@ -4,7 +4,7 @@ import { ROUND_FOLDER } from '../store/layout.js';
 import type { Configurations } from './configurations.js';
 import { groupBy } from './groups.js';
 import { modelOf, type ReportRun } from './runs.js';
-import type { CostRow, RunRow } from './schema.js';
+import type { CostRow, RunReproduction, RunRow } from './schema.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -71,7 +71,7 @@ export function costTable(runs: readonly ReportRun[], configs: Configurations): 
 }
 
 /** One row per run: runs.csv and the JSON's run list. */
-export function runRows(runs: readonly ReportRun[]): RunRow[] {
+export function runRows(runs: readonly ReportRun[], reproductionOf: (run: ReportRun) => RunReproduction): RunRow[] {
   return runs.map((run) => {
     const s = run.summary;
     return {
@@ -103,6 +103,7 @@ export function runRows(runs: readonly ReportRun[]): RunRow[] {
       gpu_hours: gpuHours(run),
       integrity: run.integrity.status,
       integrity_notes: run.integrity.notes.join('; '),
+      ...reproductionOf(run),
     };
   });
 }

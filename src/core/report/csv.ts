@@ -1,6 +1,6 @@
 import type { Report, RunRow } from './schema.js';
 
-const COLUMNS: ReadonlyArray<keyof RunRow> = [
+const COLUMNS: ReadonlyArray<Exclude<keyof RunRow, 'diff_overlap'>> = [
   'run_id',
   'track',
   'record',
@@ -29,7 +29,11 @@ const COLUMNS: ReadonlyArray<keyof RunRow> = [
   'gpu_hours',
   'integrity',
   'integrity_notes',
+  'diff_overlap_note',
 ];
+
+/** The diff overlap object, flattened into columns of its own. */
+const OVERLAP_COLUMNS = ['recall', 'precision', 'f1', 'hunks_reproduced', 'hunks_total', 'true_lines', 'node_lines', 'matched_lines'] as const;
 
 /** RFC 4180 quoting: notes and model names may hold commas and quotes. Empty for null, so spreadsheets see a gap, not 0. */
 function field(value: unknown): string {
@@ -40,7 +44,9 @@ function field(value: unknown): string {
 
 /** runs.csv: one row per run, full precision, for anyone's own analysis. */
 export function renderCsv(report: Report): string {
-  const lines = [COLUMNS.join(',')];
-  for (const run of report.runs) lines.push(COLUMNS.map((c) => field(run[c])).join(','));
+  const lines = [[...COLUMNS, ...OVERLAP_COLUMNS.map((c) => `diff_overlap_${c}`)].join(',')];
+  for (const run of report.runs) {
+    lines.push([...COLUMNS.map((c) => field(run[c])), ...OVERLAP_COLUMNS.map((c) => field(run.diff_overlap?.[c]))].join(','));
+  }
   return `${lines.join('\n')}\n`;
 }

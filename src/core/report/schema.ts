@@ -94,6 +94,48 @@ export const CostRow = z.object({
 });
 export type CostRow = z.infer<typeof CostRow>;
 
+/** score/diff-overlap.ts: how much of the true change (record i → i+1) the best node made, by changed code lines. */
+export const DiffOverlap = z.object({
+  recall: z.number(),
+  /** Null when the best node changed no code line ("no change"). */
+  precision: Num,
+  f1: z.number(),
+  hunks_reproduced: z.number().int(),
+  hunks_total: z.number().int(),
+  true_lines: z.number().int(),
+  node_lines: z.number().int(),
+  matched_lines: z.number().int(),
+});
+export type DiffOverlap = z.infer<typeof DiffOverlap>;
+
+/** A run's reproduction measures; later ones (judge score, embedding distance, idea entropy) join as optional fields. */
+export const RunReproduction = z.object({
+  diff_overlap: DiffOverlap.nullable(),
+  /** Why diff_overlap is null (no best node, a script not in the catalog, …), or "no change" when the best node changed nothing. */
+  diff_overlap_note: z.string().nullable(),
+});
+export type RunReproduction = z.infer<typeof RunReproduction>;
+
+/**
+ * Reproduction measures per configuration (task null) or per configuration and task: means over the runs that have
+ * each measure. A measure no run of the report has is left out of the tables (its column appears once some run has it).
+ */
+export const ReproductionRow = z.object({
+  configuration: z.string(),
+  task: z.string().nullable(),
+  runs: z.number().int(),
+  /** Runs with a diff overlap; mean_precision is over those whose best node changed something. */
+  diff_overlap_runs: z.number().int(),
+  mean_recall: Num,
+  mean_precision: Num,
+  mean_f1: Num,
+  hunks_reproduced: z.number().int(),
+  hunks_total: z.number().int(),
+  /** Why runs have no diff overlap, each reason once (e.g. "n/a (record 4's script not in the catalog)"); null when all have one. */
+  diff_overlap_note: z.string().nullable(),
+});
+export type ReproductionRow = z.infer<typeof ReproductionRow>;
+
 export const RunRow = z.object({
   run_id: z.string(),
   track: z.string(),
@@ -125,6 +167,8 @@ export const RunRow = z.object({
   gpu_hours: Num,
   integrity: IntegrityStatus,
   integrity_notes: z.string(),
+  diff_overlap: DiffOverlap.nullable().default(null),
+  diff_overlap_note: z.string().nullable().default('not looked up'),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -154,6 +198,8 @@ export const Report = z.object({
   /** The σ_i behind node_types' "no improvement" (slower than t_i + σ_i), per task and time source. */
   time_spreads: z.array(TimeSpreadRow).default([]),
   costs: z.array(CostRow),
+  /** How much of each record's true change the runs made (diff overlap), per configuration and per configuration × task. */
+  reproduction: z.object({ by_configuration: z.array(ReproductionRow), by_task: z.array(ReproductionRow) }).default({ by_configuration: [], by_task: [] }),
   runs: z.array(RunRow),
   /** `speedrun report --paper`: the paper's aggregation beside its published figures; null without --paper. */
   paper: PaperSection.nullable().default(null),

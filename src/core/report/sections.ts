@@ -1,6 +1,7 @@
 import { formatFsr } from '../score/fsr.js';
 import { amount, ci3, int, integrityCell, marked, NONE, pct, seconds } from './format.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
+import { reproductionSections } from './reproduction-sections.js';
 import type { Report, StatRow } from './schema.js';
 import { stepsShown, type Section, type Table } from './section.js';
 
@@ -108,6 +109,7 @@ export function reportSections(report: Report): Section[] {
       },
     },
     ...nodeTypeSections(report),
+    ...reproductionSections(report),
     {
       id: 'costs',
       title: 'Costs',
