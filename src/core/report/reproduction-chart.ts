@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { chartBase } from './chart-style.js';
 import type { Report } from './schema.js';
 
 /** Beyond this many configurations a colour each is unreadable; points are then coloured by hint. */
@@ -25,17 +26,15 @@ export function overlapVsFsr(report: Report): TopLevelSpec {
     });
   const order = perConfiguration ? report.configurations.map((c) => c.label) : report.matrix.hints;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'FSR against diff overlap (recall of the true change), one point per run',
+    ...chartBase('FSR against diff overlap (recall of the true change), one point per run'),
     width: 420,
     height: 240,
-    config: { font: 'system-ui, sans-serif' },
     data: { values },
     mark: { type: 'point', filled: true, size: 60, opacity: 0.75 },
     encoding: {
       x: { field: 'recall', type: 'quantitative', title: 'diff overlap recall', scale: { domain: [0, 1] } },
       y: { field: 'fsr', type: 'quantitative', title: 'FSR' },
-      color: { field: 'group', type: 'nominal', sort: order, title: perConfiguration ? 'configuration' : 'hint', legend: { labelLimit: 280 } },
+      color: { field: 'group', type: 'nominal', sort: order, title: perConfiguration ? 'configuration' : 'hint' },
       tooltip: [{ field: 'run' }, { field: 'task' }, { field: 'recall', format: '.3f' }, { field: 'fsr', format: '.3f' }],
     },
   };
