@@ -2,6 +2,7 @@ import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
+import { judgeReport } from './judge-section.js';
 import { nodeTypesByStep } from './node-types.js';
 import { paperSection, type PaperModeOptions } from './paper-mode.js';
 import { nodeOutcomes, stepCurves } from './progress.js';
@@ -84,6 +85,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     costs: costTable(runs, configs),
     runs: runRows(runs),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
+    judge: judgeReport(runs, configs),
   };
   return report;
 }

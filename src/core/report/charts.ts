@@ -1,5 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { judgeVsFsr } from './judge-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './section.js';
@@ -98,6 +99,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'record-hint-matrix': recordHintMatrix,
   'fsr-by-step': fsrByStep,
   'node-types-by-step': nodeTypesByStep,
+  'judge-vs-fsr': judgeVsFsr,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {
@@ -117,6 +119,7 @@ export async function renderChart(id: ChartId, report: Report): Promise<string> 
 /** Every chart of the report, rendered once. */
 export async function renderCharts(report: Report): Promise<Record<ChartId, string>> {
   const ids = Object.keys(SPECS) as ChartId[];
-  const svgs = await Promise.all(ids.map((id) => renderChart(id, report)));
+  // The judge's scatter is shown only once runs were judged: no chart is drawn for nothing.
+  const svgs = await Promise.all(ids.map((id) => (id === 'judge-vs-fsr' && !report.judge ? '' : renderChart(id, report))));
   return Object.fromEntries(ids.map((id, i) => [id, svgs[i]!])) as Record<ChartId, string>;
 }

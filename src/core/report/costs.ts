@@ -103,6 +103,8 @@ export function runRows(runs: readonly ReportRun[]): RunRow[] {
       gpu_hours: gpuHours(run),
       integrity: run.integrity.status,
       integrity_notes: run.integrity.notes.join('; '),
+      judge_score: run.judge?.score ?? null,
+      judge_model: run.judge?.model ?? null,
     };
   });
 }

@@ -29,6 +29,8 @@ const COLUMNS: ReadonlyArray<keyof RunRow> = [
   'gpu_hours',
   'integrity',
   'integrity_notes',
+  'judge_score',
+  'judge_model',
 ];
 
 /** RFC 4180 quoting: notes and model names may hold commas and quotes. Empty for null, so spreadsheets see a gap, not 0. */
