@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { speedrun } from './helpers/cli.js';
 import { decodePng, inkShare } from './helpers/png.js';
 import { syntheticBench } from './helpers/report-fixtures.js';
+import { writeJudgeFile } from '../src/core/store/judge-file.js';
+import { findRunFolders, readRunSummary } from '../src/core/store/load-results.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
@@ -38,10 +40,42 @@ document.body.setAttribute('data-boxes', JSON.stringify([...document.querySelect
 })));
 </script>`;
 
+/** A judge.json beside every run (scores spread over [0, 1]), so the judge-against-FSR scatter has points. */
+async function judgeEveryRun(bench: string): Promise<void> {
+  const dirs = await findRunFolders(bench);
+  for (const [i, dir] of dirs.entries()) {
+    const summary = (await readRunSummary(dir))!;
+    await writeJudgeFile(dir, {
+      version: 1,
+      run_id: summary.run_id,
+      track: summary.track,
+      record: summary.record,
+      node: summary.best?.node ?? 0,
+      model: 'judge-m',
+      model_id: 'judge-m',
+      prompt_version: 'v1',
+      prompt_sha256: 'p'.repeat(64),
+      node_diff_sha256: 'n'.repeat(64),
+      true_diff_sha256: 't'.repeat(64),
+      level0_diff_sha256: null,
+      score: (i % 11) / 10,
+      implemented: [],
+      other_changes: [],
+      reasons: 'synthetic',
+      source: 'endpoint',
+      calls: 1,
+      malformed_answers: 0,
+      usage: { prompt_tokens: 1, completion_tokens: 1, cost_usd: null },
+      judged_at: '2026-01-01T00:00:00.000Z',
+    });
+  }
+}
+
 describe('report.html in headless Chromium', () => {
-  it('shows its four charts as non-empty SVGs on the screenshot', async () => {
+  it('shows its five charts as non-empty SVGs on the screenshot', async () => {
     const bench = await tempDir('report-chromium');
     await syntheticBench(bench, 2);
+    await judgeEveryRun(bench);
     const made = await speedrun(['report', bench, '--format', 'html', '--reps', '200']);
     expect(made.exitCode, made.stderr).toBe(0);
     const page = join(bench, 'report', 'report.html');
@@ -54,7 +88,13 @@ describe('report.html in headless Chromium', () => {
     const attr = /data-boxes="([^"]*)"/.exec(dom.stdout)?.[1];
     expect(attr, 'the probe script ran').toBeDefined();
     const boxes = JSON.parse(attr!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Box[];
-    expect(boxes.map((b) => b.id)).toEqual(['chart-fsr-by-hint', 'chart-record-hint-matrix', 'chart-fsr-by-step', 'chart-node-types-by-step']);
+    expect(boxes.map((b) => b.id)).toEqual([
+      'chart-fsr-by-hint',
+      'chart-record-hint-matrix',
+      'chart-fsr-by-step',
+      'chart-node-types-by-step',
+      'chart-judge-vs-fsr',
+    ]);
     for (const box of boxes) {
       expect(box.width, box.id).toBeGreaterThan(100);
       expect(box.height, box.id).toBeGreaterThan(100);

@@ -15,7 +15,8 @@ import { presetAgentOptions } from '../core/agent/exec/presets/preset-agent.js';
 import { toDockerError } from '../core/exec/docker/docker-errors.js';
 import { AGENT_IMAGE } from '../core/exec/docker/images.js';
 import { LlmAgent } from '../core/agent/llm-agent.js';
-import { CONFIG_FILE_NAME, resolveApiKey, resolveModel } from '../core/agent/llm/config-file.js';
+import { CONFIG_FILE_NAME, resolveApiKey, resolveModel, type SpeedrunConfig } from '../core/agent/llm/config-file.js';
+import type { ResolvedModel } from '../core/agent/llm/model-profile.js';
 import { findConfig } from './config.js';
 import { checkEndpoint, OpenAiChatClient } from '../core/agent/llm/openai-client.js';
 import { loadRecordedCalls, ReplayChatClient } from '../core/agent/llm/replay-client.js';
@@ -74,8 +75,7 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
     throw new UserError('--agent llm needs --model', `pass --model NAME: a profile in ${CONFIG_FILE_NAME}, or the model id the endpoint serves`);
   }
   if (isSimModel(flags.model)) return prepareSimAgent(ctx, flags.model, flags.promptVersion, overrides);
-  const config = await findConfig(ctx, flags.config);
-  const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
+  const { config, model, apiKey } = await resolveLlmModel(ctx, { ...flags, model: flags.model });
   const budget = { ...config?.budget, ...overrides };
   if (budget.max_dollars !== undefined && !model.prices) {
     throw new UserError(
@@ -83,7 +83,6 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
       `add prices: { input_per_million: …, output_per_million: … } to its profile in ${CONFIG_FILE_NAME}`,
     );
   }
-  const apiKey = resolveApiKey(model, ctx.env);
   await checkEndpoint(model, apiKey, signal);
   ctx.log(`agent: llm, model ${model.name} (${model.model} at ${model.base_url}), edit format ${model.edit_format}`);
   const agent = new LlmAgent({
@@ -95,6 +94,19 @@ async function prepareLlmAgent(ctx: CliContext, flags: AgentFlags, overrides: Bu
     budget: new LlmBudget(budget),
   });
   return { agent, model: model.name, budget };
+}
+
+/**
+ * The profile `--model NAME` selects (from --config, $SPEEDRUN_CONFIG or ./speedrun.config.yaml, with --base-url and
+ * --edit-format on top) and its API key: a missing key exits 2 here. The endpoint is not contacted.
+ */
+export async function resolveLlmModel(
+  ctx: CliContext,
+  flags: Pick<AgentFlags, 'config' | 'baseUrl' | 'editFormat'> & { model: string },
+): Promise<{ config: SpeedrunConfig | null; model: ResolvedModel; apiKey: string | null }> {
+  const config = await findConfig(ctx, flags.config);
+  const model = resolveModel(config, flags.model, { baseUrl: flags.baseUrl, editFormat: flags.editFormat });
+  return { config, model, apiKey: resolveApiKey(model, ctx.env) };
 }
 
 /** The simulated model behind the real LLM agent: no network, a configured latency (for `--executor sim`). */

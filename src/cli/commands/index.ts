@@ -13,6 +13,7 @@ import { registerContainersCommands } from './containers.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
+import { registerJudgeCommand } from './judge.js';
 import { registerReportCommand } from './report.js';
 import { registerTrajectoryCommand } from './trajectory.js';
 import { registerAgentsCommands } from './agents.js';
@@ -32,6 +33,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDoctorCommand(program, ctx);
   registerCheckCommand(program, ctx);
   registerVerifyCommand(program, ctx);
+  registerJudgeCommand(program, ctx);
   registerReportCommand(program, ctx);
   registerTrajectoryCommand(program, ctx);
   registerAgentsCommands(program, ctx);

@@ -159,8 +159,8 @@ export class LlmAgent implements Agent {
   }
 }
 
-/** The sampling parameters as sent, for the transcript. */
-function requestParams(model: ResolvedModel): Record<string, unknown> {
+/** The sampling parameters as sent, for the transcript (the judge's calls record theirs the same way). */
+export function requestParams(model: ResolvedModel): Record<string, unknown> {
   const params: Record<string, unknown> = { model: model.model };
   if (model.temperature !== undefined) params.temperature = model.temperature;
   if (model.max_tokens !== undefined) params[model.max_tokens_field] = model.max_tokens;

@@ -44,15 +44,7 @@ export interface PromptSet {
 }
 
 export async function loadPromptSet(version: string = PROMPT_VERSION, root: string = packageRoot): Promise<PromptSet> {
-  const dir = join(root, 'prompts', version);
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.md')).sort();
-  const templates = new Map<string, string>();
-  const hash: string[] = [];
-  for (const file of files) {
-    const text = await readFile(join(dir, file), 'utf8');
-    templates.set(file.slice(0, -3), text);
-    hash.push(`${file}\0${sha256Hex(text)}`);
-  }
+  const { templates, sha256 } = await loadTemplateDir(join(root, 'prompts', version));
   const missing = TEMPLATE_NAMES.filter((name) => !templates.has(name));
   if (missing.length) throw new Error(`prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
   for (const group of OPTIONAL_GROUPS) {
@@ -68,7 +60,7 @@ export async function loadPromptSet(version: string = PROMPT_VERSION, root: stri
   }
   return {
     version,
-    sha256: sha256Hex(hash.join('\n')),
+    sha256,
     has: (name) => templates.has(name),
     render: (name, vars) => {
       const template = templates.get(name);
@@ -76,6 +68,19 @@ export async function loadPromptSet(version: string = PROMPT_VERSION, root: stri
       return renderTemplate(name, template, vars);
     },
   };
+}
+
+/** Every `*.md` of a prompt folder by name (without `.md`), and one sha256 over the files' names and contents. */
+export async function loadTemplateDir(dir: string): Promise<{ templates: Map<string, string>; sha256: string }> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.md')).sort();
+  const templates = new Map<string, string>();
+  const hash: string[] = [];
+  for (const file of files) {
+    const text = await readFile(join(dir, file), 'utf8');
+    templates.set(file.slice(0, -3), text);
+    hash.push(`${file}\0${sha256Hex(text)}`);
+  }
+  return { templates, sha256: sha256Hex(hash.join('\n')) };
 }
 
 /**

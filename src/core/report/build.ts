@@ -2,6 +2,7 @@ import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
+import { judgeReport } from './judge-section.js';
 import { nodeTypesByStep } from './node-types.js';
 import { paperSection, type PaperModeOptions } from './paper-mode.js';
 import { nodeOutcomes, stepCurves } from './progress.js';
@@ -90,6 +91,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     reproduction: reproductionTables(runs, configs, tasks, reproductionOf),
     runs: runRows(runs, reproductionOf),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
+    judge: judgeReport(runs, configs),
   };
   return report;
 }

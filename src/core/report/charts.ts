@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
+import { judgeVsFsr } from './judge-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import { overlapVsFsr } from './reproduction-chart.js';
 import type { Report } from './schema.js';
@@ -93,6 +94,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'fsr-by-step': fsrByStep,
   'node-types-by-step': nodeTypesByStep,
   'overlap-vs-fsr': overlapVsFsr,
+  'judge-vs-fsr': judgeVsFsr,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {
@@ -112,6 +114,7 @@ export async function renderChart(id: ChartId, report: Report): Promise<string> 
 /** Every chart of the report, rendered once. */
 export async function renderCharts(report: Report): Promise<Record<ChartId, string>> {
   const ids = Object.keys(SPECS) as ChartId[];
-  const svgs = await Promise.all(ids.map((id) => renderChart(id, report)));
+  // The judge's scatter is shown only once runs were judged: no chart is drawn for nothing.
+  const svgs = await Promise.all(ids.map((id) => (id === 'judge-vs-fsr' && !report.judge ? '' : renderChart(id, report))));
   return Object.fromEntries(ids.map((id, i) => [id, svgs[i]!])) as Record<ChartId, string>;
 }

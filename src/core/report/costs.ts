@@ -104,6 +104,8 @@ export function runRows(runs: readonly ReportRun[], reproductionOf: (run: Report
       integrity: run.integrity.status,
       integrity_notes: run.integrity.notes.join('; '),
       ...reproductionOf(run),
+      judge_score: run.judge?.score ?? null,
+      judge_model: run.judge?.model ?? null,
     };
   });
 }

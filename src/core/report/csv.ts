@@ -30,6 +30,8 @@ const COLUMNS: ReadonlyArray<Exclude<keyof RunRow, 'diff_overlap'>> = [
   'integrity',
   'integrity_notes',
   'diff_overlap_note',
+  'judge_score',
+  'judge_model',
 ];
 
 /** The diff overlap object, flattened into columns of its own. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JudgeReport } from './judge-schema.js';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
 
@@ -169,6 +170,9 @@ export const RunRow = z.object({
   integrity_notes: z.string(),
   diff_overlap: DiffOverlap.nullable().default(null),
   diff_overlap_note: z.string().nullable().default('not looked up'),
+  /** `speedrun judge`'s reproducibility score of the best node (0–1) and the judge model; null when not judged. */
+  judge_score: Num.default(null),
+  judge_model: z.string().nullable().default(null),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -203,5 +207,7 @@ export const Report = z.object({
   runs: z.array(RunRow),
   /** `speedrun report --paper`: the paper's aggregation beside its published figures; null without --paper. */
   paper: PaperSection.nullable().default(null),
+  /** `speedrun judge`'s scores per configuration and against FSR; null when no run was judged. */
+  judge: JudgeReport.nullable().default(null),
 });
 export type Report = z.infer<typeof Report>;

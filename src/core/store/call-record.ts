@@ -31,7 +31,8 @@ export type RecordedMessage = z.infer<typeof RecordedMessage>;
  */
 export const LlmCallRecord = z.object({
   node: z.number().int().nonnegative(),
-  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent']),
+  /** `judge` and `judge-retry` (after a malformed verdict) are `speedrun judge`'s calls, kept in the run's judge-calls.jsonl. */
+  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent', 'judge', 'judge-retry']),
   at: z.string(),
   model: z.string(),
   /** Which endpoint an outside agent called: chat completions or the Responses API (absent: the built-in agent's chat call). */

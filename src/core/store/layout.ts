@@ -20,6 +20,9 @@ export const VERIFICATION_DIR = 'verification';
 export const VERIFICATION_FILE = 'verification.json';
 /** The run as one ATIF trajectory (store/trajectory.ts), written beside run.json when the run ends. */
 export const TRAJECTORY_FILE = 'trajectory.json';
+/** `speedrun judge`: the judged reproduction of the best node (store/judge-file.ts) and every judge call made for it. */
+export const JUDGE_FILE = 'judge.json';
+export const JUDGE_CALLS_FILE = 'judge-calls.jsonl';
 /** The scoring round's trainings (one folder each) and round.json. */
 export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */

@@ -6,6 +6,7 @@ import { NODES_DIR, ROUND_FOLDER, RUN_FILE, VERIFICATION_DIR } from './layout.js
 import { nodeIds, readNodeResult } from './run-store.js';
 import { NodeResult, RunConfig, RunSummary } from './schema.js';
 import { readVerification, type VerificationFile } from './verification-file.js';
+import { readJudgeFile, type JudgeFile } from './judge-file.js';
 
 /** A finished (or stopped) run as read back from its folder: the summary, every node's result, its verification. */
 export interface StoredRun {
@@ -13,6 +14,8 @@ export interface StoredRun {
   nodes: NodeResult[];
   /** verification.json once `speedrun verify` ran on it. */
   verification?: VerificationFile | null;
+  /** judge.json once `speedrun judge` ran on it. */
+  judge?: JudgeFile | null;
   /** The run folder it was read from (reports read integrity files beside run.json); absent for runs built in memory. */
   dir?: string;
   /** The run's config from run.json, or null when it does not parse (an older run); absent for runs built in memory. */
@@ -65,6 +68,11 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
 /** run.json as the report reads it: a config of an older version is kept as null rather than refused. */
 const ReportedRunFile = z.object({ config: z.unknown(), result: RunSummary.nullable().default(null) });
 
+/** A run folder's summary from run.json alone (null while the run has none); throws DamagedRunError for a damaged run.json. */
+export async function readRunSummary(runDir: string): Promise<RunSummary | null> {
+  return (await readStoreJson(runDir, join(runDir, RUN_FILE), ReportedRunFile))?.result ?? null;
+}
+
 /** One run folder with its result, or null while the run has none; throws DamagedRunError for a damaged file. */
 export async function readStoredRun(runDir: string): Promise<StoredRun | null> {
   const file = await readStoreJson(runDir, join(runDir, RUN_FILE), ReportedRunFile);
@@ -75,5 +83,12 @@ export async function readStoredRun(runDir: string): Promise<StoredRun | null> {
     if (result) nodes.push(result);
   }
   const config = RunConfig.safeParse(file.config);
-  return { summary: file.result, nodes, verification: await readVerification(runDir), dir: runDir, config: config.success ? config.data : null };
+  return {
+    summary: file.result,
+    nodes,
+    verification: await readVerification(runDir),
+    judge: await readJudgeFile(runDir),
+    dir: runDir,
+    config: config.success ? config.data : null,
+  };
 }
