@@ -1,6 +1,7 @@
 import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
+import { chainRows } from './chains.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
 import { nodeTypesByStep } from './node-types.js';
 import { paperSection, type PaperModeOptions } from './paper-mode.js';
@@ -83,6 +84,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     time_spreads: spreadTable(runs, options.spreadOf ?? UNKNOWN_SPREAD),
     costs: costTable(runs, configs),
     runs: runRows(runs),
+    chains: chainRows(runs),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
   };
   return report;

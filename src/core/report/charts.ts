@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { nodeTypesByStep } from './node-types-chart.js';
+import { fsrByChainStep } from './chains.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './section.js';
 
@@ -98,6 +99,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'record-hint-matrix': recordHintMatrix,
   'fsr-by-step': fsrByStep,
   'node-types-by-step': nodeTypesByStep,
+  'fsr-by-chain-step': fsrByChainStep,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
+import { ChainRow } from './chain-schema.js';
 
 /**
  * report.json: every number the markdown and HTML reports show, so papers and scripts read the same figures.
@@ -155,6 +156,8 @@ export const Report = z.object({
   time_spreads: z.array(TimeSpreadRow).default([]),
   costs: z.array(CostRow),
   runs: z.array(RunRow),
+  /** The steps of the chains among the runs (`speedrun chain`); [] when there are none. */
+  chains: z.array(ChainRow).default([]),
   /** `speedrun report --paper`: the paper's aggregation beside its published figures; null without --paper. */
   paper: PaperSection.nullable().default(null),
 });

@@ -1,6 +1,7 @@
 import { formatFsr } from '../score/fsr.js';
 import { amount, ci3, int, integrityCell, marked, NONE, pct, seconds } from './format.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
+import { chainSections } from './chains.js';
 import type { Report, StatRow } from './schema.js';
 import { stepsShown, type Section, type Table } from './section.js';
 
@@ -93,6 +94,7 @@ export function reportSections(report: Report): Section[] {
       chart: 'record-hint-matrix',
     },
     stepSection(report),
+    ...chainSections(report),
     {
       id: 'outcomes',
       title: 'Node outcomes',
