@@ -1,4 +1,4 @@
-import type { NodeResult, RunSummary } from './store/schema.js';
+import type { ChainStart, NodeResult, RunSummary } from './store/schema.js';
 import type { RetimeMode, TimingRule } from './catalog/schema.js';
 import type { TimedRun } from './store/scoring-schema.js';
 
@@ -71,7 +71,9 @@ export type SpeedrunEvent =
   | { type: 'run-finished'; run_id: string; status: string; fsr: number | null; best: RunSummary['best'] }
   | { type: 'error'; run_id?: string; node?: number; message: string }
   | { type: 'bench-started'; dir: string; runs: number; resumed: boolean }
-  | { type: 'bench-finished'; runs: BenchRunEntry[] };
+  | { type: 'bench-finished'; runs: BenchRunEntry[] }
+  /** A chain's bench ended: its steps so far; `complete` false when a step did not finish and the chain stopped there. */
+  | { type: 'chain-finished'; steps: ChainStepEntry[]; complete: boolean };
 
 export type EventSink = (event: SpeedrunEvent) => void;
 
@@ -96,4 +98,18 @@ export interface BenchRunEntry {
   best: RunSummary['best'];
   /** Why the run has no result (it failed before finishing), else null. */
   error: string | null;
+}
+
+/**
+ * One step of a chain (README "Chains"): its run's bench entry, where it started, node 0's own time, and the task's
+ * times its FSR used (record i's and i+1's, never the start script's).
+ */
+export interface ChainStepEntry extends BenchRunEntry {
+  step: number;
+  start: Pick<ChainStart, 'from' | 'run_id' | 'node' | 'file'>;
+  /** Node 0 (the start script) as this run trained it; null when it was not trained (step 0 timed by the table) or missed the target. */
+  start_ms: number | null;
+  /** t_i and t_{i+1} of the step's task as its score used them; null when the run has no result. */
+  baseline_ms: number | null;
+  target_ms: number | null;
 }

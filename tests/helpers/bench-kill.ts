@@ -32,7 +32,16 @@ export async function killAndResumeBench(
   opts: { options?: string[]; killAt?: RegExp } = {},
 ): Promise<BenchRun[]> {
   const { options = [], killAt = /"type":"run-finished"/ } = opts;
-  const child = execa('node', [BIN, 'bench', spec, ...options, '--out', out, '--json'], { env, extendEnv: true, reject: false, stdin: 'ignore' });
+  const resumed = await killAndResume(['bench', spec, ...options, '--out', out, '--json'], ['bench', '--resume', out, ...options, '--json'], env, killAt);
+  return benchFinished(resumed)!;
+}
+
+/**
+ * Runs the command `first` (which prints NDJSON) with `kill -9` at the first event `killAt` matches, checks that it
+ * never finished its bench, then runs `resume` to the end and returns what that printed on stdout.
+ */
+export async function killAndResume(first: string[], resume: string[], env: Record<string, string>, killAt: RegExp): Promise<string> {
+  const child = execa('node', [BIN, ...first], { env, extendEnv: true, reject: false, stdin: 'ignore' });
   let killed = false;
   let seen = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -42,12 +51,12 @@ export async function killAndResumeBench(
       child.kill('SIGKILL');
     }
   });
-  const first = await child;
-  expect(killed, String(first.stderr)).toBe(true);
-  expect(benchFinished(String(first.stdout))).toBeNull();
-  const resumed = await speedrun(['bench', '--resume', out, ...options, '--json'], env);
+  const killedRun = await child;
+  expect(killed, String(killedRun.stderr)).toBe(true);
+  expect(benchFinished(String(killedRun.stdout))).toBeNull();
+  const resumed = await speedrun(resume, env);
   expect(resumed.exitCode, resumed.stderr).toBe(0);
-  return benchFinished(resumed.stdout)!;
+  return resumed.stdout;
 }
 
 /** What must match between a bench and the same bench killed and resumed: each run's outcome and score. */

@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { claimBenchFolder, readBenchManifest } from '../../core/bench/bench-manifest.js';
 import type { BenchSpec, BenchSpecInput } from '../../core/bench/bench-spec.js';
 import { runBench } from '../../core/bench/run-bench.js';
-import type { BenchRunEntry } from '../../core/events.js';
+import { runChain } from '../../core/bench/run-chain.js';
+import type { PlannedRun } from '../../core/bench/bench-plan.js';
+import { getRecord, loadTrack } from '../../core/catalog/catalog.js';
+import type { BenchRunEntry, ChainStepEntry } from '../../core/events.js';
+import { formatChainTable } from '../format-chain.js';
 import { UserError } from '../../core/errors.js';
 import type { EventSink } from '../../core/events.js';
 import { loadBenchFile, parseBenchSpec } from '../../core/bench/bench-file.js';
@@ -63,50 +67,66 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
     .option('--verify <k>', "at the end, re-run each run's best node k times interleaved with its baseline record (as `speedrun verify`)")
     .option('--json', 'stream NDJSON events on stdout, then {"type":"bench-finished","runs":[...]} (and with --verify {"type":"bench-verified","runs":[...]})')
     .action(async (file: string | undefined, flags: BenchFlags) => {
-      const signal = interruptSignal(ctx);
       const { dir, spec } = await benchFolderAndSpec(file, flags);
-      const runs = await planRuns(spec);
-      await mkdir(dir, { recursive: true });
-      const resumed =
-        (await claimBenchFolder(
-          dir,
-          spec,
-          runs.map((r) => r.run_id),
-          new Date(),
-        )) === 'resume';
-      const python = await findPython(ctx, flags.python, spec.executor);
-      ctx.log(`bench ${dir}: ${runs.length} runs${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
-      const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
-      emit({ type: 'bench-started', dir, runs: runs.length, resumed });
-      const execution = await prepareExecution(ctx, { ...executionRequestOf(spec), config: flags.config });
-      const settings = runSettingsOf(spec, { python, execution, config: flags.config, signal, emit });
-      const verifyRepeats = flags.verify === undefined ? null : parsePositiveInt(flags.verify, '--verify');
-      if (verifyRepeats !== null && verifyRepeats < 2)
-        throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
-      const entries = await runBench({
-        dir,
-        runs,
-        parallel: spec.parallel,
-        runOne: (run, runDir) => startPlannedRun(ctx, settings, run, runDir),
-        emit,
-        signal,
-      });
-      if (verifyRepeats !== null && !signal.aborted) {
-        const verified = await verifyResults(ctx, dir, {
-          repeats: verifyRepeats,
-          alpha: DEFAULT_ALPHA,
-          python,
-          execution,
-          timeoutMs: settings.timeoutMs,
-          signal,
-        });
-        if (flags.json) ctx.json({ type: 'bench-verified', runs: verified.files, damaged: verified.damaged });
-      }
-      if (!flags.json) ctx.out(await formatBenchTable(dir, entries));
-      if (signal.aborted) ctx.log(`stopped; \`speedrun bench --resume ${dir}\` continues where it left off`);
-      if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted'))
-        process.exitCode = 1;
+      await runBenchFolder(ctx, dir, spec, flags);
     });
+}
+
+/** What running a bench folder reads from the command's flags (`bench` and `chain` both come through here). */
+export interface BenchFolderFlags {
+  python?: string;
+  config?: string;
+  verify?: string;
+  json?: boolean;
+}
+
+/**
+ * Runs (or resumes) the bench of `spec` in `dir`: a matrix, or a chain (README "Chains") when the spec says so, so
+ * `bench --resume` continues either. Prints the table, or NDJSON ending with bench-finished (and chain-finished).
+ */
+export async function runBenchFolder(ctx: CliContext, dir: string, spec: BenchSpec, flags: BenchFolderFlags): Promise<void> {
+  const signal = interruptSignal(ctx);
+  const runs = await planRuns(spec);
+  await mkdir(dir, { recursive: true });
+  const resumed =
+    (await claimBenchFolder(
+      dir,
+      spec,
+      runs.map((r) => r.run_id),
+      new Date(),
+    )) === 'resume';
+  const python = await findPython(ctx, flags.python, spec.executor);
+  const what = spec.chain ? `chain of ${runs.length} steps` : `${runs.length} runs`;
+  ctx.log(`bench ${dir}: ${what}${resumed ? ' (resuming)' : ''}; python ${python.python} (torch ${python.torchVersion})`);
+  const emit = flags.json ? ndjson(ctx) : logProgress(ctx);
+  emit({ type: 'bench-started', dir, runs: runs.length, resumed });
+  const execution = await prepareExecution(ctx, { ...executionRequestOf(spec), config: flags.config });
+  const settings = runSettingsOf(spec, { python, execution, config: flags.config, signal, emit });
+  const verifyRepeats = flags.verify === undefined ? null : parsePositiveInt(flags.verify, '--verify');
+  if (verifyRepeats !== null && verifyRepeats < 2)
+    throw new UserError('--verify needs at least 2 repeats: the val-loss t-test needs two values', 'e.g. --verify 3');
+  const runOne = (run: PlannedRun, runDir: string) => startPlannedRun(ctx, settings, run, runDir);
+  let steps: ChainStepEntry[] | null = null;
+  let entries: BenchRunEntry[];
+  if (spec.chain) {
+    const manifest = await loadTrack(spec.tracks[0]!);
+    steps = await runChain({ dir, runs, runOne, emit, signal, recordSha256: (record) => getRecord(manifest, record).script.sha256 });
+    entries = steps;
+  } else entries = await runBench({ dir, runs, parallel: spec.parallel, runOne, emit, signal });
+  if (verifyRepeats !== null && !signal.aborted) {
+    const verified = await verifyResults(ctx, dir, {
+      repeats: verifyRepeats,
+      alpha: DEFAULT_ALPHA,
+      python,
+      execution,
+      timeoutMs: settings.timeoutMs,
+      signal,
+    });
+    if (flags.json) ctx.json({ type: 'bench-verified', runs: verified.files, damaged: verified.damaged });
+  }
+  if (!flags.json) ctx.out(steps ? formatChainTable(steps) : await formatBenchTable(dir, entries));
+  if (signal.aborted) ctx.log(`stopped; \`speedrun ${spec.chain ? 'chain' : 'bench'} --resume ${dir}\` continues where it left off`);
+  if (signal.aborted || entries.length < runs.length || entries.some((e) => e.status !== 'finished' && e.status !== 'budget-exhausted')) process.exitCode = 1;
 }
 
 /** --resume DIR takes the spec kept in the folder; otherwise the YAML file or the flags make it. */

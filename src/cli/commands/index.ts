@@ -6,6 +6,7 @@ import { registerDataCommands } from './data.js';
 import { registerRunCommand } from './run.js';
 import { registerTuiCommand } from './tui.js';
 import { registerBenchCommand } from './bench.js';
+import { registerChainCommand } from './chain.js';
 import { registerCalibrateCommand } from './calibrate.js';
 import { registerDemoCommand } from './demo.js';
 import { registerLogCommands } from './log.js';
@@ -26,6 +27,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerRunCommand(program, ctx);
   registerTuiCommand(program, ctx);
   registerBenchCommand(program, ctx);
+  registerChainCommand(program, ctx);
   registerCalibrateCommand(program, ctx);
   registerDemoCommand(program, ctx);
   registerLogCommands(program, ctx);

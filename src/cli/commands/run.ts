@@ -1,12 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { cliPreset } from '../../core/agent/exec/presets/index.js';
 import { parseBenchSpec } from '../../core/bench/bench-file.js';
 import { planDryRun, messageOf } from '../../core/plan/dry-run.js';
 import { planRuns, singleCellSpec, stampedRun } from '../../core/plan/plan-runs.js';
 import { executionRequestOf, runSettingsOf, specLimits } from '../../core/plan/run-settings.js';
 import type { CliContext } from '../context.js';
-import { splitList } from '../agent-list.js';
+import { addAgentOptions, agentOfFlags, type AgentFlags } from '../agent-flags.js';
 import { findPython, interruptSignal, parsePositiveInt } from '../options.js';
 import { formatRunSummary } from '../format.js';
 import { logProgress } from '../progress.js';
@@ -15,20 +14,10 @@ import { prepareExecution } from '../executor-setup.js';
 import { formatDryRun } from '../format-dry-run.js';
 import { addSharedRunOptions, sharedSpecFields, type SharedRunFlags } from '../run-flags.js';
 
-interface RunFlags extends SharedRunFlags {
-  agentCmd?: string;
-  agentCli?: string;
-  agentTimeout: string;
-  agentImage?: string;
-  agentEnv?: string;
+interface RunFlags extends SharedRunFlags, AgentFlags {
   track: string;
   record: string;
   hint: string;
-  agent: string;
-  model?: string;
-  baseUrl?: string;
-  editFormat?: string;
-  replay?: string;
   scaffold: string;
   nodes: string;
   seed: string;
@@ -44,21 +33,8 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .description('run one task: start from record N, let an agent search for a faster script, train, and score the best (FSR)')
     .option('--track <track>', 'tiny | nanogpt', 'tiny')
     .requiredOption('--record <n>', 'the task: start from this record, aim for the next one')
-    .option('--hint <spec>', 'none | L1 | L2 | L3 | L9 (where upstream ships extra documents) | L1+L2 | L1+L2+L3 | ...', 'none')
-    .option(
-      '--agent <name>',
-      'reference (applies record N+1) | null (changes nothing) | llm (an OpenAI-compatible model) | replay (a recorded llm run) | exec (your own program: docs/agent-protocol.md)',
-      'reference',
-    )
-    .option('--model <name>', 'llm: a model profile in speedrun.config.yaml, or the model id the endpoint serves')
-    .option('--base-url <url>', "llm: the OpenAI-compatible endpoint (overrides the profile's base_url)")
-    .option('--edit-format <format>', "llm: search-replace | udiff | whole (overrides the profile's)")
-    .option('--replay <run-dir>', 'replay: the run folder whose recorded LLM answers to re-issue')
-    .option('--agent-cmd <command>', "exec: the command run in each node's workspace (it edits train_gpt.py there)")
-    .option('--agent-cli <path>', 'coding CLI presets (qwen-code): the CLI to run (default: the tested version, installed under the cache)')
-    .option('--agent-timeout <seconds>', 'exec: time limit of the command for one node', String(3600))
-    .option('--agent-image <tag>', 'exec with --executor docker: the image the command runs in (default speedrun/agent:1)')
-    .option('--agent-env <names>', 'exec: comma-separated variables of this environment passed on to the command (nothing else is)')
+    .option('--hint <spec>', 'none | L1 | L2 | L3 | L9 (where upstream ships extra documents) | L1+L2 | L1+L2+L3 | ...', 'none');
+  addAgentOptions(command)
     .option('--scaffold <name>', 'search policy: flat | tree | forest | aide | multi-aide | greedy | mcts | evolutionary', 'flat')
     .option('--nodes <n>', 'node cap: how many nodes the agent writes (the baseline not counted)', '1')
     .option('--seed <n>', "the scaffold's random seed", '1');
@@ -76,20 +52,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
             track: flags.track,
             record: parsePositiveInt(flags.record, '--record'),
             hint: flags.hint,
-            agent: {
-              name: flags.agent,
-              model: flags.model,
-              base_url: flags.baseUrl,
-              edit_format: flags.editFormat,
-              replay: flags.replay,
-              ...((flags.agent === 'exec' || cliPreset(flags.agent)) && {
-                cmd: flags.agentCmd,
-                cli: flags.agentCli,
-                timeout_s: parsePositiveInt(flags.agentTimeout, '--agent-timeout'),
-                ...(flags.agentEnv && { env: splitList(flags.agentEnv) }),
-                ...(flags.agentImage && { image: flags.agentImage }),
-              }),
-            },
+            agent: agentOfFlags(flags),
             scaffold: flags.scaffold,
             seed: parsePositiveInt(flags.seed, '--seed'),
           }),

@@ -4,6 +4,7 @@ import { parseHintSpec, formatHintSpec } from '../catalog/hints.js';
 import { parseRecordRange } from '../catalog/record-range.js';
 import type { TrackManifest, TrackName } from '../catalog/schema.js';
 import { UserError } from '../errors.js';
+import type { ChainStart } from '../store/schema.js';
 import type { ScaffoldSpec } from '../search/scaffolds/index.js';
 import type { AgentEntry, BenchSpec } from './bench-spec.js';
 
@@ -16,6 +17,13 @@ export interface PlannedRun {
   agent: AgentEntry;
   scaffold: ScaffoldSpec;
   seed: number;
+  /** A chain's step (README "Chains"): its place, and the run whose best script it starts from (null: step 0). */
+  chain?: { step: number; after: string | null };
+  /**
+   * Where a chain's step starts, set by the chain runner once the step before ended: `path` is the script node 0
+   * holds instead of record i's (a file in the chain's folder; null for step 0, which starts from record i).
+   */
+  start?: { path: string | null; chain: ChainStart };
 }
 
 /** Expands the matrix in a fixed order; every record must start a task on its track. */
@@ -45,7 +53,24 @@ export function planBench(spec: BenchSpec, manifests: ReadonlyMap<TrackName, Tra
   }
   const ids = new Set(runs.map((r) => r.run_id));
   if (ids.size !== runs.length) throw new UserError('the bench lists the same run twice', 'remove repeated hints, agents, scaffolds or seeds');
-  return runs;
+  return spec.chain ? chainSteps(spec, runs) : runs;
+}
+
+/**
+ * A chain is one configuration over consecutive tasks, run in record order: step k starts from step k−1's best, so
+ * nothing of the matrix may vary and nothing may run beside it.
+ */
+function chainSteps(spec: BenchSpec, runs: PlannedRun[]): PlannedRun[] {
+  const fix = 'a chain is one track, hint, agent, scaffold and seed over consecutive records (`speedrun chain --help`)';
+  const varying: string[] = (['tracks', 'hints', 'agents', 'scaffolds'] as const).filter((field) => spec[field].length !== 1);
+  if (typeof spec.seeds === 'number' ? spec.seeds !== 1 : spec.seeds.length !== 1) varying.push('seeds');
+  if (varying.length > 0) throw new UserError(`a chain takes one value each, but ${varying.join(', ')} list several`, fix);
+  if (spec.parallel !== 1) throw new UserError('a chain runs its steps one after another (parallel 1)', 'drop parallel from the chain spec');
+  const records = runs.map((r) => r.record);
+  if (records.some((record, i) => i > 0 && record !== records[i - 1]! + 1)) {
+    throw new UserError(`a chain's records must be consecutive, got ${records.join(', ')}`, fix);
+  }
+  return runs.map((run, step) => ({ ...run, chain: { step, after: step === 0 ? null : runs[step - 1]!.run_id } }));
 }
 
 /** `reference`, or `llm:o3-mini` for an LLM agent's model. */

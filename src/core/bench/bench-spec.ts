@@ -66,6 +66,11 @@ export const BenchSpec = z.strictObject({
   retime_repeats: z.number().int().positive().optional(),
   /** true: the LLM agents' prompts state the next record's time (hidden by default, as the paper's agents were not told it). */
   reveal_target_time: z.boolean().default(false),
+  /**
+   * true: the records are the consecutive steps of one chain (README "Chains"): each run starts from the best script
+   * of the run before it instead of its record's own script, so the runs go one after another. Absent: a bench.
+   */
+  chain: z.boolean().optional(),
 });
 export type BenchSpec = z.infer<typeof BenchSpec>;
 export type BenchSpecInput = z.input<typeof BenchSpec>;

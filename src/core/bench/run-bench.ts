@@ -41,7 +41,8 @@ async function runLocked(input: RunBenchInput): Promise<BenchRunEntry[]> {
   return done;
 }
 
-async function runCell(input: RunBenchInput, run: PlannedRun): Promise<BenchRunEntry> {
+/** One cell in its folder: a run already over is read back, anything else runs (or resumes); a failure is its entry. */
+export async function runCell(input: Pick<RunBenchInput, 'dir' | 'runOne' | 'emit'>, run: PlannedRun): Promise<BenchRunEntry> {
   const runDir = join(input.dir, run.run_id);
   try {
     const stored = await readRunFile(runDir);

@@ -75,6 +75,7 @@ export async function runInputs(env: PlanEnv, settings: RunSettings, run: Planne
     smoke: settings.smoke,
     checkScript: settings.integrityCheck === false ? null : undefined,
     retime: retimeFor(settings, manifest),
+    ...(run.start && { chain: { start: run.start.chain, script: run.start.path === null ? null : await readFile(run.start.path, 'utf8') } }),
     signal: settings.signal,
     emit: settings.emit,
   };

@@ -1,6 +1,7 @@
 import { compareHintSpecs, isScored } from '../score/per-hint.js';
 import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
+import { chainRows } from './chains.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
 import { judgeReport } from './judge-section.js';
 import { nodeTypesByStep } from './node-types.js';
@@ -90,6 +91,7 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     costs: costTable(runs, configs),
     reproduction: reproductionTables(runs, configs, tasks, reproductionOf),
     runs: runRows(runs, reproductionOf),
+    chains: chainRows(runs),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
     judge: judgeReport(runs, configs),
   };

@@ -4,6 +4,7 @@ import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
 import { judgeVsFsr } from './judge-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import { overlapVsFsr } from './reproduction-chart.js';
+import { fsrByChainStep } from './chains.js';
 import type { Report } from './schema.js';
 import type { ChartId } from './section.js';
 
@@ -95,6 +96,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'node-types-by-step': nodeTypesByStep,
   'overlap-vs-fsr': overlapVsFsr,
   'judge-vs-fsr': judgeVsFsr,
+  'fsr-by-chain-step': fsrByChainStep,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { JudgeReport } from './judge-schema.js';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
+import { ChainRow } from './chain-schema.js';
 
 /**
  * report.json: every number the markdown and HTML reports show, so papers and scripts read the same figures.
@@ -205,6 +206,8 @@ export const Report = z.object({
   /** How much of each record's true change the runs made (diff overlap), per configuration and per configuration × task. */
   reproduction: z.object({ by_configuration: z.array(ReproductionRow), by_task: z.array(ReproductionRow) }).default({ by_configuration: [], by_task: [] }),
   runs: z.array(RunRow),
+  /** The steps of the chains among the runs (`speedrun chain`); [] when there are none. */
+  chains: z.array(ChainRow).default([]),
   /** `speedrun report --paper`: the paper's aggregation beside its published figures; null without --paper. */
   paper: PaperSection.nullable().default(null),
   /** `speedrun judge`'s scores per configuration and against FSR; null when no run was judged. */

@@ -3,6 +3,7 @@ import { amount, ci3, int, integrityCell, marked, NONE, pct, seconds } from './f
 import { judgeSections } from './judge-section.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
 import { reproductionSections } from './reproduction-sections.js';
+import { chainSections } from './chains.js';
 import type { Report, StatRow } from './schema.js';
 import { stepsShown, type Section, type Table } from './section.js';
 
@@ -95,6 +96,7 @@ export function reportSections(report: Report): Section[] {
       chart: 'record-hint-matrix',
     },
     stepSection(report),
+    ...chainSections(report),
     {
       id: 'outcomes',
       title: 'Node outcomes',

@@ -3,7 +3,7 @@ import { taskTiming, type Timing } from '../catalog/task-timing.js';
 import type { Agent } from '../agent/agent.js';
 import type { PythonWithTorch } from '../exec/python.js';
 import type { Executor } from '../exec/types.js';
-import type { RunConfig } from '../store/schema.js';
+import type { ChainStart, RunConfig } from '../store/schema.js';
 import type { ScriptChecker } from './integrity-gate.js';
 import type { RetimeSetting } from './run-scoring.js';
 import type { Scaffold } from './scaffolds/scaffold.js';
@@ -24,6 +24,7 @@ export interface RunConfigInput {
   checkScript?: ScriptChecker | null;
   revealTargetTime?: boolean;
   retime?: RetimeSetting;
+  chain?: ChainStart;
 }
 
 /**
@@ -56,6 +57,7 @@ export function newRunConfig(input: RunConfigInput, now: Date): RunConfig {
     target_val_loss: timing.target,
     retime: retime.mode,
     retime_repeats: retime.repeats,
+    ...(input.chain && { chain: input.chain }),
     created_at: now.toISOString(),
   };
 }

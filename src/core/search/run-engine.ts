@@ -17,7 +17,8 @@ import { withFolderLock } from '../store/folder-lock.js';
 import { TRAJECTORY_FILE } from '../store/layout.js';
 import { writeTrajectory } from '../store/trajectory.js';
 import { RunStore, type StoredNode } from '../store/run-store.js';
-import { revealsTargetTime, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
+import { revealsTargetTime, type ChainStart, type NodeMeta, type RunConfig, type RunSummary } from '../store/schema.js';
+import { sha256Hex } from '../catalog/files.js';
 import { createNode } from './create-node.js';
 import { usageSoFar } from './node-calls.js';
 import type { NodeContext } from './node-context.js';
@@ -76,6 +77,11 @@ export interface RunSearchInput {
    * `retime_repeats`). A resumed run keeps the setting it was started with; a smoke run never re-times.
    */
   retime?: RetimeSetting;
+  /**
+   * A chain's step (README "Chains"): where it starts (recorded in run.json) and the script node 0 holds when it is
+   * not record i's own. The task, its hint, its audit and its times stay record i's.
+   */
+  chain?: { start: ChainStart; script: string | null };
   /** The meaning of a script, for duplicate detection (default: python/script_meaning.py on the run's Python). */
   scriptMeaning?: ScriptMeaning;
   signal?: AbortSignal;
@@ -108,7 +114,7 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
 
   const now = input.now ?? (() => new Date());
   const emit = fanOut((event) => void store.journal(event), input.emit);
-  const config: RunConfig = previous?.config ?? newRunConfig(input, now());
+  const config: RunConfig = previous?.config ?? newRunConfig({ ...input, chain: input.chain?.start }, now());
   const { timing: runTiming, retime: runRetime } = runSettings(config, manifest);
   await store.writeRun(config, null);
   await store.writeText('hint.md', input.hintText);
@@ -156,6 +162,8 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     signal: input.signal,
   };
   let round: TimedRun[] | null = null;
+  // A chain's step whose node 0 is not record i's own script (set once the scripts are read).
+  let ownStart = false;
   const summarize = (status: RunSummary['status'], stopReason: string | null) => {
     const nodes = ctx.tree.results();
     const score = scoreRun({
@@ -167,23 +175,26 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
       round,
     });
     // A round that a stop cut short leaves no score until the run is resumed and the round finished.
-    const pending = roundNeeded(runRetime, nodes) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
+    const pending = roundNeeded(runRetime, nodes, ownStart) && round === null ? 'the scoring round has not finished: resume the run to score it' : undefined;
     return summarizeRun(config, manifest, score, nodes, status, { model: input.model, stopReason, resultsDir: store.dir, pending });
   };
 
   try {
     const stored = await store.readNodes();
+    // Record i's script: what nodes are audited against and the scoring round times as t_i, also in a chain.
     const baselineScript = await readFile(await resolveRecordScript(manifest, record, input.cache), 'utf8');
+    const start = startScript(config, input.chain?.script ?? null, baselineScript);
+    ownStart = start.own;
     // A resumed run keeps the audit setting it was started with.
     if (config.integrity_check !== false && input.checkScript !== null) {
       const task = await auditTask(manifest, record, baselineScript, input.cache);
       ctx.integrity = integrityGate(task, input.checkScript ?? pythonChecker(input.python.python));
     }
-    await recordBaseline(ctx, baselineScript, stored[0]?.result ?? null, runRetime.mode);
+    await recordBaseline(ctx, start, stored[0]?.result ?? null, runRetime.mode);
     const unfinished = await loadStoredNodes(ctx, stored.slice(1));
     input.agent.restoreUsage?.(sumUsage(await Promise.all(stored.map((s) => usageSoFar(store, s.meta.node)))));
     const stop = await searchLoop(ctx, input, unfinished);
-    if (!input.signal?.aborted && roundNeeded(runRetime, ctx.tree.results())) {
+    if (!input.signal?.aborted && roundNeeded(runRetime, ctx.tree.results(), start.own)) {
       round = await runScoringRound(ctx, { retime: runRetime, best: ctx.tree.best()!.result, baselineScript, cache: input.cache, runDir: store.dir });
     }
     const status = input.signal?.aborted ? 'aborted' : stop.budgetExhausted ? 'budget-exhausted' : 'finished';
@@ -201,6 +212,29 @@ async function searchLocked(input: RunSearchInput): Promise<RunSummary> {
     await finish(ctx, config, summarize('failed', null), emit);
     throw error;
   }
+}
+
+/**
+ * The script node 0 holds: record i's, or a chain's start (README "Chains"). `own` when it differs from record i's:
+ * then node 0 is trained even without re-timing (its time is not the record's) and is scored like any node. A
+ * resumed step must find the very script it was started with.
+ */
+function startScript(config: RunConfig, chainScript: string | null, recordScript: string): { script: string; own: boolean; note: string } {
+  const script = chainScript ?? recordScript;
+  const start = config.chain;
+  if (start && start.sha256 !== sha256Hex(script)) {
+    throw new Error(
+      `run ${config.run_id} started from a script with sha256 ${start.sha256}, but its start file now holds another; restore ${start.file ?? 'it'}`,
+    );
+  }
+  const own = script !== recordScript;
+  const note =
+    !start || start.from === 'record' || !own
+      ? `record ${config.record}`
+      : start.from === 'best'
+        ? `chain start: step ${start.step - 1}'s best (node ${start.node} of ${start.run_id})`
+        : `chain start: step ${start.step - 1}'s own start (it had no valid best node)`;
+  return { script, own, note };
 }
 
 interface StopState {

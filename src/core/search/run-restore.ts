@@ -15,18 +15,25 @@ import { meaningKey, trainInSlot } from './train-node.js';
 const BASELINE: Omit<NodeMeta, 'node'> = { parent: null, second_parent: null, operator: 'baseline', by: 'agent' };
 
 /**
- * Node 0: record i itself. Without re-timing it is timed by calibration or the record table; with re-timing
- * (README "Timing and scoring") it trains here first, like any node, so that the search compares like with like.
+ * Node 0: record i itself, or a chain's start script (`own`: not record i's, README "Chains"). Record i without
+ * re-timing is timed by calibration or the record table; with re-timing (README "Timing and scoring"), and always a
+ * chain's own start, it trains here first, like any node, so that the search compares like with like.
  * Written once and kept on resume; a training of it that was stopped is done again.
  */
-export async function recordBaseline(ctx: NodeContext, script: string, stored: NodeResult | null, retime: RetimeMode): Promise<void> {
+export async function recordBaseline(
+  ctx: NodeContext,
+  start: { script: string; own: boolean; note: string },
+  stored: NodeResult | null,
+  retime: RetimeMode,
+): Promise<void> {
+  const { script, note } = start;
   let result = stored && stored.status !== 'aborted' ? stored : null;
   if (result) ctx.tree.add({ node: 0, ...BASELINE }, { script, note: null });
   else {
     const meta = await createNode(ctx, BASELINE);
     await ctx.store.writeNodeFiles(0, { script, edit: '' });
-    await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: `record ${ctx.record}` });
-    result = retime === 'none' ? tableBaseline(ctx, meta, script) : await trainBaseline(ctx, meta, script);
+    await ctx.history.commitNode({ node: 0, parent: null, operator: 'baseline', script, message: note });
+    result = retime === 'none' && !start.own ? tableBaseline(ctx, meta, script) : await trainBaseline(ctx, meta, script, note);
     await ctx.store.writeNodeResult(result);
     ctx.emit({ type: 'node-finished', run_id: ctx.runId, node: 0, result });
     // A stopped baseline is no result: the run ends here and trains it again when resumed.
@@ -40,14 +47,14 @@ function tableBaseline(ctx: NodeContext, meta: NodeMeta, script: string): NodeRe
   return nodeResult({ ...meta, status: 'ok', measured_by: ctx.times.from, script_sha256: sha256Hex(script), time_to_target_ms: ctx.times.baselineMs });
 }
 
-async function trainBaseline(ctx: NodeContext, meta: NodeMeta, script: string): Promise<NodeResult> {
+async function trainBaseline(ctx: NodeContext, meta: NodeMeta, script: string, note: string): Promise<NodeResult> {
   const workDir = ctx.store.nodeDir(0);
   // Whatever a stopped training of it left (a process, logs) goes first.
   await ctx.executor.reclaim?.(workDir);
   await ctx.store.clearTraining(0);
-  ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: 0, lines_added: 0, lines_removed: 0, duplicate_of: null, note: `record ${ctx.record}` });
+  ctx.emit({ type: 'edit-applied', run_id: ctx.runId, node: 0, lines_added: 0, lines_removed: 0, duplicate_of: null, note });
   const executed = await trainInSlot(ctx, meta, join(workDir, NODE_FILES.script), script);
-  return { ...executed, note: `record ${ctx.record}` };
+  return { ...executed, note };
 }
 
 /**

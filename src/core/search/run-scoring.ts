@@ -23,12 +23,13 @@ export function executedBaseline(tree: SearchTree): NodeResult | null {
 
 /**
  * A round is needed when the run re-times and its best node is something other than record i: a best node that
- * is node 0 (nothing beat it, or every node meant the same as it) scores exactly 0 without one.
+ * is node 0 (nothing beat it, or every node meant the same as it) scores exactly 0 without one, unless node 0 is a
+ * chain's own start script (`ownStart`), which is timed against record i like any other node.
  */
-export function roundNeeded(retime: RetimeSetting, nodes: readonly NodeResult[]): boolean {
+export function roundNeeded(retime: RetimeSetting, nodes: readonly NodeResult[], ownStart = false): boolean {
   if (retime.mode === 'none') return false;
   const best = claimedBest(nodes);
-  return best !== null && best.node !== 0;
+  return best !== null && (best.node !== 0 || ownStart);
 }
 
 /** Trains the scoring round of the run's best node on the run's executor and slots (resuming one in progress). */

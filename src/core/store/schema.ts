@@ -102,6 +102,21 @@ export type NodeMeta = z.infer<typeof NodeMeta>;
 export const ProposalRecord = z.object({ note: z.string() });
 export type ProposalRecord = z.infer<typeof ProposalRecord>;
 
+/**
+ * Where a chain's step starts (README "Chains"): node 0 holds record i's own script (step 0), the previous step's best
+ * node (`best`), or, when that step ended with no valid best node, the script the previous step itself started from
+ * (`carried`, its node 0). `file` is the copy in the chain's folder the run read it from (null for a record's script).
+ */
+export const ChainStart = z.object({
+  step: z.number().int().nonnegative(),
+  from: z.enum(['record', 'best', 'carried']),
+  run_id: z.string().nullable(),
+  node: z.number().int().nonnegative().nullable(),
+  file: z.string().nullable(),
+  sha256: z.string(),
+});
+export type ChainStart = z.infer<typeof ChainStart>;
+
 export const RunConfig = z.object({
   run_id: z.string(),
   track: z.string(),
@@ -131,6 +146,8 @@ export const RunConfig = z.object({
    * option, whose prompts (v1) always stated it.
    */
   reveal_target_time: z.boolean().optional(),
+  /** A step of a chain (absent: a run of its own, starting from record i): what its node 0 holds. */
+  chain: ChainStart.optional(),
   created_at: z.string(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
