@@ -5,35 +5,11 @@ import { Report } from '../src/core/report/schema.js';
 import { ci3, NONE, pct, unmark } from '../src/core/report/format.js';
 import { formatFsr } from '../src/core/score/fsr.js';
 import { speedrun } from './helpers/cli.js';
+import { htmlRows, markdownRows } from './helpers/report-tables.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { syntheticBench, syntheticRun, writeRunFolder } from './helpers/report-fixtures.js';
 
 afterAll(removeTempDirs);
-
-/** Rows of a markdown table under a `## title` heading, cells as text. */
-function markdownRows(md: string, title: string): string[][] {
-  const section = md.split(`## ${title}\n`)[1]!.split('\n## ')[0]!;
-  return section
-    .split('\n')
-    .filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))
-    .slice(1)
-    .map((l) => l.slice(2, -2).split(' | '));
-}
-
-/** Rows of an HTML table by id, cells unescaped. */
-function htmlRows(html: string, id: string): string[][] {
-  const table = html.split(`<table id="table-${id}">`)[1]!.split('</table>')[0]!;
-  const body = table.split('<tbody>')[1]!;
-  return [...body.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) =>
-    [...m[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) =>
-      c[1]!
-        .replace(/&lt;/g, '<')
-        .replace(/&gt;/g, '>')
-        .replace(/&quot;/g, '"')
-        .replace(/&amp;/g, '&'),
-    ),
-  );
-}
 
 describe('speedrun report on a synthetic bench', () => {
   let out: string;

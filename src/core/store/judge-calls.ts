@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendInFolder } from '../fs-atomic.js';
-import { UserError } from '../errors.js';
-import { LlmCallRecord } from './call-record.js';
+import { LlmCallRecord, parseCallLines } from './call-record.js';
 import { JUDGE_CALLS_FILE } from './layout.js';
 
 /**
@@ -24,20 +23,5 @@ export async function readJudgeCalls(runDir: string): Promise<LlmCallRecord[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      const parsed = LlmCallRecord.safeParse(safeJson(line));
-      if (!parsed.success) throw new UserError(`${file}:${i + 1} is not a recorded LLM call`, 'the file is damaged; judge the run again with --force');
-      return parsed.data;
-    });
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
-  }
+  return parseCallLines(text, file, 'the file is damaged; judge the run again with --force');
 }

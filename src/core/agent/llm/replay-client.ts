@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { CALLS_FILE, LlmCallRecord } from '../../store/call-record.js';
+import { CALLS_FILE, LlmCallRecord, parseCallLines } from '../../store/call-record.js';
 import { LlmCallError, type CallContext, type ChatClient, type ChatMessage, type ChatResponse, type LlmFailureKind } from './chat.js';
 import { NODES_DIR } from '../../store/layout.js';
 
@@ -63,26 +63,8 @@ export async function loadRecordedCalls(runDir: string): Promise<Map<number, Llm
     } catch {
       continue; // nodes without LLM calls (the baseline, built-in agents)
     }
-    const lines = text.split('\n').filter((l) => l.trim());
-    calls.set(
-      Number(entry),
-      lines.map((line, i) => parseRecord(line, join(nodesDir, entry, CALLS_FILE), i + 1)),
-    );
+    calls.set(Number(entry), parseCallLines(text, join(nodesDir, entry, CALLS_FILE), 'the transcript is damaged; replay another run'));
   }
   if (calls.size === 0) throw new UserError(`${runDir} has no recorded LLM calls`, 'replay a run made with --agent llm');
   return calls;
-}
-
-function parseRecord(line: string, file: string, lineNo: number): LlmCallRecord {
-  const parsed = LlmCallRecord.safeParse(safeJson(line));
-  if (!parsed.success) throw new UserError(`${file}:${lineNo} is not a recorded LLM call`, 'the transcript is damaged; replay another run');
-  return parsed.data;
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
-  }
 }
