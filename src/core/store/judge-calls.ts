@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendInFolder } from '../fs-atomic.js';
-import { UserError } from '../errors.js';
-import { LlmCallRecord } from './call-record.js';
+import type { LlmCallRecord } from './call-record.js';
+import { appendCallRecord, readCallRecords } from './calls-file.js';
 import { JUDGE_CALLS_FILE } from './layout.js';
 
 /**
@@ -11,33 +9,10 @@ import { JUDGE_CALLS_FILE } from './layout.js';
  */
 
 export function appendJudgeCall(runDir: string, call: LlmCallRecord): void {
-  appendInFolder(join(runDir, JUDGE_CALLS_FILE), `${JSON.stringify(LlmCallRecord.parse(call))}\n`);
+  appendCallRecord(join(runDir, JUDGE_CALLS_FILE), call);
 }
 
 /** Every recorded judge call of a run, in order; [] when none was made. A line that does not parse is refused. */
-export async function readJudgeCalls(runDir: string): Promise<LlmCallRecord[]> {
-  const file = join(runDir, JUDGE_CALLS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      const parsed = LlmCallRecord.safeParse(safeJson(line));
-      if (!parsed.success) throw new UserError(`${file}:${i + 1} is not a recorded LLM call`, 'the file is damaged; judge the run again with --force');
-      return parsed.data;
-    });
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
-  }
+export function readJudgeCalls(runDir: string): Promise<LlmCallRecord[]> {
+  return readCallRecords(join(runDir, JUDGE_CALLS_FILE), 'the file is damaged; judge the run again with --force');
 }
