@@ -1,6 +1,4 @@
 import { join, resolve } from 'node:path';
-import type { ChatClient } from '../core/agent/llm/chat.js';
-import { checkEndpoint, OpenAiChatClient } from '../core/agent/llm/openai-client.js';
 import { SpeedrunError, UserError } from '../core/errors.js';
 import { loadJudgeInputs } from '../core/judge/judge-inputs.js';
 import type { JudgePrompts } from '../core/judge/judge-prompts.js';
@@ -9,8 +7,8 @@ import { judgeRun, type JudgeOutcome, type JudgeRunOptions } from '../core/judge
 import { readJudgeCalls } from '../core/store/judge-calls.js';
 import { JUDGE_CALLS_FILE, JUDGE_FILE } from '../core/store/layout.js';
 import { findRunFolders, readRunSummary } from '../core/store/load-results.js';
-import { resolveLlmModel } from './agent-setup.js';
 import type { CliContext } from './context.js';
+import { liveModel } from './live-model.js';
 
 export interface JudgeSettings {
   prompts: JudgePrompts;
@@ -84,24 +82,14 @@ export async function judgeResults(ctx: CliContext, dirs: readonly string[], set
   return { judged, failed };
 }
 
-/** The judge model as `--agent llm --model` resolves it; its endpoint checked once, when the first call is due. */
-async function liveJudge(ctx: CliContext, settings: JudgeSettings): Promise<Pick<JudgeRunOptions, 'model' | 'client'>> {
-  if (!settings.model)
-    throw new UserError('speedrun judge needs --model', 'pass --model NAME: a profile in speedrun.config.yaml, or the model id the endpoint serves');
-  const { model, apiKey } = await resolveLlmModel(ctx, { model: settings.model, config: settings.config, baseUrl: settings.baseUrl });
-  let client: Promise<ChatClient> | null = null;
-  const connect = async (): Promise<ChatClient> => {
-    await checkEndpoint(model, apiKey, settings.signal);
-    ctx.log(`judge: model ${model.name} (${model.model} at ${model.base_url}), prompts judge/${settings.prompts.version}`);
-    return new OpenAiChatClient(model, apiKey);
-  };
-  return {
-    model,
-    client: () => {
-      client ??= connect();
-      return client;
-    },
-  };
+/** The judge model, its endpoint checked once, when the first call is due. */
+function liveJudge(ctx: CliContext, settings: JudgeSettings): Promise<Pick<JudgeRunOptions, 'model' | 'client'>> {
+  return liveModel(
+    ctx,
+    settings,
+    'judge',
+    (model) => `judge: model ${model.name} (${model.model} at ${model.base_url}), prompts judge/${settings.prompts.version}`,
+  );
 }
 
 /** A run's latest recorded judging (of `model`, when named) as a client and the model it used; no endpoint. */

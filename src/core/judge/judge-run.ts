@@ -1,9 +1,8 @@
-import { LlmCallError, type ChatClient, type ChatMessage, type ChatResponse, type ChatUsage } from '../agent/llm/chat.js';
+import type { ChatClient, ChatUsage } from '../agent/llm/chat.js';
 import { callCost } from '../agent/llm/cost.js';
-import { requestParams } from '../agent/llm-agent.js';
 import type { ResolvedModel } from '../agent/llm/model-profile.js';
 import { ExternalError } from '../errors.js';
-import type { LlmCallRecord } from '../store/call-record.js';
+import { askUntilUsable } from '../structured-ask/ask.js';
 import { DamagedRunError } from '../store/damaged-run.js';
 import { appendJudgeCall } from '../store/judge-calls.js';
 import { readJudgeFile, writeJudgeFile, type JudgeAnswer, type JudgeFile } from '../store/judge-file.js';
@@ -52,8 +51,8 @@ export class JudgeAnswerError extends ExternalError {
 /**
  * Judges one run's best node: reuses judge.json when it holds this very verdict (same diffs, model and prompt),
  * scores an unchanged script 0 without a call, and otherwise asks the model, giving an unusable answer back with the
- * reason up to `answerRetries` times. Every call is recorded before its answer is read; judge.json is written only
- * for a usable verdict. Endpoint failures (LlmCallError, after the client's own retries) propagate.
+ * reason up to `answerRetries` times (structured-ask/ask.ts). Every call is recorded before its answer is read;
+ * judge.json is written only for a usable verdict. Endpoint failures (LlmCallError, after the client's own retries) propagate.
  */
 export async function judgeRun(opts: JudgeRunOptions): Promise<JudgeOutcome> {
   const { inputs, prompts, model } = opts;
@@ -98,26 +97,24 @@ export async function judgeRun(opts: JudgeRunOptions): Promise<JudgeOutcome> {
 
   const client = await opts.client();
   const costOf = opts.costOf ?? ((usage) => callCost(usage, model.prices));
-  const messages: ChatMessage[] = prompts.messages(inputs);
-  const usage = { prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 as number | null };
-  const answerRetries = opts.answerRetries ?? JUDGE_ANSWER_RETRIES;
-  let problem = '';
-  for (let index = 0; index <= answerRetries; index++) {
-    const response = await call(opts, client, messages, index === 0 ? 'judge' : 'judge-retry', now, (u) => costOf(u, index));
-    usage.prompt_tokens += response.usage?.prompt_tokens ?? 0;
-    usage.completion_tokens += response.usage?.completion_tokens ?? 0;
-    const cost = costOf(response.usage, index);
-    usage.cost_usd = usage.cost_usd === null || cost === null ? null : usage.cost_usd + cost;
-    const read = readJudgeAnswer(response.content);
-    if (read.ok) {
-      const file = verdictFile(base, read.answer, opts.mode, index, usage, now());
-      await writeJudgeFile(opts.runDir, file);
-      return { status: opts.mode === 'replay' ? 'replayed' : 'judged', file };
-    }
-    problem = read.problem;
-    messages.push({ role: 'assistant', content: response.content }, { role: 'user', content: prompts.feedback(problem) });
-  }
-  throw new JudgeAnswerError(answerRetries + 1, problem);
+  const asked = await askUntilUsable({
+    client,
+    messages: prompts.messages(inputs),
+    read: readJudgeAnswer,
+    feedback: prompts.feedback,
+    answerRetries: opts.answerRetries ?? JUDGE_ANSWER_RETRIES,
+    purposes: { first: 'judge', retry: 'judge-retry' },
+    node: inputs.node,
+    model,
+    record: opts.mode === 'endpoint' ? (call) => appendJudgeCall(opts.runDir, call) : null,
+    costOf,
+    now,
+    signal: opts.signal,
+  });
+  if (!asked.ok) throw new JudgeAnswerError(asked.answers, asked.problem);
+  const file = verdictFile(base, asked.answer, opts.mode, asked.malformed, asked.usage, now());
+  await writeJudgeFile(opts.runDir, file);
+  return { status: opts.mode === 'replay' ? 'replayed' : 'judged', file };
 }
 
 type VerdictKey = Pick<JudgeFile, 'node' | 'model' | 'prompt_version' | 'prompt_sha256' | 'node_diff_sha256' | 'true_diff_sha256' | 'level0_diff_sha256'>;
@@ -143,51 +140,4 @@ function verdictFile(
     usage: { ...usage },
     judged_at: at.toISOString(),
   };
-}
-
-/** One chat call, recorded in judge-calls.jsonl whatever happens (live calls only: a replay reads that file). */
-async function call(
-  opts: JudgeRunOptions,
-  client: ChatClient,
-  messages: ChatMessage[],
-  purpose: LlmCallRecord['purpose'],
-  now: () => Date,
-  costOf: (usage: ChatUsage | null) => number | null,
-): Promise<ChatResponse> {
-  const at = now().toISOString();
-  const sent = messages.map((m) => ({ ...m }));
-  const started = Date.now();
-  let response: ChatResponse;
-  try {
-    response = await client.complete(sent, opts.signal, { node: opts.inputs.node, purpose });
-  } catch (error) {
-    if (error instanceof LlmCallError && opts.mode === 'endpoint') {
-      appendJudgeCall(opts.runDir, {
-        ...callBase(opts, purpose, at, sent),
-        response: null,
-        error: { kind: error.kind, status: error.status, message: error.detail },
-        usage: null,
-        latency_ms: Date.now() - started,
-        retries: error.retries,
-        cost_usd: opts.model.prices ? 0 : null,
-      });
-    }
-    throw error;
-  }
-  if (opts.mode === 'endpoint') {
-    appendJudgeCall(opts.runDir, {
-      ...callBase(opts, purpose, at, sent),
-      response: { content: response.content, reasoning: response.reasoning, finish_reason: response.finish_reason, model: response.model },
-      error: null,
-      usage: response.usage,
-      latency_ms: response.latency_ms,
-      retries: response.retries,
-      cost_usd: costOf(response.usage),
-    });
-  }
-  return response;
-}
-
-function callBase(opts: JudgeRunOptions, purpose: LlmCallRecord['purpose'], at: string, messages: ChatMessage[]) {
-  return { node: opts.inputs.node, purpose, at, model: opts.model.name, request: { messages, params: requestParams(opts.model) } };
 }

@@ -3,6 +3,7 @@ import { configurations, meanByTask, ranking } from './configurations.js';
 import { costTable, runRows } from './costs.js';
 import { chainRows } from './chains.js';
 import { groupBy, integrityCounts, statTable, type StatOptions } from './groups.js';
+import { ideasReport, withIdeaEntropy } from './ideas-section.js';
 import { judgeReport } from './judge-section.js';
 import { nodeTypesByStep } from './node-types.js';
 import { paperSection, type PaperModeOptions } from './paper-mode.js';
@@ -89,11 +90,12 @@ export function buildReport(runs: readonly ReportRun[], options: BuildOptions): 
     node_types: nodeTypesByStep(runs, configs, options.spreadOf ?? UNKNOWN_SPREAD),
     time_spreads: spreadTable(runs, options.spreadOf ?? UNKNOWN_SPREAD),
     costs: costTable(runs, configs),
-    reproduction: reproductionTables(runs, configs, tasks, reproductionOf),
+    reproduction: reproductionTables(runs, configs, tasks, withIdeaEntropy(reproductionOf)),
     runs: runRows(runs, reproductionOf),
     chains: chainRows(runs),
     paper: options.paper ? paperSection(runs, configs, { ...stat, ...options.paper }) : null,
     judge: judgeReport(runs, configs),
+    ideas: ideasReport(runs, configs),
   };
   return report;
 }

@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
+import { entropyVsFsr } from './ideas-chart.js';
 import { judgeVsFsr } from './judge-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import { overlapVsFsr } from './reproduction-chart.js';
@@ -96,6 +97,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'node-types-by-step': nodeTypesByStep,
   'overlap-vs-fsr': overlapVsFsr,
   'judge-vs-fsr': judgeVsFsr,
+  'entropy-vs-fsr': entropyVsFsr,
   'fsr-by-chain-step': fsrByChainStep,
 };
 
@@ -117,6 +119,7 @@ export async function renderChart(id: ChartId, report: Report): Promise<string> 
 export async function renderCharts(report: Report): Promise<Record<ChartId, string>> {
   const ids = Object.keys(SPECS) as ChartId[];
   // The judge's scatter is shown only once runs were judged: no chart is drawn for nothing.
-  const svgs = await Promise.all(ids.map((id) => (id === 'judge-vs-fsr' && !report.judge ? '' : renderChart(id, report))));
+  const absent = (id: ChartId) => (id === 'judge-vs-fsr' && !report.judge) || (id === 'entropy-vs-fsr' && !report.ideas);
+  const svgs = await Promise.all(ids.map((id) => (absent(id) ? '' : renderChart(id, report))));
   return Object.fromEntries(ids.map((id, i) => [id, svgs[i]!])) as Record<ChartId, string>;
 }

@@ -106,6 +106,8 @@ export function runRows(runs: readonly ReportRun[], reproductionOf: (run: Report
       ...reproductionOf(run),
       judge_score: run.judge?.score ?? null,
       judge_model: run.judge?.model ?? null,
+      idea_entropy: run.ideas?.entropy_bits ?? null,
+      idea_drafts: run.ideas?.first_k.length ?? null,
     };
   });
 }

@@ -32,6 +32,8 @@ const COLUMNS: ReadonlyArray<Exclude<keyof RunRow, 'diff_overlap'>> = [
   'diff_overlap_note',
   'judge_score',
   'judge_model',
+  'idea_entropy',
+  'idea_drafts',
 ];
 
 /** The diff overlap object, flattened into columns of its own. */

@@ -35,8 +35,14 @@ const DIFF_OVERLAP: Measure = {
   ],
 };
 
+/** `speedrun ideas`: the spread of the runs' first ideas, shown once some run was classified. */
+const IDEA_ENTROPY: Measure = {
+  present: (rows) => rows.some((r) => r.idea_runs > 0),
+  columns: [{ header: 'idea entropy (bits)', cell: (r) => (r.idea_runs === 0 ? NONE : `${f3(r.mean_idea_entropy)} (${r.idea_runs})`) }],
+};
+
 /** In the order their columns appear. */
-const MEASURES: readonly Measure[] = [DIFF_OVERLAP];
+const MEASURES: readonly Measure[] = [DIFF_OVERLAP, IDEA_ENTROPY];
 
 function table(rows: readonly ReproductionRow[], withTask: boolean): Table {
   const columns = MEASURES.filter((m) => m.present(rows)).flatMap((m) => m.columns);

@@ -31,6 +31,7 @@ export function mergeReasons(reasons: readonly string[]): string | null {
 
 function row(configuration: string, task: string | null, measures: readonly RunReproduction[]): ReproductionRow {
   const overlaps = measures.map((m) => m.diff_overlap).filter((o) => o !== null);
+  const entropies = measures.map((m) => m.idea_entropy ?? null).filter((e) => e !== null);
   const reasons = measures.filter((m) => m.diff_overlap === null).map((m) => m.diff_overlap_note ?? 'unknown');
   return {
     configuration,
@@ -43,6 +44,8 @@ function row(configuration: string, task: string | null, measures: readonly RunR
     hunks_reproduced: overlaps.reduce((n, o) => n + o.hunks_reproduced, 0),
     hunks_total: overlaps.reduce((n, o) => n + o.hunks_total, 0),
     diff_overlap_note: mergeReasons(reasons),
+    idea_runs: entropies.length,
+    mean_idea_entropy: meanOf(entropies),
   };
 }
 

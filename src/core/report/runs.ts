@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { readBenchManifest } from '../bench/bench-manifest.js';
 import { UserError } from '../errors.js';
-import { formatDamaged, type DamagedRun } from '../store/damaged-run.js';
+import { readIdeasFile, type IdeasFile } from '../ideas/ideas-file.js';
+import { DamagedRunError, formatDamaged, type DamagedRun } from '../store/damaged-run.js';
 import { loadResults, type StoredRun } from '../store/load-results.js';
 import { runIntegrity, type RunIntegrity } from './verification.js';
 
@@ -10,6 +11,8 @@ export interface ReportRun extends StoredRun {
   integrity: RunIntegrity;
   /** GPUs each node trained on (0 for CPU benches); null where no bench.json records it (single runs). */
   gpusPerNode: number | null;
+  /** ideas.json once `speedrun ideas` ran on it. */
+  ideas?: IdeasFile | null;
 }
 
 /** The model behind a run, or the built-in agent's name (reference, null, human) when it has none. */
@@ -43,7 +46,15 @@ export async function loadReportRuns(dirs: readonly string[]): Promise<{ runs: R
   const gpus = new Map<string, Promise<number | null>>();
   const out: ReportRun[] = [];
   for (const run of runs) {
-    out.push({ ...run, integrity: runIntegrity(run), gpusPerNode: run.dir ? await gpusFromBench(run.dir, dirs, gpus) : null });
+    let ideas: IdeasFile | null = null;
+    try {
+      ideas = run.dir ? await readIdeasFile(run.dir) : null;
+    } catch (error) {
+      if (!(error instanceof DamagedRunError)) throw error;
+      damaged.push(error.damage);
+      continue;
+    }
+    out.push({ ...run, integrity: runIntegrity(run), gpusPerNode: run.dir ? await gpusFromBench(run.dir, dirs, gpus) : null, ideas });
   }
   return { runs: out, damaged };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdeasReport } from './ideas-schema.js';
 import { JudgeReport } from './judge-schema.js';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
@@ -115,6 +116,8 @@ export const RunReproduction = z.object({
   diff_overlap: DiffOverlap.nullable(),
   /** Why diff_overlap is null (no best node, a script not in the catalog, …), or "no change" when the best node changed nothing. */
   diff_overlap_note: z.string().nullable(),
+  /** `speedrun ideas`: the entropy (bits) of the first drafts' idea classes; absent or null when not classified. */
+  idea_entropy: Num.optional(),
 });
 export type RunReproduction = z.infer<typeof RunReproduction>;
 
@@ -135,6 +138,9 @@ export const ReproductionRow = z.object({
   hunks_total: z.number().int(),
   /** Why runs have no diff overlap, each reason once (e.g. "n/a (record 4's script not in the catalog)"); null when all have one. */
   diff_overlap_note: z.string().nullable(),
+  /** Runs with an idea entropy (`speedrun ideas`), and its mean over them. */
+  idea_runs: z.number().int().default(0),
+  mean_idea_entropy: Num.default(null),
 });
 export type ReproductionRow = z.infer<typeof ReproductionRow>;
 
@@ -174,6 +180,9 @@ export const RunRow = z.object({
   /** `speedrun judge`'s reproducibility score of the best node (0–1) and the judge model; null when not judged. */
   judge_score: Num.default(null),
   judge_model: z.string().nullable().default(null),
+  /** `speedrun ideas`: Shannon entropy (bits) of the first K drafts' idea classes, and K as classified; null when not classified. */
+  idea_entropy: Num.default(null),
+  idea_drafts: z.number().int().nullable().default(null),
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -212,5 +221,7 @@ export const Report = z.object({
   paper: PaperSection.nullable().default(null),
   /** `speedrun judge`'s scores per configuration and against FSR; null when no run was judged. */
   judge: JudgeReport.nullable().default(null),
+  /** `speedrun ideas`' entropy per configuration, its relation to FSR and the class counts; null when no run was classified. */
+  ideas: IdeasReport.nullable().default(null),
 });
 export type Report = z.infer<typeof Report>;

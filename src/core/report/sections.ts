@@ -1,5 +1,6 @@
 import { formatFsr } from '../score/fsr.js';
 import { amount, ci3, int, integrityCell, marked, NONE, pct, seconds } from './format.js';
+import { ideasSections } from './ideas-section.js';
 import { judgeSections } from './judge-section.js';
 import { nodeTypeSections, paperSections } from './paper-sections.js';
 import { reproductionSections } from './reproduction-sections.js';
@@ -114,6 +115,7 @@ export function reportSections(report: Report): Section[] {
     ...nodeTypeSections(report),
     ...reproductionSections(report),
     ...judgeSections(report),
+    ...ideasSections(report),
     {
       id: 'costs',
       title: 'Costs',

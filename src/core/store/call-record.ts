@@ -32,8 +32,11 @@ export type RecordedMessage = z.infer<typeof RecordedMessage>;
  */
 export const LlmCallRecord = z.object({
   node: z.number().int().nonnegative(),
-  /** `judge` and `judge-retry` (after a malformed verdict) are `speedrun judge`'s calls, kept in the run's judge-calls.jsonl. */
-  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent', 'judge', 'judge-retry']),
+  /**
+   * `judge` and `judge-retry` (after a malformed verdict) are `speedrun judge`'s calls, kept in the run's
+   * judge-calls.jsonl; `ideas` and `ideas-retry` are `speedrun ideas`' calls, kept in ideas-calls.jsonl.
+   */
+  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent', 'judge', 'judge-retry', 'ideas', 'ideas-retry']),
   at: z.string(),
   model: z.string(),
   /** Which endpoint an outside agent called: chat completions or the Responses API (absent: the built-in agent's chat call). */

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendInFolder } from '../fs-atomic.js';
-import { LlmCallRecord, parseCallLines } from './call-record.js';
+import type { LlmCallRecord } from './call-record.js';
+import { appendCallRecord, readCallRecords } from './calls-file.js';
 import { JUDGE_CALLS_FILE } from './layout.js';
 
 /**
@@ -10,18 +9,10 @@ import { JUDGE_CALLS_FILE } from './layout.js';
  */
 
 export function appendJudgeCall(runDir: string, call: LlmCallRecord): void {
-  appendInFolder(join(runDir, JUDGE_CALLS_FILE), `${JSON.stringify(LlmCallRecord.parse(call))}\n`);
+  appendCallRecord(join(runDir, JUDGE_CALLS_FILE), call);
 }
 
 /** Every recorded judge call of a run, in order; [] when none was made. A line that does not parse is refused. */
-export async function readJudgeCalls(runDir: string): Promise<LlmCallRecord[]> {
-  const file = join(runDir, JUDGE_CALLS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseCallLines(text, file, 'the file is damaged; judge the run again with --force');
+export function readJudgeCalls(runDir: string): Promise<LlmCallRecord[]> {
+  return readCallRecords(join(runDir, JUDGE_CALLS_FILE), 'the file is damaged; judge the run again with --force');
 }

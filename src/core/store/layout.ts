@@ -23,6 +23,9 @@ export const TRAJECTORY_FILE = 'trajectory.json';
 /** `speedrun judge`: the judged reproduction of the best node (store/judge-file.ts) and every judge call made for it. */
 export const JUDGE_FILE = 'judge.json';
 export const JUDGE_CALLS_FILE = 'judge-calls.jsonl';
+/** `speedrun ideas`: the class of each draft's idea and the runs' entropy (store/ideas-file.ts), and every call made for them. */
+export const IDEAS_FILE = 'ideas.json';
+export const IDEAS_CALLS_FILE = 'ideas-calls.jsonl';
 /** The scoring round's trainings (one folder each) and round.json. */
 export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */
