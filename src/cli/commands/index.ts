@@ -15,6 +15,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerJudgeCommand } from './judge.js';
+import { registerDistanceCommand } from './distance.js';
 import { registerReportCommand } from './report.js';
 import { registerTrajectoryCommand } from './trajectory.js';
 import { registerAgentsCommands } from './agents.js';
@@ -36,6 +37,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCheckCommand(program, ctx);
   registerVerifyCommand(program, ctx);
   registerJudgeCommand(program, ctx);
+  registerDistanceCommand(program, ctx);
   registerReportCommand(program, ctx);
   registerTrajectoryCommand(program, ctx);
   registerAgentsCommands(program, ctx);

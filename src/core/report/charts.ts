@@ -2,6 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
 import { judgeVsFsr } from './judge-chart.js';
+import { distanceVsFsr } from './distance-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import { overlapVsFsr } from './reproduction-chart.js';
 import { fsrByChainStep } from './chains.js';
@@ -97,6 +98,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'overlap-vs-fsr': overlapVsFsr,
   'judge-vs-fsr': judgeVsFsr,
   'fsr-by-chain-step': fsrByChainStep,
+  'distance-vs-fsr': distanceVsFsr,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {
@@ -116,7 +118,8 @@ export async function renderChart(id: ChartId, report: Report): Promise<string> 
 /** Every chart of the report, rendered once. */
 export async function renderCharts(report: Report): Promise<Record<ChartId, string>> {
   const ids = Object.keys(SPECS) as ChartId[];
-  // The judge's scatter is shown only once runs were judged: no chart is drawn for nothing.
-  const svgs = await Promise.all(ids.map((id) => (id === 'judge-vs-fsr' && !report.judge ? '' : renderChart(id, report))));
+  // The judge's and the distance's scatters are shown only once runs were measured: no chart is drawn for nothing.
+  const empty = (id: ChartId) => (id === 'judge-vs-fsr' && !report.judge) || (id === 'distance-vs-fsr' && !report.reproduction.distance_fit);
+  const svgs = await Promise.all(ids.map((id) => (empty(id) ? '' : renderChart(id, report))));
   return Object.fromEntries(ids.map((id, i) => [id, svgs[i]!])) as Record<ChartId, string>;
 }

@@ -32,6 +32,11 @@ const COLUMNS: ReadonlyArray<Exclude<keyof RunRow, 'diff_overlap'>> = [
   'diff_overlap_note',
   'judge_score',
   'judge_model',
+  'distance_model',
+  'distance_to_record_i_cosine',
+  'distance_to_record_i_l2',
+  'distance_to_next_cosine',
+  'distance_to_next_l2',
 ];
 
 /** The diff overlap object, flattened into columns of its own. */

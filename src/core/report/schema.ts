@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JudgeReport } from './judge-schema.js';
+import { DistanceFit, DistanceMeans, RunDistance } from './distance-schema.js';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
 import { ChainRow } from './chain-schema.js';
@@ -115,6 +116,7 @@ export const RunReproduction = z.object({
   diff_overlap: DiffOverlap.nullable(),
   /** Why diff_overlap is null (no best node, a script not in the catalog, …), or "no change" when the best node changed nothing. */
   diff_overlap_note: z.string().nullable(),
+  ...RunDistance.shape,
 });
 export type RunReproduction = z.infer<typeof RunReproduction>;
 
@@ -135,6 +137,7 @@ export const ReproductionRow = z.object({
   hunks_total: z.number().int(),
   /** Why runs have no diff overlap, each reason once (e.g. "n/a (record 4's script not in the catalog)"); null when all have one. */
   diff_overlap_note: z.string().nullable(),
+  ...DistanceMeans.shape,
 });
 export type ReproductionRow = z.infer<typeof ReproductionRow>;
 
@@ -174,6 +177,8 @@ export const RunRow = z.object({
   /** `speedrun judge`'s reproducibility score of the best node (0–1) and the judge model; null when not judged. */
   judge_score: Num.default(null),
   judge_model: z.string().nullable().default(null),
+  /** `speedrun distance`'s embedding distances of the best node to records i and i+1; null when not measured. */
+  ...RunDistance.shape,
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -204,7 +209,14 @@ export const Report = z.object({
   time_spreads: z.array(TimeSpreadRow).default([]),
   costs: z.array(CostRow),
   /** How much of each record's true change the runs made (diff overlap), per configuration and per configuration × task. */
-  reproduction: z.object({ by_configuration: z.array(ReproductionRow), by_task: z.array(ReproductionRow) }).default({ by_configuration: [], by_task: [] }),
+  reproduction: z
+    .object({
+      by_configuration: z.array(ReproductionRow),
+      by_task: z.array(ReproductionRow),
+      /** FSR fitted on `speedrun distance`'s distance to record i+1; null when no run has a distance. */
+      distance_fit: DistanceFit.nullable().default(null),
+    })
+    .default({ by_configuration: [], by_task: [], distance_fit: null }),
   runs: z.array(RunRow),
   /** The steps of the chains among the runs (`speedrun chain`); [] when there are none. */
   chains: z.array(ChainRow).default([]),

@@ -4,7 +4,8 @@ export interface Table {
   rows: string[][];
 }
 
-export type ChartId = 'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step' | 'node-types-by-step' | 'overlap-vs-fsr' | 'judge-vs-fsr' | 'fsr-by-chain-step';
+export type ChartId =
+  'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step' | 'node-types-by-step' | 'overlap-vs-fsr' | 'judge-vs-fsr' | 'fsr-by-chain-step' | 'distance-vs-fsr';
 
 export interface Section {
   id: string;

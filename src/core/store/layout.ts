@@ -23,6 +23,9 @@ export const TRAJECTORY_FILE = 'trajectory.json';
 /** `speedrun judge`: the judged reproduction of the best node (store/judge-file.ts) and every judge call made for it. */
 export const JUDGE_FILE = 'judge.json';
 export const JUDGE_CALLS_FILE = 'judge-calls.jsonl';
+/** `speedrun distance`: the best node's embedding distances to records i and i+1 (store/distance-file.ts) and every embedding call made for them. */
+export const DISTANCE_FILE = 'distance.json';
+export const EMBEDDING_CALLS_FILE = 'embedding-calls.jsonl';
 /** The scoring round's trainings (one folder each) and round.json. */
 export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */
