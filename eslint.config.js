@@ -15,7 +15,7 @@ const LAYERS = [
   ['core/events.ts'],
   ['core/agent', 'core/train', 'core/calibrate'],
   ['core/search'],
-  ['core/verify', 'core/judge', 'core/structured-ask', 'core/ideas'],
+  ['core/verify', 'core/judge', 'core/structured-ask', 'core/ideas', 'core/distance'],
   ['core/bench'],
   ['core/report', 'core/doctor', 'core/plan'],
   ['ui'],

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { speedrun } from './helpers/cli.js';
 import { decodePng, inkShare } from './helpers/png.js';
 import { syntheticBench } from './helpers/report-fixtures.js';
+import { writeDistanceFile } from '../src/core/store/distance-file.js';
 import { writeJudgeFile } from '../src/core/store/judge-file.js';
 import { findRunFolders, readRunSummary } from '../src/core/store/load-results.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -71,11 +72,41 @@ async function judgeEveryRun(bench: string): Promise<void> {
   }
 }
 
+/** A distance.json beside every run (distances spread over [0, 1]), so the FSR-against-distance scatter has points. */
+async function measureEveryRun(bench: string): Promise<void> {
+  const dirs = await findRunFolders(bench);
+  for (const [i, dir] of dirs.entries()) {
+    const summary = (await readRunSummary(dir))!;
+    const script = { sha256: 's'.repeat(64), chars: 100, chunks: 1, source: 'endpoint' as const };
+    const d = (i % 7) / 7;
+    await writeDistanceFile(dir, {
+      version: 1,
+      run_id: summary.run_id,
+      track: summary.track,
+      record: summary.record,
+      next_record: summary.record + 1,
+      node: summary.best?.node ?? 0,
+      model: 'emb',
+      model_id: 'emb',
+      chunking: { policy: 'lines', max_chars: 4000, pooling: 'mean-by-chars' },
+      dimension: 8,
+      scripts: { node: script, record: script, next: script },
+      distance_to_record_i: { cosine: 1 - d, l2: Math.sqrt(2 * (1 - d)) },
+      distance_to_next: { cosine: d, l2: Math.sqrt(2 * d) },
+      calls: 1,
+      malformed_answers: 0,
+      usage: { prompt_tokens: 1, cost_usd: null },
+      computed_at: '2026-01-01T00:00:00.000Z',
+    });
+  }
+}
+
 describe('report.html in headless Chromium', () => {
-  it('shows its five charts as non-empty SVGs on the screenshot', async () => {
+  it('shows its six charts as non-empty SVGs on the screenshot', async () => {
     const bench = await tempDir('report-chromium');
     await syntheticBench(bench, 2);
     await judgeEveryRun(bench);
+    await measureEveryRun(bench);
     const made = await speedrun(['report', bench, '--format', 'html', '--reps', '200']);
     expect(made.exitCode, made.stderr).toBe(0);
     const page = join(bench, 'report', 'report.html');
@@ -93,6 +124,7 @@ describe('report.html in headless Chromium', () => {
       'chart-record-hint-matrix',
       'chart-fsr-by-step',
       'chart-node-types-by-step',
+      'chart-distance-vs-fsr',
       'chart-judge-vs-fsr',
     ]);
     for (const box of boxes) {

@@ -1,15 +1,15 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ResolvedModel } from '../core/agent/llm/model-profile.js';
-import { SpeedrunError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { readIdeasCalls } from '../core/ideas/ideas-calls.js';
 import type { IdeaPrompts } from '../core/ideas/idea-prompts.js';
 import { classifyRunIdeas, type DraftAsker, type DraftFailure } from '../core/ideas/ideas-run.js';
 import type { LlmCallRecord } from '../core/store/call-record.js';
 import { IDEAS_CALLS_FILE, IDEAS_FILE } from '../core/store/layout.js';
-import { findRunFolders, readRunSummary } from '../core/store/load-results.js';
 import { askSessions, latestAskSession, RecordedSessionClient, recordedModel } from '../core/structured-ask/replay.js';
 import type { CliContext } from './context.js';
-import { liveModel } from './live-model.js';
+import { eachFinishedRun, runFoldersUnder } from './each-run.js';
+import { chatClient, liveModel } from './live-model.js';
 
 export interface IdeasSettings {
   prompts: IdeaPrompts;
@@ -59,64 +59,56 @@ export async function classifyResults(
   dirs: readonly string[],
   settings: IdeasSettings,
 ): Promise<{ runs: ClassifiedRun[]; failed: IdeasFailure[] }> {
-  const folders = [...new Set((await Promise.all(dirs.map((d) => findRunFolders(resolve(d))))).flat())];
-  if (folders.length === 0) throw new UserError(`no run folder under ${dirs.join(', ')}`, 'give a results folder of `speedrun run` or `speedrun bench`');
+  const folders = await runFoldersUnder(dirs);
   const live = settings.replay
     ? null
-    : await liveModel(ctx, settings, 'ideas', (m) => `ideas: model ${m.name} (${m.model} at ${m.base_url}), prompts ideas/${settings.prompts.version}`);
-  const runs: ClassifiedRun[] = [];
-  const failed: IdeasFailure[] = [];
-  for (const dir of folders) {
-    settings.signal.throwIfAborted();
-    let runId: string | null = null;
-    try {
-      const summary = await readRunSummary(dir);
-      if (!summary) {
-        ctx.log(`ideas ${dir}: not finished yet, skipped`);
-        continue;
-      }
-      runId = summary.run_id;
-      const { model, askerFor } = live
-        ? { model: live.model, askerFor: async (): Promise<DraftAsker> => ({ client: await live.client() }) }
-        : await replayOf(dir, settings.model);
-      const outcome = await classifyRunIdeas({
-        runDir: dir,
-        run: summary,
-        prompts: settings.prompts,
-        model,
-        askerFor,
-        mode: live ? 'endpoint' : 'replay',
-        k: settings.k,
-        answerRetries: settings.answerRetries,
-        force: settings.force,
-        signal: settings.signal,
-      });
-      const f = outcome.file;
-      const entropy = f.entropy_bits === null ? 'no entropy' : `entropy ${f.entropy_bits.toFixed(2)} bits over ${f.first_k.length} drafts`;
-      ctx.log(`ideas ${runId}: ${f.nodes.length} of ${f.drafts} drafts classified (${outcome.cached} cached, ${f.skipped.length} skipped), ${entropy}`);
-      for (const failure of outcome.failures) failed.push(draftFailure(runId, dir, failure));
-      runs.push({
-        run_id: runId,
-        dir,
-        drafts: f.drafts,
-        classified: f.nodes.length,
-        cached: outcome.cached,
-        skipped: f.skipped.length,
-        failed: f.failed.length,
-        k: f.k,
-        first_k: f.first_k.length,
-        entropy_bits: f.entropy_bits,
-        class_counts: f.class_counts,
-        model: f.model,
-        file: join(dir, IDEAS_FILE),
-      });
-    } catch (error) {
-      if (!(error instanceof SpeedrunError)) throw error;
-      ctx.log(`ideas ${runId ?? dir}: failed: ${error.message}`);
-      failed.push({ run_id: runId, dir, node: null, error: error.message, fix: error.fix ?? null, exit_code: error.exitCode });
-    }
-  }
-  return { runs, failed };
+    : await liveModel(
+        ctx,
+        settings,
+        'ideas',
+        (m) => `ideas: model ${m.name} (${m.model} at ${m.base_url}), prompts ideas/${settings.prompts.version}`,
+        chatClient,
+      );
+  const draftFailures: IdeasFailure[] = [];
+  const { done, failed } = await eachFinishedRun(ctx, folders, { label: 'ideas', signal: settings.signal }, async (dir, summary) => {
+    const runId = summary.run_id;
+    const { model, askerFor } = live
+      ? { model: live.model, askerFor: async (): Promise<DraftAsker> => ({ client: await live.client() }) }
+      : await replayOf(dir, settings.model);
+    const outcome = await classifyRunIdeas({
+      runDir: dir,
+      run: summary,
+      prompts: settings.prompts,
+      model,
+      askerFor,
+      mode: live ? 'endpoint' : 'replay',
+      k: settings.k,
+      answerRetries: settings.answerRetries,
+      force: settings.force,
+      signal: settings.signal,
+    });
+    const f = outcome.file;
+    const entropy = f.entropy_bits === null ? 'no entropy' : `entropy ${f.entropy_bits.toFixed(2)} bits over ${f.first_k.length} drafts`;
+    ctx.log(`ideas ${runId}: ${f.nodes.length} of ${f.drafts} drafts classified (${outcome.cached} cached, ${f.skipped.length} skipped), ${entropy}`);
+    for (const failure of outcome.failures) draftFailures.push(draftFailure(runId, dir, failure));
+    return {
+      run_id: runId,
+      dir,
+      drafts: f.drafts,
+      classified: f.nodes.length,
+      cached: outcome.cached,
+      skipped: f.skipped.length,
+      failed: f.failed.length,
+      k: f.k,
+      first_k: f.first_k.length,
+      entropy_bits: f.entropy_bits,
+      class_counts: f.class_counts,
+      model: f.model,
+      file: join(dir, IDEAS_FILE),
+    };
+  });
+  // A run that failed as a whole has no node; failed drafts of runs that were classified keep theirs.
+  return { runs: done, failed: [...failed.map((run) => ({ ...run, node: null })), ...draftFailures] };
 }
 
 function draftFailure(runId: string, dir: string, f: DraftFailure): IdeasFailure {

@@ -12,24 +12,29 @@ export interface LiveModelFlags {
   signal: AbortSignal;
 }
 
+/** A chat client of the model: what judge and ideas ask. */
+export const chatClient = (model: ResolvedModel, apiKey: string | null): ChatClient => new OpenAiChatClient(model, apiKey);
+
 /**
- * A command's model (`speedrun judge`, `speedrun ideas`) as `--agent llm --model` resolves it, with a client that is
- * made, and its endpoint checked, only when the first call is due: a cached result never reaches the endpoint.
+ * A command's model (`speedrun judge`, `speedrun ideas`, `speedrun distance`) as `--agent llm --model` resolves it,
+ * with a client (`make`: chatClient, or another kind) that is made, and its endpoint checked, only when the first call is due: a
+ * cached result never reaches the endpoint.
  */
-export async function liveModel(
+export async function liveModel<C>(
   ctx: CliContext,
   flags: LiveModelFlags,
   command: string,
   describe: (model: ResolvedModel) => string,
-): Promise<{ model: ResolvedModel; client: () => Promise<ChatClient> }> {
+  make: (model: ResolvedModel, apiKey: string | null) => C,
+): Promise<{ model: ResolvedModel; client: () => Promise<C> }> {
   if (!flags.model)
     throw new UserError(`speedrun ${command} needs --model`, 'pass --model NAME: a profile in speedrun.config.yaml, or the model id the endpoint serves');
   const { model, apiKey } = await resolveLlmModel(ctx, { model: flags.model, config: flags.config, baseUrl: flags.baseUrl });
-  let client: Promise<ChatClient> | null = null;
-  const connect = async (): Promise<ChatClient> => {
+  let client: Promise<C> | null = null;
+  const connect = async (): Promise<C> => {
     await checkEndpoint(model, apiKey, flags.signal);
     ctx.log(describe(model));
-    return new OpenAiChatClient(model, apiKey);
+    return make(model, apiKey);
   };
   return {
     model,

@@ -1,8 +1,10 @@
 /**
  * A loopback OpenAI-compatible server for tests. Each POST /v1/chat/completions takes the next scripted
  * reply; every request is recorded for assertions; GET /v1/models lists a model. A request with `stream: true`
- * gets a normal reply as server-sent events, as real servers send it.
+ * gets a normal reply as server-sent events, as real servers send it. POST /v1/embeddings answers each input with
+ * a vector derived from its sha256 (stubEmbedding), unless answers are scripted for it.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelProfile, type ModelProfileInput, type ResolvedModel } from '../../src/core/agent/llm/model-profile.js';
@@ -52,6 +54,8 @@ export interface StubToolCall {
 export interface StubOptions {
   /** Ids GET /v1/models lists; null makes it answer 404, as servers without that route do. */
   models?: string[] | null;
+  /** Length of the vectors POST /v1/embeddings answers with when no reply is scripted (default 8). */
+  embeddingDimension?: number;
 }
 
 export interface LlmStub {
@@ -63,6 +67,13 @@ export interface LlmStub {
   chatRequests(): StubRequest[];
   /** Adds replies to the end of the queue. */
   enqueue(...replies: StubReply[]): void;
+  /** The POST /v1/embeddings requests only. */
+  embeddingRequests(): StubRequest[];
+  /**
+   * Scripts the next answers of POST /v1/embeddings (raw bodies, statuses, functions); with none left it answers
+   * every input with stubEmbedding(input), so a test needs to script only what goes wrong.
+   */
+  enqueueEmbeddings(...replies: StubReply[]): void;
   /** Stops the server and ends any hung request. */
   close(): Promise<void>;
 }
@@ -71,6 +82,7 @@ export const STUB_MODEL = 'stub-model';
 
 export async function startLlmStub(script: StubReply[] = [], options: StubOptions = {}): Promise<LlmStub> {
   const queue = [...script];
+  const embeddingQueue: StubReply[] = [];
   const requests: StubRequest[] = [];
   const models = options.models === undefined ? [STUB_MODEL] : options.models;
 
@@ -90,6 +102,11 @@ export async function startLlmStub(script: StubReply[] = [], options: StubOption
       if (request.method === 'GET' && path === '/v1/models') {
         if (models === null) return send(res, 404, { error: { message: 'no such route' } });
         return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', owned_by: 'stub' })) });
+      }
+      if (request.method === 'POST' && path === '/v1/embeddings') {
+        const scripted = embeddingQueue.shift();
+        if (scripted !== undefined) return answer(res, scripted, request);
+        return send(res, 200, embeddingAnswer(request.body, options.embeddingDimension ?? 8));
       }
       // /v1/responses takes scripted replies too (raw bodies or events), for servers that offer the Responses API.
       if (request.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) {
@@ -111,6 +128,8 @@ export async function startLlmStub(script: StubReply[] = [], options: StubOption
     requests,
     chatRequests: () => requests.filter(isChat),
     enqueue: (...replies) => queue.push(...replies),
+    embeddingRequests: () => requests.filter((r) => r.path === '/v1/embeddings'),
+    enqueueEmbeddings: (...replies) => embeddingQueue.push(...replies),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -197,4 +216,22 @@ export async function closedBaseUrl(): Promise<string> {
 /** A resolved profile pointing at `baseUrl`: no key by default, model id STUB_MODEL unless given, named "stub". */
 export function stubModel(baseUrl: string, profile: ModelProfileInput = {}): ResolvedModel {
   return { ...ModelProfile.parse({ api_key_env: null, ...profile, base_url: baseUrl }), name: 'stub', model: profile.model ?? STUB_MODEL };
+}
+
+/** The vector the stub embeds `text` as: `dimension` numbers in [-1, 1) from sha256 of the text, the same every time. */
+export function stubEmbedding(text: string, dimension = 8): number[] {
+  return Array.from({ length: dimension }, (_, i) => createHash('sha256').update(`${i}:${text}`).digest().readUInt32BE(0) / 2 ** 31 - 1);
+}
+
+/** An OpenAI embeddings answer for the request's inputs: one stubEmbedding each, a token per 4 characters. */
+function embeddingAnswer(body: unknown, dimension: number): object {
+  const input = (body as { input?: unknown } | undefined)?.input;
+  const inputs = typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : [];
+  const tokens = inputs.reduce((n, text) => n + Math.ceil(text.length / 4), 0);
+  return {
+    object: 'list',
+    model: (body as { model?: string } | undefined)?.model ?? STUB_MODEL,
+    data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: stubEmbedding(text, dimension) })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
 }

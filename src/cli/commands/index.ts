@@ -16,6 +16,7 @@ import { registerCheckCommand } from './check.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerJudgeCommand } from './judge.js';
 import { registerIdeasCommand } from './ideas.js';
+import { registerDistanceCommand } from './distance.js';
 import { registerReportCommand } from './report.js';
 import { registerTrajectoryCommand } from './trajectory.js';
 import { registerAgentsCommands } from './agents.js';
@@ -38,6 +39,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerVerifyCommand(program, ctx);
   registerJudgeCommand(program, ctx);
   registerIdeasCommand(program, ctx);
+  registerDistanceCommand(program, ctx);
   registerReportCommand(program, ctx);
   registerTrajectoryCommand(program, ctx);
   registerAgentsCommands(program, ctx);

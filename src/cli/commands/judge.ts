@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { ExternalError, UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { JUDGE_PROMPT_VERSION, loadJudgePrompts } from '../../core/judge/judge-prompts.js';
 import { JUDGE_ANSWER_RETRIES } from '../../core/judge/judge-run.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
-import { judgeResults, type FailedRun } from '../judge-setup.js';
+import { failedRunsError } from '../each-run.js';
+import { judgeResults } from '../judge-setup.js';
 import { interruptSignal } from '../options.js';
 
 interface JudgeFlags {
@@ -84,14 +85,6 @@ export function registerJudgeCommand(program: Command, ctx: CliContext): void {
           ),
         );
       }
-      if (failed.length > 0) throw failure(failed, judged.length);
+      if (failed.length > 0) throw failedRunsError(failed, judged.length, { system: 'LLM judge', verb: 'judged' });
     });
-}
-
-/** One error for every run that failed: exit 3 when the endpoint or the judge's answers failed, 2 for bad input alone. */
-function failure(failed: readonly FailedRun[], judged: number): Error {
-  const lines = failed.map((f) => `  ${f.run_id ?? f.dir}: ${f.error}`).join('\n');
-  const message = `${failed.length} run${failed.length === 1 ? '' : 's'} not judged (${judged} judged):\n${lines}`;
-  const fixes = [...new Set(failed.map((f) => f.fix).filter((f): f is string => f !== null))].join('; ');
-  return failed.some((f) => f.exit_code === 3) ? new ExternalError('LLM judge', message, fixes || undefined) : new UserError(message, fixes || undefined);
 }

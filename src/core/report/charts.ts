@@ -3,6 +3,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartBase, INK, SERIES_COLOR } from './chart-style.js';
 import { entropyVsFsr } from './ideas-chart.js';
 import { judgeVsFsr } from './judge-chart.js';
+import { distanceVsFsr } from './distance-chart.js';
 import { nodeTypesByStep } from './node-types-chart.js';
 import { overlapVsFsr } from './reproduction-chart.js';
 import { fsrByChainStep } from './chains.js';
@@ -99,6 +100,7 @@ const SPECS: Record<ChartId, (report: Report) => TopLevelSpec> = {
   'judge-vs-fsr': judgeVsFsr,
   'entropy-vs-fsr': entropyVsFsr,
   'fsr-by-chain-step': fsrByChainStep,
+  'distance-vs-fsr': distanceVsFsr,
 };
 
 export function chartSpec(id: ChartId, report: Report): TopLevelSpec {
@@ -118,8 +120,9 @@ export async function renderChart(id: ChartId, report: Report): Promise<string> 
 /** Every chart of the report, rendered once. */
 export async function renderCharts(report: Report): Promise<Record<ChartId, string>> {
   const ids = Object.keys(SPECS) as ChartId[];
-  // The judge's scatter is shown only once runs were judged: no chart is drawn for nothing.
-  const absent = (id: ChartId) => (id === 'judge-vs-fsr' && !report.judge) || (id === 'entropy-vs-fsr' && !report.ideas);
+  // The scatters of judge score, idea entropy and distance are shown only once runs were measured: no chart is drawn for nothing.
+  const absent = (id: ChartId) =>
+    (id === 'judge-vs-fsr' && !report.judge) || (id === 'entropy-vs-fsr' && !report.ideas) || (id === 'distance-vs-fsr' && !report.reproduction.distance_fit);
   const svgs = await Promise.all(ids.map((id) => (absent(id) ? '' : renderChart(id, report))));
   return Object.fromEntries(ids.map((id, i) => [id, svgs[i]!])) as Record<ChartId, string>;
 }

@@ -34,6 +34,11 @@ const COLUMNS: ReadonlyArray<Exclude<keyof RunRow, 'diff_overlap'>> = [
   'judge_model',
   'idea_entropy',
   'idea_drafts',
+  'distance_model',
+  'distance_to_record_i_cosine',
+  'distance_to_record_i_l2',
+  'distance_to_next_cosine',
+  'distance_to_next_l2',
 ];
 
 /** The diff overlap object, flattened into columns of its own. */

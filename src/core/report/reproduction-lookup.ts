@@ -7,6 +7,8 @@ import { TrackName, type TrackManifest } from '../catalog/schema.js';
 import { packageRoot, type CacheLayout } from '../paths.js';
 import { diffOverlap, lineDiff, type LineDiff } from '../score/diff-overlap.js';
 import { NODE_FILES, nodeDirOf } from '../store/layout.js';
+import { readRunDistance } from './distance-lookup.js';
+import { NO_DISTANCE, type RunDistance } from './distance-schema.js';
 import type { ReportRun } from './runs.js';
 import type { RunReproduction } from './schema.js';
 
@@ -20,9 +22,9 @@ import type { RunReproduction } from './schema.js';
 export type ReproductionOf = (run: ReportRun) => RunReproduction;
 
 /** What a report built without the lookup (tests, in-memory runs) says. */
-export const NOT_LOOKED_UP: RunReproduction = { diff_overlap: null, diff_overlap_note: 'not looked up' };
+export const NOT_LOOKED_UP: RunReproduction = { diff_overlap: null, diff_overlap_note: 'not looked up', ...NO_DISTANCE };
 
-function unmeasured(note: string): RunReproduction {
+function unmeasured(note: string): Omit<RunReproduction, keyof RunDistance> {
   return { diff_overlap: null, diff_overlap_note: note };
 }
 
@@ -70,7 +72,7 @@ export async function loadReproduction(runs: readonly ReportRun[], cache: CacheL
     return truth;
   };
 
-  const measure = async (run: ReportRun): Promise<RunReproduction> => {
+  const measure = async (run: ReportRun): Promise<Omit<RunReproduction, keyof RunDistance>> => {
     const s = run.summary;
     if (!s.best) return unmeasured('no best node');
     if (!run.dir) return unmeasured('no run folder to read the scripts from');
@@ -86,6 +88,7 @@ export async function loadReproduction(runs: readonly ReportRun[], cache: CacheL
     return { diff_overlap: overlap, diff_overlap_note: overlap.node_lines === 0 ? 'no change' : null };
   };
 
-  for (const run of runs) found.set(run, await measure(run));
+  // The embedding distance (`speedrun distance`) beside the overlap: read from the run's distance.json, when it has one.
+  for (const run of runs) found.set(run, { ...(await measure(run)), ...(await readRunDistance(run)) });
   return (run) => found.get(run) ?? NOT_LOOKED_UP;
 }

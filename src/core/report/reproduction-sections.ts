@@ -1,5 +1,6 @@
 import { int, NONE } from './format.js';
 import type { Report, ReproductionRow } from './schema.js';
+import { distanceFitSections } from './distance-section.js';
 import type { Section, Table } from './section.js';
 
 /**
@@ -41,8 +42,20 @@ const IDEA_ENTROPY: Measure = {
   columns: [{ header: 'idea entropy (bits)', cell: (r) => (r.idea_runs === 0 ? NONE : `${f3(r.mean_idea_entropy)} (${r.idea_runs})`) }],
 };
 
+/** `speedrun distance`'s embedding distances (docs/distance.md): shown once some run of the report has one. */
+const CODE_DISTANCE: Measure = {
+  present: (rows) => rows.some((r) => r.distance_runs > 0),
+  columns: [
+    { header: 'distance to record i (cos)', cell: (r) => f3(r.mean_distance_to_record_i_cosine) },
+    { header: 'distance to record i (L2)', cell: (r) => f3(r.mean_distance_to_record_i_l2) },
+    { header: 'distance to record i+1 (cos)', cell: (r) => f3(r.mean_distance_to_next_cosine) },
+    { header: 'distance to record i+1 (L2)', cell: (r) => f3(r.mean_distance_to_next_l2) },
+    { header: 'runs with a distance', cell: (r) => int(r.distance_runs) },
+  ],
+};
+
 /** In the order their columns appear. */
-const MEASURES: readonly Measure[] = [DIFF_OVERLAP, IDEA_ENTROPY];
+const MEASURES: readonly Measure[] = [DIFF_OVERLAP, CODE_DISTANCE, IDEA_ENTROPY];
 
 function table(rows: readonly ReproductionRow[], withTask: boolean): Table {
   const columns = MEASURES.filter((m) => m.present(rows)).flatMap((m) => m.columns);
@@ -71,5 +84,6 @@ export function reproductionSections(report: Report): Section[] {
       intro: 'The same measures per configuration and task; every run’s own values are in report.json and runs.csv.',
       table: table(byTask, true),
     },
+    ...distanceFitSections(report),
   ];
 }

@@ -1,4 +1,6 @@
 import type { Configurations } from './configurations.js';
+import { distanceFit, distanceMeans } from './distance-fit.js';
+import type { DistanceFit } from './distance-schema.js';
 import { groupBy } from './groups.js';
 import { taskOf, type ReportRun } from './runs.js';
 import type { ReproductionRow, RunReproduction } from './schema.js';
@@ -46,6 +48,7 @@ function row(configuration: string, task: string | null, measures: readonly RunR
     diff_overlap_note: mergeReasons(reasons),
     idea_runs: entropies.length,
     mean_idea_entropy: meanOf(entropies),
+    ...distanceMeans(measures),
   };
 }
 
@@ -55,7 +58,7 @@ export function reproductionTables(
   configs: Configurations,
   tasks: readonly string[],
   measuresOf: (run: ReportRun) => RunReproduction,
-): { by_configuration: ReproductionRow[]; by_task: ReproductionRow[] } {
+): { by_configuration: ReproductionRow[]; by_task: ReproductionRow[]; distance_fit: DistanceFit | null } {
   const groups = groupBy(runs, configs.labelOf);
   const byConfiguration: ReproductionRow[] = [];
   const byTask: ReproductionRow[] = [];
@@ -69,5 +72,5 @@ export function reproductionTables(
       if (taskRuns) byTask.push(row(config.label, task, taskRuns.map(measuresOf)));
     }
   }
-  return { by_configuration: byConfiguration, by_task: byTask };
+  return { by_configuration: byConfiguration, by_task: byTask, distance_fit: distanceFit(runs, measuresOf) };
 }

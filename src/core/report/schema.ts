@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdeasReport } from './ideas-schema.js';
 import { JudgeReport } from './judge-schema.js';
+import { DistanceFit, DistanceMeans, RunDistance } from './distance-schema.js';
 import { NodeTypeRow, PaperSection, TimeSpreadRow } from './paper-schema.js';
 import { IntegrityStatus } from './verification.js';
 import { ChainRow } from './chain-schema.js';
@@ -118,6 +119,7 @@ export const RunReproduction = z.object({
   diff_overlap_note: z.string().nullable(),
   /** `speedrun ideas`: the entropy (bits) of the first drafts' idea classes; absent or null when not classified. */
   idea_entropy: Num.optional(),
+  ...RunDistance.shape,
 });
 export type RunReproduction = z.infer<typeof RunReproduction>;
 
@@ -141,6 +143,7 @@ export const ReproductionRow = z.object({
   /** Runs with an idea entropy (`speedrun ideas`), and its mean over them. */
   idea_runs: z.number().int().default(0),
   mean_idea_entropy: Num.default(null),
+  ...DistanceMeans.shape,
 });
 export type ReproductionRow = z.infer<typeof ReproductionRow>;
 
@@ -183,6 +186,8 @@ export const RunRow = z.object({
   /** `speedrun ideas`: Shannon entropy (bits) of the first K drafts' idea classes, and K as classified; null when not classified. */
   idea_entropy: Num.default(null),
   idea_drafts: z.number().int().nullable().default(null),
+  /** `speedrun distance`'s embedding distances of the best node to records i and i+1; null when not measured. */
+  ...RunDistance.shape,
 });
 export type RunRow = z.infer<typeof RunRow>;
 
@@ -213,7 +218,14 @@ export const Report = z.object({
   time_spreads: z.array(TimeSpreadRow).default([]),
   costs: z.array(CostRow),
   /** How much of each record's true change the runs made (diff overlap), per configuration and per configuration × task. */
-  reproduction: z.object({ by_configuration: z.array(ReproductionRow), by_task: z.array(ReproductionRow) }).default({ by_configuration: [], by_task: [] }),
+  reproduction: z
+    .object({
+      by_configuration: z.array(ReproductionRow),
+      by_task: z.array(ReproductionRow),
+      /** FSR fitted on `speedrun distance`'s distance to record i+1; null when no run has a distance. */
+      distance_fit: DistanceFit.nullable().default(null),
+    })
+    .default({ by_configuration: [], by_task: [], distance_fit: null }),
   runs: z.array(RunRow),
   /** The steps of the chains among the runs (`speedrun chain`); [] when there are none. */
   chains: z.array(ChainRow).default([]),

@@ -5,7 +5,15 @@ export interface Table {
 }
 
 export type ChartId =
-  'fsr-by-hint' | 'record-hint-matrix' | 'fsr-by-step' | 'node-types-by-step' | 'overlap-vs-fsr' | 'judge-vs-fsr' | 'entropy-vs-fsr' | 'fsr-by-chain-step';
+  | 'fsr-by-hint'
+  | 'record-hint-matrix'
+  | 'fsr-by-step'
+  | 'node-types-by-step'
+  | 'overlap-vs-fsr'
+  | 'judge-vs-fsr'
+  | 'entropy-vs-fsr'
+  | 'fsr-by-chain-step'
+  | 'distance-vs-fsr';
 
 export interface Section {
   id: string;

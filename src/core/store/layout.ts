@@ -26,6 +26,9 @@ export const JUDGE_CALLS_FILE = 'judge-calls.jsonl';
 /** `speedrun ideas`: the class of each draft's idea and the runs' entropy (store/ideas-file.ts), and every call made for them. */
 export const IDEAS_FILE = 'ideas.json';
 export const IDEAS_CALLS_FILE = 'ideas-calls.jsonl';
+/** `speedrun distance`: the best node's embedding distances to records i and i+1 (store/distance-file.ts) and every embedding call made for them. */
+export const DISTANCE_FILE = 'distance.json';
+export const EMBEDDING_CALLS_FILE = 'embedding-calls.jsonl';
 /** The scoring round's trainings (one folder each) and round.json. */
 export const ROUND_FOLDER = 'scoring';
 /** The lock of the one process that writes a run or bench folder (folder-lock.ts); a dot file, so walkers skip it. */

@@ -41,6 +41,11 @@ export const ModelProfile = z.strictObject({
   summarize_logs: z.boolean().default(false),
   prices: Prices.optional(),
   /**
+   * For an embedding model (`speedrun distance`): the most characters of a script embedded in one input; longer
+   * scripts are cut into chunks of whole lines and their embeddings pooled (docs/distance.md). Default 4000.
+   */
+  embedding_chunk_chars: z.number().int().positive().optional(),
+  /**
    * How the model proxy serves an outside agent's Responses API calls (POST /v1/responses): `translate` turns them
    * into chat completions, which every OpenAI-compatible server offers; `passthrough` forwards them to a server
    * that has the Responses API itself.

@@ -173,7 +173,7 @@ export async function checkEndpoint(
 }
 
 /** An SDK client that takes nothing from the environment: key, URL, org, project and headers all come from us. */
-function makeSdk(model: ResolvedModel, apiKey: string | null, timeoutMs: number): OpenAI {
+export function makeSdk(model: ResolvedModel, apiKey: string | null, timeoutMs: number): OpenAI {
   const key = apiKey ?? NO_KEY_PLACEHOLDER;
   return new OpenAI({
     apiKey: key,
@@ -195,7 +195,7 @@ function makeSdk(model: ResolvedModel, apiKey: string | null, timeoutMs: number)
  * Runs `run` with a signal that aborts when the caller's does (-> AbortError) or after `ms` (-> RequestTimedOut).
  * The SDK's own timeout stops at the response headers; this one also covers a body that never ends.
  */
-async function withDeadline<T>(ms: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(ms: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   throwIfAborted(signal);
   const controller = new AbortController();
   let timedOut = false;
