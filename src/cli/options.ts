@@ -14,6 +14,19 @@ export function parsePositiveInt(value: string, flag: string): number {
 }
 
 /** --python wins over SPEEDRUN_PYTHON; with neither, the interpreters that usually have torch are tried. */
+/** A flag's whole number of at least `min` (e.g. --answer-retries 0). */
+export function parseWholeNumber(text: string, flag: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`, `e.g. ${flag} 2`);
+  return n;
+}
+
+/** --replay reads recorded calls: a flag of a live call next to it is a mistake, said before anything runs. */
+export function refuseLiveFlagsWithReplay(flags: { replay?: boolean; force?: boolean; baseUrl?: string }, verb: string): void {
+  if (flags.replay && (flags.force || flags.baseUrl))
+    throw new UserError('--replay reads the recorded calls: it takes no --force or --base-url', `drop them, or ${verb} live without --replay`);
+}
+
 export function findPython(ctx: CliContext, flag: string | undefined, executor?: string): Promise<PythonWithTorch> {
   const named = flag ?? ctx.env.SPEEDRUN_PYTHON;
   return executor === 'sim' ? findPythonWithoutTorch(named) : findPythonWithTorch(named);

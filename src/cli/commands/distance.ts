@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
 import { DEFAULT_CHUNK_CHARS } from '../../core/distance/chunking.js';
 import { EMBED_ANSWER_RETRIES } from '../../core/distance/distance-run.js';
 import type { CliContext } from '../context.js';
 import { distanceResults } from '../distance-setup.js';
 import { failedRunsError } from '../each-run.js';
 import { formatTable } from '../format.js';
-import { interruptSignal } from '../options.js';
+import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
 
 interface DistanceFlags {
   model?: string;
@@ -60,11 +59,9 @@ export function registerDistanceCommand(program: Command, ctx: CliContext): void
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: DistanceFlags) => {
-      if (flags.replay && (flags.force || flags.baseUrl)) {
-        throw new UserError('--replay reads the recorded calls: it takes no --force or --base-url', 'drop them, or measure live without --replay');
-      }
-      const answerRetries = wholeNumber(flags.answerRetries, '--answer-retries', 0);
-      const chunkChars = flags.chunkChars === undefined ? undefined : wholeNumber(flags.chunkChars, '--chunk-chars', 1);
+      refuseLiveFlagsWithReplay(flags, 'measure');
+      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
+      const chunkChars = flags.chunkChars === undefined ? undefined : parseWholeNumber(flags.chunkChars, '--chunk-chars', 1);
       const { measured, failed } = await distanceResults(ctx, results, {
         model: flags.model,
         config: flags.config,
@@ -100,10 +97,4 @@ export function registerDistanceCommand(program: Command, ctx: CliContext): void
       }
       if (failed.length > 0) throw failedRunsError(failed, measured.length, { system: 'embedding endpoint', verb: 'measured' });
     });
-}
-
-function wholeNumber(text: string, flag: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(text)}`, `e.g. ${flag} 2`);
-  return n;
 }

@@ -6,7 +6,7 @@ import { IDEA_TAXONOMY_VERSION } from '../../core/ideas/taxonomy.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
 import { classifyResults, type IdeasFailure } from '../ideas-setup.js';
-import { interruptSignal } from '../options.js';
+import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
 
 interface IdeasFlags {
   model?: string;
@@ -60,13 +60,8 @@ export function registerIdeasCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: IdeasFlags) => {
-      if (flags.replay && (flags.force || flags.baseUrl)) {
-        throw new UserError('--replay reads the recorded calls: it takes no --force or --base-url', 'drop them, or classify live without --replay');
-      }
-      const answerRetries = Number(flags.answerRetries);
-      if (!Number.isInteger(answerRetries) || answerRetries < 0) {
-        throw new UserError(`--answer-retries must be a whole number ≥ 0, got ${JSON.stringify(flags.answerRetries)}`, 'e.g. --answer-retries 2');
-      }
+      refuseLiveFlagsWithReplay(flags, 'classify');
+      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
       const k = flags.first === 'all' ? null : Number(flags.first);
       if (k !== null && (!Number.isInteger(k) || k < 1)) {
         throw new UserError(`--first must be a whole number ≥ 1 or 'all', got ${JSON.stringify(flags.first)}`, `e.g. --first ${IDEAS_FIRST_K}`);

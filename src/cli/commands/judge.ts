@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
 import { JUDGE_PROMPT_VERSION, loadJudgePrompts } from '../../core/judge/judge-prompts.js';
 import { JUDGE_ANSWER_RETRIES } from '../../core/judge/judge-run.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
 import { failedRunsError } from '../each-run.js';
 import { judgeResults } from '../judge-setup.js';
-import { interruptSignal } from '../options.js';
+import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
 
 interface JudgeFlags {
   model?: string;
@@ -56,13 +55,8 @@ export function registerJudgeCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: JudgeFlags) => {
-      if (flags.replay && (flags.force || flags.baseUrl)) {
-        throw new UserError('--replay reads the recorded calls: it takes no --force or --base-url', 'drop them, or judge live without --replay');
-      }
-      const answerRetries = Number(flags.answerRetries);
-      if (!Number.isInteger(answerRetries) || answerRetries < 0) {
-        throw new UserError(`--answer-retries must be a whole number ≥ 0, got ${JSON.stringify(flags.answerRetries)}`, 'e.g. --answer-retries 2');
-      }
+      refuseLiveFlagsWithReplay(flags, 'judge');
+      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
       const { judged, failed } = await judgeResults(ctx, results, {
         prompts: await loadJudgePrompts(flags.promptVersion),
         model: flags.model,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { parseJsonLines } from './json-lines.js';
 import { NODE_FILES } from './layout.js';
 
 /** The file under each node that keeps its LLM calls, one JSON record per line. */
@@ -66,20 +66,5 @@ export type LlmCallRecord = z.infer<typeof LlmCallRecord>;
 
 /** The calls of a JSON-lines transcript, in order; a line that is not a recorded call is refused, with `fix` as the way out. */
 export function parseCallLines(text: string, file: string, fix: string): LlmCallRecord[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      const parsed = LlmCallRecord.safeParse(jsonOrNull(line));
-      if (!parsed.success) throw new UserError(`${file}:${i + 1} is not a recorded LLM call`, fix);
-      return parsed.data;
-    });
-}
-
-function jsonOrNull(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
-  }
+  return parseJsonLines(text, file, LlmCallRecord, 'a recorded LLM call', fix);
 }

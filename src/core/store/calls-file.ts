@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { appendInFolder } from '../fs-atomic.js';
-import { LlmCallRecord, parseCallLines } from './call-record.js';
+import { LlmCallRecord } from './call-record.js';
+import { readJsonLines } from './json-lines.js';
 
 /**
  * A run's jsonl file of the calls one command made for it (judge-calls.jsonl, ideas-calls.jsonl): one LlmCallRecord
@@ -13,12 +13,5 @@ export function appendCallRecord(file: string, call: LlmCallRecord): void {
 
 /** Every recorded call of the file, in order; [] when there is none. A line that does not parse is refused, with `fix`. */
 export async function readCallRecords(file: string, fix: string): Promise<LlmCallRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseCallLines(text, file, fix);
+  return readJsonLines(file, LlmCallRecord, 'a recorded LLM call', fix);
 }

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { appendInFolder } from '../fs-atomic.js';
-import { UserError } from '../errors.js';
+import { readJsonLines } from './json-lines.js';
 import { EMBEDDING_CALLS_FILE } from './layout.js';
 
 /**
@@ -45,29 +44,6 @@ export function appendEmbeddingCall(runDir: string, call: EmbeddingCallRecord): 
 
 /** Every recorded embedding call of a run, in order; [] when none was made. A line that does not parse is refused. */
 export async function readEmbeddingCalls(runDir: string): Promise<EmbeddingCallRecord[]> {
-  const file = join(runDir, EMBEDDING_CALLS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return text
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line, i) => {
-      const parsed = EmbeddingCallRecord.safeParse(safeJson(line));
-      if (!parsed.success)
-        throw new UserError(`${file}:${i + 1} is not a recorded embedding call`, 'the file is damaged; compute the distances again with --force');
-      return parsed.data;
-    });
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
-  }
+  const fix = 'the file is damaged; compute the distances again with --force';
+  return readJsonLines(join(runDir, EMBEDDING_CALLS_FILE), EmbeddingCallRecord, 'a recorded embedding call', fix);
 }
