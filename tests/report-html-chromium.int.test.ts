@@ -1,10 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { speedrun } from './helpers/cli.js';
 import { decodePng, inkShare } from './helpers/png.js';
 import { syntheticBench } from './helpers/report-fixtures.js';
+import { writeIdeasFile } from '../src/core/ideas/ideas-file.js';
+import { packageRoot } from '../src/core/paths.js';
 import { writeDistanceFile } from '../src/core/store/distance-file.js';
 import { writeJudgeFile } from '../src/core/store/judge-file.js';
 import { findRunFolders, readRunSummary } from '../src/core/store/load-results.js';
@@ -101,12 +103,61 @@ async function measureEveryRun(bench: string): Promise<void> {
   }
 }
 
+/** An ideas.json beside every run (entropies spread over 0–2 bits), so the entropy-against-FSR scatter has points. */
+async function classifyEveryRun(bench: string): Promise<void> {
+  const usage = { prompt_tokens: 1, completion_tokens: 1, cost_usd: null };
+  for (const [i, dir] of (await findRunFolders(bench)).entries()) {
+    const summary = (await readRunSummary(dir))!;
+    await writeIdeasFile(dir, {
+      version: 1,
+      run_id: summary.run_id,
+      track: summary.track,
+      record: summary.record,
+      model: 'ideas-m',
+      model_id: 'ideas-m',
+      prompt_version: 'v1',
+      prompt_sha256: 'p'.repeat(64),
+      taxonomy_version: 'v1',
+      taxonomy_sha256: 't'.repeat(64),
+      k: 5,
+      drafts: 0,
+      nodes: [],
+      skipped: [],
+      failed: [],
+      first_k: [],
+      class_counts: {},
+      entropy_bits: (i % 5) / 2,
+      usage,
+      classified_at: '2026-01-01T00:00:00.000Z',
+    });
+  }
+}
+
+/**
+ * The real tiny scripts in every run: record i as node 0 and, as the best node, record i+1 (every other run) or
+ * record i again, so diff overlap is measured from the catalog and its scatter has points at 0 and 1.
+ */
+async function writeScripts(bench: string): Promise<void> {
+  const script = (record: number) => join(packageRoot, 'records', 'tiny', `r${String(record).padStart(2, '0')}`, 'train_gpt.py');
+  for (const [i, dir] of (await findRunFolders(bench)).entries()) {
+    const summary = (await readRunSummary(dir))!;
+    const place = async (node: number, record: number) => {
+      await mkdir(join(dir, 'nodes', String(node)), { recursive: true });
+      await copyFile(script(record), join(dir, 'nodes', String(node), 'train_gpt.py'));
+    };
+    await place(0, summary.record);
+    if (summary.best && summary.best.node !== 0) await place(summary.best.node, i % 2 === 0 ? summary.record + 1 : summary.record);
+  }
+}
+
 describe('report.html in headless Chromium', () => {
-  it('shows its six charts as non-empty SVGs on the screenshot', async () => {
+  it('shows every chart (overlap, distance, judge and entropy scatters included) as a non-empty SVG on the screenshot', async () => {
     const bench = await tempDir('report-chromium');
     await syntheticBench(bench, 2);
     await judgeEveryRun(bench);
     await measureEveryRun(bench);
+    await classifyEveryRun(bench);
+    await writeScripts(bench);
     const made = await speedrun(['report', bench, '--format', 'html', '--reps', '200']);
     expect(made.exitCode, made.stderr).toBe(0);
     const page = join(bench, 'report', 'report.html');
@@ -124,8 +175,10 @@ describe('report.html in headless Chromium', () => {
       'chart-record-hint-matrix',
       'chart-fsr-by-step',
       'chart-node-types-by-step',
+      'chart-overlap-vs-fsr',
       'chart-distance-vs-fsr',
       'chart-judge-vs-fsr',
+      'chart-entropy-vs-fsr',
     ]);
     for (const box of boxes) {
       expect(box.width, box.id).toBeGreaterThan(100);
