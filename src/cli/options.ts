@@ -21,12 +21,6 @@ export function parseWholeNumber(text: string, flag: string, min: number): numbe
   return n;
 }
 
-/** --replay reads recorded calls: a flag of a live call next to it is a mistake, said before anything runs. */
-export function refuseLiveFlagsWithReplay(flags: { replay?: boolean; force?: boolean; baseUrl?: string }, verb: string): void {
-  if (flags.replay && (flags.force || flags.baseUrl))
-    throw new UserError('--replay reads the recorded calls: it takes no --force or --base-url', `drop them, or ${verb} live without --replay`);
-}
-
 export function findPython(ctx: CliContext, flag: string | undefined, executor?: string): Promise<PythonWithTorch> {
   const named = flag ?? ctx.env.SPEEDRUN_PYTHON;
   return executor === 'sim' ? findPythonWithoutTorch(named) : findPythonWithTorch(named);

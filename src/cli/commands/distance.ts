@@ -5,17 +5,11 @@ import type { CliContext } from '../context.js';
 import { distanceResults } from '../distance-setup.js';
 import { failedRunsError } from '../each-run.js';
 import { formatTable } from '../format.js';
-import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
+import { modelCommandSettings, type ModelCommandFlags } from '../model-command-flags.js';
+import { parseWholeNumber } from '../options.js';
 
-interface DistanceFlags {
-  model?: string;
-  config?: string;
-  baseUrl?: string;
+interface DistanceFlags extends ModelCommandFlags {
   chunkChars?: string;
-  json?: boolean;
-  force?: boolean;
-  replay?: boolean;
-  answerRetries: string;
 }
 
 const HELP_AFTER = `
@@ -59,18 +53,10 @@ export function registerDistanceCommand(program: Command, ctx: CliContext): void
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: DistanceFlags) => {
-      refuseLiveFlagsWithReplay(flags, 'measure');
-      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
       const chunkChars = flags.chunkChars === undefined ? undefined : parseWholeNumber(flags.chunkChars, '--chunk-chars', 1);
       const { measured, failed } = await distanceResults(ctx, results, {
-        model: flags.model,
-        config: flags.config,
-        baseUrl: flags.baseUrl,
+        ...modelCommandSettings(ctx, flags, 'measure'),
         chunkChars,
-        replay: flags.replay ?? false,
-        force: flags.force ?? false,
-        answerRetries,
-        signal: interruptSignal(ctx),
       });
       if (flags.json) ctx.json({ runs: measured, failed });
       else {

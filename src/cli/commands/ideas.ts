@@ -6,17 +6,10 @@ import { IDEA_TAXONOMY_VERSION } from '../../core/ideas/taxonomy.js';
 import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
 import { classifyResults, type IdeasFailure } from '../ideas-setup.js';
-import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
+import { modelCommandSettings, type ModelCommandFlags } from '../model-command-flags.js';
 
-interface IdeasFlags {
-  model?: string;
-  config?: string;
-  baseUrl?: string;
-  json?: boolean;
-  force?: boolean;
-  replay?: boolean;
+interface IdeasFlags extends ModelCommandFlags {
   first: string;
-  answerRetries: string;
   promptVersion: string;
 }
 
@@ -60,22 +53,14 @@ export function registerIdeasCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: IdeasFlags) => {
-      refuseLiveFlagsWithReplay(flags, 'classify');
-      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
       const k = flags.first === 'all' ? null : Number(flags.first);
       if (k !== null && (!Number.isInteger(k) || k < 1)) {
         throw new UserError(`--first must be a whole number ≥ 1 or 'all', got ${JSON.stringify(flags.first)}`, `e.g. --first ${IDEAS_FIRST_K}`);
       }
       const { runs, failed } = await classifyResults(ctx, results, {
         prompts: await loadIdeaPrompts(flags.promptVersion),
-        model: flags.model,
-        config: flags.config,
-        baseUrl: flags.baseUrl,
-        replay: flags.replay ?? false,
-        force: flags.force ?? false,
+        ...modelCommandSettings(ctx, flags, 'classify'),
         k,
-        answerRetries,
-        signal: interruptSignal(ctx),
       });
       if (flags.json) ctx.json({ runs, failed });
       else {

@@ -5,16 +5,9 @@ import type { CliContext } from '../context.js';
 import { formatTable } from '../format.js';
 import { failedRunsError } from '../each-run.js';
 import { judgeResults } from '../judge-setup.js';
-import { interruptSignal, parseWholeNumber, refuseLiveFlagsWithReplay } from '../options.js';
+import { modelCommandSettings, type ModelCommandFlags } from '../model-command-flags.js';
 
-interface JudgeFlags {
-  model?: string;
-  config?: string;
-  baseUrl?: string;
-  json?: boolean;
-  force?: boolean;
-  replay?: boolean;
-  answerRetries: string;
+interface JudgeFlags extends ModelCommandFlags {
   promptVersion: string;
 }
 
@@ -55,17 +48,9 @@ export function registerJudgeCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object: {"runs": [...], "failed": [...]}')
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: JudgeFlags) => {
-      refuseLiveFlagsWithReplay(flags, 'judge');
-      const answerRetries = parseWholeNumber(flags.answerRetries, '--answer-retries', 0);
       const { judged, failed } = await judgeResults(ctx, results, {
         prompts: await loadJudgePrompts(flags.promptVersion),
-        model: flags.model,
-        config: flags.config,
-        baseUrl: flags.baseUrl,
-        replay: flags.replay ?? false,
-        force: flags.force ?? false,
-        answerRetries,
-        signal: interruptSignal(ctx),
+        ...modelCommandSettings(ctx, flags, 'judge'),
       });
       if (flags.json) ctx.json({ runs: judged, failed });
       else {
