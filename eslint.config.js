@@ -17,7 +17,7 @@ const LAYERS = [
   ['core/search'],
   ['core/verify', 'core/judge', 'core/structured-ask', 'core/ideas', 'core/distance'],
   ['core/bench'],
-  ['core/report', 'core/doctor', 'core/plan'],
+  ['core/report', 'core/doctor', 'core/plan', 'core/view'],
   ['ui'],
   ['cli'],
 ];

@@ -20,6 +20,7 @@ import { registerDistanceCommand } from './distance.js';
 import { registerReportCommand } from './report.js';
 import { registerTrajectoryCommand } from './trajectory.js';
 import { registerAgentsCommands } from './agents.js';
+import { registerViewCommand } from './view.js';
 
 /** Every command registers itself here; one file per command group under src/cli/commands/. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -43,4 +44,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerReportCommand(program, ctx);
   registerTrajectoryCommand(program, ctx);
   registerAgentsCommands(program, ctx);
+  registerViewCommand(program, ctx);
 }

@@ -1,0 +1,64 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { nodeIds } from '../store/run-store.js';
+import { buildCatalog } from './view-catalog.js';
+import { readViewAsset, viewPage } from './view-assets.js';
+import { dataFor, keyPath, type DataKey } from './view-routes.js';
+
+/** What a bundle folder may already hold: a bundle written before, which is replaced. */
+const BUNDLE_ENTRIES = new Set(['index.html', 'app.js', 'app.css', 'data']);
+
+export interface BundleWritten {
+  dir: string;
+  runs: number;
+  nodes: number;
+}
+
+/**
+ * The app as a static site (docs/view.md, "Bundle"): index.html, app.js, app.css and one data/<key>.js per index,
+ * run and node. Data files are scripts, not JSON: a page opened from file:// may load a script beside it, but
+ * Chromium refuses fetch() of file:// URLs. Each script stores its object under its key in window.SPEEDRUN_VIEW_DATA.
+ */
+export async function writeViewBundle(roots: readonly string[], out: string): Promise<BundleWritten> {
+  const dir = resolve(out);
+  const present = await readdir(dir).catch(() => [] as string[]);
+  const foreign = present.filter((e) => !BUNDLE_ENTRIES.has(e));
+  if (foreign.length > 0)
+    throw new UserError(`${out} is not empty (${foreign.slice(0, 3).join(', ')})`, 'give a new folder for --bundle, or an earlier bundle to replace');
+  await rm(join(dir, 'data'), { recursive: true, force: true });
+  const catalog = await buildCatalog(roots);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'index.html'), await viewPage('bundle'));
+  for (const asset of ['app.js', 'app.css'] as const) await writeFile(join(dir, asset), await readViewAsset(asset));
+  const put = async (key: DataKey) => {
+    const data = await dataFor(catalog, key);
+    if (data === null) return;
+    const file = join(dir, 'data', `${keyPath(key)}.js`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, dataScript(keyPath(key), data));
+  };
+  await put({ kind: 'index' });
+  let runs = 0;
+  let nodes = 0;
+  for (const bench of catalog.benches) {
+    for (const run of bench.runs) {
+      runs++;
+      await put({ kind: 'run', bench: bench.id, run: run.id });
+      for (const node of await nodeIds(run.dir)) {
+        nodes++;
+        await put({ kind: 'node', bench: bench.id, run: run.id, node });
+      }
+    }
+  }
+  return { dir, runs, nodes };
+}
+
+/** A script that files one key's data; `<` is escaped so no text in a log can end a surrounding script element. */
+export function dataScript(key: string, data: unknown): string {
+  const json = JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+  return `(window.SPEEDRUN_VIEW_DATA = window.SPEEDRUN_VIEW_DATA || {})[${JSON.stringify(key)}] = ${json};\n`;
+}

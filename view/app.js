@@ -1,0 +1,492 @@
+// speedrun view: the single-page app over results folders (docs/view.md). Plain browser JavaScript, no framework and
+// no network beyond its own server: data comes from /api/<key> (speedrun view) or from data/<key>.js scripts beside
+// index.html (the --bundle static site, which works from file:// where fetch() of files is refused).
+// Every text from a results folder is set as textContent, never as HTML.
+'use strict';
+
+(() => {
+  const MODE = document.documentElement.dataset.mode;
+  const app = document.getElementById('app');
+  const crumbs = document.getElementById('crumbs');
+  const cache = new Map();
+
+  /** The data of a key (index, run/<b>/<r>, node/<b>/<r>/<n>), loaded once and kept. */
+  function load(key) {
+    if (!cache.has(key)) {
+      const pending = MODE === 'bundle' ? loadScript(key) : loadApi(key);
+      pending.catch(() => cache.delete(key));
+      cache.set(key, pending);
+    }
+    return cache.get(key);
+  }
+
+  async function loadApi(key) {
+    const res = await fetch(`api/${key}`);
+    const body = await res.json().catch(() => ({ error: res.statusText }));
+    if (!res.ok) throw new Error(body.error || `${res.status}`);
+    return body;
+  }
+
+  function loadScript(key) {
+    return new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = `data/${key}.js`;
+      script.onload = () => {
+        const data = (window.SPEEDRUN_VIEW_DATA || {})[key];
+        if (data === undefined) reject(new Error(`data/${key}.js holds no data`));
+        else resolve(data);
+      };
+      script.onerror = () => reject(new Error(`not in this bundle: ${key}`));
+      document.head.append(script);
+    });
+  }
+
+  /** A DOM element: h('a', { href: '#/' }, 'text', child, …); strings become text nodes. */
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === 'class') el.className = value;
+      else if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+      else el.setAttribute(name, value === true ? '' : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  const route = (...parts) => `#/${parts.map(encodeURIComponent).join('/')}`;
+  const fmt = (x, digits = 3) => (x === null || x === undefined ? '—' : Number(x).toFixed(digits));
+  const seconds = (ms) => (ms === null || ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+  const money = (usd) => (usd === null || usd === undefined ? '—' : `$${usd.toFixed(4)}`);
+
+  /** FSR as a coloured chip: red at 0 or below, green at 1 and above; grey when there is none. */
+  function fsrChip(value) {
+    if (value === null || value === undefined) return h('span', { class: 'fsr', style: 'background:#e8eaed' }, '—');
+    const t = Math.max(0, Math.min(1, value));
+    return h('span', { class: 'fsr', style: `background:hsl(${Math.round(t * 120)},65%,${value > 1 ? 62 : 80}%)`, title: `FSR ${value}` }, fmt(value));
+  }
+
+  /** ✓ verified, ⚑ flagged, ✗ rejected: what the index row says about how far its score can be trusted. */
+  function marks(row) {
+    const out = [];
+    if (row.verification === 'verified' || row.verification === 'baseline')
+      out.push(h('span', { class: 'mark-verified', title: `verification: ${row.verification}` }, ' ✓'));
+    if (row.verification === 'unverified') out.push(h('span', { class: 'mark-rejected', title: 'the re-run did not reproduce the speedup' }, ' ✗'));
+    const flagged = row.flagged_best || row.integrity.flagged.length > 0 || row.fsr_flags.length > 0;
+    if (flagged) {
+      const why = [...row.fsr_flags, ...(row.flagged_best ? [`node ${row.flagged_best.node} faster but flagged: ${row.flagged_best.flags.join('; ')}`] : [])];
+      out.push(h('span', { class: 'mark-flagged', title: why.join('\n') || `flagged nodes: ${row.integrity.flagged.join(', ')}` }, ' ⚑'));
+    }
+    return out;
+  }
+
+  function setCrumbs(...items) {
+    crumbs.replaceChildren(...items.map(([text, href]) => (href ? h('a', { href }, text) : h('span', {}, text))));
+  }
+
+  function show(page, ...content) {
+    app.replaceChildren(h('div', { class: `page page-${page}` }, content));
+    document.body.dataset.page = page;
+    document.body.dataset.ready = '1';
+  }
+
+  function facts(pairs) {
+    return h(
+      'div',
+      { class: 'facts' },
+      pairs.filter(Boolean).map(([label, value]) => h('div', {}, h('b', {}, label), value)),
+    );
+  }
+
+  // ---- pages ----
+
+  async function benchesPage() {
+    const index = await load('index');
+    setCrumbs();
+    const rows = index.benches.map((b) => {
+      const scored = b.runs.filter((r) => r.fsr !== null);
+      const mean = scored.length ? scored.reduce((s, r) => s + r.fsr, 0) / scored.length : null;
+      const damaged = b.runs.filter((r) => r.damaged).length;
+      return h(
+        'tr',
+        {},
+        h('td', {}, h('a', { href: route('bench', b.id), class: 'bench-link' }, b.title)),
+        h('td', { class: 'num' }, b.runs.length),
+        h('td', { class: 'num' }, scored.length),
+        h('td', {}, fsrChip(mean)),
+        h('td', { class: damaged ? 'damaged' : 'muted' }, damaged || '0'),
+      );
+    });
+    show(
+      'benches',
+      h('h1', {}, 'Benches'),
+      index.benches.length === 0
+        ? h('p', { class: 'muted' }, 'No run folder under the results folders given.')
+        : h(
+            'table',
+            {},
+            h(
+              'tr',
+              {},
+              ['bench', 'runs', 'scored', 'mean FSR', 'damaged'].map((t) => h('th', {}, t)),
+            ),
+            rows,
+          ),
+    );
+  }
+
+  const agentLabel = (r) => (r.model && r.model !== r.agent ? `${r.agent} (${r.model})` : r.agent || '?');
+
+  async function benchPage(benchId) {
+    const index = await load('index');
+    const bench = index.benches.find((b) => b.id === benchId);
+    if (!bench) throw new Error(`no bench ${benchId}`);
+    setCrumbs(['benches', '#/'], [bench.title]);
+    const runs = bench.runs.filter((r) => !r.damaged);
+    const rowKeys = unique(runs.map((r) => `r${r.record} · ${r.hint}`));
+    const colKeys = unique(runs.map((r) => `${agentLabel(r)} · ${r.scaffold}`));
+    const head = h(
+      'tr',
+      {},
+      h('th', {}, 'record · hint'),
+      colKeys.map((c) => h('th', {}, c)),
+    );
+    const body = rowKeys.map((rk) =>
+      h(
+        'tr',
+        {},
+        h('th', {}, rk),
+        colKeys.map((ck) =>
+          h(
+            'td',
+            {},
+            runs
+              .filter((r) => `r${r.record} · ${r.hint}` === rk && `${agentLabel(r)} · ${r.scaffold}` === ck)
+              .map((r) =>
+                h(
+                  'a',
+                  { class: 'cell-run', href: route('run', bench.id, r.id), title: `${r.run_id || r.id}: ${r.status}` },
+                  fsrChip(r.fsr),
+                  ` s${r.seed ?? '?'}`,
+                  r.status === 'finished' ? '' : ` (${r.status})`,
+                  marks(r),
+                ),
+              ),
+          ),
+        ),
+      ),
+    );
+    const damaged = bench.runs.filter((r) => r.damaged);
+    show(
+      'bench',
+      h('h1', {}, bench.title),
+      bench.manifest_error ? h('p', { class: 'damaged' }, bench.manifest_error) : null,
+      h('p', { class: 'muted' }, `${bench.runs.length} runs. FSR colour: red at 0, green at 1. ✓ verified · ⚑ flagged for review · ✗ did not reproduce.`),
+      runs.length ? h('table', { id: 'matrix' }, head, body) : h('p', { class: 'muted' }, 'No readable run.'),
+      damaged.length
+        ? [
+            h('h2', {}, 'Damaged runs'),
+            h(
+              'ul',
+              { id: 'damaged' },
+              damaged.map((r) =>
+                h('li', { class: 'damaged' }, h('a', { href: route('run', bench.id, r.id) }, r.id), `: ${r.damaged.file}: ${r.damaged.reason}`),
+              ),
+            ),
+          ]
+        : null,
+    );
+  }
+
+  function unique(list) {
+    return [...new Set(list)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  }
+
+  /** Nodes in tree order (each after its parent), with their depth. */
+  function treeOrder(nodes) {
+    const children = new Map();
+    for (const n of nodes) {
+      const key = n.parent === null || n.parent === undefined || !nodes.some((m) => m.node === n.parent) ? 'root' : n.parent;
+      if (!children.has(key)) children.set(key, []);
+      children.get(key).push(n);
+    }
+    const out = [];
+    const walk = (key, depth) => {
+      for (const n of children.get(key) || []) {
+        out.push([n, depth]);
+        walk(n.node, depth + 1);
+      }
+    };
+    walk('root', 0);
+    return out;
+  }
+
+  /** The best-so-far FSR after each node as a small line chart (SVG). */
+  function fsrCurve(values) {
+    const width = 520;
+    const height = 160;
+    const pad = 28;
+    const max = Math.max(1, ...values);
+    const min = Math.min(0, ...values);
+    const x = (i) => pad + (values.length > 1 ? (i / (values.length - 1)) * (width - 2 * pad) : 0);
+    const y = (v) => height - pad - ((v - min) / (max - min)) * (height - 2 * pad);
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'curve');
+    svg.setAttribute('id', 'fsr-curve');
+    svg.setAttribute('width', width);
+    svg.setAttribute('height', height);
+    const add = (tag, attrs, text) => {
+      const el = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      if (text !== undefined) el.textContent = text;
+      svg.append(el);
+    };
+    add('line', { x1: pad, y1: y(0), x2: width - pad, y2: y(0), stroke: '#999' });
+    add('line', { x1: pad, y1: y(1), x2: width - pad, y2: y(1), stroke: '#cfd8cf', 'stroke-dasharray': '4 3' });
+    add('text', { x: 2, y: y(1) + 4, 'font-size': 10 }, '1');
+    add('text', { x: 2, y: y(0) + 4, 'font-size': 10 }, '0');
+    add('polyline', { points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), fill: 'none', stroke: '#1f7a3a', 'stroke-width': 2 });
+    values.forEach((v, i) => add('circle', { cx: x(i), cy: y(v), r: 3, fill: '#1f7a3a' }));
+    add('text', { x: width / 2 - 30, y: height - 6, 'font-size': 10 }, 'node (search step)');
+    return svg;
+  }
+
+  async function runPage(benchId, runId) {
+    const data = await load(`run/${benchId}/${runId}`);
+    const index = await load('index').catch(() => null);
+    const bench = index && index.benches.find((b) => b.id === benchId);
+    setCrumbs(['benches', '#/'], [bench ? bench.title : benchId, route('bench', benchId)], [runId]);
+    const row = data.row;
+    const best = row.best ? row.best.node : null;
+    const table = h(
+      'table',
+      { id: 'tree' },
+      h(
+        'tr',
+        {},
+        ['node', 'operator', 'status', 'time to target', 'val loss', 'integrity', 'cost', 'note'].map((t) => h('th', {}, t)),
+      ),
+      treeOrder(data.nodes).map(([n, depth]) =>
+        h(
+          'tr',
+          { class: n.node === best ? 'best' : null },
+          h(
+            'td',
+            {},
+            h('span', { class: 'tree-indent', style: `width:${depth * 1.1}rem` }),
+            h('a', { href: route('run', benchId, runId, 'node', String(n.node)), class: 'node-link' }, `#${n.node}`),
+            n.node === best ? ' ★' : '',
+          ),
+          h('td', {}, n.operator || '—', n.by === 'human' ? ' (human)' : ''),
+          h('td', { class: `status-${n.status}`, title: n.damaged ? `${n.damaged.file}: ${n.damaged.reason}` : n.error || '' }, n.status),
+          h('td', { class: 'num' }, seconds(n.time_to_target_ms)),
+          h('td', { class: 'num' }, fmt(n.val_loss, 4)),
+          h('td', { class: n.integrity === 'reject' ? 'mark-rejected' : n.integrity === 'flag' ? 'mark-flagged' : '' }, n.integrity || '—'),
+          h('td', { class: 'num' }, money(n.cost_usd)),
+          h('td', { class: 'wrap' }, n.damaged ? `${n.damaged.file}: ${n.damaged.reason}` : n.note || n.error || ''),
+        ),
+      ),
+    );
+    show(
+      'run',
+      h('h1', {}, row.run_id || runId),
+      facts([
+        ['task', `${row.track ?? '?'} record ${row.record ?? '?'}`],
+        ['hint', row.hint ?? '—'],
+        ['agent', agentLabel(row)],
+        ['scaffold', row.scaffold ?? '—'],
+        ['seed', row.seed ?? '—'],
+        ['status', row.status],
+        ['FSR', h('span', {}, fsrChip(row.fsr), marks(row))],
+        ['best node', best === null ? '—' : `#${best} (${seconds(row.best.train_time_ms)})`],
+        ['cost', money(row.cost_usd)],
+      ]),
+      data.damaged.length
+        ? h(
+            'ul',
+            { id: 'damaged' },
+            data.damaged.map((d) => h('li', { class: 'damaged' }, `damaged: ${d.file}: ${d.reason}`)),
+          )
+        : null,
+      data.integrity
+        ? [
+            h('h2', {}, `Integrity: ${data.integrity.status}`),
+            h(
+              'ul',
+              {},
+              data.integrity.notes.map((n) => h('li', {}, n)),
+            ),
+          ]
+        : null,
+      data.fsr_by_step.length ? [h('h2', {}, 'FSR by step (best so far)'), fsrCurve(data.fsr_by_step)] : null,
+      h('h2', {}, `Search tree (${data.nodes.length} nodes)`),
+      table,
+      data.hint ? [h('h2', {}, 'Hint'), h('pre', { class: 'wrap' }, data.hint)] : null,
+    );
+  }
+
+  function diffPane(diff) {
+    if (!diff) return h('p', { class: 'muted', id: 'diff' }, 'No edit.diff (the baseline, or a node without a script).');
+    const lines = diff.split('\n').map((line) => {
+      const cls =
+        line.startsWith('+++') || line.startsWith('---')
+          ? 'diff-hunk'
+          : line.startsWith('+')
+            ? 'diff-add'
+            : line.startsWith('-')
+              ? 'diff-del'
+              : line.startsWith('@@')
+                ? 'diff-hunk'
+                : null;
+      return h('div', { class: cls }, line);
+    });
+    return h('div', { class: 'code', id: 'diff' }, lines);
+  }
+
+  /** The log, one element per line: metric lines (as the harness parsed them) highlighted; the search box filters. */
+  function logPane(log) {
+    if (log.stdout === null && log.stderr === null) return h('p', { class: 'muted', id: 'log' }, 'No log (the node was not trained here).');
+    const metric = new Set(log.metric_lines);
+    const lines = (log.stdout || '').split('\n').map((line, i) => h('div', { class: metric.has(i + 1) ? 'log-metric' : null, 'data-n': i + 1 }, line));
+    const count = h('span', { class: 'muted' });
+    const box = h('div', { class: 'code', id: 'log' }, lines);
+    const search = h('input', {
+      type: 'search',
+      id: 'log-search',
+      placeholder: 'search the log (metric lines are highlighted)',
+      oninput: () => {
+        const q = search.value.toLowerCase();
+        let hits = 0;
+        for (const el of lines) {
+          const hit = q !== '' && el.textContent.toLowerCase().includes(q);
+          if (hit) hits++;
+          el.classList.toggle('log-hidden', q !== '' && !hit);
+        }
+        count.textContent = q ? ` ${hits} matching lines` : '';
+      },
+    });
+    return h(
+      'div',
+      {},
+      h('div', {}, search, count),
+      log.truncated ? h('p', { class: 'muted' }, 'The log is long: only its last part is shown.') : null,
+      box,
+      log.stderr ? [h('div', { class: 'role' }, 'stderr'), h('pre', { id: 'stderr' }, log.stderr)] : null,
+    );
+  }
+
+  function auditPane(result) {
+    const audit = result && result.integrity;
+    if (!audit) return h('p', { class: 'muted', id: 'audit' }, 'Not audited (the baseline, a node without a script, or an older result).');
+    return h(
+      'div',
+      { id: 'audit' },
+      h('p', {}, `verdict: ${audit.verdict}`, audit.findings.length ? '' : ' — no findings'),
+      audit.findings.map((f) =>
+        h(
+          'div',
+          { class: 'finding' },
+          h('b', { class: f.severity === 'reject' ? 'mark-rejected' : 'mark-flagged' }, `${f.severity} · ${f.rule}`),
+          f.by_record ? ' (the record’s own change)' : '',
+          `: ${f.message}`,
+          f.excerpt && f.excerpt.length ? h('pre', {}, f.excerpt.join('\n')) : null,
+        ),
+      ),
+    );
+  }
+
+  function callsPane(calls) {
+    if (calls.length === 0) return h('p', { class: 'muted', id: 'calls' }, 'No model call recorded under this node.');
+    return h(
+      'div',
+      { id: 'calls' },
+      calls.map((c, i) => {
+        const tokens = c.usage ? `${c.usage.prompt_tokens} in / ${c.usage.completion_tokens} out` : 'tokens —';
+        return h(
+          'details',
+          { class: 'call', open: i === calls.length - 1 },
+          h(
+            'summary',
+            {},
+            `#${i + 1} ${c.purpose} · ${c.model} · ${tokens} · ${money(c.cost_usd)} · ${(c.latency_ms / 1000).toFixed(1)} s`,
+            c.error ? h('span', { class: 'damaged' }, ` · error: ${c.error.message}`) : '',
+          ),
+          c.request.messages.map((m) => [h('div', { class: 'role' }, m.role), h('pre', { class: 'wrap' }, m.content)]),
+          c.response && c.response.reasoning
+            ? [h('div', { class: 'role' }, 'reasoning'), h('pre', { class: 'wrap call-reasoning' }, c.response.reasoning)]
+            : null,
+          c.response
+            ? [
+                h('div', { class: 'role' }, `answer (${c.response.finish_reason || 'no finish reason'})`),
+                h('pre', { class: 'wrap call-answer' }, c.response.content),
+              ]
+            : null,
+          c.retries.length ? h('p', { class: 'muted' }, `retries: ${c.retries.map((r) => r.error).join('; ')}`) : null,
+        );
+      }),
+    );
+  }
+
+  async function nodePage(benchId, runId, nodeId) {
+    const data = await load(`node/${benchId}/${runId}/${nodeId}`);
+    setCrumbs(['benches', '#/'], [benchId, route('bench', benchId)], [runId, route('run', benchId, runId)], [`node ${nodeId}`]);
+    const r = data.row;
+    const parent = r.parent === null ? '—' : h('a', { href: route('run', benchId, runId, 'node', String(r.parent)) }, `#${r.parent}`);
+    show(
+      'node',
+      h('h1', {}, `Node ${r.node}`),
+      facts([
+        ['operator', r.operator || '—'],
+        ['parent', parent],
+        ['status', h('span', { class: `status-${r.status}` }, r.status)],
+        ['measured by', r.measured_by || '—'],
+        ['time to target', seconds(r.time_to_target_ms)],
+        ['val loss', fmt(r.val_loss, 4)],
+        ['integrity', r.integrity || '—'],
+        ['cost', money(r.cost_usd)],
+      ]),
+      r.note ? h('p', {}, h('b', {}, 'note: '), r.note) : null,
+      r.error ? h('p', { class: 'damaged' }, r.error) : null,
+      data.problems.length
+        ? h(
+            'ul',
+            { id: 'problems' },
+            data.problems.map((p) => h('li', { class: 'damaged' }, `${p.file}: ${p.reason}`)),
+          )
+        : null,
+      h('section', { class: 'pane' }, h('h2', {}, 'Diff against the parent'), diffPane(data.diff)),
+      h('section', { class: 'pane' }, h('h2', {}, 'Log'), logPane(data.log)),
+      h('section', { class: 'pane' }, h('h2', {}, 'Audit findings'), auditPane(data.result)),
+      h('section', { class: 'pane' }, h('h2', {}, `Model calls (${data.calls.length})`), callsPane(data.calls)),
+      data.analysis ? h('section', { class: 'pane' }, h('h2', {}, 'Log analysis'), h('pre', { class: 'wrap' }, data.analysis)) : null,
+      data.agent_log.stdout || data.agent_log.stderr
+        ? h('section', { class: 'pane' }, h('h2', {}, 'Agent output'), h('pre', {}, [data.agent_log.stdout, data.agent_log.stderr].filter(Boolean).join('\n')))
+        : null,
+    );
+  }
+
+  /** Hash routes: #/, #/bench/<b>, #/run/<b>/<r>, #/run/<b>/<r>/node/<n>. */
+  async function render() {
+    const parts = location.hash
+      .replace(/^#\/?/, '')
+      .split('/')
+      .filter(Boolean)
+      .map((p) => decodeURIComponent(p));
+    document.body.dataset.ready = '';
+    try {
+      if (parts[0] === 'bench' && parts.length === 2) await benchPage(parts[1]);
+      else if (parts[0] === 'run' && parts.length === 3) await runPage(parts[1], parts[2]);
+      else if (parts[0] === 'run' && parts.length === 5 && parts[3] === 'node') await nodePage(parts[1], parts[2], parts[4]);
+      else await benchesPage();
+    } catch (error) {
+      show('error', h('h1', {}, 'Not found'), h('p', { class: 'damaged', id: 'error' }, String(error.message || error)), h('a', { href: '#/' }, 'all benches'));
+    }
+  }
+
+  window.addEventListener('hashchange', render);
+  render();
+})();
