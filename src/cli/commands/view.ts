@@ -5,6 +5,8 @@ import { DEFAULT_VIEW_HOST, DEFAULT_VIEW_PORT, startViewServer } from '../../cor
 import type { CliContext } from '../context.js';
 import { parseWholeNumber } from '../options.js';
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
 interface ViewFlags {
   port: string;
   host: string;
@@ -46,6 +48,7 @@ export function registerViewCommand(program: Command, ctx: CliContext): void {
         throw error;
       });
       ctx.out(view.url);
+      if (!LOOPBACK.has(flags.host)) ctx.log(`view: listening on ${flags.host}: anyone who can reach this address can read these results (there is no login)`);
       ctx.log(`view: serving ${results.join(', ')} read-only at ${view.url} (Ctrl-C to stop)`);
       await new Promise<void>((resolve) => {
         const stop = () => void view.close().then(resolve);

@@ -176,10 +176,9 @@ export async function runData(run: CatalogRun): Promise<RunData> {
   const nodes: NodeRow[] = [];
   const results: NodeResult[] = [];
   for (const node of guarded(run, NODES_DIR) ? await nodeIds(run.dir) : []) {
-    const entry = await nodeRow(run, node);
+    const { row: entry, result } = await readNode(run, node);
     nodes.push(entry);
     if (entry.damaged) damaged.push(entry.damaged);
-    const result = entry.damaged ? null : await readNodeResult(run.dir, node).catch(() => null);
     if (result) results.push(result);
   }
   let config: RunConfig | null = null;
@@ -205,7 +204,8 @@ export async function runData(run: CatalogRun): Promise<RunData> {
   };
 }
 
-async function nodeRow(run: CatalogRun, node: number): Promise<NodeRow> {
+/** A node's row, and its result when it has one that reads back. */
+async function readNode(run: CatalogRun, node: number): Promise<{ row: NodeRow; result: NodeResult | null }> {
   const row: NodeRow = {
     node,
     parent: null,
@@ -224,6 +224,7 @@ async function nodeRow(run: CatalogRun, node: number): Promise<NodeRow> {
     cost_usd: null,
     damaged: null,
   };
+  let result: NodeResult | null = null;
   try {
     const dir = nodeDirOf(run.dir, node);
     guard(run, ...[NODE_FILES.meta, NODE_FILES.result].map((f) => join(NODES_DIR, String(node), f)));
@@ -236,7 +237,7 @@ async function nodeRow(run: CatalogRun, node: number): Promise<NodeRow> {
         by: meta.by,
         experiment_of: meta.experiment_of ?? null,
       });
-    const result = await readNodeResult(run.dir, node);
+    result = await readNodeResult(run.dir, node);
     if (result) {
       Object.assign(row, {
         parent: result.parent,
@@ -257,8 +258,9 @@ async function nodeRow(run: CatalogRun, node: number): Promise<NodeRow> {
     if (!(error instanceof DamagedRunError)) throw error;
     row.status = 'damaged';
     row.damaged = { file: error.damage.file, reason: error.damage.reason };
+    result = null;
   }
-  return row;
+  return { row, result };
 }
 
 export interface NodeData {
@@ -279,7 +281,7 @@ export interface NodeData {
 export async function nodeData(run: CatalogRun, node: number): Promise<NodeData | null> {
   if (!guarded(run, NODES_DIR) || !(await nodeIds(run.dir)).includes(node)) return null;
   const problems: Damage[] = [];
-  const row = await nodeRow(run, node);
+  const { row } = await readNode(run, node);
   if (row.damaged) problems.push(row.damaged);
   const dir = nodeDirOf(run.dir, node);
   const rel = (file: string) => join(NODES_DIR, String(node), file);
