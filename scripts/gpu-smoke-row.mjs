@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// One row of scripts/gpu-smoke.sh's markdown table, from a smoke run's folder: node 1's result.json, or,
-// when the run never got that far, the last line speedrun printed on stderr.
+// One row of scripts/gpu-smoke.sh's markdown table, from a smoke run's folder: node 1's result.json (with the
+// wall time to the first step, which on a GPU is mostly compile, and per later step), or, when the run never got
+// that far, the last line speedrun printed on stderr.
 //
-//   node scripts/gpu-smoke-row.mjs TRACK RECORD RESULTS_DIR STDERR_LOG WALL_SECONDS
+//   node scripts/gpu-smoke-row.mjs TRACK RECORD RESULTS_DIR STDERR_LOG WALL_SECONDS   (WALL_SECONDS - : unknown)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -36,15 +37,19 @@ if (resultPath && existsSync(resultPath)) {
       : r.status === 'crashed'
         ? lastLine(r.stderr_tail)
         : cell(r.warnings?.[0]);
+  const seconds = (ms) => (ms == null ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
   row = [
     r.status,
     f ? `${f.step}/${f.total_steps ?? '?'}` : '',
+    seconds(r.pace?.first_step_ms),
+    seconds(r.pace?.per_step_ms),
     f ? f.val_loss.toFixed(4) : '',
     f?.train_time_ms != null ? `${(f.train_time_ms / 1000).toFixed(1)} s` : '',
     note,
   ];
 } else {
-  row = ['not run', '', '', '', existsSync(stderrLog) ? lastLine(readFileSync(stderrLog, 'utf8')) : 'no output'];
+  row = ['not run', '', '', '', '', '', existsSync(stderrLog) ? lastLine(readFileSync(stderrLog, 'utf8')) : 'no output'];
 }
-const [status, steps, loss, train, note] = row;
-console.log(`| ${[track, record, status, steps, loss, train, `${wallSeconds} s`, note].join(' | ')} |`);
+const [status, steps, firstStep, stepTime, loss, train, note] = row;
+const wall = wallSeconds === '-' ? '' : `${wallSeconds} s`;
+console.log(`| ${[track, record, status, steps, firstStep, stepTime, loss, train, wall, note].join(' | ')} |`);

@@ -44,6 +44,8 @@ describe('executing a node', () => {
     expect(result.time_to_target_ms).toBe(2000);
     expect(result.final).toEqual({ step: 300, total_steps: 300, val_loss: 2.9, train_time_ms: 3000 });
     expect(events.filter((e) => e.type === 'metric')).toHaveLength(4);
+    // Lines seen live: the wall time to step 100 and per step after it are kept (never compared with anything).
+    expect(result.pace).toEqual({ first_step_ms: expect.any(Number), per_step_ms: expect.any(Number) });
   });
 
   it("by the track's final rule, takes the last validation line's time, and keeps when the training ran", async () => {

@@ -91,4 +91,33 @@ describe('smoke rewrite of record scripts', () => {
       expect(changedLines).toHaveLength(changes.length);
     }
   });
+
+  it('turns off compile settings that only buy speed, in code but never in comments or strings', () => {
+    // Written for this test in the shape of the 2024 records' compile settings (not upstream code).
+    const script = `import torch._inductor.config as config
+config.coordinate_descent_tuning = True # tunes each kernel
+if hasattr(config, "coordinate_descent_tuning"):
+    config.coordinate_descent_tuning = True
+# torch._inductor.config.coordinate_descent_tuning = True # banned for new records
+torch._inductor.config.max_autotune = True
+model = torch.compile(model, mode="max-autotune-no-cudagraphs", dynamic=False)
+fast = torch.compile(step, mode='reduce-overhead')
+print("config.max_autotune = True")
+num_iterations = 100
+`;
+    const { script: smoke, speedOff, changes } = smokeRewrite(script, 5);
+    expect(speedOff).toEqual([
+      { name: 'coordinate_descent_tuning', line: 2, from: 'True', to: 'False' },
+      { name: 'coordinate_descent_tuning', line: 4, from: 'True', to: 'False' },
+      { name: 'max_autotune', line: 6, from: 'True', to: 'False' },
+      { name: 'compile mode', line: 7, from: 'max-autotune-no-cudagraphs', to: 'default' },
+    ]);
+    expect(changes.map((c) => c.name)).toEqual(['num_iterations']);
+    expect(smoke).toContain('config.coordinate_descent_tuning = False # tunes each kernel\n');
+    expect(smoke).toContain('    config.coordinate_descent_tuning = False\n');
+    expect(smoke).toContain('# torch._inductor.config.coordinate_descent_tuning = True # banned');
+    expect(smoke).toContain('torch.compile(model, mode="default", dynamic=False)');
+    expect(smoke).toContain("mode='reduce-overhead'");
+    expect(smoke).toContain('print("config.max_autotune = True")');
+  });
 });

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { UserError } from '../errors.js';
+import { turnOffSpeedOnlySettings, type SpeedSetting } from './smoke-speed-off.js';
 
 /** One constant the smoke rewrite changed, by line (1-based) of the original script. */
 export interface SmokeChange {
@@ -12,6 +13,8 @@ export interface SmokeChange {
 export interface SmokeRewrite {
   script: string;
   changes: SmokeChange[];
+  /** Compile settings turned off because they only buy speed (smoke-speed-off.ts). */
+  speedOff: SpeedSetting[];
   /** The rewrite as a unified diff, for the user to read. */
   diff: string;
 }
@@ -42,7 +45,8 @@ function findAssignments(lines: readonly string[], name: string): number[] {
 /**
  * Rewrites a record script to train for `steps` steps: its iteration count, and the schedule constants that
  * are counted in steps, scaled by the same factor (at least 1 where they were non-zero). Everything else (data,
- * validation, the clock) is untouched, so a smoke run exercises the real code path, only shorter.
+ * validation, the clock) is untouched but for compile settings that only buy speed, so a smoke run exercises the
+ * real code path, only shorter, and its first step does not spend minutes tuning kernels.
  * Throws a UserError naming what it could not find, rather than run something it does not understand.
  */
 export function smokeRewrite(script: string, steps: number, name = 'train_gpt.py'): SmokeRewrite {
@@ -70,8 +74,9 @@ export function smokeRewrite(script: string, steps: number, name = 'train_gpt.py
       if (scaled !== from) changes.push(set(lines, index, constant, Math.min(scaled, steps)));
     }
   }
+  const speedOff = turnOffSpeedOnlySettings(lines);
   const rewritten = lines.join('\n');
-  return { script: rewritten, changes, diff: createTwoFilesPatch(name, `${name} (smoke: ${steps} steps)`, script, rewritten) };
+  return { script: rewritten, changes, speedOff, diff: createTwoFilesPatch(name, `${name} (smoke: ${steps} steps)`, script, rewritten) };
 }
 
 function valueAt(lines: readonly string[], index: number, name: string): number {

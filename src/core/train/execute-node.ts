@@ -8,6 +8,7 @@ import { timeToTarget } from '../measure/time-to-target.js';
 import { checkClock } from '../measure/clock-check.js';
 import { harnessAudit } from '../measure/integrity-report.js';
 import { StepClock } from '../measure/step-clock.js';
+import { StepPaceClock } from '../measure/step-pace.js';
 import { nodeResult } from '../store/node-result.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
@@ -47,7 +48,9 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const { runId, node, emit } = input;
   const parser = new LogParser();
   // Arrival times mean something only where lines reach us as they are printed (not read back from a file later).
-  const stepClock = input.executor.liveLines ? new StepClock(input.clock ?? (() => performance.now())) : null;
+  const clock = input.clock ?? (() => performance.now());
+  const stepClock = input.executor.liveLines ? new StepClock(clock) : null;
+  const pace = input.executor.liveLines ? new StepPaceClock(clock) : null;
   const now = input.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const exec = await input.executor.run({
@@ -57,7 +60,10 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
       emit?.({ type: 'log-line', run_id: runId, node, stream, line });
       if (stream !== 'stdout') return;
       for (const event of parser.push(`${line}\n`)) {
-        if (event.kind === 'val' || event.kind === 'train') stepClock?.note(event.point.step, event.point.train_time_ms);
+        if (event.kind === 'val' || event.kind === 'train') {
+          stepClock?.note(event.point.step, event.point.train_time_ms);
+          pace?.note(event.point.step);
+        }
         if (event.kind === 'val') {
           const p = event.point;
           emit?.({ type: 'metric', run_id: runId, node, step: p.step, total_steps: p.total_steps, val_loss: p.val_loss, train_time_ms: p.train_time_ms });
@@ -84,6 +90,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     val_loss_at_target: counts ? reached.val_loss : null,
     final: parsed.final,
     wall_ms: Math.round(exec.wallMs),
+    pace: pace?.pace(),
     started_at: startedAt,
     ended_at: endedAt,
     exit_code: exec.exitCode,
