@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type Docker from 'dockerode';
+import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
+import { fetchHubKernels, hubKernelEnvironment } from '../src/core/data/hub-kernels.js';
+import { CPU_IMAGE, dockerForTests, uniqueRunId } from './helpers/docker.js';
+import { startFakeHub } from './helpers/fake-hub.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+let docker: Docker;
+beforeAll(async () => {
+  docker = await dockerForTests();
+});
+afterAll(removeTempDirs);
+
+/**
+ * Written for this test in the shape of the 2025–2026 record scripts, which load FlashAttention-3 with
+ * `get_kernel(...)` from the `kernels` package. That package is not in the CPU image, so `get_kernel` here does what
+ * it does offline: the cache folder from KERNELS_CACHE (or HF_HUB_CACHE), the ref naming the snapshot, the build
+ * variant's package imported from it.
+ */
+const MODERN_SHAPED_SCRIPT = `
+import importlib.util, json, os, socket
+from pathlib import Path
+
+def get_kernel(repo_id, version=None):
+    assert os.environ.get("HF_HUB_OFFLINE") == "1", "the hub must be offline in a training"
+    cache = Path(os.environ.get("KERNELS_CACHE") or os.environ["HF_HUB_CACHE"])
+    repo = cache / ("models--" + repo_id.replace("/", "--"))
+    commit = (repo / "refs" / (f"v{version}" if version else "main")).read_text().strip()
+    variant = repo / "snapshots" / commit / "build" / "torch-universal" / "fast_attention"
+    spec = importlib.util.spec_from_file_location("fast_attention", variant / "__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+def attempt(fn):
+    try:
+        fn(); return "ok"
+    except OSError as e:
+        return type(e).__name__
+
+flash_attn_interface = get_kernel("test-org/fast-attention", version=1).flash_attn_interface
+print("kernel=" + json.dumps(flash_attn_interface(2, 3)), flush=True)
+print("network=" + json.dumps(attempt(lambda: socket.create_connection(("1.1.1.1", 443), timeout=5).close())), flush=True)
+cache = Path(os.environ["HF_HUB_CACHE"])
+print("cache_write=" + json.dumps(attempt(lambda: (cache / "intruder").write_text("x"))), flush=True)
+`;
+
+describe('hub kernels in the docker sandbox', () => {
+  it('a script that loads a hub kernel the way modern records do gets the fetched files, with the network off', async () => {
+    const hub = await startFakeHub([
+      {
+        repo: 'test-org/fast-attention',
+        revisions: ['v1'],
+        commit: 'b'.repeat(40),
+        files: { 'build/torch-universal/fast_attention/__init__.py': 'def flash_attn_interface(a, b):\n    return a * b\n' },
+      },
+    ]);
+    const root = await tempDir('hub-kernels-docker');
+    const kernels = join(root, 'kernels');
+    try {
+      await fetchHubKernels([{ repo: 'test-org/fast-attention', revision: 'v1' }], { endpoint: hub.endpoint, dir: kernels });
+    } finally {
+      await hub.close();
+    }
+    const workDir = await tempDir('hub-kernels-node');
+    const scriptPath = join(workDir, 'train_gpt.py');
+    await writeFile(scriptPath, MODERN_SHAPED_SCRIPT);
+    const environment = hubKernelEnvironment(kernels);
+    const out: Record<string, unknown> = {};
+    const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(root, 'compile') }).run({
+      runId: uniqueRunId('hub-kernels'),
+      node: 1,
+      workDir,
+      scriptPath,
+      runner: 'python',
+      nproc: 1,
+      python: 'python3',
+      gpus: [],
+      env: environment.env,
+      readOnlyDirs: environment.dirs,
+      timeoutMs: 120_000,
+      onLine: (stream, line) => {
+        const m = /^(\w+)=(.*)$/.exec(line);
+        if (stream === 'stdout' && m) out[m[1]!] = JSON.parse(m[2]!);
+      },
+    });
+    expect(result.exitCode, result.stderrTail).toBe(0);
+    expect(out).toEqual({ kernel: 6, network: expect.stringMatching(/Error/), cache_write: expect.stringMatching(/Error/) });
+  }, 180_000);
+});
