@@ -17,8 +17,8 @@ afterAll(removeTempDirs);
 /**
  * Written for this test in the shape of the 2025–2026 record scripts, which load FlashAttention-3 with
  * `get_kernel(...)` from the `kernels` package. That package is not in the CPU image, so `get_kernel` here does what
- * it does offline: the cache folder from KERNELS_CACHE (or HF_HUB_CACHE), the ref naming the snapshot, the build
- * variant's package imported from it.
+ * it does offline: the snapshot LOCAL_KERNELS names for the repo, else the cache folder from KERNELS_CACHE (or
+ * HF_HUB_CACHE) and the ref naming the snapshot; then the build variant's package imported from it.
  */
 const MODERN_SHAPED_SCRIPT = `
 import importlib.util, json, os, socket
@@ -26,10 +26,15 @@ from pathlib import Path
 
 def get_kernel(repo_id, version=None):
     assert os.environ.get("HF_HUB_OFFLINE") == "1", "the hub must be offline in a training"
-    cache = Path(os.environ.get("KERNELS_CACHE") or os.environ["HF_HUB_CACHE"])
-    repo = cache / ("models--" + repo_id.replace("/", "--"))
-    commit = (repo / "refs" / (f"v{version}" if version else "main")).read_text().strip()
-    variant = repo / "snapshots" / commit / "build" / "torch-universal" / "fast_attention"
+    overrides = dict(entry.split("=", 1) for entry in os.environ.get("LOCAL_KERNELS", "").split(":") if entry)
+    if repo_id in overrides:
+        snapshot = Path(overrides[repo_id])
+    else:
+        cache = Path(os.environ.get("KERNELS_CACHE") or os.environ["HF_HUB_CACHE"])
+        repo = cache / ("models--" + repo_id.replace("/", "--"))
+        snapshot = repo / "snapshots" / (repo / "refs" / (f"v{version}" if version else "main")).read_text().strip()
+    print("snapshot=" + json.dumps(str(snapshot)), flush=True)
+    variant = snapshot / "build" / "torch-universal" / "fast_attention"
     spec = importlib.util.spec_from_file_location("fast_attention", variant / "__init__.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -68,7 +73,7 @@ describe('hub kernels in the docker sandbox', () => {
     const workDir = await tempDir('hub-kernels-node');
     const scriptPath = join(workDir, 'train_gpt.py');
     await writeFile(scriptPath, MODERN_SHAPED_SCRIPT);
-    const environment = hubKernelEnvironment(kernels);
+    const environment = await hubKernelEnvironment(kernels, [{ repo: 'test-org/fast-attention', revision: 'v1' }]);
     const out: Record<string, unknown> = {};
     const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(root, 'compile') }).run({
       runId: uniqueRunId('hub-kernels'),
@@ -88,6 +93,12 @@ describe('hub kernels in the docker sandbox', () => {
       },
     });
     expect(result.exitCode, result.stderrTail).toBe(0);
-    expect(out).toEqual({ kernel: 6, network: expect.stringMatching(/Error/), cache_write: expect.stringMatching(/Error/) });
+    // The snapshot path is the container's: LOCAL_KERNELS was rewritten to the read-only mount.
+    expect(out).toEqual({
+      snapshot: expect.stringMatching(/^\/speedrun\/data\/\d+\/models--test-org--fast-attention\/snapshots\/b{40}$/),
+      kernel: 6,
+      network: expect.stringMatching(/Error/),
+      cache_write: expect.stringMatching(/Error/),
+    });
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KERNELS_LOCK, fetchHubKernels, hubKernelsUsed, repoFolder } from '../src/core/data/hub-kernels.js';
+import { KERNELS_LOCK, fetchHubKernels, hubKernelEnvironment, hubKernelsUsed, repoFolder } from '../src/core/data/hub-kernels.js';
 import { ExternalError, UserError } from '../src/core/errors.js';
 import { startFakeHub, type FakeHubRepo } from './helpers/fake-hub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
@@ -83,6 +83,31 @@ describe('hub kernels', () => {
       await expect(fetchHubKernels([{ repo: KERNEL.repo, revision: 'main' }], { endpoint: 'http://127.0.0.1:9', dir })).rejects.toThrow(
         /cannot reach the Hugging Face hub/,
       );
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe('hub kernels for a training', () => {
+  it('names each fetched snapshot in LOCAL_KERNELS, sets the hub offline, and refuses a kernel not fetched', async () => {
+    const hub = await startFakeHub([KERNEL]);
+    try {
+      const dir = await tempDir('kernels');
+      await fetchHubKernels([{ repo: KERNEL.repo, revision: 'v1' }], { endpoint: hub.endpoint, dir });
+      const environment = await hubKernelEnvironment(dir, [{ repo: KERNEL.repo, revision: 'v1' }]);
+      expect(environment).toEqual({
+        env: {
+          LOCAL_KERNELS: `${KERNEL.repo}=${join(repoFolder(dir, KERNEL.repo), 'snapshots', COMMIT)}`,
+          HF_HUB_CACHE: dir,
+          KERNELS_CACHE: dir,
+          HF_HUB_OFFLINE: '1',
+          HF_HUB_DISABLE_TELEMETRY: '1',
+        },
+        dirs: [dir],
+      });
+      await expect(hubKernelEnvironment(dir, [{ repo: KERNEL.repo, revision: 'main' }])).rejects.toThrow(/has not been fetched/);
+      expect(await hubKernelEnvironment(dir, [])).toEqual({ env: {}, dirs: [] });
     } finally {
       await hub.close();
     }

@@ -106,10 +106,27 @@ export async function fetchHubKernels(refs: readonly HubKernelRef[], opts: Fetch
   return out;
 }
 
-/** What a training needs to find fetched kernels offline: the hub cache, offline mode, and the folder to mount. */
-export function hubKernelEnvironment(dir: string): { env: Record<string, string>; dirs: string[] } {
+/**
+ * What a training needs to load `refs` without network: the fetched folder (mounted read-only), the hub offline, and
+ * LOCAL_KERNELS naming each kernel's snapshot. `get_kernel` checks LOCAL_KERNELS before anything else, so it works
+ * with `kernels` versions whose offline mode still asks the hub for versions or variants; the hub cache variables
+ * serve the rest. A kernel not fetched yet is refused here, before a training starts without it.
+ */
+export async function hubKernelEnvironment(dir: string, refs: readonly HubKernelRef[]): Promise<{ env: Record<string, string>; dirs: string[] }> {
+  if (refs.length === 0) return { env: {}, dirs: [] };
+  const lock = await readLock(dir);
+  const snapshots = refs.map((ref) => {
+    const locked = lock.find((k) => k.repo === ref.repo && k.revision === ref.revision);
+    if (!locked) {
+      throw new UserError(
+        `the hub kernel ${ref.repo}@${ref.revision} has not been fetched into ${dir}`,
+        'fetch it once where the hub is reachable: speedrun data prepare --track <track> (then training needs no network)',
+      );
+    }
+    return `${ref.repo}=${join(repoFolder(dir, ref.repo), 'snapshots', locked.commit)}`;
+  });
   return {
-    env: { HF_HUB_CACHE: dir, KERNELS_CACHE: dir, HF_HUB_OFFLINE: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
+    env: { LOCAL_KERNELS: snapshots.join(':'), HF_HUB_CACHE: dir, KERNELS_CACHE: dir, HF_HUB_OFFLINE: '1', HF_HUB_DISABLE_TELEMETRY: '1' },
     dirs: [dir],
   };
 }

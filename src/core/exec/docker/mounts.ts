@@ -51,13 +51,14 @@ function isInside(path: string, dir: string): boolean {
 
 /**
  * Replaces each host folder in `value` by its container path, where it starts a path: at the start of the value
- * or after a list separator (':' or ',', as in PATH-like variables), and followed by '/', a separator or the end.
+ * or after a list separator (':' or ',', as in PATH-like variables) or '=' (as in LOCAL_KERNELS's `repo=path`), and
+ * followed by '/', a separator or the end.
  * Glob patterns such as /data/tiny/tiny_train_*.bin keep their tail unchanged.
  */
 export function rewritePaths(value: string, mounts: readonly Mount[]): string {
   for (const mount of mounts) {
     const host = escapeRegExp(mount.host);
-    value = value.replace(new RegExp(`(^|[:,])${host}(?=$|[/:,])`, 'g'), `$1${mount.container}`);
+    value = value.replace(new RegExp(`(^|[:,=])${host}(?=$|[/:,])`, 'g'), `$1${mount.container}`);
   }
   return value;
 }
