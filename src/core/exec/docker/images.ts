@@ -22,6 +22,9 @@ export interface ImageSpec {
   note: string;
 }
 
+/** The `kernels` package in images whose records call get_kernel (see modernEraImages). */
+export const KERNELS_VERSION = '0.17.1';
+
 export const IMAGES: readonly ImageSpec[] = [
   {
     name: 'cpu',
@@ -44,20 +47,37 @@ export const IMAGES: readonly ImageSpec[] = [
       "llm-speedrunner's authors measured records 1-18 on torch 2.7.1. Records 19-21 (FP8 _scaled_mm) are not " +
       'confirmed on it; upstream re-timed its record 21 on the then-latest stable torch (2.7.0, May 2025), so 2.7.1 is the best-known pin.',
   },
-  {
-    name: 'cuda-torch2.10.0',
-    version: 1,
-    context: 'cuda',
-    buildArgs: {
-      CUDA_BASE_IMAGE: 'nvidia/cuda:12.8.1-base-ubuntu24.04',
-      TORCH_VERSION: '2.10.0',
-    },
-    gpu: true,
-    note:
-      'For modded-nanogpt records after the llm-speedrunner table (upstream moved to 2.9.0.dev20250713 nightlies, ' +
-      'then to torch 2.10 in Jan 2026). Nightly wheels are pruned from the index, so the pin is the 2.10.0 release. Not built or tested here.',
-  },
+  ...modernEraImages(),
 ];
+
+/**
+ * One image per PyTorch release that the modded-nanogpt logs after record 21 print (`Running PyTorch X compiled for
+ * CUDA Y`), on a CUDA base matching the wheel pip installs by default for that release. Nightlies are gone from the
+ * wheel index: their records run on the release they led to and are marked approximate (docker/torch-eras.ts).
+ * From torch 2.10 the records load FlashAttention-3 with the `kernels` package, so those images carry it; the logs do
+ * not print its version, and the pin is the newest release documented when the images were defined. None of these
+ * was built here (no GPU, no wheel index): `speedrun containers build` builds them where both exist.
+ */
+function modernEraImages(): ImageSpec[] {
+  const era = (torch: string, cudaBase: string, version: number, kernels: boolean, note: string): ImageSpec => ({
+    name: `cuda-torch${torch}`,
+    version,
+    context: 'cuda',
+    buildArgs: { CUDA_BASE_IMAGE: `nvidia/cuda:${cudaBase}`, TORCH_VERSION: torch, ...(kernels ? { KERNELS_VERSION: KERNELS_VERSION } : {}) },
+    gpu: true,
+    note,
+  });
+  return [
+    era('2.4.1', '12.1.1-base-ubuntu22.04', 1, false, 'modded-nanogpt records of Oct 2024 (logs: 2.4.1+cu121). Exact.'),
+    era('2.5.0', '12.4.1-base-ubuntu22.04', 1, false, 'Logs: 2.5.0+cu124. Exact.'),
+    era('2.5.1', '12.4.1-base-ubuntu22.04', 1, false, 'Logs: 2.5.1+cu124. Exact.'),
+    era('2.6.0', '12.4.1-base-ubuntu22.04', 1, false, 'For 2.6.0 nightlies of Nov-Dec 2024 (approximate).'),
+    era('2.8.0', '12.8.1-base-ubuntu24.04', 1, false, 'For 2.8.0 nightlies of May 2025 (approximate).'),
+    era('2.9.0', '12.8.1-base-ubuntu24.04', 1, false, 'For 2.9.0 nightlies of July 2025 (approximate).'),
+    era('2.10.0', '12.8.1-base-ubuntu24.04', 2, true, 'Logs: 2.10.0+cu128 (exact), 2.10.0+cu126, and 2.10.0 nightlies of Sep-Dec 2025 (approximate).'),
+    era('2.11.0', '13.0.1-base-ubuntu24.04', 1, true, 'Logs: 2.11.0+cu130. Exact.'),
+  ];
+}
 
 /**
  * The image exec agents run in with --executor docker (docs/agent-protocol.md, "Sandbox"): Python 3 and Node.js.
