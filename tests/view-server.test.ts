@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewServer, type ViewServer } from '../src/core/view/view-server.js';
+import { cacheLayout } from '../src/core/paths.js';
+import type { ChainData } from '../src/core/view/view-chain.js';
+import type { CurvesData } from '../src/core/view/view-curves.js';
 import type { IndexData, NodeData, RunData } from '../src/core/view/view-data.js';
+import type { NodePage, RunPage } from '../src/core/view/view-routes.js';
 import { speedrun } from './helpers/cli.js';
+import { startLlmStub, STUB_MODEL, type LlmStub, type StubReply } from './helpers/llm-stub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 import { makeViewResults, startView, stopView, type ViewResults } from './helpers/view-fixtures.js';
 
@@ -236,6 +241,7 @@ describe('speedrun view: the command', () => {
     const run = index.benches[0]!.runs[0]!.id;
     expect(await read(`run/bench/${run}`)).toEqual(await getJson(view.url, `/api/run/bench/${run}`));
     expect(await read(`node/bench/${run}/1`)).toEqual(await getJson(view.url, `/api/node/bench/${run}/1`));
+    expect(await read(`curves/bench/${run}`)).toEqual(await getJson(view.url, `/api/curves/bench/${run}`));
     expect((await readdir(join(out, 'data', 'node', 'bench', run))).sort()).toEqual(['0.js', '1.js', '2.js']);
 
     // A folder that holds something else is not overwritten.
@@ -244,5 +250,201 @@ describe('speedrun view: the command', () => {
     const refused = await speedrun(['view', results.bench, '--bundle', taken]);
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('is not empty');
+  });
+});
+
+/**
+ * The pages' content beyond the tree (docs/view.md): loss curves, a node against the true next record, the run's
+ * analyses and a chain. The analyses are real files, made by `speedrun judge`, `ideas` and `distance` against the
+ * loopback model stub; the chain by `speedrun chain` on the simulated executor.
+ */
+describe('speedrun view: curves, the true next record, analyses and chains', () => {
+  let stub: LlmStub;
+  let analysed: string;
+  let chainDir: string;
+  let content: ViewServer;
+  const VERDICT = {
+    score: 0.75,
+    implemented: [{ change: 'peak learning rate raised to 9e-4', verdict: 'faithful' }],
+    other_changes: ['a comment'],
+    reasons: 'The learning-rate change is there.',
+  };
+
+  beforeAll(async () => {
+    // One reply per call, whichever command asks: the judge's rubric names its verdicts, the ideas prompt does not.
+    const reply: StubReply = (request) => {
+      const { messages } = request.body as { messages: { content: string }[] };
+      const judging = messages[0]!.content.includes('"faithful"');
+      const answer = judging ? VERDICT : { primary: 'optimizer', secondary: [], reason: 'tunes the optimizer' };
+      return { content: JSON.stringify(answer), usage: { prompt_tokens: 100, completion_tokens: 20 } };
+    };
+    const replies = Array.from({ length: 12 }, () => reply);
+    stub = await startLlmStub(replies);
+    const dir = await tempDir('view-analysed');
+    analysed = join(dir, 'analysed');
+    await cp(results.bench, analysed, { recursive: true });
+    const config = join(dir, 'speedrun.config.yaml');
+    const profile = (name: string) => `  ${name}:\n    base_url: ${stub.baseUrl}\n    model: ${STUB_MODEL}\n    api_key_env: null\n    max_retries: 0\n`;
+    await writeFile(config, `models:\n${profile('judge-m')}${profile('cls-m')}${profile('emb')}`);
+    for (const [command, model] of [
+      ['judge', 'judge-m'],
+      ['ideas', 'cls-m'],
+      ['distance', 'emb'],
+    ]) {
+      const made = await speedrun([command!, analysed, '--model', model!, '--config', config, '--json'], results.env);
+      expect(made.exitCode, `${command}: ${made.stderr}`).toBe(0);
+    }
+    chainDir = join(dir, 'chain');
+    const chained = await speedrun(
+      ['chain', '--track', 'tiny', '--from', '1', '--to', '3', '--agent', 'reference', '--executor', 'sim', '--out', chainDir, '--json'],
+      results.env,
+    );
+    expect(chained.exitCode, chained.stderr).toBe(0);
+    content = await startViewServer([analysed, chainDir], '127.0.0.1', 0, { cache: cacheLayout(results.env.SPEEDRUN_CACHE!) });
+  }, 300_000);
+
+  afterAll(async () => {
+    await content?.close();
+    await stub?.close();
+  });
+
+  const runsOf = async (bench: string) => (await getJson<IndexData>(content.url, '/api/index')).benches.find((b) => b.id === bench)!.runs;
+
+  it('gives every node’s val-loss curve, the record’s own curve (node 0) and record i+1’s (the scoring round), and the target', async () => {
+    const reference = (await runsOf('analysed')).find((r) => r.agent === 'reference')!;
+    const curves = await getJson<CurvesData>(content.url, `/api/curves/analysed/${reference.id}`);
+    expect(curves).toMatchObject({ track: 'tiny', record: 1, target_val_loss: 1.9, problems: [] });
+    expect(curves.nodes.map((n) => n.node)).toEqual([0, 1, 2]);
+    // The points are the log's validation lines as the harness parses them: the node's own final line is the last.
+    const node1 = await getJson<NodePage>(content.url, `/api/node/analysed/${reference.id}/1`);
+    expect(curves.nodes[1]!.points.at(-1)).toEqual([node1.result!.final!.step, node1.result!.final!.train_time_ms, node1.result!.final!.val_loss]);
+    expect(curves.nodes[1]!.points.length).toBe(node1.log.metric_lines.length);
+    const [record, next] = curves.references;
+    expect(record).toMatchObject({ id: 'record', file: 'nodes/0/stdout.log', points: curves.nodes[0]!.points });
+    expect(record!.label).toContain('record 1 (its own script, node 0');
+    expect(next).toMatchObject({ id: 'next', file: 'scoring/next-r1/stdout.log' });
+    expect(next!.label).toContain('record 2');
+    expect(curves.reference_notes[0]).toMatch(/catalog keeps no training log of record 1/);
+    // The run key stays as it was: the curves are a key of their own.
+    expect(JSON.stringify(await getJson(content.url, `/api/run/analysed/${reference.id}`))).not.toContain('"points"');
+  });
+
+  it('draws the curves of a damaged run it can read, and names what it cannot', async () => {
+    const copy = (await getJson<IndexData>(view.url, '/api/index')).benches[2]!;
+    const [llm, reference] = copy.runs;
+    // run.json cut off: no target, no scoring round; the nodes' logs still give their curves and node 0 the record's.
+    const cut = await getJson<CurvesData>(view.url, `/api/curves/${copy.id}/${reference!.id}`);
+    expect(cut.problems.map((p) => p.file)).toEqual(['run.json']);
+    expect(cut.nodes.map((n) => n.node)).toEqual([0, 1, 2]);
+    expect(cut.references.map((r) => r.id)).toEqual(['record']);
+    // A log that is a link out of the results folder is named, never read.
+    const linked = await getJson<CurvesData>(view.url, `/api/curves/${copy.id}/${llm!.id}`);
+    expect(linked.nodes.map((n) => n.node)).toEqual([0, 1]);
+    expect(linked.problems).toEqual([{ file: 'nodes/2/stdout.log', reason: 'a link outside the results folder; not read' }]);
+  });
+
+  it('shows a node beside the true next record, with its diff overlap', async () => {
+    const [llm, reference] = await runsOf('analysed');
+    // The reference agent's node 1 is record 2's script: nothing left to the record, all of the true change made.
+    const made = await getJson<NodePage>(content.url, `/api/node/analysed/${reference!.id}/1`);
+    expect(made.true_diff).toMatchObject({ record: 1, next_record: 2, to_next: '', note: null });
+    expect(made.true_diff.true_diff).toContain('+    learning_rate = 9e-4');
+    expect(made.true_diff.overlap).toMatchObject({ recall: 1, precision: 1, hunks_reproduced: 1, hunks_total: 1 });
+    // The baseline changed nothing: all of the true change is still to make.
+    const base = await getJson<NodePage>(content.url, `/api/node/analysed/${llm!.id}/0`);
+    expect(base.true_diff.overlap).toMatchObject({ recall: 0, precision: null, node_lines: 0 });
+    expect(base.true_diff.to_next).toContain('+++ record-2/train_gpt.py');
+    expect(base.true_diff.to_next).toContain('+    learning_rate = 9e-4');
+  });
+
+  it('says so where record i+1 is not in the catalog', async () => {
+    const copy = join(await tempDir('view-last'), 'last');
+    const [, reference] = await runsOf('analysed');
+    await cp(join(analysed, reference!.id), join(copy, reference!.id), { recursive: true });
+    const runJson = join(copy, reference!.id, 'run.json');
+    const file = JSON.parse(await readFile(runJson, 'utf8')) as { config: { record: number }; result: { record: number } };
+    file.config.record = 6;
+    file.result.record = 6;
+    await writeFile(runJson, JSON.stringify(file));
+    const served = await startViewServer([copy], '127.0.0.1', 0, { cache: null });
+    try {
+      const node = await getJson<NodePage>(served.url, `/api/node/last/${reference!.id}/1`);
+      expect(node.true_diff).toMatchObject({ record: 6, next_record: null, true_diff: null, overlap: null });
+      expect(node.true_diff.note).toBe('record 7 is not in the tiny catalog (its last record is 6)');
+      expect(node.diff).toContain('+++ node-1/train_gpt.py');
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('gives a run its judge, distance and ideas files as their schemas read them', async () => {
+    const [llm, reference] = await runsOf('analysed');
+    const run = await getJson<RunPage>(content.url, `/api/run/analysed/${reference!.id}`);
+    expect(run.analyses.problems).toEqual([]);
+    expect(run.analyses.judge).toMatchObject({ score: 0.75, node: reference!.best!.node, implemented: VERDICT.implemented, reasons: VERDICT.reasons });
+    expect(run.analyses.distance).toMatchObject({ record: 1, next_record: 2, node: reference!.best!.node });
+    expect(run.analyses.distance!.distance_to_next.cosine).toBeGreaterThanOrEqual(0);
+    expect(run.analyses.ideas!.nodes.map((n) => [n.node, n.primary])).toEqual([
+      [1, 'optimizer'],
+      [2, 'optimizer'],
+    ]);
+    expect(run.analyses.ideas!.entropy_bits).toBe(0);
+    const other = await getJson<RunPage>(content.url, `/api/run/analysed/${llm!.id}`);
+    expect(other.analyses.ideas?.run_id).toBe(llm!.run_id);
+    // A run never analysed has none, and says nothing is wrong.
+    const plain = await getJson<RunPage>(view.url, `/api/run/bench/${reference!.id}`);
+    expect(plain.analyses).toEqual({ judge: null, distance: null, ideas: null, problems: [] });
+  });
+
+  it('names a damaged analysis file with its reason and still shows the run', async () => {
+    const copy = join(await tempDir('view-bad-analysis'), 'bad');
+    await cp(analysed, copy, { recursive: true });
+    const [, reference] = await runsOf('analysed');
+    const judgeFile = join(copy, reference!.id, 'judge.json');
+    await writeFile(judgeFile, (await readFile(judgeFile, 'utf8')).slice(0, 40));
+    const ideasFile = join(copy, reference!.id, 'ideas.json');
+    await writeFile(ideasFile, JSON.stringify({ ...JSON.parse(await readFile(ideasFile, 'utf8')), entropy_bits: 'high' }));
+    const served = await startViewServer([copy], '127.0.0.1', 0, { cache: null });
+    try {
+      const run = await getJson<RunPage>(served.url, `/api/run/bad/${reference!.id}`);
+      expect(run.analyses.judge).toBeNull();
+      expect(run.analyses.ideas).toBeNull();
+      expect(run.analyses.distance).not.toBeNull();
+      expect(run.analyses.problems.map((p) => p.file)).toEqual(['judge.json', 'ideas.json']);
+      expect(run.analyses.problems[0]!.reason).toMatch(/not valid JSON.*truncated/);
+      expect(run.analyses.problems[1]!.reason).toMatch(/entropy_bits/);
+      expect(run.nodes.map((n) => n.status)).toEqual(['ok', 'ok', 'ok']);
+      expect(run.damaged).toEqual([]);
+    } finally {
+      await served.close();
+    }
+  });
+
+  it('lists a chain’s steps in order with where each started, its start time and FSR, and a changed start script as a problem', async () => {
+    const steps = await runsOf('chain');
+    const chain = await getJson<ChainData>(content.url, '/api/chain/chain');
+    expect(chain.problems).toEqual([]);
+    expect(chain.steps.map((s) => [s.step, s.record, s.start.from, s.start_text, s.status])).toEqual([
+      [0, 1, 'record', 'record 1', 'finished'],
+      [1, 2, 'best', `step 0's node ${steps.find((r) => r.record === 1)!.best!.node}`, 'finished'],
+    ]);
+    for (const step of chain.steps) {
+      expect(step.fsr).toBe(steps.find((r) => r.id === step.run)!.fsr);
+      expect(step.start_ms).toBeGreaterThan(0);
+    }
+    expect(chain.steps[1]!.start.file).toBe('chain/step-1.py');
+
+    const copy = join(await tempDir('view-chain-changed'), 'chain');
+    await cp(chainDir, copy, { recursive: true });
+    await writeFile(join(copy, 'chain', 'step-1.py'), '# edited by hand\n', { flag: 'a' });
+    const served = await startViewServer([copy], '127.0.0.1', 0, { cache: null });
+    try {
+      const changed = await getJson<ChainData>(served.url, '/api/chain/chain');
+      expect(changed.steps).toHaveLength(2);
+      expect(changed.problems).toEqual([{ file: 'chain/step-1.py', reason: 'does not match the sha256 in chain/step-1.json: the start script was changed' }]);
+      expect((await get(served.url, '/api/chain/nope')).status).toBe(404);
+    } finally {
+      await served.close();
+    }
   });
 });

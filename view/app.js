@@ -140,10 +140,43 @@
 
   const agentLabel = (r) => (r.model && r.model !== r.agent ? `${r.agent} (${r.model})` : r.agent || '?');
 
+  /** A chain bench's steps in order: where each started (and whether that checks out), its start time and FSR. */
+  function chainSection(chain, benchId) {
+    if (!chain) return null;
+    if (chain.error) return h('p', { class: 'damaged', id: 'chain' }, `chain: ${chain.error}`);
+    return [
+      h('h2', {}, `Chain (${chain.steps.length} steps)`),
+      h(
+        'table',
+        { id: 'chain' },
+        h(
+          'tr',
+          {},
+          ['step', 'task', 'started from', 'start time', 'best', 'FSR', 'status'].map((t) => h('th', {}, t)),
+        ),
+        chain.steps.map((st) =>
+          h(
+            'tr',
+            {},
+            h('td', { class: 'num' }, st.step),
+            h('td', {}, h('a', { href: route('run', benchId, st.run) }, `record ${st.record} → ${st.record + 1}`)),
+            h('td', { title: `sha256 ${st.start.sha256}${st.start.file ? `, ${st.start.file}` : ''}` }, st.start_text),
+            h('td', { class: 'num' }, seconds(st.start_ms)),
+            h('td', {}, st.best ? `#${st.best.node} (${seconds(st.best.train_time_ms)})` : '—'),
+            h('td', {}, fsrChip(st.fsr)),
+            h('td', {}, st.status),
+          ),
+        ),
+      ),
+      chain.problems.map((p) => h('p', { class: 'damaged' }, `${p.file}: ${p.reason}`)),
+    ];
+  }
+
   async function benchPage(benchId) {
     const index = await load('index');
     const bench = index.benches.find((b) => b.id === benchId);
     if (!bench) throw new Error(`no bench ${benchId}`);
+    const chain = bench.spec && bench.spec.chain ? await load(`chain/${benchId}`).catch((error) => ({ error: String(error.message || error) })) : null;
     setCrumbs(['benches', '#/'], [bench.title]);
     const runs = bench.runs.filter((r) => !r.damaged);
     const rowKeys = unique(runs.map((r) => `r${r.record} · ${r.hint}`));
@@ -185,6 +218,7 @@
       h('h1', {}, bench.title),
       bench.manifest_error ? h('p', { class: 'damaged' }, bench.manifest_error) : null,
       h('p', { class: 'muted' }, `${bench.runs.length} runs. FSR colour: red at 0, green at 1. ✓ verified · ⚑ flagged for review · ✗ did not reproduce.`),
+      chainSection(chain, bench.id),
       runs.length ? h('table', { id: 'matrix' }, head, body) : h('p', { class: 'muted' }, 'No readable run.'),
       damaged.length
         ? [
@@ -255,8 +289,244 @@
     return svg;
   }
 
+  // ---- run page: loss curves, analyses ----
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const PALETTE = ['#1f5fbf', '#c2410c', '#7c3aed', '#0f766e', '#b91c1c', '#a16207', '#be185d', '#4d7c0f'];
+
+  /** An SVG element with attributes (and text): the charts' counterpart of h(). */
+  function s(tag, attrs, text) {
+    const el = document.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  /**
+   * Val loss against step or training time, one polyline per series ({label, color, dashed, points: [[step, ms, loss]]}),
+   * and the target as a red dashed line. Step 0's loss (far above the rest) is cut off at the top so the end shows.
+   */
+  function lossChart(series, target, by) {
+    const width = 640;
+    const height = 300;
+    const pad = { left: 48, right: 12, top: 10, bottom: 34 };
+    const xOf = (p) => (by === 'time' ? p[1] / 1000 : p[0]);
+    const usable = series.map((c) => ({ ...c, points: c.points.filter((p) => xOf(p) !== null && Number.isFinite(xOf(p))) }));
+    const all = usable.flatMap((c) => c.points);
+    const svg = s('svg', { class: 'curve', id: 'loss-chart', width, height, role: 'img' });
+    if (all.length === 0) {
+      svg.append(s('text', { x: pad.left, y: height / 2, 'font-size': 12 }, 'No validation point to draw.'));
+      return svg;
+    }
+    const later = all.filter((p) => p[0] > 0);
+    const losses = (later.length ? later : all).map((p) => p[2]);
+    const yMax = Math.max(...losses, target ?? -Infinity);
+    const yMin = Math.min(...losses, target ?? Infinity);
+    const xMax = Math.max(...all.map(xOf)) || 1;
+    const span = yMax - yMin || 1;
+    const x = (v) => pad.left + (v / xMax) * (width - pad.left - pad.right);
+    const y = (v) => pad.top + ((yMax + span * 0.05 - Math.min(v, yMax + span * 0.05)) / (span * 1.1)) * (height - pad.top - pad.bottom);
+    svg.append(s('line', { x1: pad.left, y1: height - pad.bottom, x2: width - pad.right, y2: height - pad.bottom, stroke: '#999' }));
+    svg.append(s('line', { x1: pad.left, y1: pad.top, x2: pad.left, y2: height - pad.bottom, stroke: '#999' }));
+    for (let i = 0; i <= 4; i++) {
+      const yv = yMin + (span * i) / 4;
+      const xv = (xMax * i) / 4;
+      svg.append(s('text', { x: 4, y: y(yv) + 4, 'font-size': 10 }, yv.toFixed(3)));
+      svg.append(s('text', { x: x(xv) - 8, y: height - pad.bottom + 13, 'font-size': 10 }, by === 'time' ? xv.toFixed(0) : String(Math.round(xv))));
+    }
+    svg.append(s('text', { x: width / 2 - 40, y: height - 4, 'font-size': 11 }, by === 'time' ? 'training time (s)' : 'step'));
+    if (target !== null && target !== undefined) {
+      svg.append(
+        s('line', { x1: pad.left, y1: y(target), x2: width - pad.right, y2: y(target), stroke: '#b42318', 'stroke-dasharray': '5 4', class: 'target-line' }),
+      );
+      svg.append(s('text', { x: width - pad.right - 90, y: y(target) - 4, 'font-size': 10, fill: '#b42318' }, `target ${target}`));
+    }
+    for (const c of usable) {
+      const line = s('polyline', {
+        points: c.points.map((p) => `${x(xOf(p)).toFixed(1)},${y(p[2]).toFixed(1)}`).join(' '),
+        fill: 'none',
+        stroke: c.color,
+        'stroke-width': c.dashed ? 2.5 : 1.6,
+        'stroke-dasharray': c.dashed ? '7 4' : 'none',
+        'data-series': c.label,
+      });
+      line.append(s('title', {}, c.label));
+      svg.append(line);
+    }
+    return svg;
+  }
+
+  /** The loss-curve section: a picker of nodes (default the best and node 0), the record's own curves dashed. */
+  function curvesSection(curves, best) {
+    if (curves.error) return h('p', { class: 'damaged', id: 'curves' }, `loss curves: ${curves.error}`);
+    const picked = new Set(curves.nodes.filter((n) => n.node === best || n.node === 0).map((n) => n.node));
+    let by = curves.nodes.concat(curves.references).every((c) => c.points.every((p) => p[1] !== null)) ? 'time' : 'step';
+    const chartBox = h('div', {});
+    const colorOf = (node) => PALETTE[curves.nodes.findIndex((n) => n.node === node) % PALETTE.length];
+    const draw = () => {
+      const series = [
+        ...curves.references.map((r) => ({ label: r.label, color: r.id === 'next' ? '#067647' : '#1d2430', dashed: true, points: r.points })),
+        ...curves.nodes.filter((n) => picked.has(n.node)).map((n) => ({ label: `node ${n.node}`, color: colorOf(n.node), dashed: false, points: n.points })),
+      ];
+      chartBox.replaceChildren(lossChart(series, curves.target_val_loss, by));
+    };
+    const picker = h(
+      'div',
+      { class: 'curve-picker', id: 'curve-picker' },
+      curves.nodes.map((n) =>
+        h(
+          'label',
+          { style: `border-color:${colorOf(n.node)}` },
+          h('input', {
+            type: 'checkbox',
+            value: n.node,
+            checked: picked.has(n.node),
+            onchange: (e) => {
+              if (e.target.checked) picked.add(n.node);
+              else picked.delete(n.node);
+              draw();
+            },
+          }),
+          ` #${n.node}`,
+          n.node === best ? ' ★' : '',
+          n.same_as !== null ? ` (= #${n.same_as})` : '',
+        ),
+      ),
+    );
+    const axis = h(
+      'select',
+      { id: 'curve-x', onchange: (e) => ((by = e.target.value), draw()) },
+      h('option', { value: 'time', selected: by === 'time' }, 'x: training time'),
+      h('option', { value: 'step', selected: by === 'step' }, 'x: step'),
+    );
+    draw();
+    return h(
+      'div',
+      { id: 'curves' },
+      curves.nodes.length ? h('div', {}, 'Nodes to plot: ', picker, ' ', axis) : h('p', { class: 'muted' }, 'No node has a training log yet.'),
+      chartBox,
+      h(
+        'ul',
+        { class: 'legend' },
+        curves.references.map((r) =>
+          h('li', {}, h('span', { class: 'swatch', style: `border-color:${r.id === 'next' ? '#067647' : '#1d2430'}` }), `${r.label} — ${r.file}`),
+        ),
+        h('li', {}, h('span', { class: 'swatch', style: 'border-color:#b42318' }), 'target val loss'),
+      ),
+      curves.reference_notes.map((n) => h('p', { class: 'muted curve-note' }, n)),
+      curves.problems.map((p) => h('p', { class: 'damaged' }, `${p.file}: ${p.reason}`)),
+    );
+  }
+
+  function judgePane(judge) {
+    return h(
+      'div',
+      { id: 'judge' },
+      h('h3', {}, `Judge: score ${fmt(judge.score, 2)} for node ${judge.node}`),
+      h(
+        'p',
+        { class: 'muted' },
+        `${judge.model} (${judge.model_id}), prompt ${judge.prompt_version}, ${judge.source}, ${judge.calls} calls, ${money(judge.usage.cost_usd)}`,
+      ),
+      judge.implemented.length
+        ? h(
+            'table',
+            {},
+            h('tr', {}, h('th', {}, 'record’s change'), h('th', {}, 'in the node')),
+            judge.implemented.map((c) => h('tr', {}, h('td', { class: 'wrap' }, c.change), h('td', { class: `verdict-${c.verdict}` }, c.verdict))),
+          )
+        : null,
+      judge.other_changes.length ? h('p', {}, h('b', {}, 'other changes: '), judge.other_changes.join('; ')) : null,
+      h('p', { class: 'wrap' }, h('b', {}, 'reasons: '), judge.reasons),
+    );
+  }
+
+  function distancePane(d) {
+    return h(
+      'div',
+      { id: 'distance' },
+      h('h3', {}, `Embedding distance of node ${d.node}`),
+      h(
+        'table',
+        {},
+        h('tr', {}, h('th', {}, 'to'), h('th', {}, 'cosine'), h('th', {}, 'L2')),
+        h(
+          'tr',
+          {},
+          h('td', {}, `record ${d.record}`),
+          h('td', { class: 'num' }, fmt(d.distance_to_record_i.cosine, 4)),
+          h('td', { class: 'num' }, fmt(d.distance_to_record_i.l2, 4)),
+        ),
+        h(
+          'tr',
+          {},
+          h('td', {}, `record ${d.next_record}`),
+          h('td', { class: 'num' }, fmt(d.distance_to_next.cosine, 4)),
+          h('td', { class: 'num' }, fmt(d.distance_to_next.l2, 4)),
+        ),
+      ),
+      h('p', { class: 'muted' }, `${d.model} (${d.model_id}), ${d.dimension} dimensions, ${d.calls} calls, ${money(d.usage.cost_usd)}`),
+    );
+  }
+
+  function ideasPane(ideas, benchId, runId) {
+    const counts = Object.entries(ideas.class_counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    return h(
+      'div',
+      { id: 'ideas' },
+      h('h3', {}, `Ideas: entropy ${ideas.entropy_bits === null ? '—' : `${fmt(ideas.entropy_bits, 2)} bits`} over ${ideas.first_k.length} drafts`),
+      h('p', { class: 'muted' }, `${ideas.model} (${ideas.model_id}), taxonomy ${ideas.taxonomy_version}, K ${ideas.k ?? 'all'}; classes: ${counts || '—'}`),
+      h(
+        'table',
+        {},
+        h(
+          'tr',
+          {},
+          ['draft', 'class', 'also', 'why'].map((t) => h('th', {}, t)),
+        ),
+        ideas.nodes.map((n) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('a', { href: route('run', benchId, runId, 'node', String(n.node)) }, `#${n.node}`)),
+            h('td', {}, n.primary),
+            h('td', {}, n.secondary.join(', ') || '—'),
+            h('td', { class: 'wrap' }, n.reason),
+          ),
+        ),
+      ),
+      ideas.skipped.map((x) => h('p', { class: 'muted' }, `#${x.node} not classified: ${x.reason}`)),
+      ideas.failed.map((x) => h('p', { class: 'damaged' }, `#${x.node} failed: ${x.error}`)),
+    );
+  }
+
+  /** judge.json, distance.json, ideas.json when present; a file that does not read back is named with why. */
+  function analysesSection(analyses, benchId, runId) {
+    if (!analyses) return null;
+    const { judge, distance, ideas, problems } = analyses;
+    if (!judge && !distance && !ideas && problems.length === 0) return null;
+    return [
+      h('h2', {}, 'Analyses'),
+      problems.length
+        ? h(
+            'ul',
+            { id: 'analysis-problems' },
+            problems.map((p) => h('li', { class: 'damaged' }, `${p.file}: ${p.reason}`)),
+          )
+        : null,
+      judge ? judgePane(judge) : null,
+      distance ? distancePane(distance) : null,
+      ideas ? ideasPane(ideas, benchId, runId) : null,
+    ];
+  }
+
   async function runPage(benchId, runId) {
-    const data = await load(`run/${benchId}/${runId}`);
+    const [data, curves] = await Promise.all([
+      load(`run/${benchId}/${runId}`),
+      load(`curves/${benchId}/${runId}`).catch((error) => ({ error: String(error.message || error) })),
+    ]);
     const index = await load('index').catch(() => null);
     const bench = index && index.benches.find((b) => b.id === benchId);
     setCrumbs(['benches', '#/'], [bench ? bench.title : benchId, route('bench', benchId)], [runId]);
@@ -325,12 +595,15 @@
       data.fsr_by_step.length ? [h('h2', {}, 'FSR by step (best so far)'), fsrCurve(data.fsr_by_step)] : null,
       h('h2', {}, `Search tree (${data.nodes.length} nodes)`),
       table,
+      h('h2', {}, 'Loss curves'),
+      curvesSection(curves, best),
+      analysesSection(data.analyses, benchId, runId),
       data.hint ? [h('h2', {}, 'Hint'), h('pre', { class: 'wrap' }, data.hint)] : null,
     );
   }
 
-  function diffPane(diff) {
-    if (!diff) return h('p', { class: 'muted', id: 'diff' }, 'No edit.diff (the baseline, or a node without a script).');
+  function diffPane(diff, id = 'diff', empty = 'No edit.diff (the baseline, or a node without a script).') {
+    if (!diff) return h('p', { class: 'muted', id }, empty);
     const lines = diff.split('\n').map((line) => {
       const cls =
         line.startsWith('+++') || line.startsWith('---')
@@ -344,7 +617,36 @@
                 : null;
       return h('div', { class: cls }, line);
     });
-    return h('div', { class: 'code', id: 'diff' }, lines);
+    return h('div', { class: 'code', id }, lines);
+  }
+
+  /** The node against the true next record (record i+1 from the catalog), with how much of the true change it made. */
+  function trueDiffPane(t) {
+    if (!t) return null;
+    const o = t.overlap;
+    return h(
+      'div',
+      { id: 'true-next' },
+      t.next_record === null ? null : h('p', {}, `record ${t.next_record}: ${t.description}`),
+      o
+        ? h(
+            'p',
+            { id: 'overlap' },
+            h('b', {}, 'diff overlap with the true change: '),
+            `recall ${fmt(o.recall, 2)} · precision ${fmt(o.precision, 2)} · F1 ${fmt(o.f1, 2)} · ${o.matched_lines} of ${o.true_lines} changed code lines matched, ${o.hunks_reproduced}/${o.hunks_total} hunks`,
+          )
+        : null,
+      t.note ? h('p', { class: 'muted', id: 'true-note' }, t.note) : null,
+      t.to_next === null
+        ? null
+        : [
+            h('div', { class: 'role' }, `this node's script → record ${t.next_record}'s`),
+            diffPane(t.to_next, 'true-diff', `The node's script is record ${t.next_record}'s.`),
+          ],
+      t.true_diff
+        ? h('details', {}, h('summary', {}, `the true change: record ${t.record} → record ${t.next_record}`), diffPane(t.true_diff, 'record-diff'))
+        : null,
+    );
   }
 
   /** The log, one element per line: metric lines (as the harness parsed them) highlighted; the search box filters. */
@@ -458,7 +760,12 @@
             data.problems.map((p) => h('li', { class: 'damaged' }, `${p.file}: ${p.reason}`)),
           )
         : null,
-      h('section', { class: 'pane' }, h('h2', {}, 'Diff against the parent'), diffPane(data.diff)),
+      h(
+        'div',
+        { class: 'diff-columns' },
+        h('section', { class: 'pane' }, h('h2', {}, 'Diff against the parent'), diffPane(data.diff)),
+        h('section', { class: 'pane' }, h('h2', {}, 'Against the true next record'), trueDiffPane(data.true_diff)),
+      ),
       h('section', { class: 'pane' }, h('h2', {}, 'Log'), logPane(data.log)),
       h('section', { class: 'pane' }, h('h2', {}, 'Audit findings'), auditPane(data.result)),
       h('section', { class: 'pane' }, h('h2', {}, `Model calls (${data.calls.length})`), callsPane(data.calls)),

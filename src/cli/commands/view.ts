@@ -14,8 +14,9 @@ interface ViewFlags {
 }
 
 const HELP_AFTER = `
-Pages: benches → a bench's matrix (record × hint × agent × scaffold) → a run's search tree → a node (diff, log,
-audit findings, model calls). Every page has its own link (e.g. #/run/<bench>/<run>/node/3). Read-only: the
+Pages: benches → a bench's matrix (record × hint × agent × scaffold; a chain's steps) → a run (search tree, loss
+curves against the record's, judge/distance/ideas) → a node (diff against its parent and against the true next
+record, log, audit findings, model calls). Every page has its own link (e.g. #/run/<bench>/<run>/node/3). Read-only: the
 server answers GET only, serves nothing outside the results folders given, and listens on ${DEFAULT_VIEW_HOST} unless
 --host says otherwise. --bundle writes the same app with its data as a static site that opens from disk.
 
@@ -36,14 +37,14 @@ export function registerViewCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (results: string[], flags: ViewFlags) => {
       if (flags.bundle) {
-        const written = await writeViewBundle(results, flags.bundle);
+        const written = await writeViewBundle(results, flags.bundle, { cache: ctx.cache() });
         ctx.log(`view: ${written.runs} runs, ${written.nodes} nodes written`);
         ctx.out(`${written.dir}/index.html`);
         return;
       }
       const port = parseWholeNumber(flags.port, '--port', 0);
       if (port > 65535) throw new UserError(`--port ${port} is not a port`, 'give 0–65535 (0: any free port)');
-      const view = await startViewServer(results, flags.host, port).catch((error: NodeJS.ErrnoException) => {
+      const view = await startViewServer(results, flags.host, port, { cache: ctx.cache() }).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') throw new UserError(`port ${port} is in use`, 'give another --port, or --port 0 for any free one');
         throw error;
       });

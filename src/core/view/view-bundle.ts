@@ -5,6 +5,7 @@ import { nodeIds } from '../store/run-store.js';
 import { buildCatalog } from './view-catalog.js';
 import { readViewAsset, viewPage } from './view-assets.js';
 import { dataFor, keyPath, type DataKey } from './view-routes.js';
+import type { ViewSources } from './view-true-diff.js';
 
 /** What a bundle folder may already hold: a bundle written before, which is replaced. */
 const BUNDLE_ENTRIES = new Set(['index.html', 'app.js', 'app.css', 'data']);
@@ -17,10 +18,10 @@ export interface BundleWritten {
 
 /**
  * The app as a static site (docs/view.md, "Bundle"): index.html, app.js, app.css and one data/<key>.js per index,
- * run and node. Data files are scripts, not JSON: a page opened from file:// may load a script beside it, but
+ * run (and its curves), chain and node. Data files are scripts, not JSON: a page opened from file:// may load a script beside it, but
  * Chromium refuses fetch() of file:// URLs. Each script stores its object under its key in window.SPEEDRUN_VIEW_DATA.
  */
-export async function writeViewBundle(roots: readonly string[], out: string): Promise<BundleWritten> {
+export async function writeViewBundle(roots: readonly string[], out: string, sources: ViewSources = { cache: null }): Promise<BundleWritten> {
   const dir = resolve(out);
   const present = await readdir(dir).catch(() => [] as string[]);
   const foreign = present.filter((e) => !BUNDLE_ENTRIES.has(e));
@@ -32,7 +33,7 @@ export async function writeViewBundle(roots: readonly string[], out: string): Pr
   await writeFile(join(dir, 'index.html'), await viewPage('bundle'));
   for (const asset of ['app.js', 'app.css'] as const) await writeFile(join(dir, asset), await readViewAsset(asset));
   const put = async (key: DataKey) => {
-    const data = await dataFor(catalog, key);
+    const data = await dataFor(catalog, key, sources);
     if (data === null) return;
     const file = join(dir, 'data', `${keyPath(key)}.js`);
     await mkdir(dirname(file), { recursive: true });
@@ -42,9 +43,11 @@ export async function writeViewBundle(roots: readonly string[], out: string): Pr
   let runs = 0;
   let nodes = 0;
   for (const bench of catalog.benches) {
+    if (bench.manifest?.spec.chain) await put({ kind: 'chain', bench: bench.id });
     for (const run of bench.runs) {
       runs++;
       await put({ kind: 'run', bench: bench.id, run: run.id });
+      await put({ kind: 'curves', bench: bench.id, run: run.id });
       for (const node of await nodeIds(run.dir)) {
         nodes++;
         await put({ kind: 'node', bench: bench.id, run: run.id, node });

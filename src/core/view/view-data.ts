@@ -331,7 +331,7 @@ function clip(text: string | null): { text: string | null; cut: boolean } {
 }
 
 /** Whether every file named (relative to the run folder) resolves inside the results folder. */
-function guarded(run: CatalogRun, ...files: string[]): boolean {
+export function guarded(run: CatalogRun, ...files: string[]): boolean {
   return isInside(run.rootReal, run.dir) && files.every((f) => isInside(run.rootReal, join(run.dir, f)));
 }
 
@@ -342,6 +342,6 @@ function guard(run: CatalogRun, ...files: string[]): void {
   }
 }
 
-async function readText(path: string): Promise<string | null> {
+export async function readText(path: string): Promise<string | null> {
   return readFile(path, 'utf8').catch(() => null);
 }

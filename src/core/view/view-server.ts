@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { buildCatalog, type ViewCatalog } from './view-catalog.js';
 import { readViewAsset, VIEW_ASSETS, viewPage, type ViewAsset } from './view-assets.js';
 import { dataFor, parseKey } from './view-routes.js';
+import type { ViewSources } from './view-true-diff.js';
 
 /** Where `speedrun view` listens unless told: loopback only, so the results are not shared by accident. */
 export const DEFAULT_VIEW_HOST = '127.0.0.1';
@@ -20,7 +21,12 @@ export interface ViewServer {
  * nothing else. The catalog of runs is read again whenever the index is asked for, so a bench still running shows
  * its new runs on reload.
  */
-export async function startViewServer(roots: readonly string[], host = DEFAULT_VIEW_HOST, port = DEFAULT_VIEW_PORT): Promise<ViewServer> {
+export async function startViewServer(
+  roots: readonly string[],
+  host = DEFAULT_VIEW_HOST,
+  port = DEFAULT_VIEW_PORT,
+  sources: ViewSources = { cache: null },
+): Promise<ViewServer> {
   let catalog: ViewCatalog = await buildCatalog(roots);
   const loopbackOnly = LOOPBACK_NAMES.has(host);
   const server = createServer((req, res) => {
@@ -45,7 +51,7 @@ export async function startViewServer(roots: readonly string[], host = DEFAULT_V
     const key = parseKey(parts);
     if (!key) return notFound(res);
     if (key.kind === 'index') catalog = await buildCatalog(roots);
-    const data = await dataFor(catalog, key);
+    const data = await dataFor(catalog, key, sources);
     if (data === null) return notFound(res);
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify(data));
   }
