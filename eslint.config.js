@@ -15,7 +15,7 @@ const LAYERS = [
   ['core/events.ts'],
   ['core/agent', 'core/train', 'core/calibrate'],
   ['core/search'],
-  ['core/verify', 'core/judge', 'core/structured-ask', 'core/ideas', 'core/distance'],
+  ['core/verify', 'core/judge', 'core/structured-ask', 'core/ideas', 'core/distance', 'core/hintgen'],
   ['core/bench'],
   ['core/report', 'core/doctor', 'core/plan', 'core/view'],
   ['ui'],

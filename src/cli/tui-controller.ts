@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { listTasks, loadHints, loadTrack } from '../core/catalog/catalog.js';
+import { listTasks, loadTrack } from '../core/catalog/catalog.js';
 import { availableHintLevels, composeHint, parseHintSpec } from '../core/catalog/hints.js';
+import { loadOfferedHints } from '../core/catalog/offered-hints.js';
 import { TrackName } from '../core/catalog/schema.js';
 import { claimBenchFolder } from '../core/bench/bench-manifest.js';
 import { EXECUTOR_NAMES } from '../core/exec/types.js';
@@ -49,7 +50,7 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
           const manifest = await loadTrack(name);
           const tasks = new Set(listTasks(manifest).map((t) => t.record));
           // Without a hint manifest the form offers the general list, and a run names what is missing.
-          const hints = await loadHints(name).catch(() => null);
+          const hints = await loadOfferedHints(name, ctx.cache()).catch(() => null);
           return {
             name,
             title: manifest.title,
@@ -135,7 +136,7 @@ async function startRun(ctx: CliContext, opts: TuiOptions, choices: SetupChoices
     },
     'the setup screen',
   );
-  const [cell] = await planRuns(spec);
+  const [cell] = await planRuns(spec, ctx.cache());
   const benchDir = resolve(opts.out, `tui-${folderStamp(new Date())}`);
   await mkdir(benchDir, { recursive: true });
   await claimBenchFolder(benchDir, spec, [cell!.run_id], new Date());

@@ -86,7 +86,7 @@ export interface BenchFolderFlags {
  */
 export async function runBenchFolder(ctx: CliContext, dir: string, spec: BenchSpec, flags: BenchFolderFlags): Promise<void> {
   const signal = interruptSignal(ctx);
-  const runs = await planRuns(spec);
+  const runs = await planRuns(spec, ctx.cache());
   await mkdir(dir, { recursive: true });
   const resumed =
     (await claimBenchFolder(

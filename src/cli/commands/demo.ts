@@ -48,7 +48,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext): void {
       const shared = { python, execution: await prepareExecution(ctx, { executor: 'local' }), nodes: 1, signal, emit: logProgress(ctx) };
       for (const agent of ['reference', 'null']) {
         ctx.log(`\n== agent ${agent} on tiny record ${record} (hint ${flags.hint})`);
-        const cell = await singleRunCell({ track: 'tiny', record, hint: flags.hint, agent: { name: agent }, scaffold: 'flat', seed: 1 });
+        const cell = await singleRunCell({ track: 'tiny', record, hint: flags.hint, agent: { name: agent }, scaffold: 'flat', seed: 1 }, ctx.cache());
         runs.push(await startPlannedRun(ctx, shared, cell, resolve(flags.out, cell.run_id)));
       }
       if (flags.json) {

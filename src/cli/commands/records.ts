@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { fileState, getRecord, listTasks, loadHints, loadTrack, localFilePath, parseTrackName } from '../../core/catalog/catalog.js';
 import type { FileState } from '../../core/catalog/files.js';
 import { availableHintLevels, formatHintSpec } from '../../core/catalog/hints.js';
+import { loadOfferedHints } from '../../core/catalog/offered-hints.js';
 import { TrackName, type TrackManifest, type TrackSource } from '../../core/catalog/schema.js';
 import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js';
 import { UserError } from '../../core/errors.js';
@@ -88,7 +89,8 @@ function registerShow(records: Command, ctx: CliContext): void {
       const task = listTasks(manifest).find((t) => t.record === record.number) ?? null;
       let hintLevels: number[] = [];
       try {
-        hintLevels = availableHintLevels(await loadHints(track), record.number);
+        // Accepted generated hints count: `--hint` takes them where the manifest lacks the level.
+        hintLevels = availableHintLevels(await loadOfferedHints(track, cache), record.number);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         ctx.log(`note: ${error.message}`);

@@ -61,7 +61,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         },
         'the command line',
       );
-      const [planned] = await planRuns(spec);
+      const [planned] = await planRuns(spec, ctx.cache());
       const cell = stampedRun(planned!, new Date());
       const runDir = resolve(flags.out, cell.run_id);
       const smoke = flags.smoke === undefined ? undefined : parsePositiveInt(flags.smoke, '--smoke');

@@ -77,7 +77,7 @@ export async function resolveRecordScript(manifest: TrackManifest, n: number, ca
 }
 
 /** 1,2,3,5 → "1–3, 5" */
-function formatNumbers(numbers: number[]): string {
+export function formatNumbers(numbers: number[]): string {
   const sorted = [...new Set(numbers)].sort((a, b) => a - b);
   const parts: string[] = [];
   let start = sorted[0];

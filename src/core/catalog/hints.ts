@@ -3,8 +3,8 @@ import { basename } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot, type CacheLayout } from '../paths.js';
 import { resolveManifestFile } from './catalog.js';
-import { loadHints } from './load.js';
-import type { HintEntry, HintManifest, TrackName } from './schema.js';
+import { checkedGeneratedText, loadOfferedHints, type OfferedHintEntry } from './offered-hints.js';
+import type { HintManifest, TrackName } from './schema.js';
 
 /** Levels an agent may receive. Level 0 (the human diff) is for judging only. */
 const AGENT_HINT_LEVELS = [1, 2, 3, 9] as const;
@@ -94,7 +94,7 @@ export interface ComposeHintOptions {
   cache: CacheLayout;
   /** Package root for bundled tracks and for reading hints/<track>.json. */
   root?: string;
-  /** Use this manifest instead of reading hints/<track>.json. */
+  /** Use this manifest instead of reading hints/<track>.json and the accepted generated hints (loadOfferedHints). */
   hints?: HintManifest;
 }
 
@@ -103,7 +103,7 @@ export async function composeHint(opts: ComposeHintOptions): Promise<string> {
   const root = opts.root ?? packageRoot;
   const levels = [...new Set(opts.levels)].sort((a, b) => a - b);
   if (levels.length === 0) return '';
-  const manifest = opts.hints ?? (await loadHints(opts.track, root));
+  const manifest = opts.hints ?? (await loadOfferedHints(opts.track, opts.cache, root));
   requireHintLevels(manifest, opts.record, levels);
   const entries = manifest.hints.filter((h) => h.record === opts.record);
   const sections: string[] = [];
@@ -113,10 +113,12 @@ export async function composeHint(opts: ComposeHintOptions): Promise<string> {
   return `${sections.join('\n\n')}\n`;
 }
 
-async function section(entry: HintEntry, opts: ComposeHintOptions, manifest: HintManifest, root: string): Promise<string> {
-  const path = await resolveManifestFile(opts.track, manifest.source, entry, opts.cache, root);
+async function section(entry: OfferedHintEntry, opts: ComposeHintOptions, manifest: HintManifest, root: string): Promise<string> {
+  const raw = entry.generated
+    ? checkedGeneratedText({ generated: entry.generated }, await readFile(entry.generated.file, 'utf8'))
+    : await readFile(await resolveManifestFile(opts.track, manifest.source, entry, opts.cache, root), 'utf8');
   // Upstream files often open with blank lines; the heading already separates sections.
-  const text = (await readFile(path, 'utf8')).replace(/^(\s*\n)+/, '').trimEnd();
+  const text = raw.replace(/^(\s*\n)+/, '').trimEnd();
   const title = entry.level === 9 ? `${HEADINGS[9]} (${basename(entry.path)})` : HEADINGS[entry.level];
   return `## Hint level ${entry.level}: ${title}\n\n${text}`;
 }

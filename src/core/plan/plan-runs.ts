@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadHints, loadTrack, parseTrackName } from '../catalog/catalog.js';
 import { parseHintSpec, requireHintLevels } from '../catalog/hints.js';
+import { loadOfferedHints } from '../catalog/offered-hints.js';
+import type { CacheLayout } from '../paths.js';
 import type { HintManifest, TrackManifest, TrackName } from '../catalog/schema.js';
 import { parseBenchSpec } from '../bench/bench-file.js';
 import { planBench, type PlannedRun } from '../bench/bench-plan.js';
@@ -13,15 +15,16 @@ export async function loadManifests(tracks: readonly TrackName[]): Promise<Map<T
 
 /**
  * The runs of a bench, every hint level checked against its record's manifest, so a bench (or `run`, or the
- * terminal UI) that asks for L9 where upstream ships no level-9 documents stops before anything starts.
+ * terminal UI) that asks for L9 where upstream ships no level-9 documents stops before anything starts. With the
+ * cache, a level the manifest lacks may come from an accepted generated hint (catalog/offered-hints.ts).
  */
-export async function planRuns(spec: BenchSpec): Promise<PlannedRun[]> {
+export async function planRuns(spec: BenchSpec, cache?: CacheLayout): Promise<PlannedRun[]> {
   const runs = planBench(spec, await loadManifests(spec.tracks));
   const hints = new Map<TrackName, HintManifest>();
   for (const run of runs) {
     const levels = parseHintSpec(run.hint);
     if (levels.length === 0) continue;
-    if (!hints.has(run.track)) hints.set(run.track, await loadHints(run.track));
+    if (!hints.has(run.track)) hints.set(run.track, cache ? await loadOfferedHints(run.track, cache) : await loadHints(run.track));
     requireHintLevels(hints.get(run.track)!, run.record, levels);
   }
   return runs;
@@ -46,8 +49,8 @@ export function singleCellSpec(cell: SingleCell): BenchSpecInput {
 }
 
 /** `speedrun run`'s one cell: a bench of one, its id stamped with the time (and a random tail) so runs never collide. */
-export async function singleRunCell(cell: SingleCell & { at?: Date }): Promise<PlannedRun> {
-  const [planned] = await planRuns(parseBenchSpec(singleCellSpec(cell), 'the command line'));
+export async function singleRunCell(cell: SingleCell & { at?: Date }, cache?: CacheLayout): Promise<PlannedRun> {
+  const [planned] = await planRuns(parseBenchSpec(singleCellSpec(cell), 'the command line'), cache);
   return stampedRun(planned!, cell.at ?? new Date());
 }
 

@@ -34,9 +34,10 @@ export const LlmCallRecord = z.object({
   node: z.number().int().nonnegative(),
   /**
    * `judge` and `judge-retry` (after a malformed verdict) are `speedrun judge`'s calls, kept in the run's
-   * judge-calls.jsonl; `ideas` and `ideas-retry` are `speedrun ideas`' calls, kept in ideas-calls.jsonl.
+   * judge-calls.jsonl; `ideas` and `ideas-retry` are `speedrun ideas`' calls, kept in ideas-calls.jsonl; `hint` and
+   * `hint-retry` are `speedrun hints generate`'s, kept in the cache beside the drafts (catalog/generated-hints.ts).
    */
-  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent', 'judge', 'judge-retry', 'ideas', 'ideas-retry']),
+  purpose: z.enum(['propose', 'edit-retry', 'summarize', 'agent', 'judge', 'judge-retry', 'ideas', 'ideas-retry', 'hint', 'hint-retry']),
   at: z.string(),
   model: z.string(),
   /** Which endpoint an outside agent called: chat completions or the Responses API (absent: the built-in agent's chat call). */
