@@ -1,3 +1,4 @@
+import type { RowCache } from './row-cache.js';
 import type { ViewCatalog } from './view-catalog.js';
 import { indexData, nodeData, runData } from './view-data.js';
 import { SAFE_ID } from './safe-path.js';
@@ -28,8 +29,8 @@ export function keyPath(key: DataKey): string {
 }
 
 /** The JSON a key names, or null when the catalog has no such bench, run or node. */
-export async function dataFor(catalog: ViewCatalog, key: DataKey): Promise<unknown | null> {
-  if (key.kind === 'index') return indexData(catalog);
+export async function dataFor(catalog: ViewCatalog, key: DataKey, rows?: RowCache): Promise<unknown | null> {
+  if (key.kind === 'index') return indexData(catalog, rows && ((run) => rows.row(run)));
   const run = catalog.run(key.bench, key.run);
   if (!run) return null;
   return key.kind === 'run' ? runData(run) : nodeData(run, key.node);
