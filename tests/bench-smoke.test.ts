@@ -22,6 +22,13 @@ describe('benchmarks in smoke mode', () => {
     expect([result!.statistics_s, result!.formats_s, result!.total_s].every(positive)).toBe(true);
   });
 
+  it('view-index: writes a bench, times the index, a run page and the bundle', async () => {
+    const { exitCode, output, result } = await runBenchSmoke('view-index');
+    expect(exitCode, output).toBe(0);
+    expect(result).toMatchObject({ name: 'view-index', smoke: true, runs: 40 });
+    expect([result!.start_ms, result!.index_cold_ms, result!.index_warm_ms, result!.run_ms, result!.bundle_ms].every(positive)).toBe(true);
+  });
+
   it('every benchmark under bench/ has a smoke test', async () => {
     const benches = (await readdir(BENCH_DIR)).filter((f) => f.endsWith('.bench.mjs'));
     const tests = await Promise.all(

@@ -649,36 +649,94 @@
     );
   }
 
-  /** The log, one element per line: metric lines (as the harness parsed them) highlighted; the search box filters. */
+  /** The log: metric lines (as the harness parsed them) highlighted; a long one drawn as a window (logWindow). */
   function logPane(log) {
     if (log.stdout === null && log.stderr === null) return h('p', { class: 'muted', id: 'log' }, 'No log (the node was not trained here).');
-    const metric = new Set(log.metric_lines);
-    const lines = (log.stdout || '').split('\n').map((line, i) => h('div', { class: metric.has(i + 1) ? 'log-metric' : null, 'data-n': i + 1 }, line));
-    const count = h('span', { class: 'muted' });
-    const box = h('div', { class: 'code', id: 'log' }, lines);
+    const view = logWindow(log.stdout || '', log.metric_lines);
+    return h(
+      'div',
+      {},
+      view.controls,
+      log.truncated ? h('p', { class: 'muted' }, 'The log is long: only its last part is shown.') : null,
+      view.box,
+      log.stderr ? [h('div', { class: 'role' }, 'stderr'), h('pre', { id: 'stderr' }, log.stderr)] : null,
+    );
+  }
+
+  // ---- long logs (docs/view.md, "Long logs") ----
+
+  const LOG_WHOLE = 3000; // a log of up to this many lines is drawn whole; a longer one as a window of
+  const LOG_EDGE = 200; // its first and last lines,
+  const LOG_METRIC_MAX = 400; // its metric lines (evenly picked when more),
+  const LOG_MORE = 500; // and a hidden stretch opens this many lines per click.
+  const LOG_HITS_MAX = 500; // Search looks at every line and draws the first matches; a click jumps to one.
+
+  function logWindow(text, metricLines) {
+    const lines = text.split('\n');
+    const metric = new Set(metricLines);
+    const shown = new Set();
+    const reveal = (from, to) => {
+      for (let i = Math.max(0, from); i < Math.min(lines.length, to); i++) shown.add(i);
+    };
+    if (lines.length <= LOG_WHOLE) reveal(0, lines.length);
+    else {
+      reveal(0, LOG_EDGE);
+      reveal(lines.length - LOG_EDGE, lines.length);
+      const every = Math.ceil(metricLines.length / LOG_METRIC_MAX);
+      metricLines.forEach((n, i) => (i % every === 0 || i === metricLines.length - 1) && shown.add(n - 1));
+    }
+    const box = h('div', { class: 'code', id: 'log', 'data-lines': lines.length });
+    const count = h('span', { class: 'muted', id: 'log-count' });
+    const lineEl = (i) => h('div', { class: metric.has(i + 1) ? 'log-metric' : null, 'data-n': i + 1 }, lines[i]);
+    const gapEl = (from, to) =>
+      h(
+        'div',
+        { class: 'log-gap' },
+        h(
+          'button',
+          { type: 'button', class: 'log-more', onclick: () => (reveal(from, from + LOG_MORE), draw()) },
+          `… ${to - from} lines hidden: show ${Math.min(LOG_MORE, to - from)} more`,
+        ),
+      );
+    function draw() {
+      const out = [];
+      let next = 0;
+      for (const i of [...shown].sort((a, b) => a - b)) {
+        if (i > next) out.push(gapEl(next, i));
+        out.push(lineEl(i));
+        next = i + 1;
+      }
+      if (next < lines.length) out.push(gapEl(next, lines.length));
+      box.replaceChildren(...out);
+    }
+    function find(query) {
+      const q = query.toLowerCase();
+      if (q === '') return (draw(), (count.textContent = ''));
+      const hits = [];
+      let total = 0;
+      lines.forEach((line, i) => line.toLowerCase().includes(q) && total++ < LOG_HITS_MAX && hits.push(i));
+      count.textContent = ` ${total} matching lines${total > hits.length ? ` (the first ${hits.length} shown)` : ''}: click one to see it in the log`;
+      box.replaceChildren(
+        ...hits.map((i) => h('div', { class: `log-hit ${metric.has(i + 1) ? 'log-metric' : ''}`, 'data-n': i + 1, onclick: () => jump(i) }, lines[i])),
+      );
+    }
+    function jump(i) {
+      search.value = '';
+      count.textContent = '';
+      reveal(i - 20, i + 21);
+      draw();
+      const target = box.querySelector(`[data-n="${i + 1}"]`);
+      target.classList.add('log-target');
+      target.scrollIntoView({ block: 'center' });
+    }
     const search = h('input', {
       type: 'search',
       id: 'log-search',
       placeholder: 'search the log (metric lines are highlighted)',
-      oninput: () => {
-        const q = search.value.toLowerCase();
-        let hits = 0;
-        for (const el of lines) {
-          const hit = q !== '' && el.textContent.toLowerCase().includes(q);
-          if (hit) hits++;
-          el.classList.toggle('log-hidden', q !== '' && !hit);
-        }
-        count.textContent = q ? ` ${hits} matching lines` : '';
-      },
+      oninput: () => find(search.value),
     });
-    return h(
-      'div',
-      {},
-      h('div', {}, search, count),
-      log.truncated ? h('p', { class: 'muted' }, 'The log is long: only its last part is shown.') : null,
-      box,
-      log.stderr ? [h('div', { class: 'role' }, 'stderr'), h('pre', { id: 'stderr' }, log.stderr)] : null,
-    );
+    draw();
+    return { controls: h('div', {}, search, count), box };
   }
 
   function auditPane(result) {
@@ -728,8 +786,64 @@
               ]
             : null,
           c.retries.length ? h('p', { class: 'muted' }, `retries: ${c.retries.map((r) => r.error).join('; ')}`) : null,
+          streamReplay(c),
         );
       }),
+    );
+  }
+
+  // ---- streamed text replayed at its recorded pace (docs/view.md, "Streamed text") ----
+
+  const REPLAY_SPEEDS = [1, 4, 16, 64, 256];
+  const replayLabel = (p) => (p.kind === 'content' ? 'answer' : p.kind === 'reasoning' ? 'reasoning' : `tool call ${p.tool ?? 0} arguments`);
+
+  /** A call's stream (pieces with their offset from the request) shown growing, reasoning and answer as they came. */
+  function streamReplay(call) {
+    const pieces = call.stream;
+    if (!pieces || pieces.length === 0) return null;
+    const out = h('pre', { class: 'wrap replay', 'data-replay': 'idle' });
+    const clock = h('span', { class: 'muted replay-clock' });
+    const speed = h(
+      'select',
+      { class: 'replay-speed', title: 'speed-up' },
+      REPLAY_SPEEDS.map((s) => h('option', { value: s, selected: s === 16 }, `×${s}`)),
+    );
+    let timer = null;
+    function play() {
+      clearTimeout(timer);
+      out.replaceChildren();
+      out.dataset.replay = 'playing';
+      const factor = Number(speed.value);
+      const started = performance.now();
+      let next = 0;
+      let span = null;
+      let last = null;
+      const tick = () => {
+        const at = (performance.now() - started) * factor;
+        for (; next < pieces.length && pieces[next].ms <= at; next++) {
+          const p = pieces[next];
+          if (`${p.kind}${p.tool}` !== last) {
+            last = `${p.kind}${p.tool}`;
+            span = h('span', { class: `replay-${p.kind}` });
+            out.append(h('div', { class: 'role' }, replayLabel(p)), span);
+          }
+          span.append(p.text);
+        }
+        clock.textContent = ` ${seconds(Math.min(at, pieces.at(-1).ms))} of ${seconds(pieces.at(-1).ms)}`;
+        if (next < pieces.length) timer = setTimeout(tick, Math.max(16, Math.min(250, (pieces[next].ms - at) / factor)));
+        else out.dataset.replay = 'done';
+      };
+      tick();
+    }
+    return h(
+      'div',
+      { class: 'replay-pane' },
+      h('div', { class: 'role' }, `as streamed: ${pieces.length} pieces over ${seconds(pieces.at(-1).ms)}`),
+      h('button', { type: 'button', class: 'replay-button', onclick: play }, '▶ replay'),
+      ' ',
+      speed,
+      clock,
+      out,
     );
   }
 

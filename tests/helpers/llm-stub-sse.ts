@@ -46,17 +46,32 @@ export function completionChunks(reply: StreamedReply, model: string, includeUsa
 /** How long a dropped stream waits before cutting the connection, so the events before it reach the client first. */
 const DROP_AFTER_MS = 50;
 
-/** Writes each event as `data: …` (strings as they are, objects as JSON), then ends the stream as `end` says. */
+/** A pause between two events of a scripted stream: the stub waits this long before writing the next one. */
+export class SsePause {
+  constructor(readonly ms: number) {}
+}
+export const pause = (ms: number): SsePause => new SsePause(ms);
+
+/**
+ * Writes each event as `data: …` (strings as they are, objects as JSON), waiting at each SsePause, then ends the stream
+ * as `end` says. Without pauses everything is written at once.
+ */
 export function writeSse(res: ServerResponse, events: Array<string | object>, end: StreamEnd = 'done', contentType = 'text/event-stream'): void {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
-  for (const event of events) res.write(`data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`);
-  if (end === 'done') {
-    res.end('data: [DONE]\n\n');
-  } else if (end === 'close') {
-    res.end();
-  } else if (end === 'drop') {
-    setTimeout(() => res.socket?.destroy(), DROP_AFTER_MS);
-  }
+  void (async () => {
+    for (const event of events) {
+      if (event instanceof SsePause) await new Promise((resolve) => setTimeout(resolve, event.ms));
+      else if (!res.destroyed) res.write(`data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`);
+    }
+    if (res.destroyed) return;
+    if (end === 'done') {
+      res.end('data: [DONE]\n\n');
+    } else if (end === 'close') {
+      res.end();
+    } else if (end === 'drop') {
+      setTimeout(() => res.socket?.destroy(), DROP_AFTER_MS);
+    }
+  })();
 }
 
 /** Whether a chat request asked for a stream, and for the usage chunk. */

@@ -35,7 +35,7 @@ export type StubReply =
       /** Function calls the model asks for (message.tool_calls; streamed as a name piece, then the arguments in two pieces). */
       tool_calls?: StubToolCall[];
     }
-  /** Server-sent events as they are (strings verbatim, objects as JSON), ended as `end` says (default `done`). */
+  /** Server-sent events as they are (strings verbatim, objects as JSON, a `pause(ms)` waits), ended as `end` says (default `done`). */
   | { events: Array<string | object>; end?: StreamEnd; contentType?: string }
   /** A raw HTTP answer; an object body is sent as JSON. */
   | { status: number; body?: string | object; headers?: Record<string, string> }

@@ -3,6 +3,7 @@ import type { LlmUsage } from '../store/schema.js';
 import { BudgetExhaustedError, type LlmBudget } from './budget.js';
 import type { EditFormat } from './edits/edit-format.js';
 import type { LlmCallRecord } from '../store/call-record.js';
+import { StreamRecorder } from '../store/call-stream.js';
 import { LlmCallError, type ChatClient, type ChatMessage, type ChatResponse, type StreamEvent } from './llm/chat.js';
 import { callCost } from './llm/cost.js';
 import type { ResolvedModel } from './llm/model-profile.js';
@@ -125,9 +126,15 @@ export class LlmAgent implements Agent {
     const sent = messages.map((m) => ({ ...m }));
     const started = Date.now();
     let outcome: CallOutcome;
+    // Every streamed call is recorded as it arrived (for replay in `speedrun view`), whether or not anyone watches live.
+    const recorder = new StreamRecorder();
+    const onStream = (event: StreamEvent) => {
+      if (event.kind === 'restart') recorder.restart();
+      else recorder.add(event.part, event.text);
+      ctx.onStream?.(event, purpose);
+    };
     try {
-      const onStream = ctx.onStream && ((event: StreamEvent) => ctx.onStream?.(event, purpose));
-      outcome = { ok: true, response: await client.complete(sent, ctx.signal, { node, purpose, ...(onStream && { onStream }) }) };
+      outcome = { ok: true, response: await client.complete(sent, ctx.signal, { node, purpose, onStream }) };
     } catch (error) {
       if (!(error instanceof LlmCallError)) throw error;
       outcome = { ok: false, error };
@@ -154,9 +161,14 @@ export class LlmAgent implements Agent {
       latency_ms: outcome.ok ? outcome.response.latency_ms : Date.now() - started,
       retries: outcome.ok ? outcome.response.retries : outcome.error.retries,
       cost_usd: cost,
+      ...streamField(outcome.ok ? recorder.pieces() : undefined),
     });
     return outcome;
   }
+}
+
+function streamField(pieces: LlmCallRecord['stream']): Pick<LlmCallRecord, 'stream'> {
+  return pieces ? { stream: pieces } : {};
 }
 
 /** The sampling parameters as sent, for the transcript (the judge's calls record theirs the same way). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StreamPiece } from './call-stream.js';
 import { parseJsonLines } from './json-lines.js';
 import { NODE_FILES } from './layout.js';
 
@@ -62,6 +63,11 @@ export const LlmCallRecord = z.object({
   latency_ms: z.number(),
   retries: z.array(z.object({ error: z.string(), status: z.number().nullable(), waited_ms: z.number() })),
   cost_usd: z.number().nullable(),
+  /**
+   * How a streamed answer arrived (call-stream.ts): pieces in order with their offset from the request, merged so the
+   * record stays small. Absent for a whole answer and in records written before it existed.
+   */
+  stream: z.array(StreamPiece).optional(),
 });
 export type LlmCallRecord = z.infer<typeof LlmCallRecord>;
 

@@ -38,12 +38,11 @@ const RUN_SUBFOLDERS = new Set([NODES_DIR, VERIFICATION_DIR, ROUND_FOLDER]);
 export async function findRunFolders(dir: string): Promise<string[]> {
   const own = await readdir(dir, { withFileTypes: true }).catch(() => []);
   if (own.some((e) => e.isFile() && e.name === RUN_FILE)) return [dir];
-  const found: string[] = [];
-  for (const entry of own) {
-    if (!entry.isDirectory() || entry.name.startsWith('.') || RUN_SUBFOLDERS.has(entry.name)) continue;
-    found.push(...(await findRunFolders(join(dir, entry.name))));
-  }
-  return found.sort();
+  // Sibling folders are listed at once: a bench of thousands of runs is listed in a fraction of the time one by one takes.
+  const found = await Promise.all(
+    own.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !RUN_SUBFOLDERS.has(e.name)).map((e) => findRunFolders(join(dir, e.name))),
+  );
+  return found.flat().sort();
 }
 
 /**

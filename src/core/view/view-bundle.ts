@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { nodeIds } from '../store/run-store.js';
+import { RowCache } from './row-cache.js';
 import { buildCatalog } from './view-catalog.js';
 import { readViewAsset, viewPage } from './view-assets.js';
 import { dataFor, keyPath, type DataKey } from './view-routes.js';
@@ -32,29 +33,40 @@ export async function writeViewBundle(roots: readonly string[], out: string, sou
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'index.html'), await viewPage('bundle'));
   for (const asset of ['app.js', 'app.css'] as const) await writeFile(join(dir, asset), await readViewAsset(asset));
+  const rows = new RowCache();
+  const made = new Set<string>();
   const put = async (key: DataKey) => {
-    const data = await dataFor(catalog, key, sources);
+    const data = await dataFor(catalog, key, sources, rows);
     if (data === null) return;
     const file = join(dir, 'data', `${keyPath(key)}.js`);
-    await mkdir(dirname(file), { recursive: true });
+    if (!made.has(dirname(file))) await mkdir(dirname(file), { recursive: true });
+    made.add(dirname(file));
     await writeFile(file, dataScript(keyPath(key), data));
   };
   await put({ kind: 'index' });
-  let runs = 0;
   let nodes = 0;
-  for (const bench of catalog.benches) {
-    if (bench.manifest?.spec.chain) await put({ kind: 'chain', bench: bench.id });
-    for (const run of bench.runs) {
-      runs++;
-      await put({ kind: 'run', bench: bench.id, run: run.id });
-      await put({ kind: 'curves', bench: bench.id, run: run.id });
-      for (const node of await nodeIds(run.dir)) {
-        nodes++;
-        await put({ kind: 'node', bench: bench.id, run: run.id, node });
-      }
+  for (const bench of catalog.benches) if (bench.manifest?.spec.chain) await put({ kind: 'chain', bench: bench.id });
+  const runs = catalog.benches.flatMap((bench) => bench.runs);
+  // A few runs at a time, so one run's reads overlap another's writes; each run's own files are written in turn.
+  await eachAtMost(BUNDLE_CONCURRENCY, runs, async (run) => {
+    await put({ kind: 'run', bench: run.bench, run: run.id });
+    await put({ kind: 'curves', bench: run.bench, run: run.id });
+    for (const node of await nodeIds(run.dir)) {
+      nodes++;
+      await put({ kind: 'node', bench: run.bench, run: run.id, node });
     }
-  }
-  return { dir, runs, nodes };
+  });
+  return { dir, runs: runs.length, nodes };
+}
+
+const BUNDLE_CONCURRENCY = 8;
+
+async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** A script that files one key's data; `<` is escaped so no text in a log can end a surrounding script element. */

@@ -38,6 +38,8 @@ export interface ViewCatalog {
 export async function buildCatalog(roots: readonly string[]): Promise<ViewCatalog> {
   const benches = new Map<string, CatalogBench>();
   const byFolder = new Map<string, CatalogBench>();
+  const benchFolders = new Map<string, string>();
+  const runIds = new Map<CatalogBench, Set<string>>();
   for (const given of roots) {
     const root = resolve(given);
     let rootReal: string;
@@ -48,20 +50,28 @@ export async function buildCatalog(roots: readonly string[]): Promise<ViewCatalo
     }
     for (const dir of await findRunFolders(root)) {
       if (!isInside(rootReal, dir)) continue;
-      const folder = benchFolderOf(dir, root);
+      // Runs side by side share their bench folder: look it up once per parent folder.
+      const parent = dirname(dir);
+      const folder = benchFolders.get(parent) ?? benchFolderOf(dir, root);
+      benchFolders.set(parent, folder);
       let bench = byFolder.get(folder);
       if (!bench) {
         bench = await openBench(folder, root, rootReal, benches);
         byFolder.set(folder, bench);
         benches.set(bench.id, bench);
       }
-      bench.runs.push({ bench: bench.id, id: uniqueId(safeId(basename(dir)), new Set(bench.runs.map((r) => r.id))), dir, rootReal });
+      const ids = runIds.get(bench) ?? new Set<string>();
+      const id = uniqueId(safeId(basename(dir)), ids);
+      ids.add(id);
+      runIds.set(bench, ids);
+      bench.runs.push({ bench: bench.id, id, dir, rootReal });
     }
   }
   const list = [...benches.values()];
+  const byKey = new Map(list.flatMap((b) => b.runs.map((r) => [`${b.id}/${r.id}`, r] as const)));
   return {
     benches: list,
-    run: (bench, id) => benches.get(bench)?.runs.find((r) => r.id === id),
+    run: (bench, id) => byKey.get(`${bench}/${id}`),
   };
 }
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -58,11 +59,12 @@ export interface IndexData {
   benches: { id: string; title: string; spec: unknown; manifest_error: string | null; runs: RunRow[] }[];
 }
 
-export async function indexData(catalog: ViewCatalog): Promise<IndexData> {
+/** `rowOf` may answer from a cache (row-cache.ts); by default every run.json is read. */
+export async function indexData(catalog: ViewCatalog, rowOf: (run: CatalogRun) => Promise<RunRow> = runRow): Promise<IndexData> {
   const benches: IndexData['benches'] = [];
   for (const bench of catalog.benches) {
     const runs: RunRow[] = [];
-    for (const run of bench.runs) runs.push(await runRow(run));
+    for (const run of bench.runs) runs.push(await rowOf(run));
     benches.push({ id: bench.id, title: bench.title, spec: bench.manifest?.spec ?? null, manifest_error: bench.manifest_error, runs });
   }
   return { benches };
@@ -129,7 +131,8 @@ export async function runRow(run: CatalogRun): Promise<RunRow> {
         Object.assign(row, { ...config, run_id: config.run_id ?? null, scaffold: typeof scaffold === 'string' ? scaffold : null });
       }
     }
-    row.verification = (await readVerification(run.dir))?.status ?? null;
+    // Most runs have no verification.json: a stat is far cheaper than the failed read (thousands of runs per index).
+    if (statSync(join(run.dir, VERIFICATION_FILE), { throwIfNoEntry: false })) row.verification = (await readVerification(run.dir))?.status ?? null;
   } catch (error) {
     if (!(error instanceof DamagedRunError)) throw error;
     row.status = 'damaged';

@@ -1,3 +1,4 @@
+import type { RowCache } from './row-cache.js';
 import type { ViewCatalog } from './view-catalog.js';
 import { analysesData, type AnalysesData } from './view-analyses.js';
 import { chainData } from './view-chain.js';
@@ -45,8 +46,8 @@ export function keyPath(key: DataKey): string {
 }
 
 /** The JSON a key names, or null when the catalog has no such bench, run or node. */
-export async function dataFor(catalog: ViewCatalog, key: DataKey, sources: ViewSources = { cache: null }): Promise<unknown | null> {
-  if (key.kind === 'index') return indexData(catalog);
+export async function dataFor(catalog: ViewCatalog, key: DataKey, sources: ViewSources = { cache: null }, rows?: RowCache): Promise<unknown | null> {
+  if (key.kind === 'index') return indexData(catalog, rows && ((run) => rows.row(run)));
   if (key.kind === 'chain') {
     const bench = catalog.benches.find((b) => b.id === key.bench);
     return bench ? chainData(bench) : null;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RowCache } from './row-cache.js';
 import { buildCatalog, type ViewCatalog } from './view-catalog.js';
 import { readViewAsset, VIEW_ASSETS, viewPage, type ViewAsset } from './view-assets.js';
 import { dataFor, parseKey } from './view-routes.js';
@@ -28,6 +29,9 @@ export async function startViewServer(
   sources: ViewSources = { cache: null },
 ): Promise<ViewServer> {
   let catalog: ViewCatalog = await buildCatalog(roots);
+  // The first index is served from the catalog just built; later ones list the folders again (new runs appear).
+  let catalogFresh = true;
+  const rows = new RowCache();
   const loopbackOnly = LOOPBACK_NAMES.has(host);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => send(res, 500, 'application/json', JSON.stringify({ error: (error as Error).message })));
@@ -50,8 +54,9 @@ export async function startViewServer(
     }
     const key = parseKey(parts);
     if (!key) return notFound(res);
-    if (key.kind === 'index') catalog = await buildCatalog(roots);
-    const data = await dataFor(catalog, key, sources);
+    if (key.kind === 'index' && !catalogFresh) catalog = await buildCatalog(roots);
+    if (key.kind === 'index') catalogFresh = false;
+    const data = await dataFor(catalog, key, sources, rows);
     if (data === null) return notFound(res);
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify(data));
   }

@@ -11,8 +11,8 @@ import { isRecord } from './http-io.js';
 export interface ChunkNews {
   text: string;
   reasoning: string;
-  /** Indexes of tool calls this chunk started or extended. */
-  tools: number[];
+  /** The pieces of tool-call arguments this chunk brought, by the call's index. */
+  toolArguments: { index: number; text: string }[];
 }
 
 export class ChatAnswer {
@@ -41,7 +41,7 @@ export class ChatAnswer {
 
   /** Adds one chat.completion.chunk. */
   addChunk(chunk: Record<string, unknown>): ChunkNews {
-    const news: ChunkNews = { text: '', reasoning: '', tools: [] };
+    const news: ChunkNews = { text: '', reasoning: '', toolArguments: [] };
     this.model = stringOrNull(chunk.model) || this.model;
     // With include_usage the usage comes in a last chunk of its own; some servers put it on the last choice's chunk.
     this.usage = readUsage(chunk.usage) ?? this.usage;
@@ -53,7 +53,11 @@ export class ChatAnswer {
     news.reasoning = stringOrNull(delta.reasoning_content) ?? stringOrNull(delta.reasoning) ?? '';
     if (news.reasoning) this.reasoning = (this.reasoning ?? '') + news.reasoning;
     const pieces: unknown[] = Array.isArray(delta.tool_calls) ? delta.tool_calls : [];
-    for (const piece of pieces) if (isRecord(piece)) news.tools.push(this.addToolPiece(piece));
+    for (const piece of pieces) {
+      if (!isRecord(piece)) continue;
+      const added = this.addToolPiece(piece);
+      if (added.text) news.toolArguments.push(added);
+    }
     this.finishReason = stringOrNull(choice.finish_reason) ?? this.finishReason;
     return news;
   }
@@ -62,15 +66,16 @@ export class ChatAnswer {
     return [...this.tools.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ ...call }));
   }
 
-  /** A piece of a tool call: the first carries id and name, later ones more of the arguments. Returns its index. */
-  private addToolPiece(piece: Record<string, unknown>): number {
+  /** A piece of a tool call: the first carries id and name, later ones more of the arguments. Returns its index and the arguments it added. */
+  private addToolPiece(piece: Record<string, unknown>): { index: number; text: string } {
     const index = typeof piece.index === 'number' ? piece.index : this.tools.size;
     const call = this.tools.get(index) ?? { id: '', name: '', arguments: '' };
     const fn = isRecord(piece.function) ? piece.function : {};
     call.id = stringOrNull(piece.id) || call.id;
     call.name = stringOrNull(fn.name) || call.name;
-    call.arguments += stringOrNull(fn.arguments) ?? '';
+    const text = stringOrNull(fn.arguments) ?? '';
+    call.arguments += text;
     this.tools.set(index, call);
-    return index;
+    return { index, text };
   }
 }

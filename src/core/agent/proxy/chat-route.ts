@@ -28,7 +28,7 @@ async function wholeChat(call: ProxyCall, sent: Record<string, unknown>, res: Se
   const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', sent), call);
   const answer = ChatAnswer.fromCompletion(completion);
   if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
-  call.delta('content', answer.content);
+  call.whole(answer.content);
   sendJson(res, 200, completion);
   return answer;
 }
@@ -42,7 +42,7 @@ async function wholeAsStream(call: ProxyCall, sent: Record<string, unknown>, res
   const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', whole), call);
   const answer = ChatAnswer.fromCompletion(completion);
   if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
-  call.delta('content', answer.content);
+  call.whole(answer.content);
   startSse(res);
   const agentWantsUsage = isRecord(options) && options.include_usage === true;
   for (const chunk of chunksOf(completion, answer, agentWantsUsage)) writeSseData(res, chunk);
@@ -88,6 +88,7 @@ async function streamChat(call: ProxyCall, sent: Record<string, unknown>, res: S
       const news = answer.addChunk(event.chunk);
       call.delta('reasoning', news.reasoning);
       call.delta('content', news.text);
+      for (const piece of news.toolArguments) call.toolDelta(piece.index, piece.text);
       if (!agentWantsUsage && isUsageOnly(event.chunk)) continue;
     }
     res.write(event.raw);

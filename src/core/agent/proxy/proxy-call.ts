@@ -9,6 +9,7 @@ import type { LlmBudget } from '../budget.js';
 import { callCost } from '../llm/cost.js';
 import type { ResolvedModel } from '../llm/model-profile.js';
 import type { LlmCallRecord } from '../../store/call-record.js';
+import { StreamRecorder } from '../../store/call-stream.js';
 import type { ChatAnswer } from './chat-answer.js';
 import type { Fetch, StopReason, UpstreamCall, UpstreamFailure } from './upstream.js';
 
@@ -46,6 +47,8 @@ export class ProxyCall implements UpstreamCall {
   private readonly timer: NodeJS.Timeout;
   private readonly release: () => void;
   private finished = false;
+  /** The answer as it streamed to the agent, kept in the record for replay. */
+  private readonly stream = new StreamRecorder();
 
   constructor(private readonly opts: ProxyCallOptions) {
     this.model = opts.model;
@@ -73,8 +76,23 @@ export class ProxyCall implements UpstreamCall {
     return this.reason;
   }
 
-  /** A piece of the answer as it streams, for live display. */
+  /** A piece of the answer as it streams: shown live and recorded with its time. */
   delta(part: 'content' | 'reasoning', text: string): void {
+    this.stream.add(part, text);
+    this.tell(part, text);
+  }
+
+  /** A piece of a function call's arguments as it streams (recorded; the live view shows text only). */
+  toolDelta(index: number, text: string): void {
+    this.stream.add('tool', text, index);
+  }
+
+  /** An answer that came whole: shown live, with no stream to record. */
+  whole(text: string): void {
+    this.tell('content', text);
+  }
+
+  private tell(part: 'content' | 'reasoning', text: string): void {
     if (text) this.opts.sink.onStream?.({ kind: 'delta', part, text }, 'agent');
   }
 
@@ -109,7 +127,13 @@ export class ProxyCall implements UpstreamCall {
       latency_ms: Date.now() - this.started,
       retries: [],
       cost_usd: cost,
+      ...(answer && this.streamField()),
     });
+  }
+
+  private streamField(): Pick<LlmCallRecord, 'stream'> {
+    const pieces = this.stream.pieces();
+    return pieces ? { stream: pieces } : {};
   }
 
   private stop(reason: StopReason): void {

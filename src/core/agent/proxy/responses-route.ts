@@ -61,7 +61,7 @@ async function translateWhole(call: ProxyCall, chatBody: Record<string, unknown>
   const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', chatBody), call);
   const answer = ChatAnswer.fromCompletion(completion);
   if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
-  call.delta('content', answer.content);
+  call.whole(answer.content);
   sendJson(res, 200, responseObject(meta, answer));
   return answer;
 }
@@ -82,6 +82,7 @@ async function translateStream(call: ProxyCall, chatBody: Record<string, unknown
     const news = answer.addChunk(event.chunk);
     call.delta('reasoning', news.reasoning);
     call.delta('content', news.text);
+    for (const piece of news.toolArguments) call.toolDelta(piece.index, piece.text);
     writer.textDelta(news.text);
   }
   if (answer.finishReason === null && !done) {
@@ -97,7 +98,7 @@ async function wholeAsStream(call: ProxyCall, chatBody: Record<string, unknown>,
   const completion = await readJsonAnswer(await postUpstream(call, '/chat/completions', chatBody), call);
   const answer = ChatAnswer.fromCompletion(completion);
   if (answer === null) throw badResponse(`answered with JSON that is not a chat completion: ${JSON.stringify(completion)}`, call);
-  call.delta('content', answer.content);
+  call.whole(answer.content);
   writer.start();
   writer.textDelta(answer.content);
   writer.finish(answer);
@@ -110,7 +111,7 @@ async function passWhole(call: ProxyCall, sent: Record<string, unknown>, res: Se
     throw badResponse(`answered with JSON that is not a Responses API response: ${JSON.stringify(response)}`, call);
   }
   const answer = answerFromResponse(response);
-  call.delta('content', answer.content);
+  call.whole(answer.content);
   sendJson(res, 200, response);
   return answer;
 }
@@ -127,6 +128,9 @@ async function passStream(call: ProxyCall, sent: Record<string, unknown>, res: S
       if (!isRecord(data)) continue;
       if (data.type === 'response.output_text.delta' && typeof data.delta === 'string') call.delta('content', data.delta);
       if (data.type === 'response.reasoning_summary_text.delta' && typeof data.delta === 'string') call.delta('reasoning', data.delta);
+      if (data.type === 'response.function_call_arguments.delta' && typeof data.delta === 'string') {
+        call.toolDelta(typeof data.output_index === 'number' ? data.output_index : 0, data.delta);
+      }
       if (typeof data.type === 'string' && /^response\.(completed|incomplete|failed)$/.test(data.type) && isRecord(data.response)) {
         final = answerFromResponse(data.response);
       }
