@@ -66,6 +66,14 @@ async function browse(base: string): Promise<void> {
   expect(run).toContain('id="fsr-curve"');
   expect(await count('a.node-link')).toBe(3);
   expect(run).toMatch(/<td>baseline<\/td>/);
+  // Loss curves (loaded lazily): the best node and node 0 by default; ticking #2 draws it too (or unticking hides it).
+  await browser.waitFor(`document.querySelectorAll('#loss-chart polyline').length > 0`, 'the loss curves');
+  const lines = await count('#loss-chart polyline');
+  const twoShown = await browser.evaluate<boolean>(`document.querySelector('#curve-picker input[value="2"]').checked`);
+  await browser.click('#curve-picker label', /#2/);
+  await browser.waitFor(`document.querySelectorAll('#loss-chart polyline').length === ${lines + (twoShown ? -1 : 1)}`, 'the chart after ticking #2');
+  const series = await browser.evaluate<string[]>(`[...document.querySelectorAll('#loss-chart polyline')].map((l) => l.dataset.series)`);
+  expect(series.includes('node 2')).toBe(!twoShown);
   await expectDrawn(`run page of ${base}`);
   await browser.click('a.node-link', /^#1$/);
 
@@ -83,6 +91,10 @@ async function browse(base: string): Promise<void> {
   expect(node).toMatch(/<summary>#1 propose · sim\/a · 1000 in \/ \d+ out/);
   expect(node).toMatch(/<pre class="wrap call-answer">Simulated change 1\./);
   expect(node).toMatch(/<div class="role">system<\/div><pre class="wrap">You are an expert/);
+  // Beside the diff: the node's script against the true next record (tiny record 2), with its diff overlap.
+  expect(await textOf('#true-next p')).toMatch(/^record 2: /);
+  expect(await textOf('#overlap')).toMatch(/^diff overlap with the true change: recall \S+ · precision \S+ · F1 \S+ · \d+ of \d+ changed code lines/);
+  expect(await count('#true-diff div.diff-add')).toBeGreaterThan(0);
   await expectDrawn(`node page of ${base}`);
 
   // The streamed answer, replayed: reasoning, then the answer, growing until all of it is there.
