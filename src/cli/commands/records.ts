@@ -1,9 +1,10 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { fileState, getRecord, listTasks, loadHints, loadTrack, localFilePath, parseTrackName } from '../../core/catalog/catalog.js';
 import type { FileState } from '../../core/catalog/files.js';
 import { availableHintLevels, formatHintSpec } from '../../core/catalog/hints.js';
 import { loadOfferedHints } from '../../core/catalog/offered-hints.js';
-import { TrackName, type TrackManifest, type TrackSource } from '../../core/catalog/schema.js';
+import { TrackName, type RecordEntry, type TrackManifest, type TrackSource, type UnrecoverableRecord } from '../../core/catalog/schema.js';
 import { SyncVerificationError, syncUpstream } from '../../core/catalog/sync.js';
 import { UserError } from '../../core/errors.js';
 import type { CacheLayout } from '../../core/paths.js';
@@ -14,7 +15,7 @@ import { formatTime } from '../../core/format-time.js';
 import { interruptSignal, parsePositiveInt } from '../options.js';
 
 /** What `records list` shows for a script: is it here, and is it the right one. */
-export type ScriptAvailability = 'bundled' | 'synced' | 'not synced' | 'missing' | 'modified';
+export type ScriptAvailability = 'bundled' | 'synced' | 'not synced' | 'missing' | 'modified' | 'unrecoverable';
 
 function availability(source: TrackSource, state: FileState): ScriptAvailability {
   if (state === 'modified') return 'modified';
@@ -22,9 +23,11 @@ function availability(source: TrackSource, state: FileState): ScriptAvailability
   return state === 'ok' ? 'synced' : 'not synced';
 }
 
+type ListRow = Awaited<ReturnType<typeof listRows>>[number];
+
 async function listRows(manifest: TrackManifest, cache: CacheLayout) {
   const tasks = new Set(listTasks(manifest).map((t) => t.record));
-  return Promise.all(
+  const rows = await Promise.all(
     manifest.records.map(async (r) => ({
       track: manifest.track,
       record: r.number,
@@ -32,11 +35,34 @@ async function listRows(manifest: TrackManifest, cache: CacheLayout) {
       time_ms: r.time_ms,
       readme_time_ms: r.readme_time_ms ?? null,
       description: r.description,
-      script: availability(manifest.source, await fileState(manifest.source, r.script, cache)),
+      script: availability(manifest.source, await fileState(manifest.source, r.script, cache)) as ScriptAvailability,
       task: tasks.has(r.number),
       task_excluded: r.task_excluded ?? null,
+      torch: r.torch ?? null,
+      log_gpus: r.log_gpus ?? null,
+      log: r.log?.path ?? null,
+      unrecoverable: null as string | null,
     })),
   );
+  // Rows of the record table with no recoverable script: listed with the reason, never a task.
+  for (const u of manifest.unrecoverable ?? []) {
+    rows.push({
+      track: manifest.track,
+      record: u.number,
+      date: u.date,
+      time_ms: u.readme_time_ms,
+      readme_time_ms: u.readme_time_ms,
+      description: u.description,
+      script: 'unrecoverable',
+      task: false,
+      task_excluded: null,
+      torch: null,
+      log_gpus: null,
+      log: u.log?.path ?? null,
+      unrecoverable: u.reason,
+    });
+  }
+  return rows.sort((a, b) => a.record - b.record);
 }
 
 function registerList(records: Command, ctx: CliContext): void {
@@ -47,7 +73,7 @@ function registerList(records: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { track?: string; json?: boolean }) => {
       const tracks = opts.track ? [parseTrackName(opts.track)] : TrackName.options;
-      const rows = [];
+      const rows: ListRow[] = [];
       const skipped: string[] = [];
       for (const track of tracks) {
         let manifest: TrackManifest;
@@ -63,13 +89,31 @@ function registerList(records: Command, ctx: CliContext): void {
         rows.push(...(await listRows(manifest, ctx.cache())));
       }
       if (opts.json) return ctx.json({ records: rows, skipped_tracks: skipped });
+      const describe = (r: ListRow) => (r.unrecoverable ? `${r.description} (no script: ${r.unrecoverable})` : r.description);
+      // Log-recovered tracks also say what the log ran on; the other tracks keep their narrower table.
+      const fromLogs = rows.some((r) => r.log !== null);
       ctx.out(
-        formatTable(
-          ['track', 'record', 'date', 'time', 'script', 'description'],
-          rows.map((r) => [r.track, String(r.record), r.date, formatTime(r.time_ms), r.script, r.description]),
-        ),
+        fromLogs
+          ? formatTable(
+              ['track', 'record', 'date', 'time', 'script', 'torch', 'gpus', 'description'],
+              rows.map((r) => [
+                r.track,
+                String(r.record),
+                r.date,
+                formatTime(r.time_ms),
+                r.script,
+                r.torch ?? '—',
+                r.log_gpus === null ? '—' : String(r.log_gpus),
+                describe(r),
+              ]),
+            )
+          : formatTable(
+              ['track', 'record', 'date', 'time', 'script', 'description'],
+              rows.map((r) => [r.track, String(r.record), r.date, formatTime(r.time_ms), r.script, describe(r)]),
+            ),
       );
-      if (rows.some((r) => r.script === 'not synced')) ctx.log('fetch upstream scripts with: speedrun records sync --track nanogpt');
+      const unsynced = [...new Set(rows.filter((r) => r.script === 'not synced').map((r) => r.track))];
+      for (const track of unsynced) ctx.log(`fetch upstream scripts with: speedrun records sync --track ${track}`);
     });
 }
 
@@ -83,7 +127,10 @@ function registerShow(records: Command, ctx: CliContext): void {
     .action(async (n: string, opts: { track: string; json?: boolean }) => {
       const track = parseTrackName(opts.track);
       const manifest = await loadTrack(track);
-      const record = getRecord(manifest, parsePositiveInt(n, 'record'));
+      const number = parsePositiveInt(n, 'record');
+      const lost = manifest.unrecoverable?.find((u) => u.number === number);
+      if (lost) return showUnrecoverable(ctx, track, lost, opts.json === true);
+      const record = getRecord(manifest, number);
       const cache = ctx.cache();
       const state = await fileState(manifest.source, record.script, cache);
       const task = listTasks(manifest).find((t) => t.record === record.number) ?? null;
@@ -114,6 +161,11 @@ function registerShow(records: Command, ctx: CliContext): void {
         task_excluded: record.task_excluded ?? null,
         hint_levels: hintLevels,
         train_shards: record.train_shards ?? null,
+        log: record.log ?? null,
+        kernels: record.kernels ?? [],
+        torch: record.torch ?? null,
+        log_gpus: record.log_gpus ?? null,
+        earlier_rows: record.earlier_rows ?? [],
       };
       if (opts.json) return ctx.json(details);
       const lines = [
@@ -124,6 +176,7 @@ function registerShow(records: Command, ctx: CliContext): void {
         `target:        ${describeTiming(recordTiming(manifest, record.number))} on ${manifest.reference_hardware}${record.target_why ? ` (${record.target_why})` : ''}`,
         `script:        ${record.script.path} (sha256 ${record.script.sha256.slice(0, 12)}…)`,
         `local copy:    ${details.script.state} — ${details.script.local_path}`,
+        ...logLines(record),
         task
           ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1}), scored at ${describeTiming(taskTiming(manifest, record.number))}`
           : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
@@ -135,6 +188,47 @@ function registerShow(records: Command, ctx: CliContext): void {
       ctx.out(lines.join('\n'));
       if (details.script.state === 'not synced') ctx.log(`fetch it with: speedrun records sync --track ${track}`);
     });
+}
+
+/** Log-recovered records: which log the script was cut from, and what that log ran on. */
+function logLines(record: RecordEntry): string[] {
+  if (!record.log) return [];
+  return [
+    `from log:      ${record.log.path} (sha256 ${record.log.sha256.slice(0, 12)}…, ${record.log.bytes ?? '?'} bytes)`,
+    ...(record.kernels?.length
+      ? [`kernel files:  ${record.kernels.map((k) => basename(k.path)).join(', ')} (recovered from the same log, placed beside the script)`]
+      : []),
+    `torch:         ${record.torch ?? 'not printed by the log'}`,
+    `log GPUs:      ${record.log_gpus ?? 'not printed by the log'}${record.log_gpus !== undefined ? ' (the GPUs the log was written on, from its nvidia-smi table)' : ''}`,
+    ...(record.earlier_rows ?? []).map(
+      (row) => `earlier row:   ${row.date}, ${formatTime(row.readme_time_ms)}: ${row.description}${row.log ? ` (${row.log})` : ''}`,
+    ),
+  ];
+}
+
+function showUnrecoverable(ctx: CliContext, track: TrackName, lost: UnrecoverableRecord, json: boolean): void {
+  if (json)
+    return ctx.json({
+      track,
+      record: lost.number,
+      description: lost.description,
+      date: lost.date,
+      readme_time_ms: lost.readme_time_ms,
+      script: null,
+      unrecoverable: lost.reason,
+      log: lost.log ?? null,
+      task: null,
+    });
+  ctx.out(
+    [
+      `track ${track}, record ${lost.number}: ${lost.description}`,
+      `date:          ${lost.date}`,
+      `readme time:   ${formatTime(lost.readme_time_ms)} (${lost.readme_time_ms} ms)`,
+      `script:        not recoverable: ${lost.reason}`,
+      ...(lost.log ? [`log:           ${lost.log.path}`] : []),
+      `task:          none (no script to start from or aim for)`,
+    ].join('\n'),
+  );
 }
 
 /** The levels `--hint` accepts for a record, and how to combine them. */
@@ -164,6 +258,11 @@ function registerSync(records: Command, ctx: CliContext): void {
         const report = await syncUpstream({ manifest, hints, source: opts.source, cache: ctx.cache(), signal, log: ctx.log, env: ctx.env });
         if (opts.json) return ctx.json(report);
         ctx.out(`synced ${report.files.length} files of ${report.repo} at ${report.commit.slice(0, 12)} (mirror ${report.mirror}) into ${report.dir}`);
+        if (report.recovered.length > 0) {
+          const scripts = report.recovered.filter((f) => f.path.endsWith('/train_gpt.py')).length;
+          ctx.out(`recovered ${scripts} record scripts (${report.recovered.length} files with their kernel files) from the logs; each matches its sha256`);
+        }
+        for (const u of report.unrecoverable) ctx.out(`record ${u.record}: no script: ${u.reason}`);
       } catch (error) {
         if (opts.json && error instanceof SyncVerificationError) ctx.json(error.report);
         throw error;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { listTasks } from '../catalog/catalog.js';
+import { listTasks, whyNoTask } from '../catalog/catalog.js';
 import { parseHintSpec, formatHintSpec } from '../catalog/hints.js';
 import { parseRecordRange } from '../catalog/record-range.js';
 import type { TrackManifest, TrackName } from '../catalog/schema.js';
@@ -38,7 +38,10 @@ export function planBench(spec: BenchSpec, manifests: ReadonlyMap<TrackName, Tra
     const records = typeof spec.records === 'string' ? parseRecordRange(spec.records) : spec.records;
     for (const record of records) {
       if (!tasks.has(record)) {
-        throw new UserError(`track ${track} has no task for record ${record}`, `tasks on ${track}: records ${[...tasks].join(', ')}`);
+        throw new UserError(
+          `track ${track} has no task for record ${record}: ${whyNoTask(manifest, record)}`,
+          `tasks on ${track}: records ${[...tasks].join(', ')}`,
+        );
       }
       for (const hint of hints) {
         for (const agent of spec.agents) {

@@ -14,6 +14,13 @@ export interface TaskEntry {
 
 export function getRecord(manifest: TrackManifest, n: number): RecordEntry {
   const record = manifest.records.find((r) => r.number === n);
+  const lost = manifest.unrecoverable?.find((u) => u.number === n);
+  if (!record && lost) {
+    throw new UserError(
+      `record ${n} of track ${manifest.track} has no recoverable script: ${lost.reason}`,
+      `pick another record (speedrun records list --track ${manifest.track})`,
+    );
+  }
   if (!record) {
     const valid = manifest.records.map((r) => r.number);
     throw new UserError(`track ${manifest.track} has no record ${n}`, `use one of: ${formatNumbers(valid)}`);
@@ -31,6 +38,20 @@ export function listTasks(manifest: TrackManifest): TaskEntry[] {
     tasks.push({ record: record.number, baselineMs: record.time_ms, targetMs: next.time_ms });
   }
   return tasks;
+}
+
+/** Why record n starts no task, in words (excluded, no next record, a next record with no script); null if it does. */
+export function whyNoTask(manifest: TrackManifest, n: number): string | null {
+  if (listTasks(manifest).some((t) => t.record === n)) return null;
+  const record = manifest.records.find((r) => r.number === n);
+  if (!record) {
+    const lost = manifest.unrecoverable?.find((u) => u.number === n);
+    return lost ? `record ${n} has no recoverable script: ${lost.reason}` : `the track has no record ${n}`;
+  }
+  if (record.task_excluded !== undefined) return `excluded: ${record.task_excluded}`;
+  const lost = manifest.unrecoverable?.find((u) => u.number === n + 1);
+  if (lost) return `record ${n + 1} has no recoverable script (${lost.reason})`;
+  return `record ${n} is the last of the track`;
 }
 
 /** Where a manifest file lives on this machine (whether or not it is there). */

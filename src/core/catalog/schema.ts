@@ -5,7 +5,7 @@ import { z } from 'zod';
  * hashes); for upstream tracks the files themselves come from `speedrun records sync`.
  */
 
-export const TrackName = z.enum(['nanogpt', 'tiny']);
+export const TrackName = z.enum(['nanogpt', 'nanogpt-modern', 'tiny']);
 export type TrackName = z.infer<typeof TrackName>;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
@@ -71,6 +71,20 @@ export const RecordEntry = z.object({
   target_val_loss: z.number().positive().optional(),
   /** Why the record has its own target, in words (shown by `records show`). */
   target_why: z.string().optional(),
+  /**
+   * Log-recovered tracks (nanogpt-modern): the upstream log the script is recovered from. `script` and `kernels`
+   * are then not upstream files but texts cut out of this log by `records sync` (log-script.ts); their paths are
+   * under `recovered/` in the synced folder and their sha256 are those of the recovered texts.
+   */
+  log: FileRef.optional(),
+  /** Kernel files the log embeds after the script (triton_kernels.py, ...), placed beside the script. */
+  kernels: z.array(FileRef).optional(),
+  /** The PyTorch version the log prints (its `Running PyTorch ...` line). */
+  torch: z.string().optional(),
+  /** GPUs in the log's nvidia-smi table: the machine the log was written on (not always the record's 8). */
+  log_gpus: z.number().int().positive().optional(),
+  /** Earlier rows of the public table for the same record number (re-timed under changed rules). */
+  earlier_rows: z.array(z.object({ date: z.string(), readme_time_ms: z.number().positive(), description: z.string(), log: z.string().optional() })).optional(),
 });
 export type RecordEntry = z.infer<typeof RecordEntry>;
 
@@ -103,6 +117,20 @@ export const PaperFiles = z.object({
 });
 export type PaperFiles = z.infer<typeof PaperFiles>;
 
+/**
+ * A row of the public record table whose script cannot be recovered (no log linked, or a log that does not open
+ * with the script): listed by `records list` with the reason, never trained.
+ */
+export const UnrecoverableRecord = z.object({
+  number: z.number().int().positive(),
+  description: z.string().min(1),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  readme_time_ms: z.number().positive(),
+  reason: z.string().min(1),
+  log: FileRef.optional(),
+});
+export type UnrecoverableRecord = z.infer<typeof UnrecoverableRecord>;
+
 export const TrackManifest = z
   .object({
     track: TrackName,
@@ -129,6 +157,8 @@ export const TrackManifest = z
      * script reads its node folder and the data the NANOGPT_* variables name.
      */
     allowed_paths: z.array(z.string().min(1)).optional(),
+    /** Log-recovered tracks: rows of the record table with no recoverable script, each with its reason. */
+    unrecoverable: z.array(UnrecoverableRecord).optional(),
   })
   .refine((m) => m.timing_rule === 'final' || m.records.every((r) => r.target_val_loss === undefined), {
     // Under first crossing the target moves the time itself: a record timed at one target and a task scored at

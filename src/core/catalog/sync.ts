@@ -5,17 +5,11 @@ import { SpeedrunError, UserError } from '../errors.js';
 import type { CacheLayout } from '../paths.js';
 import { assertContainedPath, sha256Hex, upstreamPaths, type UpstreamSource } from './files.js';
 import { ensureCommit, listTree, normaliseSource, readBlob, type MirrorAction } from './git-mirror.js';
+import { recoverLogFiles } from './recover-sync.js';
+import type { SyncFile } from './sync-file.js';
 import type { HintManifest, TrackManifest } from './schema.js';
 
-export interface SyncFile {
-  path: string;
-  /** What references it: `record 3 script`, `record 3 hint L1`, ... */
-  usedBy: string[];
-  status: 'ok' | 'missing' | 'mismatch';
-  expectedSha256: string;
-  actualSha256?: string;
-  bytes?: number;
-}
+export type { SyncFile };
 
 export interface SyncReport {
   track: string;
@@ -30,6 +24,10 @@ export interface SyncReport {
   files: SyncFile[];
   missing: string[];
   mismatched: string[];
+  /** Log-recovered tracks: the files cut out of each record's log, verified like fetched ones. */
+  recovered: SyncFile[];
+  /** Records of the table with no recoverable script, with the manifest's reason; listed, not an error. */
+  unrecoverable: { record: number; reason: string }[];
 }
 
 export interface SyncOptions {
@@ -50,7 +48,7 @@ export class SyncVerificationError extends SpeedrunError {
     readonly report: SyncReport,
     exitCode: 2 | 3,
   ) {
-    const lines = report.files
+    const lines = [...report.files, ...report.recovered]
       .filter((f) => f.status !== 'ok')
       .map((f) => (f.status === 'missing' ? `  missing: ${f.path}` : `  sha256 differs: ${f.path} (expected ${f.expectedSha256}, got ${f.actualSha256})`));
     super(
@@ -93,7 +91,11 @@ function wantedFiles(manifest: TrackManifest, hints: HintManifest): SyncFile[] {
     if (existing) existing.usedBy.push(usedBy);
     else byPath.set(path, { path, usedBy: [usedBy], status: 'missing', expectedSha256: sha256 });
   };
-  for (const r of manifest.records) add(r.script.path, r.script.sha256, `record ${r.number} script`);
+  for (const r of manifest.records) {
+    if (r.log) add(r.log.path, r.log.sha256, `record ${r.number} log`);
+    else add(r.script.path, r.script.sha256, `record ${r.number} script`);
+  }
+  for (const u of manifest.unrecoverable ?? []) if (u.log) add(u.log.path, u.log.sha256, `record ${u.number} log (script not recoverable)`);
   for (const h of hints.hints) add(h.path, h.sha256, `record ${h.record} hint L${h.level}`);
   if (manifest.paper) add(manifest.paper.notebook.path, manifest.paper.notebook.sha256, 'paper notebook');
   return [...byPath.values()];
@@ -128,6 +130,8 @@ export async function syncUpstream(opts: SyncOptions): Promise<SyncReport> {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, bytes);
     }
+    const recovered = await recoverLogFiles(manifest, files, join(staging, 'files'));
+    const checked = [...files, ...recovered];
     const report: SyncReport = {
       track: manifest.track,
       repo: pinned.repo,
@@ -135,18 +139,21 @@ export async function syncUpstream(opts: SyncOptions): Promise<SyncReport> {
       commit: pinned.commit,
       mirror,
       dir: paths.commitDir,
-      ok: files.every((f) => f.status === 'ok'),
+      ok: checked.every((f) => f.status === 'ok'),
       files,
-      missing: files.filter((f) => f.status === 'missing').map((f) => f.path),
-      mismatched: files.filter((f) => f.status === 'mismatch').map((f) => f.path),
+      missing: checked.filter((f) => f.status === 'missing').map((f) => f.path),
+      mismatched: checked.filter((f) => f.status === 'mismatch').map((f) => f.path),
+      recovered,
+      unrecoverable: (manifest.unrecoverable ?? []).map((u) => ({ record: u.number, reason: u.reason })),
     };
     if (!report.ok) throw new SyncVerificationError(report, opts.source !== undefined ? 2 : 3);
 
     await writeFile(
       join(staging, 'sync.json'),
-      `${JSON.stringify({ repo: pinned.repo, source, commit: pinned.commit, syncedAt: new Date().toISOString(), files: files.length }, null, 2)}\n`,
+      `${JSON.stringify({ repo: pinned.repo, source, commit: pinned.commit, syncedAt: new Date().toISOString(), files: files.length, recovered: recovered.length }, null, 2)}\n`,
     );
     await swapInto(staging, paths.commitDir);
+    if (recovered.length > 0) log(`recovered and verified ${recovered.length} script and kernel files from the logs`);
     log(`verified ${files.length} files of ${pinned.repo} at ${pinned.commit.slice(0, 12)} into ${paths.commitDir}`);
     return report;
   } finally {
