@@ -22,10 +22,10 @@ describe('hint level L9 on the command line', () => {
       const result = await run('records', 'show', String(record), '--track', 'nanogpt', '--json');
       expect(result.exitCode, result.stderr).toBe(0);
       const levels = (JSON.parse(result.stdout) as { hint_levels: number[] }).hint_levels;
-      expect(levels, `record ${record}`).toEqual(WITH_L9.includes(record) ? [1, 2, 3, 9] : [1, 2, 3]);
+      expect(levels, `record ${record}`).toEqual(WITH_L9.includes(record) ? [0, 1, 2, 3, 9] : [0, 1, 2, 3]);
     }
     const text = await run('records', 'show', '12', '--track', 'nanogpt');
-    expect(text.stdout).toMatch(/^hint levels: +L1, L2, L3, L9 /m);
+    expect(text.stdout).toMatch(/^hint levels: +L0, L1, L2, L3, L9 /m);
   });
 
   it('hints show accepts L9 where it exists (the file then needs a sync) and refuses it elsewhere, naming the records that have it', async () => {

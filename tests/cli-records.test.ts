@@ -44,7 +44,7 @@ describe('speedrun records', () => {
     const result = await speedrun('records', 'show', '3', '--track', 'nanogpt', '--json');
     expect(result.exitCode).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, unknown> & { script: { state: string; local_path: string }; task: unknown };
-    expect(out).toMatchObject({ record: 3, time_ms: 1386147, readme_time_ms: 1494000, hint_levels: [1, 2, 3, 9] });
+    expect(out).toMatchObject({ record: 3, time_ms: 1386147, readme_time_ms: 1494000, hint_levels: [0, 1, 2, 3, 9] });
     expect(out.task).toEqual({ record: 3, baselineMs: 1386147, targetMs: 1301740 });
     expect(out.script.state).toBe('not synced');
     expect(out.script.local_path.startsWith(cacheDir)).toBe(true);

@@ -22,11 +22,13 @@ describe('parseHintSpec', () => {
     [' l2 + L1 ', [1, 2]],
     ['L9', [9]],
     ['L9+L1', [1, 9]],
+    ['L0', [0]],
+    ['L1+L0', [0, 1]],
   ])('%s → %j', (spec, levels) => {
     expect(parseHintSpec(spec)).toEqual(levels);
   });
 
-  it.each(['', 'L0', 'L4', 'L8', 'L19', 'L1+', 'all', 'L1,L2', 'none+L1'])('rejects %j listing the valid forms', (spec) => {
+  it.each(['', 'L4', 'L8', 'L19', 'L1+', 'all', 'L1,L2', 'none+L1'])('rejects %j listing the valid forms', (spec) => {
     const error = (() => {
       try {
         parseHintSpec(spec);
@@ -52,6 +54,12 @@ describe('composeHint', () => {
     return { root, hints };
   }
 
+  it("gives L0 as the next record's one-line description, never a manifest's level-0 diff", async () => {
+    const { root } = await bundled();
+    const text = await composeHint({ track: 'tiny', record: 1, levels: [1, 0], cache: noCache, root });
+    expect(text).toBe("## Hint level 0: the change in one line\n\nThe next record's change: record 2\n\n## Hint level 1: pseudocode of the change\n\npseudo one v1\n");
+  });
+
   it('puts each level under its own heading, in level order, from the bundled manifest', async () => {
     const { root } = await bundled();
     const text = await composeHint({ track: 'tiny', record: 1, levels: [3, 1], cache: noCache, root });
@@ -63,7 +71,8 @@ describe('composeHint', () => {
     expect(await composeHint({ track: 'tiny', record: 1, levels: [], cache: noCache, root })).toBe('');
     const all = await composeHint({ track: 'tiny', record: 1, levels: [1, 2, 3], cache: noCache, root });
     expect(all).not.toContain('+b v1');
-    await expect(composeHint({ track: 'tiny', record: 1, levels: [0], cache: noCache, root })).rejects.toThrow(/judging/);
+    expect(await composeHint({ track: 'tiny', record: 1, levels: [0], cache: noCache, root })).not.toContain('+b v1');
+    await expect(composeHint({ track: 'tiny', record: 3, levels: [0], cache: noCache, root })).rejects.toThrow(/there is no record 4 to describe/);
   });
 
   it('names the available levels when a level is missing for the record', async () => {
@@ -144,6 +153,7 @@ describe('level 9: the extra documents upstream ships for a few records', () => 
     expect(availableHintLevels(hints, 1)).toEqual([1, 2, 3, 9]);
     expect(availableHintLevels(hints, 2)).toEqual([1, 9]);
     expect(availableHintLevels(hints, 3)).toEqual([]);
+    expect(availableHintLevels(hints, 2, true)).toEqual([0, 1, 9]);
     for (const record of [1, 2, 3]) {
       for (const level of [1, 2, 3, 9]) {
         const listed = availableHintLevels(hints, record).includes(level);

@@ -251,13 +251,13 @@ describe('speedrun hints review, and what agents are offered', () => {
     expect(made.exitCode, made.stderr).toBe(0);
     // Drafts are not offered.
     expect((await run('L2')).exitCode).toBe(2);
-    expect((await cli('records', 'show', '1', '--track', 'tiny', '--cache', w.cache, '--json')).stdout).toContain('"hint_levels":[1]');
+    expect((await cli('records', 'show', '1', '--track', 'tiny', '--cache', w.cache, '--json')).stdout).toContain('"hint_levels":[0,1]');
 
     expect((await cli('hints', 'review', '--track', 'tiny', '--record', '1', '--level', 'L2', '--accept', '--cache', w.cache)).exitCode).toBe(0);
     expect(
       (await cli('hints', 'review', '--track', 'tiny', '--record', '1', '--level', 'L3', '--reject', '--reason', 'too vague', '--cache', w.cache)).exitCode,
     ).toBe(0);
-    expect((await cli('records', 'show', '1', '--track', 'tiny', '--cache', w.cache, '--json')).stdout).toContain('"hint_levels":[1,2]');
+    expect((await cli('records', 'show', '1', '--track', 'tiny', '--cache', w.cache, '--json')).stdout).toContain('"hint_levels":[0,1,2]');
 
     const ran = await run('L1+L2');
     expect(ran.exitCode, ran.stderr).toBe(0);

@@ -60,7 +60,7 @@ export function makeTuiController(ctx: CliContext, opts: TuiOptions): TuiControl
               description: r.description,
               time_ms: r.time_ms,
               hasTask: tasks.has(r.number),
-              ...(hints && { hintLevels: availableHintLevels(hints, r.number) }),
+              ...(hints && { hintLevels: availableHintLevels(hints, r.number, tasks.has(r.number)) }),
             })),
           };
         }),

@@ -137,7 +137,7 @@ function registerShow(records: Command, ctx: CliContext): void {
       let hintLevels: number[] = [];
       try {
         // Accepted generated hints count: `--hint` takes them where the manifest lacks the level.
-        hintLevels = availableHintLevels(await loadOfferedHints(track, cache), record.number);
+        hintLevels = availableHintLevels(await loadOfferedHints(track, cache), record.number, task !== null);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         ctx.log(`note: ${error.message}`);
