@@ -24,7 +24,7 @@ export async function calibrateRecords(
 ): Promise<CalibrationFile> {
   const cache = ctx.cache();
   checkGpuCounts(manifest, records, gpus?.ids.length ?? 0); // before the data: the cheaper refusal first
-  const trackData = await trackEnvironment(manifest, cache, { signal, log: ctx.log });
+  const trackData = await trackEnvironment(manifest, cache, { signal, log: ctx.log, records });
   const where = gpus ? ` on GPU${gpus.ids.length === 1 ? '' : 's'} ${describeIds(gpus.ids)}` : '';
   ctx.log(`calibrating ${manifest.track} records ${records.join(', ')} × ${repeats} repeats (interleaved)${where}…`);
   return calibrate({

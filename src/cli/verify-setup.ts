@@ -68,7 +68,7 @@ async function verifyOne(ctx: CliContext, runDir: string, settings: VerifySettin
     execution = await prepareExecution(ctx, { executor: config.executor });
     executions.set(config.executor, execution);
   }
-  const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: ctx.log });
+  const trackData = await trackEnvironment(manifest, cache, { signal: settings.signal, log: ctx.log, records: [config.record] });
   ctx.log(`verify ${config.run_id}: ${settings.repeats} repeats of its best node and of record ${config.record}, interleaved`);
   const file = await verifyRun({
     runDir,

@@ -24,6 +24,8 @@ export interface CacheLayout {
   data: (track: string) => string;
   /** Calibrated record times per track. */
   calibration: (track: string) => string;
+  /** Hub kernels fetched by `data prepare` (Hugging Face cache layout), mounted read-only into trainings. */
+  kernels: string;
 }
 
 export function cacheLayout(root: string): CacheLayout {
@@ -32,5 +34,6 @@ export function cacheLayout(root: string): CacheLayout {
     upstream: join(root, 'upstream'),
     data: (track) => join(root, 'data', track),
     calibration: (track) => join(root, 'calibration', `${track}.json`),
+    kernels: join(root, 'kernels'),
   };
 }

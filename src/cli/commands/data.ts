@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { prepareTinyData } from '../../core/data/prepare.js';
 import type { CliContext } from '../context.js';
-import { prepareNanogptData, type NanogptPrepareFlags } from '../data-nanogpt.js';
+import { prepareNanogptData } from '../data-nanogpt.js';
+import { prepareModernData, type ModernPrepareFlags } from '../data-modern.js';
 
-interface PrepareFlags extends NanogptPrepareFlags {
+interface PrepareFlags extends ModernPrepareFlags {
   track: string;
 }
 
@@ -16,19 +17,23 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .command('prepare')
     .description(
       'Write the token shards of a track (tiny: a deterministic synthetic corpus, made locally; nanogpt: the FineWeb ' +
-        'GPT-2 shards, downloaded from Hugging Face with resume; set HF_TOKEN if it asks for one, SPEEDRUN_HF_ENDPOINT for a mirror)',
+        'GPT-2 shards, downloaded from Hugging Face with resume; set HF_TOKEN if it asks for one, SPEEDRUN_HF_ENDPOINT for a mirror; ' +
+        "nanogpt-modern: the same shards under data/fineweb10B, linked from nanogpt's where present, and the hub kernels its scripts load)",
     )
-    .requiredOption('--track <track>', 'tiny or nanogpt')
+    .requiredOption('--track <track>', 'tiny, nanogpt or nanogpt-modern')
     .option('--data-dir <dir>', 'where to write the shards (default: <cache>/data/<track>)')
     .option('--train-shards <n>', 'nanogpt: train shards to download (100M tokens, ~200 MB each; default: what the records need)')
     .option('--records <range>', 'nanogpt: download what these records need (e.g. 4-21) instead of all of them')
     .option('--force', 'nanogpt: download again the shards already there that fail the header check')
     .option('--concurrency <n>', 'nanogpt: files downloading at once (default 4)')
+    .option('--no-kernels', 'nanogpt-modern: do not fetch the hub kernels the record scripts load')
     .option('--json', 'print one JSON object on stdout')
     .action(async (flags: PrepareFlags) => {
+      if (flags.track === 'nanogpt-modern') return prepareModernData(flags, ctx);
+      if (flags.kernels === false) throw new UserError('--no-kernels only applies to --track nanogpt-modern', 'leave it out');
       if (flags.track === 'nanogpt') return prepareNanogptData(flags, ctx);
       if (flags.track !== 'tiny') {
-        throw new UserError(`unknown track "${flags.track}"`, 'use --track tiny or --track nanogpt');
+        throw new UserError(`unknown track "${flags.track}"`, 'use --track tiny, nanogpt or nanogpt-modern');
       }
       const nanogptOnly = (['trainShards', 'records', 'force', 'concurrency'] as const).filter((k) => flags[k] !== undefined);
       if (nanogptOnly.length > 0) {

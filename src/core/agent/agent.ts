@@ -25,6 +25,8 @@ export interface ProposeInput {
   operator: Operator;
   parent: NodeHistory;
   parentScript: string;
+  /** Files the script imports that lie beside it unchanged (a record's kernel files): shown to the agent, not edited. */
+  besideScript?: readonly string[];
   /** For crossover: the other parent and its script. */
   secondParent?: (NodeHistory & { script: string }) | null;
   /** The parent's ancestors from the baseline down, then the parent itself. */

@@ -4,6 +4,7 @@
  */
 import type { SpeedrunConfig } from '../agent/llm/config-file.js';
 import type { TrackName } from '../catalog/schema.js';
+import { trainsOnGpus } from '../catalog/track-kind.js';
 import { findPythonWithTorch, type PythonWithTorch } from '../exec/python.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import { detectGpus, type GpuInfo } from '../exec/gpus.js';
@@ -75,7 +76,7 @@ export function makeDoctorContext(config: DoctorConfig, deps: DoctorDeps): Docto
     return `${version.Version ?? 'unknown version'}${version.ApiVersion ? ` (API ${version.ApiVersion})` : ''}`;
   });
   const gpus = once(() => detectGpus(deps.run, { nvidiaSmi: deps.nvidiaSmi }));
-  return { config, deps, gpusWanted: config.track === 'nanogpt' || config.gpus !== undefined, python, dockerVersion, gpus };
+  return { config, deps, gpusWanted: trainsOnGpus(config.track) || config.gpus !== undefined, python, dockerVersion, gpus };
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

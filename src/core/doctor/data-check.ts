@@ -5,7 +5,9 @@
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fineWebTrack } from '../catalog/track-kind.js';
 import { tinyDataPresent } from '../data/prepare.js';
+import { modernShardDir } from '../data/track-env.js';
 import { fail, ok, type Verdict } from './check.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
 
@@ -13,7 +15,7 @@ export const dataCheck: DoctorCheck = {
   id: 'data',
   title: 'track data',
   irrelevant: () => null,
-  run: (ctx) => (ctx.config.track === 'tiny' ? tinyData(ctx) : nanogptData(ctx)),
+  run: (ctx) => (fineWebTrack(ctx.config.track) ? fineWebShards(ctx) : tinyData(ctx)),
 };
 
 async function tinyData({ deps }: DoctorContext): Promise<Verdict> {
@@ -29,8 +31,10 @@ async function tinyData({ deps }: DoctorContext): Promise<Verdict> {
   return ok(`tiny shards not prepared yet; the first run makes them in ${dir} (or now: speedrun data prepare --track tiny)`);
 }
 
-async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
-  const dir = deps.cache.data('nanogpt');
+async function fineWebShards({ deps, config }: DoctorContext): Promise<Verdict> {
+  const { track } = config;
+  // The modern ladder's scripts read DATA_PATH + data/fineweb10B/ (see track-env.ts).
+  const dir = track === 'nanogpt-modern' ? modernShardDir(deps.cache.data(track)) : deps.cache.data(track);
   // Runs read the shards from the cache's data folder (the track environment sets NANOGPT_* to it), so look there.
   const trainPattern = join(dir, 'fineweb_train_*.bin');
   const valPattern = join(dir, 'fineweb_val_*.bin');
@@ -41,7 +45,7 @@ async function nanogptData({ deps }: DoctorContext): Promise<Verdict> {
     .join('; ');
   return fail(
     missing,
-    `download the FineWeb GPT-2 token shards into ${dir} with: speedrun data prepare --track nanogpt (resumable), or pass --cache to a folder whose data/nanogpt holds shards you have`,
+    `download the FineWeb GPT-2 token shards into ${dir} with: speedrun data prepare --track ${track} (resumable), or pass --cache to a folder whose data/${track} holds shards you have`,
   );
 }
 

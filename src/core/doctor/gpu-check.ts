@@ -1,5 +1,6 @@
 /** The GPUs a GPU configuration would train on: present, and the ones --gpus names among them. */
 import { loadTrack } from '../catalog/catalog.js';
+import { trainsOnGpus } from '../catalog/track-kind.js';
 import { describeIds, parseGpuList, type GpuInfo } from '../exec/gpus.js';
 import { gpuCounts } from '../exec/process-count.js';
 import { fail, failFromError, ok, warn } from './check.js';
@@ -9,7 +10,7 @@ export const gpuCheck: DoctorCheck = {
   id: 'gpus',
   title: 'GPUs',
   irrelevant: (ctx) => {
-    if (!ctx.gpusWanted) return 'only when training on GPUs (--track nanogpt or --gpus)';
+    if (!ctx.gpusWanted) return 'only when training on GPUs (--track nanogpt, nanogpt-modern or --gpus)';
     if (ctx.config.executor === 'slurm') return "with --executor slurm the GPUs are on the cluster's nodes, not here";
     return null;
   },
@@ -21,7 +22,7 @@ export const gpuCheck: DoctorCheck = {
       return failFromError(error, 'run nvidia-smi yourself to see what is wrong with the driver');
     }
     if (inventory.length === 0) {
-      const cpu = ctx.config.track === 'nanogpt' ? 'use --track tiny on CPU' : 'leave out --gpus to train on CPU';
+      const cpu = trainsOnGpus(ctx.config.track) ? 'use --track tiny on CPU' : 'leave out --gpus to train on CPU';
       return fail(
         'no NVIDIA GPUs found (nvidia-smi is not installed or lists none)',
         `run on a machine whose \`nvidia-smi\` lists its GPUs (install the NVIDIA driver), or ${cpu}`,
@@ -37,7 +38,7 @@ export const gpuCheck: DoctorCheck = {
       }
     }
     const detail = `${describeInventory(selected)}${selected.length < inventory.length ? ` (of ${inventory.length} on this machine)` : ''}`;
-    return ctx.config.track === 'nanogpt' ? enoughForNanogpt(ctx, selected, detail) : ok(detail);
+    return trainsOnGpus(ctx.config.track) ? enoughForTrack(ctx, selected, detail) : ok(detail);
   },
 };
 
@@ -45,8 +46,8 @@ export const gpuCheck: DoctorCheck = {
  * The records launch one process per GPU. With fewer than 8, the records whose scripts accumulate gradients still
  * train as recorded; the others are refused by `speedrun run`, and the doctor names them.
  */
-async function enoughForNanogpt(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
-  const manifest = await loadTrack('nanogpt');
+async function enoughForTrack(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
+  const manifest = await loadTrack(ctx.config.track);
   const needMore = manifest.records.filter((r) => !gpuCounts(manifest, r.number).some((n) => n <= selected.length)).map((r) => r.number);
   if (needMore.length === 0) return ok(detail);
   return warn(

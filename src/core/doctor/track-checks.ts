@@ -3,6 +3,7 @@
  * the GPU track a CUDA build of torch recent enough for the records' kernels.
  */
 import { fileState, loadTrack } from '../catalog/catalog.js';
+import { trainsOnGpus } from '../catalog/track-kind.js';
 import { fail, ok, warn, type Verdict } from './check.js';
 import { pythonToAsk } from './python-checks.js';
 import type { DoctorCheck, DoctorContext } from './context.js';
@@ -42,8 +43,8 @@ export const gpuTorchCheck: DoctorCheck = {
   id: 'torch-cuda',
   title: 'torch for the GPU track',
   irrelevant: (ctx) =>
-    ctx.config.track !== 'nanogpt'
-      ? 'only for --track nanogpt'
+    !trainsOnGpus(ctx.config.track)
+      ? 'only for the GPU tracks (--track nanogpt, nanogpt-modern)'
       : ctx.config.executor !== 'local'
         ? `only for --executor local (with ${ctx.config.executor}, torch comes with the image or the cluster)`
         : null,

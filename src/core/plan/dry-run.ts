@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { referenceScript } from '../agent/builtin.js';
 import type { PlannedRun } from '../bench/bench-plan.js';
 import { loadTrack, resolveRecordScript } from '../catalog/catalog.js';
 import type { TrackManifest } from '../catalog/schema.js';
 import { describeTiming, taskTiming } from '../catalog/task-timing.js';
-import { fineWebData, trackEnvironment, type TrackData } from '../data/track-env.js';
+import { fineWebData, modernFineWebData, trackEnvironment, withRecordKernels, type TrackData } from '../data/track-env.js';
 import { UserError } from '../errors.js';
 import { nodeJobSpec, trackLaunch, type NodeJobSpec } from '../exec/node-job.js';
 import { processCount } from '../exec/process-count.js';
@@ -62,7 +63,8 @@ export async function planDryRun(env: PlanEnv, settings: DryRunSettings, run: Pl
   const smoke = settings.smoke === undefined ? null : smokeRewrite(script, settings.smoke, `node 1`);
 
   const audit = await auditNode1(manifest, run.record, baseline, script, settings.python, cache, notes);
-  const data = await dataFor(env, manifest, notes);
+  const data = await dataFor(env, manifest, run.record, notes);
+  if (data.besideScript) notes.push(`kernel files copied beside the script: ${data.besideScript.map((f) => basename(f)).join(', ')}`);
   const gpus = await settings.execution.slots.with(async (slot) => [...slot.gpus]);
   try {
     processCount(manifest, run.record, gpus.length); // the run engine's own refusal, as a note
@@ -117,12 +119,21 @@ async function auditNode1(
   }
 }
 
-async function dataFor(env: PlanEnv, manifest: TrackManifest, notes: string[]): Promise<TrackData> {
+async function dataFor(env: PlanEnv, manifest: TrackManifest, record: number, notes: string[]): Promise<TrackData> {
   try {
-    return await trackEnvironment(manifest, env.cache, { log: env.log });
+    return await trackEnvironment(manifest, env.cache, { log: env.log, records: [record] });
   } catch (error) {
     notes.push(`data: ${messageOf(error)}`);
-    return manifest.track === 'nanogpt' ? fineWebData(env.cache.data('nanogpt')) : { env: {}, dirs: [] };
+    if (manifest.track === 'nanogpt') return fineWebData(env.cache.data('nanogpt'));
+    // What the run would be given once the data and kernels are there, less any kernel not fetched yet.
+    if (manifest.track !== 'nanogpt-modern') return { env: {}, dirs: [] };
+    const data = modernFineWebData(env.cache.data(manifest.track));
+    try {
+      return await withRecordKernels(data, manifest, env.cache, [record], true);
+    } catch (kernelError) {
+      if (messageOf(kernelError) !== messageOf(error)) notes.push(`kernels: ${messageOf(kernelError)}`);
+      return withRecordKernels(data, manifest, env.cache, [record], false);
+    }
   }
 }
 

@@ -46,7 +46,9 @@ export async function runInputs(env: PlanEnv, settings: RunSettings, run: Planne
   if (settings.smoke !== undefined) await showSmokeRewrite(env, manifest, run.record, settings.smoke);
   // A simulated training reads no data: capacity planning needs neither shards nor their download.
   const simulated = settings.execution.name === 'sim';
-  const trackData = simulated ? { env: {}, dirs: [] } : await trackEnvironment(manifest, cache, { signal: settings.signal, log: env.log });
+  const trackData = simulated
+    ? { env: {}, dirs: [] }
+    : await trackEnvironment(manifest, cache, { signal: settings.signal, log: env.log, records: [run.record] });
   if (!simulated) await checkTrainShards(manifest, run.record, trackData, settings.smoke !== undefined);
   const times = taskTimes(manifest, run.record, await loadCalibration(cache.calibration(manifest.track)));
   return {

@@ -31,6 +31,7 @@ export async function proposeNode(ctx: NodeContext, meta: NodeMeta, usage: LlmUs
       operator: meta.operator as Exclude<NodeMeta['operator'], 'baseline'>,
       parent: historyOf(parent),
       parentScript: parent.script,
+      besideScript: ctx.launch.besideScript,
       secondParent: second ? { ...historyOf(second), script: second.script } : null,
       history: ancestry(ctx.tree, parent.node),
       otherAttempts: otherAttempts(ctx.tree.history(), meta).map(historyOf),

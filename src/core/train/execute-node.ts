@@ -10,6 +10,7 @@ import { harnessAudit } from '../measure/integrity-report.js';
 import { StepClock } from '../measure/step-clock.js';
 import { StepPaceClock } from '../measure/step-pace.js';
 import { nodeResult } from '../store/node-result.js';
+import { placeBesideScript } from '../data/record-kernels.js';
 import type { NodeResult, NodeStatus } from '../store/schema.js';
 
 export interface ExecuteNodeInput {
@@ -52,6 +53,8 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
   const stepClock = input.executor.liveLines ? new StepClock(clock) : null;
   const pace = input.executor.liveLines ? new StepPaceClock(clock) : null;
   const now = input.now ?? (() => new Date());
+  // Every training (node, smoke rewrite, scoring round, verification) finds the record's kernel files beside it.
+  await placeBesideScript(input.launch.besideScript, input.scriptPath);
   const startedAt = now().toISOString();
   const exec = await input.executor.run({
     ...nodeJobSpec({ runId, node, workDir: input.workDir, scriptPath: input.scriptPath, launch: input.launch, gpus: input.gpus ?? [] }),

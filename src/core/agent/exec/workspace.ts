@@ -5,6 +5,7 @@
  */
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { placeBesideScript } from '../../data/record-kernels.js';
 import type { LlmUsage } from '../../store/schema.js';
 import type { BudgetLimits } from '../budget.js';
 import type { NodeHistory, ProposeInput } from '../agent.js';
@@ -54,6 +55,8 @@ export async function prepareWorkspace(
     writeFile(join(dir, WORKSPACE_FILES.hint), input.hint),
     writeFile(join(dir, WORKSPACE_FILES.history), `${JSON.stringify(history, null, 2)}\n`),
   ]);
+  // The kernel files the script imports, so the agent reads (and its experiments run) what training uses.
+  await placeBesideScript(input.besideScript, join(dir, WORKSPACE_FILES.script));
   // The experiment tool: `./speedrun-tool train` trains the current script as a node of the run.
   if (opts.experiments) await copyFile(SPEEDRUN_TOOL, join(dir, WORKSPACE_FILES.tool)).then(() => chmod(join(dir, WORKSPACE_FILES.tool), 0o755));
   return { dir };
