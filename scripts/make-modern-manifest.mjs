@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { buildLogTrackManifests, TableFacts } = await import(join(root, 'dist/core/catalog/log-track-manifest.js'));
+const { imageForLoggedTorch } = await import(join(root, 'dist/core/exec/docker/torch-eras.js'));
 const run = promisify(execFile);
 
 function fail(message) {
@@ -55,6 +56,10 @@ const { manifest, hints } = await buildLogTrackManifests(facts, {
   referenceHardware: '8xH100',
   timeSource: 'modded-nanogpt README record table (8xH100; from record 21 on, an untimed warm-up before the clock)',
   readFile: readAtCommit,
+  eraImage: (torch) => {
+    const era = imageForLoggedTorch(torch);
+    return era && { image: era.image.name, approximate: era.approximate };
+  },
 });
 await writeJson(join(out, 'records', 'nanogpt-modern.json'), manifest);
 await writeJson(join(out, 'hints', 'nanogpt-modern.json'), hints);

@@ -165,6 +165,10 @@ function registerShow(records: Command, ctx: CliContext): void {
         kernels: record.kernels ?? [],
         torch: record.torch ?? null,
         log_gpus: record.log_gpus ?? null,
+        gpu_counts: record.gpu_counts ?? (manifest.launch.runner === 'torchrun' ? [manifest.launch.nproc] : null),
+        peak_memory_mib: record.peak_memory_mib ?? null,
+        image: record.image ?? null,
+        approximate_env: record.approximate_env ?? null,
         earlier_rows: record.earlier_rows ?? [],
       };
       if (opts.json) return ctx.json(details);
@@ -181,6 +185,7 @@ function registerShow(records: Command, ctx: CliContext): void {
           ? `task:          ${formatTime(task.baselineMs)} → ${formatTime(task.targetMs)} (record ${record.number + 1}), scored at ${describeTiming(taskTiming(manifest, record.number))}`
           : `task:          none${record.task_excluded ? ` (excluded: ${record.task_excluded})` : ' (no next record)'}`,
         `hint levels:   ${describeLevels(hintLevels)}`,
+        ...machineLines(details),
         ...(record.train_shards !== undefined
           ? [`train data:    ${record.train_shards} FineWeb train shards of 100M tokens + val (speedrun data prepare --track ${track})`]
           : []),
@@ -188,6 +193,23 @@ function registerShow(records: Command, ctx: CliContext): void {
       ctx.out(lines.join('\n'));
       if (details.script.state === 'not synced') ctx.log(`fetch it with: speedrun records sync --track ${track}`);
     });
+}
+
+/** What the record needs to train: GPU counts, memory per GPU, and the container image (exact or approximate). */
+function machineLines(d: {
+  gpu_counts: number[] | null;
+  peak_memory_mib: number | null;
+  image: string | null;
+  approximate_env: string | null;
+  torch: string | null;
+}): string[] {
+  return [
+    ...(d.gpu_counts ? [`GPUs:          ${d.gpu_counts.join(', ')} (the counts its script trains its own algorithm with)`] : []),
+    ...(d.peak_memory_mib !== null ? [`GPU memory:    ${(d.peak_memory_mib / 1024).toFixed(1)} GiB per GPU at peak in its log`] : []),
+    ...(d.image
+      ? [`container:     ${d.image}${d.approximate_env ? ` — approximate-env: ${d.approximate_env}` : d.torch ? ' (the torch its log ran)' : ''}`]
+      : []),
+  ];
 }
 
 /** Log-recovered records: which log the script was cut from, and what that log ran on. */

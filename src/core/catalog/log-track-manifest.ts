@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { sha256Hex } from './files.js';
 import { logFacts, recoverFromLog } from './log-script.js';
+import { recordMachine, type EraImageOf } from './record-machine.js';
 import type { FileRef, HintManifest, RecordEntry, TrackManifest, TrackName, TrackSource, UnrecoverableRecord } from './schema.js';
 
 /**
@@ -41,6 +42,8 @@ export interface LogTrackOptions {
   timeSource: string;
   /** A file's bytes at the pinned commit; undefined when the commit has no such file. */
   readFile: (path: string) => Promise<Buffer | undefined>;
+  /** The container image for the torch a log printed (absent: records name no image). */
+  eraImage?: EraImageOf;
 }
 
 /** README dates are MM/DD/YY. */
@@ -90,6 +93,7 @@ export async function buildLogTrackManifests(facts: TableFacts, opts: LogTrackOp
       ...(picked.kernels.length > 0 ? { kernels: picked.kernels.map((k) => ref(`${folder}/${k.name}`, k.text)) } : {}),
       ...(machine.torch ? { torch: machine.torch } : {}),
       ...(machine.gpus ? { log_gpus: machine.gpus } : {}),
+      ...recordMachine(picked.script, picked.text, machine.torch, opts.eraImage),
       ...(earlier.length > 0 ? { earlier_rows: earlier } : {}),
     });
   }

@@ -83,6 +83,13 @@ export const RecordEntry = z.object({
   torch: z.string().optional(),
   /** GPUs in the log's nvidia-smi table: the machine the log was written on (not always the record's 8). */
   log_gpus: z.number().int().positive().optional(),
+  /**
+   * Why `image` is not the exact build the log ran (a nightly the wheel index no longer has, another CUDA build):
+   * the record runs in an approximate environment (`records show` says so; docker/torch-eras.ts decides).
+   */
+  approximate_env: z.string().optional(),
+  /** The peak GPU memory per process the record's log prints (reserved where it says), MiB; the doctor compares it. */
+  peak_memory_mib: z.number().int().positive().optional(),
   /** Earlier rows of the public table for the same record number (re-timed under changed rules). */
   earlier_rows: z.array(z.object({ date: z.string(), readme_time_ms: z.number().positive(), description: z.string(), log: z.string().optional() })).optional(),
 });

@@ -44,15 +44,26 @@ export const gpuCheck: DoctorCheck = {
 
 /**
  * The records launch one process per GPU. With fewer than 8, the records whose scripts accumulate gradients still
- * train as recorded; the others are refused by `speedrun run`, and the doctor names them.
+ * train as recorded; the others are refused by `speedrun run`, and the doctor names them. Records whose logs report
+ * more peak memory per process than the smallest GPU here has are named too: they would run out of memory.
  */
 async function enoughForTrack(ctx: DoctorContext, selected: GpuInfo[], detail: string) {
   const manifest = await loadTrack(ctx.config.track);
   const needMore = manifest.records.filter((r) => !gpuCounts(manifest, r.number).some((n) => n <= selected.length)).map((r) => r.number);
-  if (needMore.length === 0) return ok(detail);
+  const smallest = Math.min(...selected.map((gpu) => gpu.memoryMiB ?? Infinity));
+  const tooBig = manifest.records.filter((r) => r.peak_memory_mib !== undefined && r.peak_memory_mib > smallest);
+  const problems = [
+    needMore.length > 0
+      ? `records ${describeIds(needMore)} train only with ${manifest.launch.nproc} GPUs (torchrun --nproc_per_node=${manifest.launch.nproc}); the others accumulate gradients on fewer`
+      : null,
+    tooBig.length > 0
+      ? `records ${describeIds(tooBig.map((r) => r.number))} peaked above ${Math.round(smallest / 1024)} GiB per GPU in their logs (up to ${Math.round(Math.max(...tooBig.map((r) => r.peak_memory_mib!)) / 1024)} GiB)`
+      : null,
+  ].filter((p): p is string => p !== null);
+  if (problems.length === 0) return ok(detail);
   return warn(
-    `${detail}: records ${describeIds(needMore)} train only with ${manifest.launch.nproc} GPUs (torchrun --nproc_per_node=${manifest.launch.nproc}); the others accumulate gradients on fewer`,
-    `use a machine with ${manifest.launch.nproc} GPUs${ctx.config.gpus !== undefined ? ', or name more with --gpus' : ''} for those records`,
+    `${detail}: ${problems.join('; ')}`,
+    `use a machine with ${manifest.launch.nproc} GPUs of 80 GiB${ctx.config.gpus !== undefined ? ', or name more with --gpus' : ''} for those records (speedrun records show N gives each record's GPU counts and memory)`,
   );
 }
 
