@@ -186,6 +186,23 @@ describe('doctor checks with a faked system', () => {
     });
   });
 
+  it('names the modern records that need 8 GPUs or more memory than one GPU here has', async () => {
+    const smallGpu = deps({
+      docker: () => fakeDocker(['nvidia'], []),
+      run: async (file) =>
+        file === 'nvidia-smi'
+          ? { exitCode: 0, stdout: '0, GPU-0, NVIDIA L4, 23034', stderr: '', notFound: false, timedOut: false }
+          : { exitCode: 0, stdout: 'git version 2.45.0', stderr: '', notFound: false, timedOut: false },
+    });
+    const report = await runDoctor({ ...dockerNanogpt, track: 'nanogpt-modern', gpus: '0' }, smallGpu);
+    const gpus = check(report, 'gpus');
+    expect(gpus.status).toBe('warn');
+    // From the manifest's figures: records 4-26 assert 8 processes; every record with a logged peak needs over 22 GiB.
+    expect(gpus.detail).toMatch(/records 4-26 train only with 8 GPUs/);
+    expect(gpus.detail).toMatch(/records [\d, -]+ peaked above 22 GiB per GPU in their logs \(up to \d+ GiB\)/);
+    expect(gpus.fix).toMatch(/speedrun records show N gives each record's GPU counts and memory/);
+  });
+
   it('names exactly what a nanogpt run lacks on a machine without GPUs', async () => {
     const cpuOnly = deps({
       findPython: async () => ({ python: '/fake/python3', torchVersion: '2.7.1+cpu' }),
