@@ -25,7 +25,9 @@ STEPS="${STEPS:-10}"
 # took over 160 s on an H200 with 16 CPU cores (docs/gpu-validation.md).
 RUN_TIMEOUT="${RUN_TIMEOUT:-900}"
 MODERN_TRACK="${MODERN_TRACK:-nanogpt-modern}"
-MODERN_RECORDS="${MODERN_RECORDS:-}"
+# Modern records that train on one GPU (their scripts accumulate gradients), read DATA_PATH, and load no hub kernel
+# (a lent GPU machine has no network to fetch FlashAttention-3): records 27-37 of nanogpt-modern.
+MODERN_RECORDS="${MODERN_RECORDS-30 37}"
 MIN_RUN="${MIN_RUN:-45}"
 TINY_SHARE="${TINY_SHARE:-60}"
 BUDGET=""
@@ -53,8 +55,9 @@ TORCH="$("$PYTHON" -c 'import torch; print(torch.__version__)')"
 
 # A cache of our own: the synced upstream scripts are linked in, the data is synthetic.
 CACHE="$WORK/cache"
-mkdir -p "$CACHE/data/nanogpt"
+mkdir -p "$CACHE/data/nanogpt" "$CACHE/data/nanogpt-modern/data/fineweb10B"
 [ -d "$USER_CACHE/upstream" ] && ln -sfn "$USER_CACHE/upstream" "$CACHE/upstream"
+[ -d "$USER_CACHE/kernels" ] && ln -sfn "$USER_CACHE/kernels" "$CACHE/kernels"
 
 # Upstream's shard format (256 int32 header: magic 20240520, version 1, token count; uint16 tokens). Random GPT-2
 # token ids: the loss will not fall like FineWeb's, but every code path (loading, validation, clock) runs.
@@ -67,6 +70,8 @@ for name, count in (("fineweb_val_000000.bin", 10_485_760 + 65_537), ("fineweb_t
     with open(f"{out}/{name}", "wb") as f:
         f.write(header.tobytes()); f.write(rng.integers(0, 50257, count, dtype=np.uint16).astype("<u2").tobytes())
 PY
+# The modern track reads the same shards below DATA_PATH (data/fineweb10B/): hard links, no second copy.
+ln -f "$CACHE"/data/nanogpt/fineweb_*.bin "$CACHE/data/nanogpt-modern/data/fineweb10B/"
 
 echo "### $(date -u +%Y-%m-%d) · $GPU · torch $TORCH · $(nproc) CPUs${BUDGET:+ · budget $BUDGET s}"
 echo

@@ -29,6 +29,7 @@ async function smokeEnv(extra: Record<string, string>): Promise<{ env: Record<st
     SPEEDRUN_CACHE: await tempDir('gpu-smoke-user-cache'),
     SMOKE_DIR: work,
     NANOGPT_RECORDS: '',
+    MODERN_RECORDS: '',
     ...extra,
   };
   return { env, work };
