@@ -57,7 +57,9 @@ describe('composeHint', () => {
   it("gives L0 as the next record's one-line description, never a manifest's level-0 diff", async () => {
     const { root } = await bundled();
     const text = await composeHint({ track: 'tiny', record: 1, levels: [1, 0], cache: noCache, root });
-    expect(text).toBe("## Hint level 0: the change in one line\n\nThe next record's change: record 2\n\n## Hint level 1: pseudocode of the change\n\npseudo one v1\n");
+    expect(text).toBe(
+      "## Hint level 0: the change in one line\n\nThe next record's change: record 2\n\n## Hint level 1: pseudocode of the change\n\npseudo one v1\n",
+    );
   });
 
   it('puts each level under its own heading, in level order, from the bundled manifest', async () => {

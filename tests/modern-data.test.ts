@@ -28,8 +28,9 @@ afterEach(async () => {
 const HUB_SCRIPT =
   "from kernels import get_kernel\nfa3 = get_kernel('test-org/attn3', version=1)\nprint('step:1/1 val_loss:3.0000 train_time:5ms step_avg:5.00ms')\n";
 const KERNEL_FILE = 'def fused(x):\n    return x\n';
+// It also reads its data relative to the folder it runs in, as the 2024 records do (they ignore DATA_PATH).
 const FILE_SCRIPT =
-  "import os\nfrom my_kernels import fused\nassert os.environ['DATA_PATH']\nprint(f'step:1/1 val_loss:{fused(2.9):.4f} train_time:7ms step_avg:7.00ms', flush=True)\n";
+  "import os\nfrom my_kernels import fused\nassert os.environ['DATA_PATH']\nassert len(open('data/fineweb10B/fineweb_val_000000.bin', 'rb').read()) > 0\nprint(f'step:1/1 val_loss:{fused(2.9):.4f} train_time:7ms step_avg:7.00ms', flush=True)\n";
 
 /** The modern track's manifest with two records of the test's own, their files written where a sync puts them. */
 async function testTrack(): Promise<{ manifest: TrackManifest; cache: CacheLayout }> {
@@ -79,6 +80,7 @@ describe('nanogpt-modern data and kernels', () => {
     const data = await trackEnvironment(manifest, cache, { records: [51] });
     expect(data.env).toEqual({ DATA_PATH: dataPath });
     expect(data.dirs).toEqual([dataPath]);
+    expect(data.links).toEqual([{ name: 'data', target: join(dataPath, 'data') }]);
     expect(data.besideScript?.map((f) => f.split('/').slice(-2).join('/'))).toEqual(['record_51/my_kernels.py']);
   });
 

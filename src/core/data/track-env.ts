@@ -14,6 +14,8 @@ export interface TrackData {
   dirs: string[];
   /** Files copied beside the script before each training (a record's kernel files). */
   besideScript?: string[];
+  /** Links in each node's folder into `dirs` (scripts that read their data relative to the folder they run in). */
+  links?: { name: string; target: string }[];
 }
 
 /** Tiny-track data is made on demand: preparing is idempotent and fast when it is already there. */
@@ -54,7 +56,9 @@ export async function trackEnvironment(
  * its mount).
  */
 export function modernFineWebData(dir: string): TrackData {
-  return { env: { DATA_PATH: dir }, dirs: [dir] };
+  // The 2024 scripts (records 4-26) ignore DATA_PATH and read data/fineweb10B/ in the folder they run in: a `data`
+  // link there serves them; later scripts read the same files through DATA_PATH.
+  return { env: { DATA_PATH: dir }, dirs: [dir], links: [{ name: 'data', target: join(dir, 'data') }] };
 }
 
 /** Where the modern track's shards lie inside its DATA_PATH folder. */
@@ -82,7 +86,12 @@ export async function withRecordKernels(
     if (strict) throw withTrack(error, manifest.track);
   }
   const besideScript = await recordKernelFiles(manifest, records, cache);
-  return { env: { ...data.env, ...hub.env }, dirs: [...data.dirs, ...hub.dirs], ...(besideScript.length > 0 ? { besideScript } : {}) };
+  return {
+    env: { ...data.env, ...hub.env },
+    dirs: [...data.dirs, ...hub.dirs],
+    ...(data.links ? { links: data.links } : {}),
+    ...(besideScript.length > 0 ? { besideScript } : {}),
+  };
 }
 
 /** hubKernelEnvironment's refusal, with the track named in its fix. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { makeWorkDirLinks } from './work-dir-links.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +54,7 @@ export class LocalExecutor implements Executor {
 
   async run(spec: ExecSpec): Promise<ExecResult> {
     await mkdir(spec.workDir, { recursive: true });
+    await makeWorkDirLinks(spec.workDir, spec.links);
     const stdoutPath = join(spec.workDir, NODE_FILES.stdout);
     const stderrPath = join(spec.workDir, NODE_FILES.stderr);
     const [command, args] = launchCommand(spec);

@@ -3,7 +3,7 @@ import type { TrackData } from '../data/track-env.js';
 import type { ExecSpec } from './types.js';
 
 /** How a track's scripts are started: the part of an ExecSpec that is the same for every node of a run. */
-export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env' | 'readOnlyDirs'> & {
+export type Launch = Pick<ExecSpec, 'runner' | 'nproc' | 'timeoutMs' | 'python' | 'env' | 'readOnlyDirs' | 'links'> & {
   /** Files copied beside the script before each training (a record's kernel files); not part of the executor's spec. */
   besideScript?: readonly string[];
 };
@@ -18,6 +18,7 @@ export function trackLaunch(manifest: TrackManifest, python: string, data: Track
     python,
     env: data.env,
     readOnlyDirs: data.dirs,
+    ...(data.links ? { links: data.links } : {}),
     ...(data.besideScript ? { besideScript: data.besideScript } : {}),
   };
 }

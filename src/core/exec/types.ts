@@ -1,3 +1,5 @@
+import type { WorkDirLink } from './work-dir-links.js';
+
 /** Where nodes train: this machine, a sandboxed container, a Slurm cluster, or nowhere (sim: simulated trainings). */
 export const EXECUTOR_NAMES = ['local', 'docker', 'slurm', 'sim'] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
@@ -19,6 +21,8 @@ export interface ExecSpec {
   env: Record<string, string>;
   /** Host folders the script only reads (the track's data): sandboxing executors mount them read-only. */
   readOnlyDirs: string[];
+  /** Links the executor makes in workDir to paths inside readOnlyDirs (work-dir-links.ts), as the process sees them. */
+  links?: WorkDirLink[];
   /** The GPU ids this node may use; empty on CPU. */
   gpus: number[];
   timeoutMs: number;

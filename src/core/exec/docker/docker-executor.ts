@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { makeWorkDirLinks } from '../work-dir-links.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -79,6 +80,7 @@ export class DockerExecutor implements Executor {
         const cacheDir = await this.cacheDir(spec.runId, user);
         await grantAccess(spec.workDir, user);
         const mounts = planMounts(spec, cacheDir);
+        await makeWorkDirLinks(spec.workDir, spec.links, mounts.toContainerPath);
         return containerCreateOptions({ spec, image: this.options.image, user, harness: this.harness, mounts, limits: this.options });
       },
       toError: (error) => toDockerError(error, this.options.image),

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { makeWorkDirLinks } from '../work-dir-links.js';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExternalError } from '../../errors.js';
@@ -80,6 +81,8 @@ export class SlurmExecutor implements Executor {
 
   async run(spec: ExecSpec): Promise<SlurmExecResult> {
     await mkdir(spec.workDir, { recursive: true });
+    // The cluster shares this filesystem (the job reads workDir here), so host paths are the job's paths too.
+    await makeWorkDirLinks(spec.workDir, spec.links);
     const stdoutPath = join(spec.workDir, STDOUT_LOG);
     const stderrPath = join(spec.workDir, STDERR_LOG);
     const scriptPath = join(spec.workDir, JOB_SCRIPT_NAME);
