@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../src/core/agent/agent.js';
@@ -7,6 +7,8 @@ import { LocalExecutor } from '../src/core/exec/local.js';
 import type { ExecSpec, Executor } from '../src/core/exec/types.js';
 import type { RetimeMode } from '../src/core/catalog/schema.js';
 import { runSearch } from '../src/core/search/run-engine.js';
+import { scoringRound } from '../src/core/search/scoring-round.js';
+import { SlotPool } from '../src/core/exec/slot-pool.js';
 import { makeScaffold } from '../src/core/search/scaffolds/index.js';
 import { RunSummary } from '../src/core/store/schema.js';
 import { fakeTrainingScript, scriptedAgent } from './helpers/scripted-agent.js';
@@ -162,5 +164,41 @@ describe('retime baseline', () => {
     expect(summary.fsr).toBeCloseTo(0.6, 12);
     expect(summary).toMatchObject({ baseline_ms: 30_000, target_ms: 20_000, times_from: 'run+record-table' });
     expect(summary.scoring).toMatchObject({ retime: 'baseline', ratio: 24_000 / 36_000, next: { from: 'record-table', runs: [] } });
+  });
+});
+
+describe('the scoring round with kernel files', () => {
+  it("trains record i+1 beside its own kernel files and the others beside record i's", { timeout: 60_000 }, async () => {
+    const root = await tempDir('scoring-kernels');
+    // Two versions of one kernel file, as 2026 records ship them: the script prints which one it imported.
+    const kernelsOf = async (record: number) => {
+      const dir = join(root, `record_${record}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'kern.py'), `VERSION = ${record}\n`);
+      return [join(dir, 'kern.py')];
+    };
+    const script = (timeMs: number) =>
+      `from kern import VERSION\nprint(f"kernel {VERSION}", flush=True)\nprint("step:10/10 val_loss:1.8500 train_time:${timeMs}ms step_avg:1.00ms", flush=True)\n`;
+    const runDir = join(root, 'run');
+    const runs = await scoringRound({
+      runId: 'kern',
+      runDir,
+      retime: 'both',
+      repeats: 1,
+      best: { node: 1, script: script(24_000) },
+      baselineScript: script(30_000),
+      nextScript: script(20_000),
+      nextBesideScript: await kernelsOf(2),
+      executor: new LocalExecutor(),
+      slots: new SlotPool(1),
+      launch: { runner: 'python', nproc: 1, timeoutMs: 30_000, python: 'python3', env: {}, readOnlyDirs: [], besideScript: await kernelsOf(1) },
+      timing: { target: 1.9, rule: 'final' },
+    });
+    const kernelSeen = async (dir: string) => (await readFile(join(runDir, dir, 'stdout.log'), 'utf8')).split('\n')[0];
+    expect(Object.fromEntries(await Promise.all(runs.map(async (r) => [r.script, await kernelSeen(r.dir)])))).toEqual({
+      baseline: 'kernel 1',
+      best: 'kernel 1',
+      next: 'kernel 2',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { recordKernelFiles } from '../data/record-kernels.js';
 import { getRecord, resolveRecordScript } from '../catalog/catalog.js';
 import type { RetimeMode } from '../catalog/schema.js';
 import type { CacheLayout } from '../paths.js';
@@ -41,8 +42,10 @@ export async function runScoringRound(
   // A duplicate's measurement, and so its script's meaning, is the node it copies.
   const script = ctx.tree.byId(input.best.node)?.script;
   if (!script) throw new Error(`best node ${input.best.node} has no script to score`);
-  const nextScript =
-    mode === 'both' ? await readFile(await resolveRecordScript(ctx.manifest, getRecord(ctx.manifest, ctx.record + 1).number, input.cache), 'utf8') : null;
+  const next = mode === 'both' ? getRecord(ctx.manifest, ctx.record + 1).number : null;
+  const nextScript = next === null ? null : await readFile(await resolveRecordScript(ctx.manifest, next, input.cache), 'utf8');
+  // Record i+1 trains beside its own kernel files (2026 records change them), not record i's.
+  const nextBesideScript = next === null ? undefined : await recordKernelFiles(ctx.manifest, [next], input.cache);
   ctx.emit({ type: 'scoring-started', run_id: ctx.runId, best_node: input.best.node, retime: mode, repeats: input.retime.repeats });
   return scoringRound({
     runId: ctx.runId,
@@ -52,6 +55,7 @@ export async function runScoringRound(
     best: { node: input.best.node, script },
     baselineScript: input.baselineScript,
     nextScript,
+    ...(nextBesideScript ? { nextBesideScript } : {}),
     executor: ctx.executor,
     slots: ctx.slots,
     launch: ctx.launch,

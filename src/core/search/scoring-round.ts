@@ -45,6 +45,8 @@ export interface ScoringRoundInput {
   baselineScript: string;
   /** Record i+1's script; needed with retime both. */
   nextScript: string | null;
+  /** The files record i+1's script imports from its folder (its kernel files), where they differ from record i's. */
+  nextBesideScript?: readonly string[];
   executor: Executor;
   slots: SlotPool;
   launch: Launch;
@@ -137,7 +139,7 @@ async function trainOnce(
     scriptSha256: sha256Hex(script),
     workDir,
     executor: input.executor,
-    launch: input.launch,
+    launch: which === 'next' && input.nextBesideScript ? { ...input.launch, besideScript: input.nextBesideScript } : input.launch,
     timing: input.timing,
     signal: input.signal,
     now,
