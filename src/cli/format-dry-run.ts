@@ -18,6 +18,8 @@ export function formatDryRun(dry: DryRun): string {
   for (const [key, value] of Object.entries(plan.env)) lines.push(`  ${key}=${value}`);
   lines.push('folders:');
   for (const m of plan.mounts) lines.push(`  ${m.readOnly ? 'read-only ' : 'writable  '} ${m.host}${m.target === m.host ? '' : ` → ${m.target}`}`);
+  // Made by the executor in the node's folder, pointing where the process sees the target (exec/work-dir-links.ts).
+  for (const link of dry.spec.links ?? []) lines.push(`  link       ${link.name} in the node's folder → ${link.target}`);
   lines.push(...plan.details, `scoring: ${dry.scoring}`);
   if (dry.notes.length > 0) lines.push('before a real run:', ...dry.notes.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;
