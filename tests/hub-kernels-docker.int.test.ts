@@ -1,17 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
-import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fetchHubKernels, hubKernelEnvironment } from '../src/core/data/hub-kernels.js';
-import { CPU_IMAGE, dockerForTests, uniqueRunId } from './helpers/docker.js';
+import { runProbeScript } from './helpers/docker.js';
 import { startFakeHub } from './helpers/fake-hub.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
-let docker: Docker;
-beforeAll(async () => {
-  docker = await dockerForTests();
-});
 afterAll(removeTempDirs);
 
 /**
@@ -74,24 +68,8 @@ describe('hub kernels in the docker sandbox', () => {
     const scriptPath = join(workDir, 'train_gpt.py');
     await writeFile(scriptPath, MODERN_SHAPED_SCRIPT);
     const environment = await hubKernelEnvironment(kernels, [{ repo: 'test-org/fast-attention', revision: 'v1' }]);
-    const out: Record<string, unknown> = {};
-    const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(root, 'compile') }).run({
-      runId: uniqueRunId('hub-kernels'),
-      node: 1,
-      workDir,
-      scriptPath,
-      runner: 'python',
-      nproc: 1,
-      python: 'python3',
-      gpus: [],
-      env: environment.env,
-      readOnlyDirs: environment.dirs,
-      timeoutMs: 120_000,
-      onLine: (stream, line) => {
-        const m = /^(\w+)=(.*)$/.exec(line);
-        if (stream === 'stdout' && m) out[m[1]!] = JSON.parse(m[2]!);
-      },
-    });
+    const result = await runProbeScript({ root, workDir, scriptPath, env: environment.env, readOnlyDirs: environment.dirs });
+    const out = result.out;
     expect(result.exitCode, result.stderrTail).toBe(0);
     // The snapshot path is the container's: LOCAL_KERNELS was rewritten to the read-only mount.
     expect(out).toEqual({

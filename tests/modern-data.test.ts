@@ -52,11 +52,12 @@ async function testTrack(): Promise<{ manifest: TrackManifest; cache: CacheLayou
   };
   if (manifest.source.kind !== 'upstream') throw new Error('the modern track is an upstream track');
   const files = upstreamPaths(cache, manifest.source).filesDir;
-  for (const [path, text] of [
+  const written: [string, string][] = [
     ['recovered/record_50/train_gpt.py', HUB_SCRIPT],
     ['recovered/record_51/train_gpt.py', FILE_SCRIPT],
     ['recovered/record_51/my_kernels.py', KERNEL_FILE],
-  ]) {
+  ];
+  for (const [path, text] of written) {
     await mkdir(join(files, path, '..'), { recursive: true });
     await writeFile(join(files, path), text);
   }

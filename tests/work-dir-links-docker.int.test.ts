@@ -1,15 +1,9 @@
 import { mkdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type Docker from 'dockerode';
-import { DockerExecutor } from '../src/core/exec/docker/docker-executor.js';
-import { CPU_IMAGE, dockerForTests, uniqueRunId } from './helpers/docker.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runProbeScript } from './helpers/docker.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
-let docker: Docker;
-beforeAll(async () => {
-  docker = await dockerForTests();
-});
 afterAll(removeTempDirs);
 
 describe('links in the node folder under docker', () => {
@@ -23,26 +17,16 @@ describe('links in the node folder under docker', () => {
     const scriptPath = join(workDir, 'train_gpt.py');
     // The 2024 record scripts' way (written for this test): a path relative to the working folder.
     await writeFile(scriptPath, 'print("read=" + open("data/fineweb10B/fineweb_val_000000.bin").read(), flush=True)\n');
-    const lines: string[] = [];
-    const result = await new DockerExecutor(docker, { image: CPU_IMAGE, compileCacheDir: join(root, 'compile') }).run({
-      runId: uniqueRunId('links'),
-      node: 1,
+    const result = await runProbeScript({
+      root,
       workDir,
       scriptPath,
-      runner: 'python',
-      nproc: 1,
-      python: 'python3',
-      gpus: [],
       env: { DATA_PATH: dataDir },
       readOnlyDirs: [dataDir],
       links: [{ name: 'data', target: join(dataDir, 'data') }],
-      timeoutMs: 120_000,
-      onLine: (stream, line) => {
-        if (stream === 'stdout') lines.push(line);
-      },
     });
     expect(result.exitCode, result.stderrTail).toBe(0);
-    expect(lines).toContain('read=shard bytes');
+    expect(result.lines).toContain('read=shard bytes');
     // The link names the data where the container mounts it, not the host path.
     expect(await readlink(join(workDir, 'data'))).toMatch(/^\/speedrun\/data\/0\/data$/);
   }, 180_000);
