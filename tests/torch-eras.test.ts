@@ -31,3 +31,15 @@ describe('container image by the torch a log printed', () => {
     expect(era('not a version')).toBeNull();
   });
 });
+
+describe('hub kernel builds for a track', () => {
+  it("asks for the builds of the torch versions the records' images install", async () => {
+    const { loadTrack } = await import('../src/core/catalog/catalog.js');
+    const { kernelVariantPrefixes } = await import('../src/core/data/record-kernels.js');
+    const modern = await loadTrack('nanogpt-modern');
+    // Records 40-45 ran 2.10 nightlies (image 2.10.0); 27-37 ran 2.9 nightlies (image 2.9.0).
+    expect(kernelVariantPrefixes(modern, [40, 41, 45])).toEqual(['torch210-']);
+    expect(kernelVariantPrefixes(modern, [30, 40, 88])).toEqual(['torch210-', 'torch211-', 'torch29-']);
+    expect(kernelVariantPrefixes(await loadTrack('tiny'), [1, 2])).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { prepareFineWebData } from '../core/data/fineweb-download.js';
 import { DEFAULT_HF_ENDPOINT, fineWebFileNames, FINEWEB_TRAIN_SHARDS_AVAILABLE } from '../core/data/fineweb-shards.js';
 import { fetchHubKernels } from '../core/data/hub-kernels.js';
 import { linkExistingShards } from '../core/data/link-shards.js';
-import { recordHubKernels } from '../core/data/record-kernels.js';
+import { kernelVariantPrefixes, recordHubKernels } from '../core/data/record-kernels.js';
 import { modernShardDir } from '../core/data/track-env.js';
 import type { CliContext } from './context.js';
 import type { NanogptPrepareFlags } from './data-nanogpt.js';
@@ -67,7 +67,8 @@ export async function prepareModernData(flags: ModernPrepareFlags, ctx: CliConte
   });
   const wanted = records ?? manifest.records.map((r) => r.number);
   const refs = flags.kernels === false ? [] : await recordHubKernels(manifest, wanted, cache);
-  const kernels = await fetchHubKernels(refs, { endpoint, token, dir: cache.kernels, signal, log: (m) => ctx.log(m) });
+  const variantPrefixes = kernelVariantPrefixes(manifest, wanted);
+  const kernels = await fetchHubKernels(refs, { endpoint, token, dir: cache.kernels, variantPrefixes, signal, log: (m) => ctx.log(m) });
   if (flags.json) return ctx.json({ track: 'nanogpt-modern', endpoint, data_path: dataPath, linked, kernels, ...result });
   const count = (status: string) => result.files.filter((f) => f.status === status).length;
   ctx.out(

@@ -45,3 +45,17 @@ export async function recordHubKernels(manifest: TrackManifest, records: readonl
 export async function placeBesideScript(files: readonly string[] | undefined, scriptPath: string): Promise<void> {
   for (const file of files ?? []) await copyFile(file, join(dirname(scriptPath), basename(file)));
 }
+
+/**
+ * The hub kernels' build variants these records need (`torch210-` for torch 2.10: the `kernels` package names a
+ * build `torch<major><minor>-cxx11-cu<cuda>-<arch>`), from the torch of each record's image, so a fetch downloads
+ * the builds the records' containers load and not every one the repository has. Empty when no record names an image.
+ */
+export function kernelVariantPrefixes(manifest: TrackManifest, records: readonly number[]): string[] {
+  const prefixes = manifest.records
+    .filter((r) => records.includes(r.number) && r.image !== undefined)
+    .map((r) => /torch(\d+)\.(\d+)\./.exec(r.image!))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `torch${m[1]}${m[2]}-`);
+  return [...new Set(prefixes)].sort();
+}
