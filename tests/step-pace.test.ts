@@ -27,7 +27,7 @@ describe('step pace', () => {
     const clock = manualClock();
     const pace = new StepPaceClock(clock.now);
     pace.note(0);
-    expect(pace.pace()).toBeUndefined();
+    expect(pace.pace()).toBeNull();
     clock.advance(30);
     pace.note(1);
     expect(pace.pace()).toEqual({ first_step_ms: 30, per_step_ms: null });

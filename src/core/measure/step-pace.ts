@@ -27,8 +27,8 @@ export class StepPaceClock {
     if (step > (this.last?.step ?? 0)) this.last = arrival;
   }
 
-  pace(): StepPace | undefined {
-    if (!this.first || !this.last) return undefined;
+  pace(): StepPace | null {
+    if (!this.first || !this.last) return null;
     const steps = this.last.step - this.first.step;
     return {
       first_step_ms: Math.round(this.first.at - this.launchedAt),

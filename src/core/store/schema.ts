@@ -63,8 +63,11 @@ export const NodeResult = z.object({
   val_loss_at_target: z.number().nullable(),
   final: z.object({ step: z.number(), total_steps: z.number().nullable(), val_loss: z.number(), train_time_ms: z.number().nullable() }).nullable(),
   wall_ms: z.number().nullable(),
-  /** Wall time to the first step and per later step (measure/step-pace.ts); absent where lines were not seen live. */
-  pace: z.object({ first_step_ms: z.number(), per_step_ms: z.number().nullable() }).optional(),
+  /**
+   * Wall time to the first step and per later step (measure/step-pace.ts); null where lines were not seen as they
+   * were printed (Slurm reads a file) or no step line came; absent in older results.
+   */
+  pace: z.object({ first_step_ms: z.number(), per_step_ms: z.number().nullable() }).nullable().optional(),
   /** When the training started and ended (ISO); absent for nodes not trained here and in older results. */
   started_at: z.string().optional(),
   ended_at: z.string().optional(),

@@ -93,7 +93,7 @@ export async function executeNode(input: ExecuteNodeInput): Promise<NodeResult> 
     val_loss_at_target: counts ? reached.val_loss : null,
     final: parsed.final,
     wall_ms: Math.round(exec.wallMs),
-    pace: pace?.pace(),
+    pace: pace?.pace() ?? null,
     started_at: startedAt,
     ended_at: endedAt,
     exit_code: exec.exitCode,
