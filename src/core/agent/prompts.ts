@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../catalog/files.js';
+import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
 /** The prompt version new runs use. Prompts are files under prompts/<version>/, edited only by adding a version. */
@@ -81,6 +82,30 @@ export async function loadTemplateDir(dir: string): Promise<{ templates: Map<str
     hash.push(`${file}\0${sha256Hex(text)}`);
   }
   return { templates, sha256: sha256Hex(hash.join('\n')) };
+}
+
+/**
+ * A versioned prompt set of a model command (`prompts/<folder>/<version>/`: judge, ideas, hints): the version checked as
+ * a folder name, the folder read, and every template in `required` present. What a user mistyped (the version, a
+ * set that does not exist) is a UserError; a set lacking a file is a packaging bug.
+ */
+export async function loadVersionedTemplates(
+  folder: string,
+  /** What the messages call the set: `judge`, `ideas`, `hint`. */
+  kind: string,
+  version: string,
+  currentVersion: string,
+  required: readonly string[],
+  root: string,
+): Promise<{ templates: Map<string, string>; sha256: string }> {
+  if (!/^[\w.-]+$/.test(version)) throw new UserError(`bad ${kind} prompt version ${JSON.stringify(version)}`, `e.g. --prompt-version ${currentVersion}`);
+  const dir = join(root, 'prompts', folder, version);
+  const loaded = await loadTemplateDir(dir).catch(() => {
+    throw new UserError(`no ${kind} prompt set ${version} (looked in ${dir})`, `use --prompt-version ${currentVersion}`);
+  });
+  const missing = required.filter((name) => !loaded.templates.has(name));
+  if (missing.length) throw new Error(`${kind} prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
+  return loaded;
 }
 
 /**

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { ChatMessage } from '../agent/llm/chat.js';
-import { loadTemplateDir, renderTemplate } from '../agent/prompts.js';
+import { loadVersionedTemplates, renderTemplate } from '../agent/prompts.js';
 import type { GeneratedLevel } from '../catalog/generated-hints.js';
-import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import type { HintInputs } from './hint-inputs.js';
 
@@ -24,13 +22,7 @@ export interface HintPrompts {
 }
 
 export async function loadHintPrompts(version: string = HINT_PROMPT_VERSION, root: string = packageRoot): Promise<HintPrompts> {
-  if (!/^[\w.-]+$/.test(version)) throw new UserError(`bad hint prompt version ${JSON.stringify(version)}`, `e.g. --prompt-version ${HINT_PROMPT_VERSION}`);
-  const dir = join(root, 'prompts', 'hints', version);
-  const { templates, sha256 } = await loadTemplateDir(dir).catch(() => {
-    throw new UserError(`no hint prompt set ${version} (looked in ${dir})`, `use --prompt-version ${HINT_PROMPT_VERSION}`);
-  });
-  const missing = TEMPLATES.filter((name) => !templates.has(name));
-  if (missing.length) throw new Error(`hint prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
+  const { templates, sha256 } = await loadVersionedTemplates('hints', 'hint', version, HINT_PROMPT_VERSION, TEMPLATES, root);
   // A template gets the values it names: the level prompts may or may not mention the record numbers.
   const render = (name: string, vars: Record<string, string | number>) => {
     const template = templates.get(name)!;

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import type { ChatMessage } from '../agent/llm/chat.js';
-import { loadTemplateDir, renderTemplate } from '../agent/prompts.js';
-import { UserError } from '../errors.js';
+import { loadVersionedTemplates, renderTemplate } from '../agent/prompts.js';
 import { packageRoot } from '../paths.js';
 import type { DraftInput } from './draft-inputs.js';
 import { IDEA_CLASS_IDS, IDEA_TAXONOMY_VERSION, taxonomyText } from './taxonomy.js';
@@ -28,13 +26,7 @@ export interface IdeaPrompts {
 }
 
 export async function loadIdeaPrompts(version: string = IDEAS_PROMPT_VERSION, root: string = packageRoot): Promise<IdeaPrompts> {
-  if (!/^[\w.-]+$/.test(version)) throw new UserError(`bad ideas prompt version ${JSON.stringify(version)}`, `e.g. --prompt-version ${IDEAS_PROMPT_VERSION}`);
-  const dir = join(root, 'prompts', 'ideas', version);
-  const { templates, sha256 } = await loadTemplateDir(dir).catch(() => {
-    throw new UserError(`no ideas prompt set ${version} (looked in ${dir})`, `use --prompt-version ${IDEAS_PROMPT_VERSION}`);
-  });
-  const missing = TEMPLATES.filter((name) => !templates.has(name));
-  if (missing.length) throw new Error(`ideas prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
+  const { templates, sha256 } = await loadVersionedTemplates('ideas', 'ideas', version, IDEAS_PROMPT_VERSION, TEMPLATES, root);
   const render = (name: (typeof TEMPLATES)[number], vars: Record<string, string | number>) => renderTemplate(name, templates.get(name)!, vars);
   const system = render('system', { taxonomy_version: IDEA_TAXONOMY_VERSION, taxonomy: taxonomyText() });
   return {

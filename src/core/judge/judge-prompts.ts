@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import { UserError } from '../errors.js';
 import type { ChatMessage } from '../agent/llm/chat.js';
-import { loadTemplateDir, renderTemplate } from '../agent/prompts.js';
+import { loadVersionedTemplates, renderTemplate } from '../agent/prompts.js';
 import { packageRoot } from '../paths.js';
 import type { JudgeInputs } from './judge-inputs.js';
 
@@ -21,13 +19,7 @@ export interface JudgePrompts {
 }
 
 export async function loadJudgePrompts(version: string = JUDGE_PROMPT_VERSION, root: string = packageRoot): Promise<JudgePrompts> {
-  if (!/^[\w.-]+$/.test(version)) throw new UserError(`bad judge prompt version ${JSON.stringify(version)}`, `e.g. --prompt-version ${JUDGE_PROMPT_VERSION}`);
-  const dir = join(root, 'prompts', 'judge', version);
-  const { templates, sha256 } = await loadTemplateDir(dir).catch(() => {
-    throw new UserError(`no judge prompt set ${version} (looked in ${dir})`, `use --prompt-version ${JUDGE_PROMPT_VERSION}`);
-  });
-  const missing = TEMPLATES.filter((name) => !templates.has(name));
-  if (missing.length) throw new Error(`judge prompt set ${version} lacks ${missing.map((m) => `${m}.md`).join(', ')}`);
+  const { templates, sha256 } = await loadVersionedTemplates('judge', 'judge', version, JUDGE_PROMPT_VERSION, TEMPLATES, root);
   const render = (name: (typeof TEMPLATES)[number], vars: Record<string, string | number>) => renderTemplate(name, templates.get(name)!, vars);
   return {
     version,
